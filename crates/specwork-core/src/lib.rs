@@ -1,0 +1,26 @@
+//! The specwork model: workspaces, the numbered and spec-workflow layouts (plus read-only Kiro,
+//! spec-kit and OpenSpec imports), the task grammar with format-preserving edits, context
+//! timelines, templates and the reports built from them.
+//!
+//! This crate has no command-line or async dependencies; the `specwork` binary, the MCP server
+//! and the dashboard all call into it.
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod diag;
+pub mod edit;
+pub mod markdown;
+pub mod names;
+pub mod report;
+pub mod spec;
+pub mod tasks;
+pub mod templates;
+pub mod workspace;
+pub mod write;
+
+pub use diag::{Diagnostic, Severity};
+pub use spec::{Layout, Spec, SpecStatus};
+pub use tasks::{Task, TaskCounts, TaskList, TaskMarker, TaskStatus};
+pub use workspace::{Workspace, WorkspaceError};

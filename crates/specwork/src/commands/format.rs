@@ -1,0 +1,88 @@
+//! Text rendering helpers shared by the reports: progress bars and aligned columns.
+
+use std::fmt::Write;
+
+/// `██████░░░░` for a percentage, `width` cells wide.
+pub fn bar(pct: u32, width: usize) -> String {
+    let filled = (pct as usize * width).div_ceil(100).min(width);
+    let filled = if pct < 100 && filled == width { width - 1 } else { filled };
+    "█".repeat(filled) + &"░".repeat(width - filled)
+}
+
+/// Display width of a string, counting wide (CJK, Thai combining) characters sensibly.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            if (0x0E31..=0x0E3A).contains(&u)
+                || (0x0E47..=0x0E4E).contains(&u)
+                || (0x0300..=0x036F).contains(&u)
+                || u == 0x200B
+                || u == 0xFE0F
+            {
+                0
+            } else if (0x1100..=0x115F).contains(&u)
+                || (0x2E80..=0xA4CF).contains(&u)
+                || (0xAC00..=0xD7A3).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFF00..=0xFF60).contains(&u)
+                || (0x1F300..=0x1FAFF).contains(&u)
+                || (0x2705 == u || 0x274C == u || 0x23F3 == u)
+            {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// Cuts `s` to `max` display cells, with `…` when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = width(c.encode_utf8(&mut [0; 4]));
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// Renders rows as left-aligned columns separated by two spaces (the last column unpadded).
+pub fn table(out: &mut String, rows: &[Vec<String>]) {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0)).collect();
+    for r in rows {
+        let mut line = String::new();
+        for (i, cell) in r.iter().enumerate() {
+            if i + 1 == r.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell}{}  ", " ".repeat(widths[i] - width(cell)));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+/// `2.5 hours`, `45 min`.
+pub fn minutes(m: u64) -> String {
+    if m < 60 {
+        format!("{m} min")
+    } else {
+        let h = m as f64 / 60.0;
+        let s = format!("{h:.1}");
+        let s = s.strip_suffix(".0").unwrap_or(&s);
+        format!("{s} hour{}", if s == "1" { "" } else { "s" })
+    }
+}

@@ -1,0 +1,84 @@
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Serialize;
+use specwork_core::config::DEFAULT_CONFIG;
+use specwork_core::write;
+
+use super::Ctx;
+use crate::error::CmdResult;
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Directory to initialise [default: --workspace, else the current directory]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct InitReport {
+    root: String,
+    created: Vec<String>,
+    existing: Vec<String>,
+}
+
+/// The folders and files of a workspace; creating them is idempotent.
+const DIRS: [&str; 5] =
+    ["specs", ".spec-workflow/specs", "docs/sessions/.current", "docs/sessions/daily", "docs/sessions/archive"];
+
+pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
+    let root = match (&args.dir, ctx.root_flag()) {
+        (Some(d), _) => d.clone(),
+        (None, Some(w)) => w.to_owned(),
+        (None, None) => std::env::current_dir().map_err(anyhow::Error::from)?,
+    };
+    std::fs::create_dir_all(&root).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", root.display()))?;
+    let mut report = InitReport { root: root.display().to_string(), created: Vec::new(), existing: Vec::new() };
+    let mut record = |rel: &str, created: bool| {
+        if created { report.created.push(rel.to_owned()) } else { report.existing.push(rel.to_owned()) }
+    };
+    let config = root.join("specwork.toml");
+    match write::create(&config, DEFAULT_CONFIG.as_bytes()) {
+        Ok(()) => record("specwork.toml", true),
+        Err(write::WriteError::Exists { .. }) => record("specwork.toml", false),
+        Err(e) => return Err(anyhow::Error::from(e).into()),
+    }
+    for d in DIRS {
+        let p = root.join(d);
+        let existed = p.is_dir();
+        std::fs::create_dir_all(&p).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", p.display()))?;
+        record(d, !existed);
+    }
+    let added = ensure_gitignore(&root).map_err(anyhow::Error::from)?;
+    record(".gitignore (.specwork/ cache)", added);
+
+    ctx.ui.report(&report, |s| {
+        s.push_str(&format!("initialised specwork workspace in {}\n", root.display()));
+        for c in &report.created {
+            s.push_str(&format!("  created {c}\n"));
+        }
+        if report.created.is_empty() {
+            s.push_str("  nothing to do: everything was already there\n");
+        }
+        s.push_str("next: `specwork spec new NAME` for a named spec, `specwork spec new 1000 --area --title T` for a numbered tree\n");
+    });
+    Ok(0)
+}
+
+/// Adds `.specwork/` (caches and locks, always derived) to `.gitignore`. Returns whether it
+/// added the line.
+fn ensure_gitignore(root: &Path) -> std::io::Result<bool> {
+    let path = root.join(".gitignore");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    if old.lines().any(|l| l.trim() == ".specwork/" || l.trim() == "/.specwork/" || l.trim() == ".specwork") {
+        return Ok(false);
+    }
+    let sep = if old.is_empty() || old.ends_with('\n') { "" } else { "\n" };
+    let new = format!("{old}{sep}# specwork caches (derived; safe to delete)\n.specwork/\n");
+    let res = if path.exists() {
+        write::replace(&path, old.as_bytes(), new.as_bytes())
+    } else {
+        write::create(&path, new.as_bytes())
+    };
+    res.map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(true)
+}

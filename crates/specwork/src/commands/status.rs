@@ -1,0 +1,129 @@
+use clap::Args;
+use specwork_core::TaskStatus;
+use specwork_core::report::{self, Portfolio, SpecReport};
+
+use super::{Ctx, format};
+use crate::error::CmdResult;
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// One spec's report (the seed's `--status` view); omit for the portfolio of all specs
+    pub spec: Option<String>,
+    /// Include archived specs in the portfolio
+    #[arg(long)]
+    pub archived: bool,
+}
+
+pub fn run(ctx: &Ctx, a: StatusArgs) -> CmdResult {
+    let ws = ctx.workspace()?;
+    match a.spec {
+        None => {
+            let p = report::portfolio(ws, a.archived);
+            ctx.ui.report(&p, |s| render_portfolio(s, &p));
+        }
+        Some(id) => {
+            let spec = ws.spec(&id)?;
+            let r = report::spec_report(ws, spec);
+            ctx.ui.report(&r, |s| render_spec(s, &r));
+        }
+    }
+    Ok(0)
+}
+
+fn render_portfolio(s: &mut String, p: &Portfolio) {
+    let t = &p.totals;
+    s.push_str(&format!(
+        "{} specs · {}/{} tasks done ({}%) · {} in progress · {} blocked\n\n",
+        p.specs.len(),
+        t.done,
+        t.total,
+        p.progress_pct,
+        t.in_progress,
+        t.blocked
+    ));
+    let mut rows =
+        vec![vec!["ID".into(), "TITLE".into(), "STATUS".into(), "PHASE".into(), "PROGRESS".into(), "NEXT".into()]];
+    for r in &p.specs {
+        let next = match (&r.next_task, r.blocked.first()) {
+            (Some(t), _) => format!("{} {}", t.id, format::truncate(&t.title, 40)),
+            (None, Some(b)) => format!("❌ {} blocked", b.id),
+            _ => String::new(),
+        };
+        rows.push(vec![
+            r.id.clone(),
+            format::truncate(&r.title, 36),
+            r.status.into(),
+            r.phase.into(),
+            if r.tasks.total == 0 {
+                "—".into()
+            } else {
+                format!("{} {:>3}% {}/{}", format::bar(r.progress_pct, 10), r.progress_pct, r.tasks.done, r.tasks.total)
+            },
+            next,
+        ]);
+    }
+    format::table(s, &rows);
+}
+
+fn render_spec(s: &mut String, r: &SpecReport) {
+    let row = &r.row;
+    s.push_str(&format!("# Spec {}: {}\n\n", row.id, row.title));
+    s.push_str(&format!(
+        "## Progress: {}% Complete ({}/{} tasks)\n\n",
+        row.progress_pct, row.tasks.done, row.tasks.total
+    ));
+    let section = |s: &mut String, name: &str, tasks: &[report::TaskRef], sym: &str| {
+        s.push_str(&format!("### {name}:\n"));
+        if tasks.is_empty() {
+            s.push_str(&format!("{sym} None\n"));
+        }
+        for t in tasks {
+            let id = if t.id.starts_with('#') { String::new() } else { format!("{} ", t.id) };
+            let reason = t.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+            s.push_str(&format!("{sym} {id}{}{reason}\n", t.title));
+        }
+        s.push('\n');
+    };
+    section(s, "Completed", &r.completed, TaskStatus::Done.symbol());
+    section(s, "In Progress", &r.in_progress, TaskStatus::InProgress.symbol());
+    section(s, "Blocked", &row.blocked, TaskStatus::Blocked.symbol());
+    if !r.pending.is_empty() {
+        section(s, "Pending", &r.pending, TaskStatus::Pending.symbol());
+    }
+    let d = &r.deliverables;
+    s.push_str("### Deliverables Created:\n");
+    if d.scripts.len() + d.docs.len() + d.config.len() + d.other.len() == 0 {
+        s.push_str("- None yet\n");
+    }
+    for (n, what, dir) in [
+        (d.scripts.len(), "script", "scripts"),
+        (d.docs.len(), "document", "docs"),
+        (d.config.len(), "config", "config"),
+    ] {
+        if n > 0 {
+            s.push_str(&format!("- {n} {what}{} in deliverables/{dir}/\n", if n == 1 { "" } else { "s" }));
+        }
+    }
+    if !d.other.is_empty() {
+        s.push_str(&format!("- {} other linked file{}\n", d.other.len(), if d.other.len() == 1 { "" } else { "s" }));
+    }
+    s.push_str("\n### Time Spent:\n");
+    if r.sessions.is_empty() {
+        s.push_str("- No sessions yet\n");
+    }
+    for sess in &r.sessions {
+        let dur =
+            sess.minutes.map(format::minutes).or_else(|| sess.duration.clone()).unwrap_or_else(|| "unknown".into());
+        s.push_str(&format!("- Session {}: {dur} ({})\n", sess.number, sess.date));
+    }
+    if !r.sessions.is_empty() {
+        s.push_str(&format!("- Total: {}\n", format::minutes(r.total_minutes)));
+    }
+    match &r.last_commit {
+        Some(c) => s.push_str(&format!("\n### Last Commit: {} - \"{}\"\n", c.hash, c.subject)),
+        None => s.push_str("\n### Last Commit: none linked yet\n"),
+    }
+    if let Some(n) = &row.next_task {
+        s.push_str(&format!("\nNext: task {} — {}\n", n.id, n.title));
+    }
+}

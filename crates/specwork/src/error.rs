@@ -1,0 +1,93 @@
+//! Command errors: a message, hints with the fix, and an exit code that means something.
+//!
+//! Exit codes: 0 success · 1 failure · 2 bad usage or input (unknown spec or task, invalid
+//! name) · 3 conflict (a file changed while it was being edited; retry) · 4 a check found problems.
+
+use specwork_core::edit::EditError;
+use specwork_core::workspace::WorkspaceError;
+use specwork_core::write::WriteError;
+
+use crate::ui::Ui;
+
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_CONFLICT: u8 = 3;
+
+/// An error with its hints and exit code.
+#[derive(Debug)]
+pub struct CommandError {
+    pub error: anyhow::Error,
+    pub hints: Vec<String>,
+    pub code: u8,
+}
+
+pub type CmdResult<T = u8> = Result<T, CommandError>;
+
+impl CommandError {
+    pub fn usage(msg: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self { error: anyhow::anyhow!(msg.into()), hints: vec![hint.into()], code: EXIT_USAGE }
+    }
+
+    /// Prints `error: …` and the hints; returns the exit code.
+    pub fn report(&self, ui: &Ui) -> u8 {
+        if ui.json {
+            let v = serde_json::json!({ "error": format!("{:#}", self.error), "hints": self.hints, "exit_code": self.code });
+            eprintln!("{v}");
+        } else {
+            eprintln!("error: {:#}", self.error);
+            for h in &self.hints {
+                eprintln!("hint: {h}");
+            }
+        }
+        self.code
+    }
+}
+
+impl From<anyhow::Error> for CommandError {
+    fn from(error: anyhow::Error) -> Self {
+        Self { error, hints: Vec::new(), code: EXIT_FAILURE }
+    }
+}
+
+impl From<WorkspaceError> for CommandError {
+    fn from(e: WorkspaceError) -> Self {
+        let hints = match &e {
+            WorkspaceError::NotFound { .. } => {
+                vec!["run `specwork init` here to start a workspace, or pass --workspace DIR".to_owned()]
+            }
+            WorkspaceError::NotADirectory { .. } => vec!["pass an existing directory to --workspace".to_owned()],
+            WorkspaceError::NoSuchSpec { suggestions, .. } if !suggestions.is_empty() => {
+                vec![format!("did you mean {}? `specwork spec list` shows every spec", suggestions.join(", "))]
+            }
+            WorkspaceError::NoSuchSpec { .. } => vec!["`specwork spec list` shows every spec".to_owned()],
+        };
+        let code = if matches!(e, WorkspaceError::NoSuchSpec { .. }) { EXIT_USAGE } else { EXIT_FAILURE };
+        Self { error: e.into(), hints, code }
+    }
+}
+
+impl From<EditError> for CommandError {
+    fn from(e: EditError) -> Self {
+        let (code, hint) = match &e {
+            EditError::Name(_) => (EXIT_USAGE, "names may hold letters, digits, `-`, `_` and `.`, and no path parts"),
+            EditError::Task(_) => (EXIT_USAGE, "`specwork task list SPEC` shows the task ids"),
+            EditError::Write(WriteError::Conflict { .. }) => {
+                (EXIT_CONFLICT, "another program edited the file; run the command again")
+            }
+            EditError::Write(WriteError::Exists { .. }) | EditError::SpecExists { .. } => {
+                (EXIT_USAGE, "choose another id, or edit the existing spec")
+            }
+            EditError::Write(WriteError::Io(_)) => (EXIT_FAILURE, "check the file's permissions"),
+            EditError::ReadOnly { .. } => (
+                EXIT_USAGE,
+                "imports are read-only; edit the file in its own tool, or move the spec to .spec-workflow/specs/",
+            ),
+            EditError::NoTasks { .. } => {
+                (EXIT_USAGE, "add a `## Tasks` section with `- [ ] 1. …` lines (or a tasks.md)")
+            }
+            EditError::Parent(_) => (EXIT_USAGE, "create the area first: `specwork spec new ID --area`"),
+            EditError::NotUtf8 { .. } => (EXIT_FAILURE, "save the file as UTF-8 first"),
+        };
+        Self { error: e.into(), hints: vec![hint.to_owned()], code }
+    }
+}

@@ -1,0 +1,53 @@
+//! `specwork`: spec-driven development with AI coding agents — specs, sessions, real token
+//! cost, deliverables and links, in plain Markdown.
+
+mod commands;
+mod error;
+mod ui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::commands::Command;
+use crate::ui::Ui;
+
+/// Spec-driven development with AI coding agents: specs, sessions, real token cost.
+///
+/// Run inside a workspace (a directory with specwork.toml, .spec-workflow/ or specs/), or pass
+/// --workspace. Every report takes --json.
+#[derive(Parser, Debug)]
+#[command(name = "specwork", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Workspace root [default: nearest directory with specwork.toml, .spec-workflow/ or specs/]
+    #[arg(long, global = true, value_name = "DIR", env = "SPECWORK_WORKSPACE")]
+    workspace: Option<std::path::PathBuf>,
+
+    /// Print machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// Print only data and errors
+    #[arg(long, short, global = true)]
+    quiet: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { error::EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let ui = Ui::new(cli.json, cli.quiet);
+    let ctx = commands::Ctx::new(cli.workspace, ui);
+    match commands::run(&ctx, cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => ExitCode::from(e.report(&ctx.ui)),
+    }
+}

@@ -1,0 +1,64 @@
+//! The one printer: data on stdout (text or JSON), messages on stderr, a closed pipe is not an
+//! error. Messages are lowercase with `hint:` lines; output reads without colour.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use specwork_core::{Diagnostic, Severity};
+
+/// Output settings shared by every command.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// `--json`: reports print JSON on stdout.
+    pub json: bool,
+    /// `--quiet`: no notes on stderr.
+    pub quiet: bool,
+}
+
+impl Ui {
+    pub fn new(json: bool, quiet: bool) -> Self {
+        Self { json, quiet }
+    }
+
+    /// Prints a report: `value` as JSON with `--json`, else the text `render` produces.
+    pub fn report<T: Serialize>(&self, value: &T, render: impl FnOnce(&mut String)) {
+        if self.json {
+            let mut s = serde_json::to_string_pretty(value).expect("reports serialise");
+            s.push('\n');
+            out(&s);
+        } else {
+            let mut s = String::new();
+            render(&mut s);
+            out(&s);
+        }
+    }
+
+    /// Diagnostics on stderr, `warning: file:line: message` then `hint: fix`.
+    pub fn diagnostics(&self, diags: &[Diagnostic]) {
+        if self.quiet {
+            return;
+        }
+        let mut s = String::new();
+        for d in diags {
+            let level = match d.severity {
+                Severity::Warning => "warning",
+                Severity::Error => "error",
+            };
+            s.push_str(&format!("{level}: {}: {}\n  hint: {}\n", d.location(), d.message, d.hint));
+        }
+        err(&s);
+    }
+}
+
+fn out(s: &str) {
+    let mut o = io::stdout().lock();
+    if let Err(e) = o.write_all(s.as_bytes()).and_then(|()| o.flush())
+        && e.kind() == io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
+
+fn err(s: &str) {
+    let _ = io::stderr().lock().write_all(s.as_bytes());
+}

@@ -1,0 +1,5 @@
+//! Integration tests: the real `specwork` binary against real files in temp dirs, with a
+//! cleared environment and a fixed clock.
+
+mod common;
+mod foundation;
