@@ -12,6 +12,7 @@ use crate::ui::Ui;
 
 mod format;
 mod init;
+mod mcp;
 mod resume;
 mod spec;
 mod status;
@@ -35,6 +36,8 @@ pub enum Command {
     /// Read and change tasks
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// MCP server on stdio for AI agents
+    Mcp(mcp::McpArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -89,5 +92,6 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Mcp(a) => mcp::run(ctx, a),
     }
 }

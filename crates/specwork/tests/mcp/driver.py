@@ -1,0 +1,180 @@
+"""Drives the real `specwork mcp` server with the Python MCP client (PyPI `mcp`, 2.x).
+
+Usage: python3 driver.py SPECWORK_BIN WORKSPACE [--mode legacy|auto]
+
+Runs initialize, tools/list, a call of every listed tool, the path-confinement cases and the
+prompts against a copy of the demo workspace, and exits non-zero on the first failed check.
+Called by the Rust integration test `mcp::python_client_drives_every_tool`.
+"""
+
+import asyncio
+import importlib.metadata
+import json
+import os
+import sys
+
+import mcp
+from mcp import Client, MCPError, StdioServerParameters
+
+BIN, WS = sys.argv[1], sys.argv[2]
+MODE = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "legacy"
+
+checks = 0
+
+
+def check(cond, what, detail=""):
+    global checks
+    if not cond:
+        raise SystemExit(f"FAILED: {what}\n{detail}")
+    checks += 1
+
+
+def ok(result, tool):
+    """A successful tool result: structuredContent, and the same content as text."""
+    text = "".join(c.text for c in result.content if c.type == "text")
+    check(not result.is_error, f"{tool} succeeds", text)
+    s = result.structured_content
+    check(isinstance(s, dict), f"{tool} has structuredContent", repr(s))
+    if "guide" in s:
+        check(text == s["guide"], f"{tool} text is the guide")
+    else:
+        check(json.loads(text) == s, f"{tool} text is the structured content", text)
+    check(len(text) <= 16 * 1024, f"{tool} reply is bounded", str(len(text)))
+    return s
+
+
+def err(result, tool, needle):
+    """A failure inside a tool: isError with a message and a hint."""
+    text = "".join(c.text for c in result.content if c.type == "text")
+    check(result.is_error, f"{tool} fails", text)
+    check(needle in text, f"{tool} error mentions {needle!r}", text)
+    check("hint:" in text, f"{tool} error has a hint", text)
+    return text
+
+
+def read(rel):
+    with open(os.path.join(WS, rel), encoding="utf-8") as f:
+        return f.read()
+
+
+# Arguments for a successful call of every tool. A tool the server lists without an entry here
+# fails the run: each new tool must be exercised.
+CALLS = {
+    "spec-workflow-guide": {},
+    "spec-status": {"specName": "invoice-management", "projectPath": WS},
+    "status": {},
+    "resume": {"specName": "1014"},
+    "tasks": {"specName": "invoice-management"},
+}
+
+
+async def main():
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": WS,
+        "TZ": "UTC",
+        "SPECWORK_NOW": "2025-08-26T14:30:00Z",
+    }
+    params = StdioServerParameters(command=BIN, args=["mcp"], cwd=WS, env=env)
+    async with Client(params, mode=MODE, read_timeout_seconds=30) as c:
+        check(c.protocol_version == "2025-11-25", "negotiates 2025-11-25", c.protocol_version)
+        check(c.server_info.name == "specwork", "serverInfo name", repr(c.server_info))
+
+        tools = (await c.list_tools()).tools
+        names = [t.name for t in tools]
+        size = len(json.dumps({"tools": [t.model_dump(by_alias=True, exclude_none=True) for t in tools]}))
+        check(size <= 6 * 1024, "tools/list is at most 6 KB", str(size))
+        for t in tools:
+            check(t.name in CALLS, f"driver calls {t.name}")
+
+        for name in names:
+            s = ok(await c.call_tool(name, CALLS[name]), name)
+            if name == "spec-status":
+                check(s["currentPhase"] == "implementation" and s["overallStatus"] == "implementing", "spec-status phase", s)
+                check([p["name"] for p in s["phases"]] == ["Requirements", "Design", "Tasks"], "spec-status phases", s)
+                check(all(p["status"] == "created" and p["lastModified"] for p in s["phases"]), "phase status", s)
+                check(s["taskProgress"] == {"total": 5, "completed": 2, "pending": 3}, "taskProgress", s)
+                check(s["nextTask"]["id"] == "1.3", "spec-status next task", s)
+            if name == "status":
+                ids = [r["id"] for r in s["specs"]]
+                check("1014" in ids and "invoice-management" in ids, "status lists the specs", ids)
+            if name == "resume":
+                check(s["done"] == 3 and s["total"] == 7 and s["nextTask"]["id"], "resume counts", s)
+            if name == "guide":
+                pass
+        guide = ok(await c.call_tool("spec-workflow-guide", {}), "spec-workflow-guide")["guide"]
+        for n in names:
+            check(f"`{n}`" in guide, f"guide mentions {n}")
+
+        # Paging: limit 2 gives a cursor; following cursors visits every spec exactly once.
+        seen, cursor = [], None
+        while True:
+            args = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = ok(await c.call_tool("status", args), "status page")
+            seen += [r["id"] for r in page["specs"]]
+            cursor = page.get("nextCursor")
+            if not cursor:
+                break
+        check(len(seen) == page["specCount"] == len(set(seen)), "paging visits every spec once", seen)
+        one = ok(await c.call_tool("status", {"specName": "1014"}), "status 1014")
+        check(one["tasks"]["total"] == 7 and one["completed"]["count"] == 3, "one spec's report", one)
+
+        # tasks: show, set (edits only the marker), list filtered, set back (byte-identical).
+        tasks_md = ".spec-workflow/specs/invoice-management/tasks.md"
+        before = read(tasks_md)
+        shown = ok(await c.call_tool("tasks", {"action": "show", "specName": "invoice-management", "taskId": "1.3"}), "tasks show")
+        check(shown["title"] == "Add POST /api/invoices endpoint", "tasks show title", shown)
+        set_ = ok(
+            await c.call_tool(
+                "tasks",
+                {"action": "set", "specName": "invoice-management", "taskId": "1.3", "status": "blocked", "reason": "API_KEY\nmissing"},
+            ),
+            "tasks set",
+        )
+        check(set_["from"] == "pending" and set_["to"] == "blocked", "tasks set reports the change", set_)
+        after = read(tasks_md)
+        check("- [~] 1.3 Add POST /api/invoices endpoint\n  - _Blocked: API_KEY missing_\n" in after, "blocked marker and one-line reason written", after)
+        blocked = ok(await c.call_tool("tasks", {"specName": "invoice-management", "status": "blocked"}), "tasks list blocked")
+        check([t["id"] for t in blocked["tasks"]] == ["1.3"], "list filter", blocked)
+        ok(await c.call_tool("tasks", {"action": "set", "specName": "invoice-management", "taskId": "1.3", "status": "pending"}), "tasks set back")
+        check(read(tasks_md) == before, "set back restores the file byte for byte")
+
+        # Errors a model can act on, and confinement to the workspace (peer issues #201, #220).
+        err(await c.call_tool("spec-status", {"specName": "invoice-managment"}), "spec-status typo", "did you mean invoice-management")
+        err(await c.call_tool("spec-status", {}), "spec-status no name", "missing argument `specName`")
+        err(await c.call_tool("tasks", {"specName": "invoice-management", "bogus": 1}), "unknown argument", "unknown argument `bogus`")
+        err(await c.call_tool("tasks", {"action": "show", "specName": "invoice-management", "taskId": "9.9"}), "no task", "no task `9.9`")
+        for bad in ["../../etc", "/etc", "..%2f..%2fetc", "a/b", "..\\x"]:
+            err(await c.call_tool("spec-status", {"specName": bad}), f"spec name {bad!r}", "invalid spec name")
+        for bad in ["../1.1", "1/../../x"]:
+            err(await c.call_tool("tasks", {"action": "set", "specName": "invoice-management", "taskId": bad, "status": "done"}), f"task id {bad!r}", "invalid task id")
+        for bad in ["/", "/etc", os.path.dirname(WS), WS + "/../", "../"]:
+            err(await c.call_tool("spec-status", {"specName": "invoice-management", "projectPath": bad}), f"projectPath {bad!r}", "outside the workspace")
+        try:
+            await c.call_tool("no-such-tool", {})
+            check(False, "unknown tool is a protocol error")
+        except MCPError as e:
+            check("unknown tool" in str(e), "unknown tool error names the tools", str(e))
+
+        # Prompts, as /mcp__specwork__<name> in Claude Code.
+        prompts = [p.name for p in (await c.list_prompts()).prompts]
+        check(prompts == ["create-spec", "implement-task", "spec-status", "refresh-tasks"], "prompts", prompts)
+        text = lambda r: r.messages[0].content.text
+        p = text(await c.get_prompt("create-spec", {"specName": "promo-codes", "documentType": "requirements", "description": "discount codes"}))
+        check(".spec-workflow/specs/promo-codes/requirements.md" in p and "SHALL" in p, "create-spec prompt", p)
+        p = text(await c.get_prompt("implement-task", {"specName": "invoice-management"}))
+        check("task 1.3" in p and "status: in-progress" in p, "implement-task prompt picks the next task", p)
+        p = text(await c.get_prompt("spec-status", {"specName": "invoice-management", "detailed": "true"}))
+        check("`spec-status`" in p and "`tasks`" in p, "spec-status prompt", p)
+        p = text(await c.get_prompt("refresh-tasks", {"specName": "invoice-management", "changes": "PDF export dropped"}))
+        check("PDF export dropped" in p and "- [x] 1.1" in p, "refresh-tasks prompt lists the tasks", p)
+        try:
+            await c.get_prompt("create-spec", {"specName": "../x", "documentType": "requirements"})
+            check(False, "prompt refuses a path as spec name")
+        except MCPError as e:
+            check("invalid spec name" in str(e), "prompt error", str(e))
+
+    print(f"mcp driver ({MODE}, python mcp {importlib.metadata.version('mcp')}): {checks} checks passed")
+
+
+asyncio.run(main())
