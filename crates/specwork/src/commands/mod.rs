@@ -10,6 +10,7 @@ use specwork_core::Workspace;
 use crate::error::CmdResult;
 use crate::ui::Ui;
 
+mod cost;
 mod format;
 mod init;
 mod resume;
@@ -35,6 +36,8 @@ pub enum Command {
     /// Read and change tasks
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Tokens and cost from the agents' own logs (Claude Code, Codex, Gemini)
+    Cost(cost::CostArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -89,5 +92,6 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Cost(a) => cost::run(ctx, a),
     }
 }
