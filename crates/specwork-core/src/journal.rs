@@ -489,6 +489,16 @@ pub fn current_path(root: &Path, key: &str) -> PathBuf {
     root.join(CURRENT_DIR).join(format!("{key}.log"))
 }
 
+/// Whether a journal named `{key}.log` exists in `.current/` or in any archive folder.
+pub fn key_taken(root: &Path, key: &str) -> bool {
+    let name = format!("{key}.log");
+    if root.join(CURRENT_DIR).join(&name).exists() || root.join(ARCHIVE_DIR).join(&name).exists() {
+        return true;
+    }
+    let Ok(rd) = std::fs::read_dir(root.join(ARCHIVE_DIR)) else { return false };
+    rd.flatten().any(|e| e.path().join(&name).exists())
+}
+
 /// Creates a new journal holding its first entry; refuses to overwrite an existing one.
 pub fn create(path: &Path, first: &Entry) -> Result<(), JournalError> {
     if let Some(dir) = path.parent() {

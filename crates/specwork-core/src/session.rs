@@ -257,7 +257,19 @@ pub struct Session {
 impl Session {
     /// Folds a journal. `None` when it has no `session_start`.
     pub fn fold(file: &journal::JournalFile) -> Option<Session> {
-        let (first, rest) = file.entries.split_first()?;
+        Self::from_journal(file.clone())
+    }
+
+    /// Folds a journal, keeping its entries without copying them.
+    pub fn from_journal(mut file: journal::JournalFile) -> Option<Session> {
+        let entries = std::mem::take(&mut file.entries);
+        let mut s = Self::fold_entries(&entries, &file)?;
+        s.entries = entries;
+        Some(s)
+    }
+
+    fn fold_entries(entries: &[Entry], file: &journal::JournalFile) -> Option<Session> {
+        let (first, rest) = entries.split_first()?;
         let Event::SessionStart {
             name,
             owner,
@@ -294,7 +306,7 @@ impl Session {
             tasks: Vec::new(),
             loose_usage: Vec::new(),
             agent_session_ids: agent_session_id.iter().cloned().collect(),
-            entries: file.entries.clone(),
+            entries: Vec::new(),
             journal: file.path.clone(),
             archived: file.archived,
         };
@@ -493,23 +505,58 @@ pub struct SessionIndex {
 }
 
 impl SessionIndex {
-    /// Reads every journal under `root`.
+    /// Reads every journal under `root` (active and archived).
     pub fn load(root: &Path) -> Self {
+        Self::load_where(root, |_, _| true)
+    }
+
+    /// Reads the journals in `.current/` only: every active session, and ended ones not archived
+    /// yet. Enough for commands that act on active sessions.
+    pub fn load_current(root: &Path) -> Self {
+        Self::load_where(root, |_, archived| !archived)
+    }
+
+    /// Reads `.current/` and the archive folders of the given days.
+    pub fn load_current_and_days(root: &Path, days: &[&str]) -> Self {
+        Self::load_where(root, |rel, archived| {
+            !archived
+                || rel.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).is_some_and(|d| days.contains(&d))
+        })
+    }
+
+    /// Reads the journals for which `keep(relative path, archived)` holds, in parallel.
+    pub fn load_where(root: &Path, keep: impl Fn(&Path, bool) -> bool) -> Self {
+        use rayon::prelude::*;
         let mut idx = SessionIndex::default();
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for (rel, archived) in journal::list(root) {
-            let file = journal::read(root, &rel, archived);
+        let files: Vec<(PathBuf, bool)> = journal::list(root).into_iter().filter(|(p, a)| keep(p, *a)).collect();
+        let folded: Vec<(journal::JournalFile, bool, Option<Session>)> = files
+            .into_par_iter()
+            .map(|(rel, archived)| {
+                let mut file = journal::read(root, &rel, archived);
+                let had_entries = !file.entries.is_empty();
+                let entries = std::mem::take(&mut file.entries);
+                let s = Session::fold_entries(&entries, &file).map(|mut s| {
+                    s.entries = entries;
+                    s
+                });
+                (file, had_entries, s)
+            })
+            .collect();
+        for (file, had_entries, s) in folded {
+            let rel = file.path;
             idx.truncated += usize::from(file.truncated);
-            idx.diagnostics.extend(file.diagnostics.iter().cloned());
-            let Some(s) = Session::fold(&file) else {
-                if !file.entries.is_empty() {
-                    idx.diagnostics.push(Diagnostic::warning(
-                        &crate::report::slash_path(&rel),
-                        1,
-                        "session journal does not start with a session_start event; it was skipped",
-                        "restore the journal's first line from git, or move the file out of docs/sessions/",
-                    ));
+            idx.diagnostics.extend(file.diagnostics);
+            let Some(s) = s else {
+                if !had_entries {
+                    continue;
                 }
+                idx.diagnostics.push(Diagnostic::warning(
+                    &crate::report::slash_path(&rel),
+                    1,
+                    "session journal does not start with a session_start event; it was skipped",
+                    "restore the journal's first line from git, or move the file out of docs/sessions/",
+                ));
                 continue;
             };
             if let Some(first) = seen.get(&s.key) {
@@ -560,9 +607,10 @@ impl SessionIndex {
         spec.and_then(|sp| mine.iter().rev().find(|s| s.spec == sp).copied()).or_else(|| mine.last().copied())
     }
 
-    /// Whether a key is used by any journal (active or archived).
-    pub fn key_exists(&self, key: &str) -> bool {
-        self.get(key).is_some()
+    /// Whether a key is used by a journal of this index, or by any journal on disk under `root`
+    /// (an index loaded with [`SessionIndex::load_current`] does not hold the archive).
+    pub fn key_exists(&self, root: &Path, key: &str) -> bool {
+        self.get(key).is_some() || journal::key_taken(root, key)
     }
 }
 
@@ -594,8 +642,17 @@ pub fn progress_of(tasks: &TaskList) -> (Progress, Option<TaskPointer>) {
 /// commands see each other's events.
 pub fn record(ws: &Workspace, journal: &Path, entries: &[Entry]) -> Result<SessionIndex, SessionError> {
     journal::append(journal, entries)?;
-    let index = SessionIndex::load(&ws.root);
     let key = journal.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let current = SessionIndex::load_current(&ws.root);
+    // Timelines need every session of a spec (for numbering); only numbered specs have one, so
+    // the archive is read only when the session touched a numbered spec.
+    let numbered = current.get(key).is_some_and(|s| {
+        s.specs().iter().any(|id| ws.spec(id).is_ok_and(|sp| sp.layout == crate::spec::Layout::Numbered))
+    });
+    if !numbered {
+        return Ok(current);
+    }
+    let index = SessionIndex::load(&ws.root);
     refresh_for(ws, &index, key)?;
     Ok(index)
 }
@@ -649,7 +706,7 @@ pub fn start(
     opts: &StartOptions<'_>,
 ) -> Result<Started, SessionError> {
     let key = who.key(opts.name);
-    if index.key_exists(&key) {
+    if index.key_exists(&ws.root, &key) {
         return Err(SessionError::Exists { name: opts.name.to_owned(), key });
     }
     let tasks = fresh_tasks(ws, spec);
@@ -765,7 +822,7 @@ pub fn pick_or_start(
     let base = format!("{}-{}", spec.id, now.hm().replace(':', ""));
     let mut name = base.clone();
     let mut n = 1;
-    while index.key_exists(&who.key(&name)) {
+    while index.key_exists(&ws.root, &who.key(&name)) {
         n += 1;
         name = format!("{base}-{n}");
     }

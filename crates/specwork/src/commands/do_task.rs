@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
     }
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    let index = SessionIndex::load(&ws.root);
+    let index = SessionIndex::load_current(&ws.root);
     let pick = session::pick_or_start(ws, spec, &who, &index, a.session.as_deref())?;
     let (key, journal, session_model, session_started) = match &pick {
         Pick::Started(st) => {

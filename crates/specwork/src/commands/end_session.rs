@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, a: EndSessionArgs) -> CmdResult {
     let ws = ctx.workspace()?;
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    let index = SessionIndex::load(&ws.root);
+    let index = SessionIndex::load_current(&ws.root);
     let s = match &a.id {
         Some(name) => {
             let s = index.find(&who.owner, name).ok_or_else(|| SessionError::NoSuchSession { name: name.clone() })?;

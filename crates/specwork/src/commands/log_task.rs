@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, a: LogTaskArgs) -> CmdResult {
     let ws = ctx.workspace()?;
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    let index = SessionIndex::load(&ws.root);
+    let index = SessionIndex::load_current(&ws.root);
 
     // The spec: --spec, else the named or current session's.
     let spec_id = match (&a.spec, &a.session) {

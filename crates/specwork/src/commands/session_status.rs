@@ -77,15 +77,13 @@ pub fn run(ctx: &Ctx, a: SessionStatusArgs) -> CmdResult {
     let root = ctx.root()?;
     let (config, _) = specwork_core::config::Config::load(&root);
     let who = Identity::detect(&root, &config);
-    let index = SessionIndex::load(&root);
     let now = Stamp::now();
+    let today = now.date();
+    let index = SessionIndex::load_current_and_days(&root, &[today.as_str()]);
     let rows: Vec<Row> =
         index.active().filter(|s| !a.mine || s.owner == who.owner).map(|s| row(s, &who.owner, &now)).collect();
-    let r = StatusReport {
-        sessions: rows,
-        today: daily::totals(&index, &now.date()),
-        diagnostics: index.diagnostics.clone(),
-    };
+    let r =
+        StatusReport { sessions: rows, today: daily::totals(&index, &today), diagnostics: index.diagnostics.clone() };
     if !ctx.ui.json {
         ctx.ui.diagnostics(&r.diagnostics);
     }

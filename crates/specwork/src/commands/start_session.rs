@@ -88,7 +88,7 @@ pub fn run(ctx: &Ctx, a: StartSessionArgs) -> CmdResult {
     let spec = ws.spec(&spec_id)?;
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    let index = SessionIndex::load(&ws.root);
+    let index = SessionIndex::load_current(&ws.root);
     let opts = StartOptions {
         name: &a.id,
         title: a.title.as_deref(),
