@@ -85,6 +85,38 @@ pub fn archive(root: &Path, index: &SessionIndex, through: &str) -> Result<Vec<A
     Ok(out)
 }
 
+/// The `.gitattributes` lines that let two people's derived files merge without conflicts: git
+/// keeps both sides' lines (`merge=union`), and `specwork rebuild` then writes the right content
+/// from the merged journals.
+pub const GITATTRIBUTES: &str = "# specwork: derived files merge without conflicts; run `specwork rebuild` after a merge\n\
+docs/PROGRESS.md merge=union\n\
+docs/sessions/daily/*.md merge=union\n";
+
+/// Adds [`GITATTRIBUTES`] to the workspace's `.gitattributes` unless its rules are there.
+/// Returns whether the file changed.
+pub fn ensure_gitattributes(root: &Path) -> Result<bool, SessionError> {
+    let path = root.join(".gitattributes");
+    let old = match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    let has = |s: &str| s.lines().any(|l| l.trim_start().starts_with("docs/PROGRESS.md ") && l.contains("merge="));
+    match old {
+        Some(o) if has(&o) => Ok(false),
+        Some(o) => {
+            let sep = if o.is_empty() || o.ends_with('\n') { "" } else { "\n" };
+            write::replace(&path, o.as_bytes(), format!("{o}{sep}{GITATTRIBUTES}").as_bytes())?;
+            Ok(true)
+        }
+        None => match write::create(&path, GITATTRIBUTES.as_bytes()) {
+            Ok(()) => Ok(true),
+            Err(write::WriteError::Exists { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
 /// One file `rebuild` looked at.
 #[derive(Clone, Debug, Serialize)]
 pub struct RebuiltFile {
@@ -103,6 +135,8 @@ pub struct RebuildReport {
     pub files: Vec<RebuiltFile>,
     /// Journals with a torn last line.
     pub truncated_journals: usize,
+    /// Whether the merge rules were added to `.gitattributes`.
+    pub gitattributes_added: bool,
 }
 
 /// Regenerates every derived file: the timeline of every numbered spec a session touched, the
@@ -111,6 +145,9 @@ pub fn rebuild(ws: &Workspace) -> Result<RebuildReport, SessionError> {
     let index = SessionIndex::load(&ws.root);
     let mut rep =
         RebuildReport { sessions: index.sessions.len(), truncated_journals: index.truncated, ..Default::default() };
+    if !index.sessions.is_empty() {
+        rep.gitattributes_added = ensure_gitattributes(&ws.root)?;
+    }
     for spec in &ws.specs {
         let touched = index.for_spec(&spec.id).next().is_some();
         let has_blocks = spec.docs.context.as_ref().is_some_and(|c| {

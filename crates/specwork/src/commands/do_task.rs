@@ -74,6 +74,10 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
             format!("pass --force to reopen it, or start the next task: `specwork resume {}`", spec.id),
         ));
     }
+    if !spec.layout.writable() {
+        let e = edit::EditError::ReadOnly { id: spec.id.clone(), layout: spec.layout.as_str() };
+        return Err(e.into());
+    }
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
     let index = SessionIndex::load_current(&ws.root);

@@ -32,6 +32,7 @@ struct EodReport {
     ended: Vec<String>,
     archived: Vec<Archived>,
     still_active: Vec<String>,
+    gitattributes_added: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -77,6 +78,7 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
     };
     let progress =
         WrittenFile { path: journal::PROGRESS_FILE.to_owned(), outcome: derived::write_progress(ws, &index)? };
+    let gitattributes_added = derived::ensure_gitattributes(&ws.root)?;
     let still_active: Vec<String> = index.on_date(&date).filter(|s| s.is_active()).map(|s| s.key.clone()).collect();
 
     let r = EodReport {
@@ -87,10 +89,16 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         ended,
         archived,
         still_active,
+        gitattributes_added,
         diagnostics: index.diagnostics.clone(),
     };
     if !ctx.ui.json {
         ctx.ui.diagnostics(&r.diagnostics);
+        if r.gitattributes_added && !ctx.ui.quiet {
+            eprintln!(
+                "note: .gitattributes now lets daily summaries and PROGRESS.md merge without conflicts; run `specwork rebuild` after a merge"
+            );
+        }
     }
     ctx.ui.report(&r, |s| {
         let t = &r.totals;
@@ -101,7 +109,8 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         s.push_str(&format!("└── Cost: {}\n", session::fmt_cost(t.cost_usd)));
         match &r.daily_summary {
             Some(f) if f.outcome == Outcome::Created => s.push_str("✅ Daily summary created\n"),
-            Some(_) => s.push_str("✅ Daily summary updated\n"),
+            Some(f) if f.outcome == Outcome::Updated => s.push_str("✅ Daily summary updated\n"),
+            Some(_) => s.push_str("✅ Daily summary up to date\n"),
             None => s.push_str(&format!("No sessions on {}: no daily summary written\n", t.date)),
         }
         for f in &r.other_summaries {

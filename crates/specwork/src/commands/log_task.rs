@@ -62,6 +62,10 @@ pub fn run(ctx: &Ctx, a: LogTaskArgs) -> CmdResult {
             format!("`specwork task list {}` shows the task ids", spec.id),
         )
     })?;
+    if !spec.layout.writable() {
+        let e = specwork_core::edit::EditError::ReadOnly { id: spec.id.clone(), layout: spec.layout.as_str() };
+        return Err(e.into());
+    }
     let pick = session::pick_or_start(ws, spec, &who, &index, a.session.as_deref())?;
     let (key, journal, session_model, started) = match &pick {
         Pick::Started(st) => {

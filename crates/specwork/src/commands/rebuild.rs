@@ -26,6 +26,9 @@ pub fn run(ctx: &Ctx, _a: RebuildArgs) -> CmdResult {
             let what = if f.outcome == Outcome::Created { "created" } else { "updated" };
             s.push_str(&format!("  {what} {}\n", f.path));
         }
+        if r.gitattributes_added {
+            s.push_str("  added merge rules for derived files to .gitattributes\n");
+        }
         if r.truncated_journals > 0 {
             s.push_str(&format!(
                 "  {} journal{} end in an interrupted write (skipped line)\n",

@@ -561,3 +561,78 @@ fn commits_come_from_git() {
     let v = json(sw(d, "11:05").args(["status", "1014"]));
     assert_eq!(v["last_commit"]["subject"], "Add directory setup script");
 }
+
+/// Teams: two people on different specs, each with their own journals, merge through git without
+/// a conflict in specwork's files; `rebuild` then gives both the same derived files.
+#[test]
+fn two_people_merge_through_git_without_conflicts() {
+    let root = tempfile::tempdir().unwrap();
+    let git = |dir: &Path, args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", root.path())
+            .env("GIT_AUTHOR_DATE", "2025-01-13T18:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2025-01-13T18:00:00Z")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let origin = root.path().join("origin.git");
+    let a = root.path().join("alice");
+    let b = root.path().join("bob");
+    git(root.path(), &["init", "-q", "--bare", "-b", "main", origin.to_str().unwrap()]);
+    git(root.path(), &["clone", "-q", origin.to_str().unwrap(), a.to_str().unwrap()]);
+    copy_tree(&demo_dir(), &a);
+    std::fs::write(a.join(".gitignore"), ".specwork/\n").unwrap();
+    for (dir, name) in [(&a, "Alice"), (&b, "Bob")] {
+        if dir == &b {
+            git(root.path(), &["clone", "-q", origin.to_str().unwrap(), b.to_str().unwrap()]);
+        }
+        git(dir, &["config", "user.name", name]);
+        git(dir, &["config", "user.email", &format!("{}@example.com", name.to_lowercase())]);
+        if dir == &a {
+            git(&a, &["add", "-A"]);
+            git(&a, &["commit", "-q", "-m", "Demo workspace"]);
+            git(&a, &["push", "-q", "origin", "HEAD:main"]);
+        }
+    }
+    let day = |t: &str| format!("2025-01-13T{t}:00Z");
+    // Alice works on invoices, Bob on appointments, the same day, each in their own clone.
+    ok(sw_as(&a, &day("10:00"), "Alice", "a-laptop").args(["start-session", "inv-1000", "spec", "invoice-management"]));
+    ok(sw_as(&a, &day("10:30"), "Alice", "a-laptop").args(["log-task", "1.3", "done", "40k"]));
+    ok(sw_as(&a, &day("17:00"), "Alice", "a-laptop").arg("eod"));
+    ok(sw_as(&b, &day("09:00"), "Bob", "b-desk").args(["start-session", "apt-0900", "spec", "appointment-booking"]));
+    ok(sw_as(&b, &day("11:00"), "Bob", "b-desk").args(["log-task", "1.2", "done", "30k"]));
+    ok(sw_as(&b, &day("17:30"), "Bob", "b-desk").arg("eod"));
+    assert!(read(a.join(".gitattributes")).contains("docs/sessions/daily/*.md merge=union"));
+
+    git(&a, &["add", "-A"]);
+    git(&a, &["commit", "-q", "-m", "Alice's day"]);
+    git(&a, &["push", "-q", "origin", "HEAD:main"]);
+    git(&b, &["add", "-A"]);
+    git(&b, &["commit", "-q", "-m", "Bob's day"]);
+    git(&b, &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"]);
+    assert_eq!(git(&b, &["diff", "--name-only", "--diff-filter=U"]), "", "no conflicted file");
+    git(&b, &["push", "-q", "origin", "HEAD:main"]);
+    git(&a, &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"]);
+
+    // After the merge, both rebuild and get the same derived files, with both sessions.
+    ok(sw_as(&a, &day("18:00"), "Alice", "a-laptop").arg("rebuild"));
+    ok(sw_as(&b, &day("18:00"), "Bob", "b-desk").arg("rebuild"));
+    let daily = read(a.join("docs/sessions/daily/2025-01-13.md"));
+    assert!(
+        daily.starts_with("# Daily Summary: 2025-01-13\n\n**Sessions**: 2  \n**Tasks**: 2  \n**Tokens**: 70,000  \n"),
+        "{daily}"
+    );
+    assert!(
+        daily.contains("### apt-0900 — appointment-booking\n") && daily.contains("### inv-1000 — invoice-management\n")
+    );
+    for f in ["docs/sessions/daily/2025-01-13.md", "docs/PROGRESS.md"] {
+        assert_eq!(read(a.join(f)), read(b.join(f)), "{f}");
+    }
+    let archived = logs_in(&a.join("docs/sessions/archive/2025-01-13"));
+    assert_eq!(archived.len(), 2, "{archived:?}");
+    assert!(archived[0].starts_with("apt-0900.bob-") && archived[1].starts_with("inv-1000.alice-"));
+}
