@@ -1039,6 +1039,37 @@ mod tests {
     }
 
     #[test]
+    fn measured_usage_beats_manual_and_the_last_manual_log_wins() {
+        let line =
+            |ts: &str, rest: &str| format!("{{\"v\":1,\"ts\":\"2025-01-13T{ts}:00Z\",\"session\":\"s.u-1\",{rest}}}\n");
+        let journal = [
+            line("10:00", r#""event":"session_start","name":"s","owner":"u-1","user":"U","host":"1","spec":"a","planned":["1","2","3"]"#),
+            line("10:10", r#""event":"task_end","spec":"a","task":"1","status":"done","tokens":{"total":45000},"cost_usd":0.1,"source":"manual""#),
+            line("10:20", r#""event":"log_task","spec":"a","task":"1","status":"done","tokens":{"total":42000},"cost_usd":0.09,"source":"manual""#),
+            line("10:30", r#""event":"log_task","spec":"a","task":"2","status":"done","tokens":{"total":50000},"cost_usd":0.11,"source":"manual""#),
+            line("10:40", r#""event":"usage","spec":"a","task":"2","tokens":{"total":30000,"input":10000,"output":5000,"cache_creation":5000,"cache_read":10000},"cost_usd":0.05,"source":"measured""#),
+            line("10:50", r#""event":"usage","spec":"a","task":"2","tokens":{"total":10000,"input":4000,"output":1000,"cache_creation":0,"cache_read":5000},"cost_usd":0.02,"source":"measured""#),
+            line("11:00", r#""event":"usage","tokens":{"total":1000},"cost_usd":0.01,"source":"measured","agent_session_id":"abc""#),
+            line("11:30", r#""event":"session_end","reason":"user""#),
+        ]
+        .concat();
+        let s = Session::fold(&journal::parse(journal.as_bytes(), Path::new("s.u-1.log"))).unwrap();
+        let t1 = s.tasks[0].usage.as_ref().unwrap();
+        assert_eq!((t1.tokens.total, t1.cost_usd, t1.source), (42_000, 0.09, "manual"));
+        let t2 = s.tasks[1].usage.as_ref().unwrap();
+        assert_eq!(
+            (t2.tokens.total, t2.tokens.input, t2.cost_usd, t2.source),
+            (40_000, Some(14_000), 0.07, "measured")
+        );
+        let all = s.usage(None);
+        assert_eq!((all.tokens.total, all.cost_usd, all.source), (83_000, 0.17, "mixed"));
+        assert_eq!(all.tokens.input, None, "a manual total has no split");
+        assert_eq!(s.task_progress(), (2, 3));
+        assert_eq!(s.agent_session_ids, ["abc"]);
+        assert_eq!(s.recorded_minutes(), 90);
+    }
+
+    #[test]
     fn identity_is_file_safe_and_stable() {
         let a = Identity::new("Dana Lee", "dana-laptop");
         assert_eq!(a.owner, format!("dana-lee-{}", host_hash("dana-laptop")));
