@@ -252,6 +252,10 @@ pub struct Session {
     pub journal: PathBuf,
     /// Whether the journal is archived.
     pub archived: bool,
+    /// The start date (`YYYY-MM-DD`), computed once.
+    day: String,
+    /// Every spec touched, computed once.
+    touched: Vec<String>,
 }
 
 impl Session {
@@ -309,6 +313,8 @@ impl Session {
             entries: Vec::new(),
             journal: file.path.clone(),
             archived: file.archived,
+            day: first.ts.date(),
+            touched: Vec::new(),
         };
         // Per task: measured usages, and the last manual one.
         let mut measured: BTreeMap<usize, Usage> = BTreeMap::new();
@@ -375,6 +381,14 @@ impl Session {
         for (i, t) in s.tasks.iter_mut().enumerate() {
             t.usage = measured.remove(&i).or_else(|| manual.remove(&i));
         }
+        let mut touched = vec![s.spec.clone()];
+        let more = s.tasks.iter().map(|t| t.spec.as_str()).chain(entries.iter().filter_map(|e| entry_spec(&e.event)));
+        for sp in more {
+            if !touched.iter().any(|t| t == sp) {
+                touched.push(sp.to_owned());
+            }
+        }
+        s.touched = touched;
         Some(s)
     }
 
@@ -405,25 +419,17 @@ impl Session {
 
     /// The day the session belongs to: its start date at the writer's offset.
     pub fn date(&self) -> String {
-        self.started.date()
+        self.day.clone()
     }
 
     /// Every spec the session touched: its own first, then others in order of appearance.
     pub fn specs(&self) -> Vec<&str> {
-        let mut out = vec![self.spec.as_str()];
-        for t in &self.tasks {
-            if !out.contains(&t.spec.as_str()) {
-                out.push(&t.spec);
-            }
-        }
-        for e in &self.entries {
-            if let Some(sp) = entry_spec(&e.event)
-                && !out.contains(&sp)
-            {
-                out.push(sp);
-            }
-        }
-        out
+        self.touched.iter().map(String::as_str).collect()
+    }
+
+    /// Whether the session touched `spec`.
+    pub fn touches(&self, spec: &str) -> bool {
+        self.touched.iter().any(|t| t == spec)
     }
 
     /// Whether an entry belongs to `spec`'s view of this session (entries without a spec belong to
@@ -587,12 +593,12 @@ impl SessionIndex {
 
     /// Sessions that touched `spec`, by start time.
     pub fn for_spec<'a>(&'a self, spec: &'a str) -> impl Iterator<Item = &'a Session> + 'a {
-        self.sessions.iter().filter(move |s| s.specs().contains(&spec))
+        self.sessions.iter().filter(move |s| s.touches(spec))
     }
 
     /// Sessions that started on `date` (`YYYY-MM-DD`).
     pub fn on_date<'a>(&'a self, date: &'a str) -> impl Iterator<Item = &'a Session> + 'a {
-        self.sessions.iter().filter(move |s| s.date() == date)
+        self.sessions.iter().filter(move |s| s.day == date)
     }
 
     /// Finds `owner`'s session named `name` (or with that exact key), the latest when several.
@@ -851,7 +857,7 @@ pub fn overlaps(
         let same_spec = if busy_only {
             s.tasks.iter().any(|t| t.spec == spec && t.status == TaskStatus::InProgress)
         } else {
-            s.specs().contains(&spec)
+            s.touches(spec)
         };
         let mut theirs: Vec<&str> = s
             .tasks
