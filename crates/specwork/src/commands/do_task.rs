@@ -121,15 +121,17 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
             },
         );
         session::record(ws, &journal, &[entry])?;
+        let mut shown = task.clone();
+        shown.status = TaskStatus::InProgress;
         let r = StartReport {
             session: key.clone(),
             spec: spec.id.clone(),
-            task,
+            task: &shown,
             status: TaskStatus::InProgress,
             session_started,
             warnings,
         };
-        ctx.ui.report(&r, |s| render_task(s, &spec.id, &key, task));
+        ctx.ui.report(&r, |s| render_task(s, &spec.id, &key, &shown));
         return Ok(0);
     }
 
