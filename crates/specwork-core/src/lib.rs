@@ -9,14 +9,21 @@
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod daily;
+pub mod derived;
 pub mod diag;
 pub mod edit;
+pub mod estimate;
+pub mod journal;
 pub mod markdown;
 pub mod names;
+pub mod progress;
 pub mod report;
+pub mod session;
 pub mod spec;
 pub mod tasks;
 pub mod templates;
+pub mod timeline;
 pub mod workspace;
 pub mod write;
 

@@ -10,11 +10,19 @@ use specwork_core::Workspace;
 use crate::error::CmdResult;
 use crate::ui::Ui;
 
+mod cost;
+mod do_task;
+mod end_session;
+mod eod;
 mod format;
 mod init;
+mod log_task;
 mod mcp;
+mod rebuild;
 mod resume;
+mod session_status;
 mod spec;
+mod start_session;
 mod status;
 mod task;
 mod tree;
@@ -36,6 +44,22 @@ pub enum Command {
     /// Read and change tasks
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Tokens and cost from the agents' own logs (Claude Code, Codex, Gemini)
+    Cost(cost::CostArgs),
+    /// Start a session: `start-session apt-1030 spec appointment-booking`
+    StartSession(start_session::StartSessionArgs),
+    /// Start a task (marks it [-] and shows its prompt), or complete it with --done
+    DoTask(do_task::DoTaskArgs),
+    /// Record a task's status and tokens by hand: `log-task 1.1 done 45k`
+    LogTask(log_task::LogTaskArgs),
+    /// Active sessions: tasks done, tokens, cost
+    SessionStatus(session_status::SessionStatusArgs),
+    /// End a session
+    EndSession(end_session::EndSessionArgs),
+    /// End of day: daily summary, PROGRESS.md, archive of the day's session logs
+    Eod(eod::EodArgs),
+    /// Regenerate every derived file (timelines, daily summaries, PROGRESS.md) from journals and specs
+    Rebuild(rebuild::RebuildArgs),
     /// MCP server on stdio for AI agents
     Mcp(mcp::McpArgs),
 }
@@ -92,6 +116,14 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Cost(a) => cost::run(ctx, a),
+        Command::StartSession(a) => start_session::run(ctx, a),
+        Command::DoTask(a) => do_task::run(ctx, a),
+        Command::LogTask(a) => log_task::run(ctx, a),
+        Command::SessionStatus(a) => session_status::run(ctx, a),
+        Command::EndSession(a) => end_session::run(ctx, a),
+        Command::Eod(a) => eod::run(ctx, a),
+        Command::Rebuild(a) => rebuild::run(ctx, a),
         Command::Mcp(a) => mcp::run(ctx, a),
     }
 }

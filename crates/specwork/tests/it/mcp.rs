@@ -254,8 +254,15 @@ fn mcp_inspector_cli_lists_and_calls_tools() {
     let list: Value = serde_json::from_slice(&out.stdout).expect("inspector prints JSON");
     let names: Vec<&str> = list["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"spec-status") && names.contains(&"tasks"), "{names:?}");
-    let out = inspector(&["--method", "tools/call", "--tool-name", "spec-status", "--tool-arg", "specName=invoice-management"])
-        .unwrap();
+    let out = inspector(&[
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "spec-status",
+        "--tool-arg",
+        "specName=invoice-management",
+    ])
+    .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["structuredContent"]["taskProgress"], json!({"total": 5, "completed": 2, "pending": 3}), "{r}");
