@@ -257,10 +257,13 @@ fn implement_task(input: &PromptInput<'_>) -> Result<String, ToolError> {
         ));
         n += 1;
     }
+    let finish = if has("do-task") {
+        format!("`do-task` {{specName: {name}, taskId: {}, done: true}}", task.id)
+    } else {
+        format!("`tasks` {{action: set, specName: {name}, taskId: {}, status: done}}", task.id)
+    };
     s.push_str(&format!(
-        "{n}. Call `tasks` {{action: set, specName: {name}, taskId: {}, status: done}}; if you cannot finish, \
-         status blocked with a reason. Do only this task.",
-        task.id
+        "{n}. Call {finish}; if you cannot finish, `tasks` {{action: set, status: blocked, reason}}. Do only this task."
     ));
     Ok(s)
 }

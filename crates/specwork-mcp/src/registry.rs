@@ -331,7 +331,11 @@ impl<'a> Call<'a> {
     /// The spec named by the `specName` argument: the name is checked first (no paths), then
     /// looked up, with close names as the hint when it does not exist.
     pub fn spec(&self) -> Result<&Spec, ToolError> {
-        let name = self.required(SPEC_NAME.name)?;
+        self.spec_by_id(self.required(SPEC_NAME.name)?)
+    }
+
+    /// The spec `name`, checked and looked up as [`Call::spec`] does.
+    pub fn spec_by_id(&self, name: &str) -> Result<&Spec, ToolError> {
         names::spec_name(name)?;
         let ws = self.workspace()?;
         ws.spec(name).map_err(|_| {

@@ -39,7 +39,12 @@ pub fn guide() -> String {
     } else {
         ""
     };
-    let done = if has("log-implementation") { "5" } else { "4" };
+    let step = if has("log-implementation") { "5" } else { "4" };
+    let finish = if has("do-task") {
+        "`do-task` {specName, taskId, done: true} marks it done and records its tokens"
+    } else {
+        "`tasks` {action: set, status: done} marks it done"
+    };
     let mut s = format!(
         "# Spec workflow (specwork)
 
@@ -73,7 +78,7 @@ Same approval step; do not implement before tasks are approved.
 1. `resume` {{specName}} or `spec-status` shows where the spec stands and the next task.
 2. {start}.
 3. Implement it following its `_Prompt`, and run the tests.{log}
-{done}. `tasks` {{action: set, status: done}}; if stuck, `status: blocked` with a `reason`.
+{step}. {finish}; if stuck, `tasks` {{action: set, status: blocked, reason}}.
 Edit only the task's marker; never rewrite tasks.md wholesale.
 
 ## Tools

@@ -8,12 +8,23 @@ use crate::registry::ToolDef;
 
 mod guide;
 mod resume;
+mod sessions;
 mod spec_status;
 mod status;
 mod tasks;
 
 /// The tools, in `tools/list` order.
-pub static TOOLS: &[ToolDef] = &[guide::TOOL, spec_status::TOOL, status::TOOL, resume::TOOL, tasks::TOOL];
+pub static TOOLS: &[ToolDef] = &[
+    guide::TOOL,
+    spec_status::TOOL,
+    status::TOOL,
+    resume::TOOL,
+    tasks::TOOL,
+    sessions::START_SESSION,
+    sessions::DO_TASK,
+    sessions::LOG_TASK,
+    sessions::SESSION_STATUS,
+];
 
 /// A tool by name.
 pub fn find(name: &str) -> Option<&'static ToolDef> {
@@ -65,6 +76,49 @@ pub(crate) mod view {
                 title: clip(&t.title, TITLE_CHARS),
                 status: t.status.as_str(),
                 reason: t.reason.as_deref().map(|r| clip(r, TITLE_CHARS)),
+            }
+        }
+    }
+
+    /// One task in full, with its long fields bounded.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TaskDetail {
+        pub id: String,
+        pub title: String,
+        pub status: &'static str,
+        pub line: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub prompt: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub requirements: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub leverage: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub files: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub purpose: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub blocked_reason: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub details: Vec<String>,
+    }
+
+    impl From<&Task> for TaskDetail {
+        fn from(t: &Task) -> Self {
+            let short = |v: &[String]| v.iter().take(30).map(|s| clip(s, 200)).collect::<Vec<_>>();
+            Self {
+                id: t.id.clone(),
+                title: clip(&t.title, 300),
+                status: t.status.as_str(),
+                line: t.line,
+                prompt: t.prompt.as_deref().map(|p| clip(p, 4000)),
+                requirements: short(&t.requirements),
+                leverage: short(&t.leverage),
+                files: short(&t.files),
+                purpose: t.purpose.as_deref().map(|p| clip(p, 500)),
+                blocked_reason: t.blocked_reason.as_deref().map(|r| clip(r, 300)),
+                details: short(&t.details),
             }
         }
     }

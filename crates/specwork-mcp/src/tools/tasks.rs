@@ -5,7 +5,7 @@ use specwork_core::edit::{self, EditError};
 use specwork_core::write::WriteError;
 use specwork_core::{TaskStatus, names, report};
 
-use super::view::{Counts, TaskItem};
+use super::view::{Counts, TaskDetail, TaskItem};
 use crate::registry::{CURSOR, Call, Kind, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt};
 
 const STATUSES: &[&str] = &["pending", "in-progress", "done", "blocked"];
@@ -65,46 +65,19 @@ fn task_id<'a>(call: &Call<'a>) -> Result<&'a str, ToolError> {
 #[serde(rename_all = "camelCase")]
 struct ShowReply {
     spec: String,
-    id: String,
-    title: String,
-    status: &'static str,
     file: String,
-    line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    prompt: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    requirements: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    leverage: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    files: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    purpose: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    blocked_reason: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    details: Vec<String>,
+    #[serde(flatten)]
+    task: TaskDetail,
 }
 
 fn show(call: &Call<'_>) -> Result<Reply, ToolError> {
     let id = task_id(call)?;
     let spec = call.spec()?;
     let t = spec.tasks.find(id).ok_or_else(|| no_task(id, &spec.id))?;
-    let short = |v: &[String], n: usize| v.iter().take(n).map(|s| clip(s, 200)).collect::<Vec<_>>();
     Ok(Reply::json(&ShowReply {
         spec: spec.id.clone(),
-        id: t.id.clone(),
-        title: clip(&t.title, 300),
-        status: t.status.as_str(),
         file: spec.tasks_source.as_ref().map(|s| report::slash_path(&s.file)).unwrap_or_default(),
-        line: t.line,
-        prompt: t.prompt.as_deref().map(|p| clip(p, 4000)),
-        requirements: short(&t.requirements, 30),
-        leverage: short(&t.leverage, 30),
-        files: short(&t.files, 30),
-        purpose: t.purpose.as_deref().map(|p| clip(p, 500)),
-        blocked_reason: t.blocked_reason.clone(),
-        details: short(&t.details, 30),
+        task: TaskDetail::from(t),
     }))
 }
 

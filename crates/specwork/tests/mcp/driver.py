@@ -65,6 +65,11 @@ CALLS = {
     "status": {},
     "resume": {"specName": "1014"},
     "tasks": {"specName": "invoice-management"},
+    # The guide's session flow, on appointment-booking (1.2 in progress, 1.3 blocked, 1.4 pending).
+    "start-session": {"name": "apt-1030", "specName": "appointment-booking", "note": "slots first"},
+    "do-task": {"specName": "appointment-booking", "taskId": "1.4"},
+    "log-task": {"taskId": "1.2", "status": "done", "tokens": "12k"},
+    "session-status": {},
 }
 
 
@@ -74,6 +79,8 @@ async def main():
         "HOME": WS,
         "TZ": "UTC",
         "SPECWORK_NOW": "2025-08-26T14:30:00Z",
+        "SPECWORK_USER": "Dana Lee",
+        "SPECWORK_HOST": "ci",
     }
     params = StdioServerParameters(command=BIN, args=["mcp"], cwd=WS, env=env)
     async with Client(params, mode=MODE, read_timeout_seconds=30) as c:
@@ -100,8 +107,25 @@ async def main():
                 check("1014" in ids and "invoice-management" in ids, "status lists the specs", ids)
             if name == "resume":
                 check(s["done"] == 3 and s["total"] == 7 and s["nextTask"]["id"], "resume counts", s)
-            if name == "guide":
-                pass
+            if name == "start-session":
+                check(s["name"] == "apt-1030" and s["planned"] == ["1.2", "1.3", "1.4"] and s["user"] == "Dana Lee", "start-session", s)
+            if name == "do-task":
+                check(s["task"]["status"] == "in-progress" and not s["sessionStarted"], "do-task starts in the session", s)
+                check("- [-] 1.4 Nearest free slots" in read(".spec-workflow/specs/appointment-booking/tasks.md"), "do-task marks [-]")
+            if name == "log-task":
+                check(s["spec"] == "appointment-booking" and s["status"] == "done", "log-task takes the session's spec", s)
+                check(s["tokens"] == 12000 and s["usage_source"] == "manual", "log-task records manual tokens", s)
+            if name == "session-status":
+                row = s["sessions"][0]
+                check(row["name"] == "apt-1030" and row["mine"] and row["done"] == 1, "session-status row", s)
+        done = ok(await c.call_tool("do-task", {"specName": "appointment-booking", "taskId": "1.4", "done": True, "tokens": "30k"}), "do-task done")
+        check(done["status"] == "done" and done["progress"] == {"done": 3, "total": 4}, "do-task done", done)
+        again = ok(await c.call_tool("session-status", {"mine": True}), "session-status mine")
+        check(again["sessions"][0]["tokens"] == 42000 and again["today"]["tasks_done"] == 2, "session totals", again)
+        err(await c.call_tool("do-task", {"specName": "appointment-booking", "taskId": "1.4"}), "do-task on a done task", "already done")
+        err(await c.call_tool("start-session", {"name": "apt-1030", "specName": "appointment-booking"}), "same session twice", "already exists")
+        err(await c.call_tool("start-session", {"name": "../x", "specName": "appointment-booking"}), "session name as path", "invalid")
+        err(await c.call_tool("do-task", {"specName": "appointment-booking", "taskId": "1.3", "done": True, "tokens": "lots"}), "bad tokens", "token count")
         guide = ok(await c.call_tool("spec-workflow-guide", {}), "spec-workflow-guide")["guide"]
         for n in names:
             check(f"`{n}`" in guide, f"guide mentions {n}")
@@ -163,7 +187,7 @@ async def main():
         p = text(await c.get_prompt("create-spec", {"specName": "promo-codes", "documentType": "requirements", "description": "discount codes"}))
         check(".spec-workflow/specs/promo-codes/requirements.md" in p and "SHALL" in p, "create-spec prompt", p)
         p = text(await c.get_prompt("implement-task", {"specName": "invoice-management"}))
-        check("task 1.3" in p and "status: in-progress" in p, "implement-task prompt picks the next task", p)
+        check("task 1.3" in p and "`do-task` {specName: invoice-management, taskId: 1.3}" in p, "implement-task prompt picks the next task", p)
         p = text(await c.get_prompt("spec-status", {"specName": "invoice-management", "detailed": "true"}))
         check("`spec-status`" in p and "`tasks`" in p, "spec-status prompt", p)
         p = text(await c.get_prompt("refresh-tasks", {"specName": "invoice-management", "changes": "PDF export dropped"}))
