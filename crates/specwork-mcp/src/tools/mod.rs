@@ -6,6 +6,7 @@
 
 use crate::registry::ToolDef;
 
+mod cost;
 mod guide;
 mod resume;
 mod sessions;
@@ -24,6 +25,7 @@ pub static TOOLS: &[ToolDef] = &[
     sessions::DO_TASK,
     sessions::LOG_TASK,
     sessions::SESSION_STATUS,
+    cost::TOOL,
 ];
 
 /// A tool by name.

@@ -70,7 +70,27 @@ CALLS = {
     "do-task": {"specName": "appointment-booking", "taskId": "1.4"},
     "log-task": {"taskId": "1.2", "status": "done", "tokens": "12k"},
     "session-status": {},
+    "cost": {"by": "day"},
 }
+
+
+def transcript_line(n, cwd, inp, out, read):
+    """One Claude Code assistant line (the transcript format `specwork cost` reads)."""
+    return json.dumps({
+        "cwd": cwd, "sessionId": "s1", "version": "2.1.3", "type": "assistant", "requestId": f"req_{n}",
+        "timestamp": f"2025-08-2{n}T10:00:00.000Z",
+        "message": {"id": f"msg_{n}", "model": "claude-sonnet-4-5-20250929", "content": [],
+                    "usage": {"input_tokens": inp, "output_tokens": out, "cache_read_input_tokens": read,
+                              "cache_creation_input_tokens": 0}},
+    }, separators=(",", ":"))  # compact, as Claude Code writes it
+
+
+# Transcripts in $HOME/.claude (HOME is the workspace): two calls here, one in another project.
+os.makedirs(os.path.join(WS, ".claude/projects/p"), exist_ok=True)
+with open(os.path.join(WS, ".claude/projects/p/s1.jsonl"), "w") as f:
+    f.write(transcript_line(5, WS, 1000, 500, 2000) + "\n")
+    f.write(transcript_line(6, WS, 100, 50, 0) + "\n")
+    f.write(transcript_line(6, "/elsewhere", 999, 999, 999).replace("msg_6", "msg_7").replace("req_6", "req_7") + "\n")
 
 
 async def main():
@@ -115,6 +135,9 @@ async def main():
             if name == "log-task":
                 check(s["spec"] == "appointment-booking" and s["status"] == "done", "log-task takes the session's spec", s)
                 check(s["tokens"] == 12000 and s["usage_source"] == "manual", "log-task records manual tokens", s)
+            if name == "cost":
+                check([r["key"] for r in s["rows"]] == ["2025-08-25", "2025-08-26"], "cost rows by day", s)
+                check(s["totals"]["totalTokens"] == 3650 and s["totals"]["costUsd"] > 0, "cost totals of this workspace only", s)
             if name == "session-status":
                 row = s["sessions"][0]
                 check(row["name"] == "apt-1030" and row["mine"] and row["done"] == 1, "session-status row", s)
