@@ -21,6 +21,9 @@ use specwork_core::{Spec, Workspace, names};
 /// The largest reply (text form) a tool may return: about 4k tokens.
 pub const MAX_REPLY_BYTES: usize = 16 * 1024;
 
+/// The most JSON a page of a list holds, leaving room for the rest of the reply.
+pub const PAGE_BYTES: usize = 10 * 1024;
+
 /// The type of a parameter.
 #[derive(Clone, Copy, Debug)]
 pub enum Kind {
@@ -372,12 +375,23 @@ pub struct Page {
 }
 
 impl Page {
-    /// The items of this page, and the cursor of the next one when there is more.
-    pub fn take<T>(self, items: impl IntoIterator<Item = T>) -> (Vec<T>, Option<String>) {
-        let mut it = items.into_iter().skip(self.offset);
-        let page: Vec<T> = it.by_ref().take(self.limit).collect();
-        let more = it.next().is_some();
-        let next = more.then(|| (self.offset + page.len()).to_string());
+    /// The items of this page, and the cursor of the next one when there is more. A page also
+    /// ends before its items' JSON passes [`PAGE_BYTES`], so long titles shorten the page
+    /// instead of making the reply too big.
+    pub fn take<T: Serialize>(self, items: impl IntoIterator<Item = T>) -> (Vec<T>, Option<String>) {
+        let mut it = items.into_iter().skip(self.offset).peekable();
+        let mut page = Vec::new();
+        let mut bytes = 0;
+        while page.len() < self.limit {
+            let Some(item) = it.peek() else { break };
+            let size = serde_json::to_string(item).map_or(0, |s| s.len() + 1);
+            if !page.is_empty() && bytes + size > PAGE_BYTES {
+                break;
+            }
+            bytes += size;
+            page.extend(it.next());
+        }
+        let next = it.peek().is_some().then(|| (self.offset + page.len()).to_string());
         (page, next)
     }
 }
@@ -434,6 +448,9 @@ mod tests {
         assert_eq!((p, next.as_deref()), (vec![1, 2], Some("2")));
         let (p, next) = Page { offset: 4, limit: 2 }.take(1..=5);
         assert_eq!((p, next), (vec![5], None));
+        let long: Vec<String> = (0..100).map(|i| format!("{i:0>300}")).collect();
+        let (p, next) = Page { offset: 0, limit: 100 }.take(long);
+        assert!(p.len() < 40 && next == Some(p.len().to_string()), "{} items", p.len());
         assert_eq!(clip("héllo", 2), "hé…");
         assert_eq!(clip("hé", 2), "hé");
     }

@@ -82,7 +82,9 @@ fn date(call: &Call<'_>, name: &str) -> Result<Option<jiff::civil::Date>, ToolEr
 
 /// The built-in prices with `[prices."model"]` from specwork.toml applied.
 fn prices(config: &Config) -> Result<PriceTable, ToolError> {
-    let bad = |e: String| ToolError::new(format!("invalid [prices] in specwork.toml: {e}"), "ask the user to fix specwork.toml");
+    let bad = |e: String| {
+        ToolError::new(format!("invalid [prices] in specwork.toml: {e}"), "ask the user to fix specwork.toml")
+    };
     let json = serde_json::to_value(&config.prices).map_err(|e| bad(e.to_string()))?;
     let overrides: BTreeMap<String, PriceOverride> = serde_json::from_value(json).map_err(|e| bad(e.to_string()))?;
     PriceTable::builtin().with_overrides(&overrides).map_err(|e| bad(e.to_string()))

@@ -16,7 +16,12 @@ const TOKENS: &str = "by hand when not measured, e.g. 45k";
 pub const START_SESSION: ToolDef = ToolDef {
     name: "start-session",
     description: "Start a work session on a spec; later task events are journaled in it.",
-    params: &[req("name", Kind::Str, "e.g. inv-1000"), SPEC_NAME, opt("title", Kind::Str, ""), opt("note", Kind::Str, "planning note")],
+    params: &[
+        req("name", Kind::Str, "e.g. inv-1000"),
+        SPEC_NAME,
+        opt("title", Kind::Str, ""),
+        opt("note", Kind::Str, "planning note"),
+    ],
     read_only: false,
     run: start_session,
 };
@@ -79,8 +84,9 @@ fn work_error(e: WorkError) -> ToolError {
 fn tokens(call: &Call<'_>) -> Result<Option<u64>, ToolError> {
     call.str("tokens")
         .map(|t| {
-            session::parse_tokens(t)
-                .ok_or_else(|| ToolError::new(format!("cannot read `{t}` as a token count"), "write it as 45k, 1.2M or 45000"))
+            session::parse_tokens(t).ok_or_else(|| {
+                ToolError::new(format!("cannot read `{t}` as a token count"), "write it as 45k, 1.2M or 45000")
+            })
         })
         .transpose()
 }
@@ -192,7 +198,12 @@ fn session_status(call: &Call<'_>) -> Result<Reply, ToolError> {
                 minutes: s.minutes(&now),
                 done,
                 total,
-                in_progress: s.tasks.iter().filter(|t| t.status == TaskStatus::InProgress).map(|t| t.task.clone()).collect(),
+                in_progress: s
+                    .tasks
+                    .iter()
+                    .filter(|t| t.status == TaskStatus::InProgress)
+                    .map(|t| t.task.clone())
+                    .collect(),
                 tokens: u.tokens.total,
                 cost_usd: session::round_usd(u.cost_usd),
             }

@@ -270,3 +270,62 @@ fn mcp_inspector_cli_lists_and_calls_tools() {
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["prompts"].as_array().unwrap().len(), 4, "{r}");
 }
+
+/// A workspace far bigger than an agent's context: 300 specs with long titles, one with 400
+/// tasks. Every reply stays under 16 KB, pages shorten instead of overflowing, and following the
+/// cursors reaches every item once.
+#[test]
+fn replies_stay_bounded_on_a_large_workspace() {
+    let t = tempfile::tempdir().unwrap();
+    let long = "a very long title that goes on and on ".repeat(6);
+    for i in 0..300 {
+        let dir = t.path().join(format!(".spec-workflow/specs/feature-{i:03}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("requirements.md"), format!("# Requirements: {long}{i}\n")).unwrap();
+        let n = if i == 0 { 400 } else { 3 };
+        let mut tasks = String::from("# Tasks\n\n");
+        for k in 1..=n {
+            tasks.push_str(&format!(
+                "- [ ] {k}. {long}{k}\n  - File: src/{k}.rs\n  - _Prompt: Role: dev | Task: {} | Success: ok_\n",
+                "do it well ".repeat(80)
+            ));
+        }
+        std::fs::write(dir.join("tasks.md"), tasks).unwrap();
+    }
+    let mut s = Server::start(t.path(), &[]);
+    s.initialize("2025-11-25");
+    let mut check = |tool: &str, args: Value| -> Value {
+        let (line, r) = s.request("tools/call", json!({"name": tool, "arguments": args}));
+        assert_eq!(r["result"]["isError"], false, "{tool}: {}", &line[..line.len().min(400)]);
+        let text = r["result"]["content"][0]["text"].as_str().unwrap();
+        assert!(text.len() <= 16 * 1024, "{tool} replied {} bytes", text.len());
+        r["result"]["structuredContent"].clone()
+    };
+    let mut seen = Vec::new();
+    let mut cursor = Value::Null;
+    loop {
+        let page = check("status", json!({"limit": 100, "cursor": cursor}));
+        seen.extend(page["specs"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()));
+        cursor = page["nextCursor"].clone();
+        if cursor.is_null() {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 300);
+    let mut tasks = 0;
+    let mut cursor = Value::Null;
+    loop {
+        let page = check("tasks", json!({"specName": "feature-000", "limit": 200, "cursor": cursor}));
+        tasks += page["tasks"].as_array().unwrap().len();
+        cursor = page["nextCursor"].clone();
+        if cursor.is_null() {
+            break;
+        }
+    }
+    assert_eq!(tasks, 400);
+    check("tasks", json!({"specName": "feature-000", "action": "show", "taskId": "400"}));
+    check("status", json!({"specName": "feature-000"}));
+    check("resume", json!({"specName": "feature-000"}));
+    check("spec-status", json!({"specName": "feature-000"}));
+    s.finish();
+}
