@@ -87,12 +87,16 @@ pub fn start_session(
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
     let index = SessionIndex::load_current(&ws.root);
-    let warnings = session::overlaps(&index, None, &spec.id, &[], false).iter().map(session::Overlap::diagnostic).collect();
+    let warnings =
+        session::overlaps(&index, None, &spec.id, &[], false).iter().map(session::Overlap::diagnostic).collect();
     let started = session::start(ws, spec, &who, &index, opts)?;
     let notes: Vec<Entry> = notes
         .iter()
         .map(|t| {
-            Entry::now(&started.key, Event::Note { text: t.clone(), section: "planning".into(), spec: Some(spec.id.clone()) })
+            Entry::now(
+                &started.key,
+                Event::Note { text: t.clone(), section: "planning".into(), spec: Some(spec.id.clone()) },
+            )
         })
         .collect();
     session::record(ws, &started.journal, &notes)?;
@@ -281,7 +285,8 @@ pub fn finish_task(
     let _lock = WorkspaceLock::acquire(&ws.root);
     let index = SessionIndex::load_current(&ws.root);
     let rec = recorder(ws, spec, &who, &index, opts.session)?;
-    let model = opts.model.map(str::to_owned).or(rec.model.clone()).unwrap_or_else(|| estimate::DEFAULT_MODEL.to_owned());
+    let model =
+        opts.model.map(str::to_owned).or(rec.model.clone()).unwrap_or_else(|| estimate::DEFAULT_MODEL.to_owned());
     if task.status != status {
         let reason = if status == TaskStatus::Blocked { opts.note } else { None };
         edit::set_task_status(ws, spec, &task.id, status, reason)?;
