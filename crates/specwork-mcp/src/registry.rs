@@ -170,11 +170,47 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// A reply whose text is the compact JSON of `value`.
+    /// A reply whose text is the compact JSON of `value`. Keys are camelCase, as MCP tools name
+    /// things, whatever the core struct calls them (`tasks_done` → `tasksDone`).
     pub fn json(value: &impl Serialize) -> Self {
-        let structured = serde_json::to_value(value).unwrap_or_else(|e| json!({"error": e.to_string()}));
+        let mut structured = serde_json::to_value(value).unwrap_or_else(|e| json!({"error": e.to_string()}));
+        camel_keys(&mut structured);
         let text = structured.to_string();
         Self { structured, text }
+    }
+}
+
+/// Renames `snake_case` object keys to `camelCase`, recursively.
+fn camel_keys(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            let old = std::mem::take(map);
+            for (k, mut val) in old {
+                camel_keys(&mut val);
+                let key = if k.contains('_')
+                    && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                {
+                    let mut out = String::with_capacity(k.len());
+                    let mut up = false;
+                    for c in k.chars() {
+                        if c == '_' {
+                            up = !out.is_empty();
+                        } else if up {
+                            out.push(c.to_ascii_uppercase());
+                            up = false;
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    out
+                } else {
+                    k
+                };
+                map.insert(key, val);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(camel_keys),
+        _ => {}
     }
 }
 
@@ -440,6 +476,14 @@ mod tests {
             schema,
             r#"{"properties":{"limit":{"maximum":100,"type":"integer"},"mode":{"enum":["a","b"]},"specName":{"type":"string"}},"required":["specName"],"type":"object"}"#
         );
+    }
+
+    #[test]
+    fn replies_use_camel_case_keys() {
+        let r = Reply::json(
+            &json!({"tasks_done": 1, "today": {"cost_usd": 2.5}, "list": [{"in_progress": []}], "keep": {"a-b": 1}}),
+        );
+        assert_eq!(r.text, r#"{"keep":{"a-b":1},"list":[{"inProgress":[]}],"tasksDone":1,"today":{"costUsd":2.5}}"#);
     }
 
     #[test]

@@ -134,7 +134,7 @@ async def main():
                 check("- [-] 1.4 Nearest free slots" in read(".spec-workflow/specs/appointment-booking/tasks.md"), "do-task marks [-]")
             if name == "log-task":
                 check(s["spec"] == "appointment-booking" and s["status"] == "done", "log-task takes the session's spec", s)
-                check(s["tokens"] == 12000 and s["usage_source"] == "manual", "log-task records manual tokens", s)
+                check(s["tokens"] == 12000 and s["usageSource"] == "manual", "log-task records manual tokens", s)
             if name == "cost":
                 check([r["key"] for r in s["rows"]] == ["2025-08-25", "2025-08-26"], "cost rows by day", s)
                 check(s["totals"]["totalTokens"] == 3650 and s["totals"]["costUsd"] > 0, "cost totals of this workspace only", s)
@@ -144,7 +144,7 @@ async def main():
         done = ok(await c.call_tool("do-task", {"specName": "appointment-booking", "taskId": "1.4", "done": True, "tokens": "30k"}), "do-task done")
         check(done["status"] == "done" and done["progress"] == {"done": 3, "total": 4}, "do-task done", done)
         again = ok(await c.call_tool("session-status", {"mine": True}), "session-status mine")
-        check(again["sessions"][0]["tokens"] == 42000 and again["today"]["tasks_done"] == 2, "session totals", again)
+        check(again["sessions"][0]["tokens"] == 42000 and again["today"]["tasksDone"] == 2, "session totals", again)
         err(await c.call_tool("do-task", {"specName": "appointment-booking", "taskId": "1.4"}), "do-task on a done task", "already done")
         err(await c.call_tool("start-session", {"name": "apt-1030", "specName": "appointment-booking"}), "same session twice", "already exists")
         err(await c.call_tool("start-session", {"name": "../x", "specName": "appointment-booking"}), "session name as path", "invalid")
