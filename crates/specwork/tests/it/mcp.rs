@@ -27,6 +27,8 @@ impl Server {
             .env("HOME", dir)
             .env("TZ", "UTC")
             .env("SPECWORK_NOW", "2025-08-26T14:30:00Z")
+            .env("SPECWORK_USER", "Dana Lee")
+            .env("SPECWORK_HOST", "ci")
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -327,5 +329,40 @@ fn replies_stay_bounded_on_a_large_workspace() {
     check("status", json!({"specName": "feature-000"}));
     check("resume", json!({"specName": "feature-000"}));
     check("spec-status", json!({"specName": "feature-000"}));
+    s.finish();
+}
+
+/// The session tools and the CLI write one journal: a session started over MCP is the one
+/// `specwork log-task` records in, and MCP's `session-status` sees what the CLI did.
+#[test]
+fn session_tools_and_cli_share_the_journal() {
+    let ws = demo_copy();
+    let cli = || {
+        let mut c = specwork(ws.path());
+        c.env("SPECWORK_USER", "Dana Lee").env("SPECWORK_HOST", "ci");
+        c
+    };
+    let mut s = Server::start(ws.path(), &[]);
+    s.initialize("2025-11-25");
+    let r = s.call("start-session", json!({"name": "apt-1030", "specName": "appointment-booking"}));
+    assert_eq!(r["result"]["structuredContent"]["planned"], json!(["1.2", "1.3", "1.4"]), "{r}");
+    let r = s.call("do-task", json!({"specName": "appointment-booking", "taskId": "1.4"}));
+    assert_eq!(r["result"]["structuredContent"]["task"]["status"], "in-progress", "{r}");
+    let v = json(cli().arg("session-status"));
+    assert_eq!(v["sessions"][0]["name"], "apt-1030");
+    assert_eq!(v["sessions"][0]["in_progress"], json!(["1.4"]));
+    cli().args(["log-task", "1.4", "done", "10k"]).assert().success();
+    let r = s.call("session-status", json!({}));
+    let row = &r["result"]["structuredContent"]["sessions"][0];
+    assert_eq!(
+        (row["name"].as_str(), row["done"].as_u64(), row["tokens"].as_u64()),
+        (Some("apt-1030"), Some(1), Some(10_000)),
+        "{r}"
+    );
+    let r = s.call("log-task", json!({"taskId": "1.2", "status": "blocked", "note": "Redis\nis down"}));
+    assert_eq!(r["result"]["structuredContent"]["status"], "blocked", "{r}");
+    let tasks = std::fs::read_to_string(ws.path().join(".spec-workflow/specs/appointment-booking/tasks.md")).unwrap();
+    assert!(tasks.contains("- [x] 1.4 Nearest free slots when taken"), "{tasks}");
+    assert!(tasks.contains("- [~] 1.2 Reservation with 10-minute expiry\n  - _Blocked: Redis is down_\n"), "{tasks}");
     s.finish();
 }
