@@ -6,15 +6,22 @@
 //! and the dashboard all call into it.
 #![deny(missing_docs)]
 
+pub mod approvals;
+pub mod archive;
 pub mod clock;
 pub mod config;
 pub mod context;
 pub mod diag;
 pub mod edit;
+pub mod ids;
+pub mod implog;
 pub mod markdown;
 pub mod names;
+pub mod phases;
 pub mod report;
+pub mod search;
 pub mod spec;
+pub mod steering;
 pub mod tasks;
 pub mod templates;
 pub mod workspace;
