@@ -10,13 +10,22 @@ use specwork_core::Workspace;
 use crate::error::CmdResult;
 use crate::ui::Ui;
 
+mod approval;
+mod archive;
 mod format;
 mod init;
+mod log_implementation;
+mod logs;
+mod plan;
 mod resume;
+mod search;
 mod spec;
+mod spec_doc;
 mod status;
+mod steering;
 mod task;
 mod tree;
+mod unarchive;
 
 /// Every subcommand.
 #[derive(Subcommand, Debug)]
@@ -35,6 +44,24 @@ pub enum Command {
     /// Read and change tasks
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Approvals of requirements, design, tasks and steering documents
+    #[command(subcommand)]
+    Approval(approval::ApprovalCommand),
+    /// Add planned tasks and approve the plan ("Shall I proceed with this plan? (yes/no/modify)")
+    Plan(plan::PlanArgs),
+    /// Write an implementation log (spec-workflow-mcp format) with files and lines measured by git
+    LogImplementation(log_implementation::LogImplementationArgs),
+    /// Read implementation logs
+    Logs(logs::LogsArgs),
+    /// Search specs, context timelines and implementation logs (artifacts by name)
+    Search(search::SearchArgs),
+    /// Steering documents (product, tech, structure)
+    #[command(subcommand)]
+    Steering(steering::SteeringCommand),
+    /// Move a named spec to .spec-workflow/archive/specs/
+    Archive(archive::ArchiveArgs),
+    /// Move an archived named spec back to .spec-workflow/specs/
+    Unarchive(unarchive::UnarchiveArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -89,5 +116,13 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Approval(c) => approval::run(ctx, c),
+        Command::Plan(a) => plan::run(ctx, a),
+        Command::LogImplementation(a) => log_implementation::run(ctx, a),
+        Command::Logs(a) => logs::run(ctx, a),
+        Command::Search(a) => search::run(ctx, a),
+        Command::Steering(c) => steering::run(ctx, c),
+        Command::Archive(a) => archive::run(ctx, a),
+        Command::Unarchive(a) => unarchive::run(ctx, a),
     }
 }
