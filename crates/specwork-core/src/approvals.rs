@@ -579,7 +579,8 @@ pub fn target(ws: &Workspace, spec: &str, doc: &str) -> Result<DocTarget, Approv
     names::spec_name(spec)?;
     let kind = DocKind::parse(doc).ok_or_else(|| ApprovalError::UnknownDoc { doc: doc.to_owned() })?;
     if kind.is_steering() || (spec == STEERING && ws.spec(spec).is_err()) {
-        if !kind.is_steering() {
+        // Steering documents are named `steering product`, never through a spec.
+        if !kind.is_steering() || spec != STEERING {
             return Err(ApprovalError::UnknownDoc { doc: doc.to_owned() });
         }
         let file = PathBuf::from(".spec-workflow/steering").join(kind.file_name());

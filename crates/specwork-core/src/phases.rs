@@ -369,6 +369,42 @@ mod tests {
         assert_eq!(out, "# T\nno newline\n\n## Tasks\n\n- [ ] 1. A\n");
     }
 
+    proptest::proptest! {
+        /// Adding tasks only inserts lines: removing them gives back the original bytes.
+        #[test]
+        fn plan_only_inserts_lines(
+            body in proptest::collection::vec(proptest::sample::select(vec![
+                "- [ ] 1. a", "- [x] 2. b", "  - detail", "", "text", "- [-] 3.1 c", "* [~] 4 d", "  - _Blocked: x_",
+            ]), 1..12),
+            crlf in proptest::bool::ANY,
+            tail in proptest::bool::ANY,
+            final_nl in proptest::bool::ANY,
+            titles in proptest::collection::vec("[a-z][a-z ]{0,8}[a-z]", 1..4),
+        ) {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let mut src = format!("# T{nl}{nl}## Tasks{nl}{nl}- [ ] 1. first{nl}{}", body.join(nl));
+            if tail {
+                src.push_str(&format!("{nl}{nl}## Deliverables{nl}- [[x]]"));
+            }
+            if final_nl {
+                src.push_str(nl);
+            }
+            let (out, (added, created, replaced)) = plan_edit(&src, "t.md", true, &titles);
+            proptest::prop_assert!(!created && !replaced);
+            proptest::prop_assert_eq!(added.len(), titles.len());
+            let mut lines: Vec<&str> = out.split_inclusive('\n').collect();
+            for a in added.iter().rev() {
+                let line = lines.remove(a.line - 1);
+                proptest::prop_assert_eq!(line.trim_end(), format!("- [ ] {}. {}", a.id, a.title));
+            }
+            let rest: String = lines.concat();
+            // A file without a final newline gains one where the tasks were appended.
+            let expect_nl = !tail && !src.ends_with('\n');
+            let expected = if expect_nl { format!("{src}{nl}") } else { src.clone() };
+            proptest::prop_assert_eq!(rest, expected);
+        }
+    }
+
     #[test]
     fn tasks_md_without_final_newline_and_crlf() {
         let (out, _) = plan("# Tasks\r\n\r\n- [ ] 1. A", false, &["B"]);

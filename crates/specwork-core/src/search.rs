@@ -210,6 +210,8 @@ fn search_file(ws: &Workspace, src: &Source, words: &[String]) -> (Vec<Hit>, Vec
     }
     let file = src.file.to_string_lossy().replace('\\', "/");
     let lines: Vec<&str> = text.lines().collect();
+    // Lowercasing never adds or removes a line break, so the lines correspond one to one.
+    let lower_lines: Vec<&str> = lower.lines().collect();
     let mut hits = Vec::new();
     let mut covered = vec![false; lines.len() + 2];
     let mut diags = Vec::new();
@@ -222,9 +224,8 @@ fn search_file(ws: &Workspace, src: &Source, words: &[String]) -> (Vec<Hit>, Vec
             task = Some(p.entry.task_id.clone());
             let query = words.join(" ");
             for a in &p.artifacts {
-                let block: String =
-                    lines.get(a.line - 1..a.end_line.min(lines.len())).map(|l| l.join("\n")).unwrap_or_default();
-                let block_lower = block.to_lowercase();
+                let block_lower: String =
+                    lower_lines.get(a.line - 1..a.end_line.min(lower_lines.len())).map(|l| l.join("\n")).unwrap_or_default();
                 if !contains_all(&block_lower, words) {
                     continue;
                 }
@@ -275,8 +276,8 @@ fn search_file(ws: &Workspace, src: &Source, words: &[String]) -> (Vec<Hit>, Vec
         if covered[n] {
             continue;
         }
-        let l = line.to_lowercase();
-        if !contains_all(&l, words) {
+        let Some(l) = lower_lines.get(i) else { break };
+        if !contains_all(l, words) {
             continue;
         }
         let heading = if in_fence { None } else { crate::markdown::heading(line) };
@@ -293,7 +294,7 @@ fn search_file(ws: &Workspace, src: &Source, words: &[String]) -> (Vec<Hit>, Vec
         {
             score += 20;
         }
-        if whole_words(&l, words) {
+        if whole_words(l, words) {
             score += 5;
         }
         hits.push(Hit {

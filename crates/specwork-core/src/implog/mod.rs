@@ -500,11 +500,11 @@ fn strip_kv<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 }
 
 fn bold_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let i = line
-        .find(&format!("**{key}:**"))
-        .map(|i| i + key.len() + 5)
-        .or_else(|| line.find(&format!("**{key}**:")).map(|i| i + key.len() + 5))?;
-    Some(line[i..].trim())
+    // `**Key:** value` (the peer) or `**Key**: value`, at the line's first `**`.
+    let i = line.find("**")?;
+    let rest = line[i + 2..].strip_prefix(key)?;
+    let rest = rest.strip_prefix(":**").or_else(|| rest.strip_prefix("**:"))?;
+    Some(rest.trim())
 }
 
 fn number_after(s: &str) -> u64 {
@@ -571,30 +571,28 @@ pub fn parse(src: &str, file: &str) -> (Option<ParsedLog>, Vec<Diagnostic>) {
             have_title = true;
             continue;
         }
-        if let Some(v) = bold_field(line, "Summary") {
+        let bold = line.contains("**");
+        if !bold {
+            // Fast path: only headings and list items matter below.
+        } else if let Some(v) = bold_field(line, "Summary") {
             if entry.summary.is_empty() {
                 entry.summary = v.to_owned();
                 summary_line = n;
             }
             continue;
-        }
-        if let Some(v) = bold_field(line, "Timestamp") {
+        } else if let Some(v) = bold_field(line, "Timestamp") {
             entry.timestamp = v.to_owned();
             continue;
-        }
-        if let Some(v) = bold_field(line, "Log ID") {
+        } else if let Some(v) = bold_field(line, "Log ID") {
             entry.id = v.to_owned();
             continue;
-        }
-        if let Some(v) = bold_field(line, "Lines Added") {
+        } else if let Some(v) = bold_field(line, "Lines Added") {
             entry.statistics.lines_added = number_after(v);
             continue;
-        }
-        if let Some(v) = bold_field(line, "Lines Removed") {
+        } else if let Some(v) = bold_field(line, "Lines Removed") {
             entry.statistics.lines_removed = number_after(v);
             continue;
-        }
-        if let Some(v) = bold_field(line, "Files Changed") {
+        } else if let Some(v) = bold_field(line, "Files Changed") {
             entry.statistics.files_changed = number_after(v);
             continue;
         }

@@ -498,3 +498,59 @@ fn broken_and_hostile_approval_files_are_diagnostics_not_panics() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn concurrent_decisions_are_serialised_and_lose_nothing() {
+    let ws = demo_copy();
+    let dir = ws.path();
+    let bin = assert_cmd::cargo::cargo_bin("specwork");
+    // Eight processes at once, with the same seed (so their ids collide and must be redrawn).
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let args: &[&str] = if i % 2 == 0 {
+                &["approval", "approve", "invoice-management", "requirements"]
+            } else {
+                &["approval", "request", "invoice-management", "design"]
+            };
+            std::process::Command::new(&bin)
+                .args(args)
+                .current_dir(dir)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("TZ", "UTC")
+                .env("SPECWORK_NOW", "2025-08-26T10:00:00Z")
+                .env("SPECWORK_SEED", "1")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let cat = dir.join(".spec-workflow/approvals/invoice-management");
+    let records: Vec<_> = std::fs::read_dir(&cat)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    assert_eq!(records.len(), 2, "one approval and one pending request: {records:?}");
+    for snapdir in ["requirements.md", "design.md"] {
+        let d = cat.join(".snapshots").join(snapdir);
+        let meta: Value = serde_json::from_str(&read(d.join("metadata.json"))).unwrap();
+        let entries = meta["snapshots"].as_array().unwrap();
+        let versions: Vec<u64> = entries.iter().map(|s| s["version"].as_u64().unwrap()).collect();
+        let expected: Vec<u64> = (1..=versions.len() as u64).collect();
+        assert_eq!(versions, expected);
+        for s in entries {
+            assert!(d.join(s["filename"].as_str().unwrap()).is_file());
+        }
+        let files = std::fs::read_dir(&d).unwrap().count();
+        assert_eq!(files, entries.len() + 1, "no stray or temporary files in {snapdir}");
+    }
+    let st = json(sw(dir, "2025-08-26T10:00:00Z").args(["approval", "status", "invoice-management"]));
+    assert_eq!(doc(&st, "requirements")["state"], "approved");
+    assert_eq!(doc(&st, "design")["state"], "pending");
+}
