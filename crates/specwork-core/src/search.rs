@@ -224,8 +224,10 @@ fn search_file(ws: &Workspace, src: &Source, words: &[String]) -> (Vec<Hit>, Vec
             task = Some(p.entry.task_id.clone());
             let query = words.join(" ");
             for a in &p.artifacts {
-                let block_lower: String =
-                    lower_lines.get(a.line - 1..a.end_line.min(lower_lines.len())).map(|l| l.join("\n")).unwrap_or_default();
+                let block_lower: String = lower_lines
+                    .get(a.line - 1..a.end_line.min(lower_lines.len()))
+                    .map(|l| l.join("\n"))
+                    .unwrap_or_default();
                 if !contains_all(&block_lower, words) {
                     continue;
                 }
