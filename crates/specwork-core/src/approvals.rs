@@ -600,6 +600,26 @@ pub fn target(ws: &Workspace, spec: &str, doc: &str) -> Result<DocTarget, Approv
     spec_target(spec, kind)
 }
 
+/// Resolves a peer-style request (`categoryName` + `filePath`, as the MCP `approvals` tool
+/// receives them) to the document under review. The path must be one of the category's own
+/// documents; anything else (another folder, `..`, an absolute path) is refused.
+pub fn target_for_file(ws: &Workspace, category_name: &str, file_path: &str) -> Result<DocTarget, ApprovalError> {
+    names::spec_name(category_name)?;
+    let f = normalize_rel(file_path);
+    let unknown = || ApprovalError::UnknownDoc { doc: file_path.to_owned() };
+    if f.starts_with('/') || f.split('/').any(|c| c == ".." || c.is_empty()) || f.contains(':') {
+        return Err(unknown());
+    }
+    let candidates: Vec<DocTarget> = if category_name == STEERING && ws.spec(category_name).is_err() {
+        DocKind::STEERING_DOCS.iter().filter_map(|d| target(ws, STEERING, d.as_str()).ok()).collect()
+    } else {
+        let spec = ws.spec(category_name)?;
+        let kinds: &[DocKind] = if spec.layout == Layout::Numbered { &[DocKind::Tasks] } else { &DocKind::SPEC_PHASES };
+        kinds.iter().filter_map(|k| spec_target(spec, *k).ok()).collect()
+    };
+    candidates.into_iter().find(|t| t.matches(&f)).ok_or_else(unknown)
+}
+
 /// The document `kind` of a loaded spec.
 pub fn spec_target(spec: &Spec, kind: DocKind) -> Result<DocTarget, ApprovalError> {
     if kind.is_steering() {
@@ -2044,6 +2064,39 @@ mod tests {
             hash_content(a, DocKind::Tasks, true).review_sha256,
             hash_content(b, DocKind::Tasks, true).review_sha256
         );
+    }
+
+    #[test]
+    fn peer_style_requests_resolve_only_the_categorys_own_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".spec-workflow/specs/x")).unwrap();
+        std::fs::create_dir_all(root.join(".spec-workflow/steering")).unwrap();
+        std::fs::write(root.join(".spec-workflow/specs/x/requirements.md"), "# R\n").unwrap();
+        std::fs::write(root.join(".spec-workflow/steering/tech.md"), "# T\n").unwrap();
+        let ws = Workspace::load(root).unwrap();
+        let t = target_for_file(&ws, "x", "./.spec-workflow/specs/x/requirements.md").unwrap();
+        assert_eq!(t.doc, DocKind::Requirements);
+        assert_eq!(target_for_file(&ws, "steering", ".spec-workflow/steering/tech.md").unwrap().doc, DocKind::Tech);
+        for bad in ["../../etc/passwd", "/etc/passwd", ".spec-workflow/specs/y/requirements.md", "src/main.rs"] {
+            assert!(target_for_file(&ws, "x", bad).is_err(), "{bad}");
+        }
+        assert!(target_for_file(&ws, "../x", ".spec-workflow/specs/x/requirements.md").is_err());
+
+        // The whole cycle through the library, as the MCP server and the dashboard call it.
+        let r = request(&ws, &t, &RequestOptions::default()).unwrap();
+        assert!(r.created);
+        let a = approve(&ws, &t, None).unwrap();
+        assert_eq!(a.approval_id, r.approval_id);
+        assert_eq!(a.status, ApprovalStatus::Approved);
+        let (d, diags) = doc_status(&ws, &t);
+        assert!(diags.is_empty());
+        assert!(d.is_approved_now());
+        assert_eq!(get(root, &r.approval_id).unwrap().record.status, ApprovalStatus::Approved);
+        delete(root, &r.approval_id).unwrap();
+        let (d, _) = doc_status(&ws, &t);
+        assert!(d.is_approved_now(), "the approved snapshot keeps the approval after the record is deleted");
+        assert_eq!(d.approved.unwrap().source, "snapshot");
     }
 
     #[test]
