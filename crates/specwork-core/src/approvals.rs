@@ -1955,7 +1955,7 @@ impl GateError {
             Self::Changed { .. } => {
                 format!("review `specwork approval diff {s} tasks`, then `specwork approval approve {s} tasks`")
             }
-            Self::NoTasks { .. } => "add tasks first (`specwork plan SPEC --task ...`)".to_owned(),
+            Self::NoTasks { .. } => format!("add tasks first: `specwork plan {s} --task ...`"),
         };
         format!("{fix}; or pass --force to start anyway")
     }
@@ -2001,7 +2001,7 @@ pub fn gate(ws: &Workspace, spec: &Spec) -> Result<GatePass, GateError> {
     let t = spec_target(spec, DocKind::Tasks).map_err(|_| GateError::NoTasks { spec: spec.id.clone() })?;
     let mut view = CategoryView::load(&ws.root, &t.category_name);
     let d = doc_state(&ws.root, &t, &mut view);
-    if !d.exists || spec.tasks.tasks.is_empty() && d.state != DocState::Approved {
+    if !d.exists || spec.tasks.tasks.is_empty() {
         return Err(GateError::NoTasks { spec: spec.id.clone() });
     }
     match d.state {
