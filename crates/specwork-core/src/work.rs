@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::journal::{Entry, Event, Progress, TaskPointer, TaskRecord, Tokens, UsageSource, WorkspaceLock};
 use crate::session::{self, Identity, Pick, SessionError, SessionIndex, StartOptions};
-use crate::{Diagnostic, Spec, Task, TaskStatus, Workspace, edit, estimate, names, report};
+use crate::{Diagnostic, Spec, Task, TaskStatus, Workspace, approvals, edit, estimate, names, report};
 
 /// Why a work action failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,9 @@ pub enum WorkError {
     /// No spec was named and the person has no active session to take it from.
     #[error("no active session of yours, so the spec is unknown")]
     NoCurrentSpec,
+    /// The spec's tasks are not approved (and starting was not forced).
+    #[error(transparent)]
+    Gate(#[from] approvals::GateError),
 }
 
 /// A session just started.
@@ -172,7 +175,8 @@ fn writable(spec: &Spec) -> Result<(), WorkError> {
 
 /// Starts task `task_id` of `spec` (`do-task`): marks it `[-]` and records a `task_start` in the
 /// person's session on the spec (`session`, else the active one, else a new one). A done or
-/// blocked task is reopened only with `force`.
+/// blocked task is reopened, and a spec whose tasks are not approved
+/// ([`approvals::tasks_approved`]) is started, only with `force`, which the journal records.
 pub fn start_task(
     ws: &Workspace,
     spec: &Spec,
@@ -184,6 +188,11 @@ pub fn start_task(
     if matches!(task.status, TaskStatus::Done | TaskStatus::Blocked) && !force {
         return Err(WorkError::Closed { spec: spec.id.clone(), task: task.id.clone(), status: task.status });
     }
+    let gate_forced = match approvals::tasks_approved(ws, spec) {
+        Ok(()) => false,
+        Err(_) if force => true,
+        Err(e) => return Err(e.into()),
+    };
     writable(spec)?;
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
@@ -203,7 +212,7 @@ pub fn start_task(
             task: task.id.clone(),
             title: task.title.clone(),
             files: task.files.clone(),
-            forced: force && matches!(task.status, TaskStatus::Done | TaskStatus::Blocked),
+            forced: gate_forced || force && matches!(task.status, TaskStatus::Done | TaskStatus::Blocked),
         },
     );
     session::record(ws, &rec.journal, &[entry])?;

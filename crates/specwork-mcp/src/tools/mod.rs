@@ -6,8 +6,10 @@
 
 use crate::registry::ToolDef;
 
+mod approvals;
 mod cost;
 mod guide;
+mod knowledge;
 mod resume;
 mod sessions;
 mod spec_status;
@@ -21,11 +23,14 @@ pub static TOOLS: &[ToolDef] = &[
     status::TOOL,
     resume::TOOL,
     tasks::TOOL,
+    approvals::TOOL,
+    knowledge::LOG_IMPLEMENTATION,
     sessions::START_SESSION,
     sessions::DO_TASK,
     sessions::LOG_TASK,
     sessions::SESSION_STATUS,
     cost::TOOL,
+    knowledge::SEARCH,
 ];
 
 /// A tool by name.

@@ -68,6 +68,11 @@ fn work_error(e: WorkError) -> ToolError {
         WorkError::NoSuchTask { spec, .. } => format!("`tasks` {{specName: {spec}}} lists the task ids"),
         WorkError::Closed { .. } => "pass force: true to reopen it, or `resume` for the next task".to_owned(),
         WorkError::NoCurrentSpec => "pass specName, or call `start-session` first".to_owned(),
+        WorkError::Gate(g) => format!(
+            "get the tasks approved: `approvals` {{action: request, categoryName: {}, filePath: <its tasks file>}}, \
+             then {{action: wait}}; or pass force: true (recorded in the journal)",
+            g.spec()
+        ),
         WorkError::Name(_) => "names and task ids are plain ids (inv-1000, 1.2), never paths".to_owned(),
         WorkError::Session(SessionError::Exists { .. }) => "choose another session name".to_owned(),
         WorkError::Session(SessionError::NoSuchSession { .. } | SessionError::Ended { .. }) => {

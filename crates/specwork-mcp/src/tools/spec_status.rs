@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use specwork_core::approvals::{self, DocKind, DocState};
 use specwork_core::{Layout, Spec, TaskStatus};
 
 use super::view::{Counts, TaskItem};
@@ -21,10 +22,17 @@ pub const TOOL: ToolDef = ToolDef {
 #[serde(rename_all = "camelCase")]
 struct Phase {
     name: &'static str,
-    /// `missing`, `created` or `approved`.
+    /// `missing`, `created` or `approved` (approved and unchanged since).
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_modified: Option<String>,
+    /// The approval state when one was requested: `pending`, `approved`, `rejected`,
+    /// `needs-revision`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approval: Option<&'static str>,
+    /// Edited since it was approved (task progress aside).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    changed_since_approval: bool,
 }
 
 #[derive(Serialize)]
@@ -55,14 +63,28 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
     let spec = call.spec()?;
     let root = call.root()?;
     let counts = spec.tasks.counts();
+    // Approval states by document, from the durable records and snapshots.
+    let approvals = approvals::status(call.workspace()?, &spec.id).map(|a| a.docs).unwrap_or_default();
     let phases: Vec<Phase> = documents(spec)
         .into_iter()
-        .map(|(name, path)| {
+        .map(|(name, kind, path)| {
+            let approval = kind.and_then(|k| approvals.iter().find(|d| d.doc == k));
+            let requested = approval.filter(|d| !matches!(d.state, DocState::Missing | DocState::Created));
+            let changed = requested.is_some_and(|d| d.changed_since_approval);
             let (status, last_modified) = match &path {
                 None => ("missing", None),
+                Some(p) if requested.is_some_and(|d| d.state == DocState::Approved) && !changed => {
+                    ("approved", modified(&root.join(p)))
+                }
                 Some(p) => ("created", modified(&root.join(p))),
             };
-            Phase { name, status, last_modified }
+            Phase {
+                name,
+                status,
+                last_modified,
+                approval: requested.map(|d| d.state.as_str()),
+                changed_since_approval: changed,
+            }
         })
         .collect();
     // A numbered spec's context file is optional: it does not hold the workflow back.
@@ -84,7 +106,7 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
         }
         ("requirements" | "design" | "tasks", _) => vec![
             format!("write .spec-workflow/specs/{id}/{current_phase}.md (prompt create-spec)"),
-            "get the user's approval before the next phase".to_owned(),
+            "then `approvals` {action: request}, and {action: wait} for the user's decision".to_owned(),
         ],
         (_, Some(t)) if t.status == TaskStatus::InProgress => {
             vec![format!("continue task {} ({}); then `tasks` {{action: set, status: done}}", t.id, clip(&t.title, 80))]
@@ -112,18 +134,26 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
     }))
 }
 
-/// The documents of a spec by phase name, in workflow order.
-fn documents(spec: &Spec) -> Vec<(&'static str, Option<PathBuf>)> {
+/// The documents of a spec by phase name, in workflow order, with the document kind approvals
+/// know them by (a numbered spec's plan is approved as its tasks).
+fn documents(spec: &Spec) -> Vec<(&'static str, Option<DocKind>, Option<PathBuf>)> {
     let d = &spec.docs;
+    let (r, g, t) = (Some(DocKind::Requirements), Some(DocKind::Design), Some(DocKind::Tasks));
     match spec.layout {
         Layout::SpecWorkflow | Layout::Kiro => {
-            vec![("Requirements", d.requirements.clone()), ("Design", d.design.clone()), ("Tasks", d.tasks.clone())]
+            vec![
+                ("Requirements", r, d.requirements.clone()),
+                ("Design", g, d.design.clone()),
+                ("Tasks", t, d.tasks.clone()),
+            ]
         }
-        Layout::SpecKit => vec![("Spec", d.spec.clone()), ("Plan", d.design.clone()), ("Tasks", d.tasks.clone())],
+        Layout::SpecKit => {
+            vec![("Spec", r, d.spec.clone()), ("Plan", g, d.design.clone()), ("Tasks", t, d.tasks.clone())]
+        }
         Layout::OpenSpec => {
-            vec![("Proposal", d.spec.clone()), ("Design", d.design.clone()), ("Tasks", d.tasks.clone())]
+            vec![("Proposal", r, d.spec.clone()), ("Design", g, d.design.clone()), ("Tasks", t, d.tasks.clone())]
         }
-        Layout::Numbered => vec![("Spec", d.spec.clone()), ("Context", d.context.clone())],
+        Layout::Numbered => vec![("Spec", t, d.spec.clone()), ("Context", None, d.context.clone())],
     }
 }
 

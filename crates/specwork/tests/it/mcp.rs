@@ -366,3 +366,58 @@ fn session_tools_and_cli_share_the_journal() {
     assert!(tasks.contains("- [~] 1.2 Reservation with 10-minute expiry\n  - _Blocked: Redis is down_\n"), "{tasks}");
     s.finish();
 }
+
+/// spec-workflow-mcp #201: `approvals` request read any file through `filePath` (and showed it
+/// in the dashboard). Only the category's own documents are accepted; nothing is read or written.
+#[test]
+fn peer_issue_201_file_path_cannot_read_outside_the_spec() {
+    let ws = demo_copy();
+    let secret =
+        ws.path().parent().unwrap().join(format!("{}-secret.md", ws.path().file_name().unwrap().to_string_lossy()));
+    std::fs::write(&secret, "# secret\n").unwrap();
+    let mut s = Server::start(ws.path(), &[]);
+    s.initialize("2025-11-25");
+    let rel_secret = format!("../{}", secret.file_name().unwrap().to_string_lossy());
+    for file in [
+        rel_secret.as_str(),
+        secret.to_str().unwrap(),
+        ".spec-workflow/specs/invoice-management/../../../../etc/passwd",
+        ".spec-workflow/specs/appointment-booking/requirements.md",
+        "README.md",
+    ] {
+        let r =
+            s.call("approvals", json!({"action": "request", "categoryName": "invoice-management", "filePath": file}));
+        assert_eq!(r["result"]["isError"], true, "{file}: {r}");
+        assert!(r["result"]["structuredContent"]["error"].as_str().unwrap().starts_with("unknown document"), "{r}");
+    }
+    s.finish();
+    assert!(!ws.path().join(".spec-workflow/approvals").exists(), "no approval record was written");
+    std::fs::remove_file(secret).unwrap();
+}
+
+/// spec-workflow-mcp #220: `categoryName` became a folder name unchecked, so a request wrote
+/// approval files anywhere. It must be a spec id (or `steering`).
+#[test]
+fn peer_issue_220_category_name_cannot_write_outside() {
+    let ws = demo_copy();
+    let target = format!("{}-220", ws.path().file_name().unwrap().to_string_lossy());
+    let mut s = Server::start(ws.path(), &[]);
+    s.initialize("2025-11-25");
+    for cat in [
+        format!("../../../{target}"),
+        format!("..%2F..%2F{target}"),
+        "/tmp".to_owned(),
+        "a/b".to_owned(),
+        "..".to_owned(),
+    ] {
+        let r = s.call(
+            "approvals",
+            json!({"action": "request", "categoryName": cat, "filePath": ".spec-workflow/specs/invoice-management/design.md"}),
+        );
+        assert_eq!(r["result"]["isError"], true, "{cat}: {r}");
+        assert!(r["result"]["structuredContent"]["error"].as_str().unwrap().starts_with("invalid spec name"), "{r}");
+    }
+    s.finish();
+    assert!(!ws.path().parent().unwrap().join(&target).exists());
+    assert!(!ws.path().join(".spec-workflow/approvals").exists());
+}

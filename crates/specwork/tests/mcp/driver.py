@@ -8,6 +8,7 @@ Called by the Rust integration test `mcp::python_client_drives_every_tool`.
 """
 
 import asyncio
+import time
 import importlib.metadata
 import json
 import os
@@ -71,6 +72,15 @@ CALLS = {
     "log-task": {"taskId": "1.2", "status": "done", "tokens": "12k"},
     "session-status": {},
     "cost": {"by": "day"},
+    "approvals": {"action": "request", "filePath": ".spec-workflow/specs/invoice-management/requirements.md", "categoryName": "invoice-management"},
+    "log-implementation": {
+        "specName": "invoice-management", "taskId": "1.2", "summary": "Sequential numbering in InvoiceService.create",
+        "filesModified": ["src/invoices/service.ts"], "filesCreated": ["src/invoices/numbering.ts"],
+        "statistics": {"linesAdded": 42, "linesRemoved": 3},
+        "artifacts": {"functions": [{"name": "nextInvoiceNumber", "purpose": "next number in sequence",
+                                     "location": "src/invoices/numbering.ts:4", "isExported": True}]},
+    },
+    "search": {"query": "nextInvoiceNumber"},
 }
 
 
@@ -138,6 +148,15 @@ async def main():
             if name == "cost":
                 check([r["key"] for r in s["rows"]] == ["2025-08-25", "2025-08-26"], "cost rows by day", s)
                 check(s["totals"]["totalTokens"] == 3650 and s["totals"]["costUsd"] > 0, "cost totals of this workspace only", s)
+            if name == "approvals":
+                check(s["status"] == "pending" and s["approvalId"].startswith("approval_"), "approvals request", s)
+                approval_id = s["approvalId"]
+            if name == "log-implementation":
+                check(s["task"] == "1.2" and s["file"].startswith(".spec-workflow/specs/invoice-management/Implementation Logs/task-1-2_"), "log written", s)
+                check(s["linesAdded"] == 42 and s["source"] == "manual", "outside git the caller's counts are kept", s)
+                check("# Implementation Log: Task 1.2" in read(s["file"]), "log file in the peer's format")
+            if name == "search":
+                check(any(h["kind"] == "log" and h.get("artifact", {}).get("name") == "nextInvoiceNumber" for h in s["hits"]), "search finds the artifact", s)
             if name == "session-status":
                 row = s["sessions"][0]
                 check(row["name"] == "apt-1030" and row["mine"] and row["done"] == 1, "session-status row", s)
@@ -149,6 +168,43 @@ async def main():
         err(await c.call_tool("start-session", {"name": "apt-1030", "specName": "appointment-booking"}), "same session twice", "already exists")
         err(await c.call_tool("start-session", {"name": "../x", "specName": "appointment-booking"}), "session name as path", "invalid")
         err(await c.call_tool("do-task", {"specName": "appointment-booking", "taskId": "1.3", "done": True, "tokens": "lots"}), "bad tokens", "token count")
+        # Approvals: status, a wait that times out, a wait that returns when the user decides.
+        st = ok(await c.call_tool("approvals", {"action": "status", "approvalId": approval_id}), "approvals status")
+        check(st["mustWait"] and not st["canProceed"] and not st["isCompleted"], "pending status", st)
+        t0 = time.monotonic()
+        w = ok(await c.call_tool("approvals", {"action": "wait", "approvalId": approval_id, "timeoutSeconds": 1}), "approvals wait timeout")
+        check(w["timedOut"] and w["status"] == "pending" and 0.9 < time.monotonic() - t0 < 5, "wait times out after 1 s", w)
+        waiting = asyncio.create_task(c.call_tool("approvals", {"action": "wait", "approvalId": approval_id, "timeoutSeconds": 60}))
+        await asyncio.sleep(0.5)
+        check(not waiting.done(), "wait blocks while pending")
+        t0 = time.monotonic()
+        p = await asyncio.create_subprocess_exec(BIN, "approval", "approve", "invoice-management", "requirements", "-c", "looks good",
+                                                 cwd=WS, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        _, e = await p.communicate()
+        check(p.returncode == 0, "approve from the CLI", e.decode())
+        w = ok(await waiting, "approvals wait decided")
+        check(w["status"] == "approved" and w["canProceed"] and "timedOut" not in w, "wait returns the decision", w)
+        check(time.monotonic() - t0 < 5, "wait returns soon after the decision", str(time.monotonic() - t0))
+        ph = ok(await c.call_tool("spec-status", {"specName": "invoice-management"}), "spec-status after approval")["phases"]
+        check(ph[0]["status"] == "approved" and ph[1]["status"] == "created", "spec-status shows the approval", ph)
+        ok(await c.call_tool("approvals", {"action": "delete", "approvalId": approval_id}), "approvals delete")
+        ph = ok(await c.call_tool("spec-status", {"specName": "invoice-management"}), "spec-status after delete")["phases"]
+        check(ph[0]["status"] == "approved", "approval stays durable after delete (snapshot)", ph)
+        pend = ok(await c.call_tool("approvals", {"action": "request", "filePath": ".spec-workflow/specs/invoice-management/design.md"}), "request with inferred categoryName")
+        err(await c.call_tool("approvals", {"action": "delete", "approvalId": pend["approvalId"]}), "delete pending", "still pending")
+        err(await c.call_tool("approvals", {"action": "status", "approvalId": "approval_0_nope"}), "unknown approval", "no approval")
+        # Peer issue #201: filePath read any file. Peer issue #220: categoryName wrote anywhere.
+        records = lambda: sorted(os.listdir(os.path.join(WS, ".spec-workflow/approvals/invoice-management")))
+        before = records()
+        for bad in ["../../../../etc/passwd", "/etc/passwd", ".spec-workflow/specs/invoice-management/../../../../etc/passwd", "specwork.toml"]:
+            err(await c.call_tool("approvals", {"action": "request", "filePath": bad, "categoryName": "invoice-management"}), f"#201 filePath {bad!r}", "unknown document")
+        outside = f"sw-220-{os.getpid()}"
+        for bad in [f"../../../{outside}", f"..%2F..%2F{outside}", "/tmp", "invoice-management/../.."]:
+            err(await c.call_tool("approvals", {"action": "request", "filePath": ".spec-workflow/specs/invoice-management/design.md", "categoryName": bad}), f"#220 categoryName {bad!r}", "invalid spec name")
+        check(records() == before, "no approval record was written for a refused request", records())
+        check(not os.path.exists(os.path.join(os.path.dirname(WS), outside)), "nothing written outside the workspace")
+        gate = err(await c.call_tool("do-task", {"specName": "invoice-management", "taskId": "1.4"}), "gate: tasks not approved", "not approved")
+        check("approvals" in gate and "force" in gate, "gate hint names the approvals tool and force", gate)
         guide = ok(await c.call_tool("spec-workflow-guide", {}), "spec-workflow-guide")["guide"]
         for n in names:
             check(f"`{n}`" in guide, f"guide mentions {n}")
