@@ -11,7 +11,7 @@ use crate::registry::{Call, Kind, Reply, ToolDef, ToolError, opt};
 
 pub const TOOL: ToolDef = ToolDef {
     name: "cost",
-    description: "Tokens and USD cost measured from the agents' logs for this workspace, by day, week, month or model.",
+    description: "Measured token use and USD cost in this workspace, by day, week, month or model.",
     params: &[
         opt("by", Kind::Enum(&["day", "week", "month", "model"]), "default day"),
         opt("since", Kind::Str, "YYYY-MM-DD"),

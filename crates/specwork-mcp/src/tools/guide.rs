@@ -7,7 +7,7 @@ use crate::registry::{Call, Reply, ToolDef, ToolError};
 
 pub const TOOL: ToolDef = ToolDef {
     name: "spec-workflow-guide",
-    description: "The spec workflow (requirements → design → tasks → implementation) and these tools. Read once before spec work.",
+    description: "How to run the spec workflow (requirements → design → tasks → code) with these tools. Read once.",
     params: &[],
     read_only: true,
     run,

@@ -28,7 +28,7 @@ pub const LOG_IMPLEMENTATION: ToolDef = ToolDef {
 
 pub const SEARCH: ToolDef = ToolDef {
     name: "search",
-    description: "Search specs, context timelines and implementation logs (artifacts by name); best hits first.",
+    description: "Search specs, timelines and implementation logs (artifacts by name).",
     params: &[
         req("query", Kind::Str, ""),
         opt("kind", Kind::Enum(&["log", "spec", "context"]), "default all"),

@@ -11,7 +11,7 @@ use super::view::{TaskDetail, capped};
 use crate::registry::{Call, Kind, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt, req};
 
 const STATUSES: &[&str] = &["pending", "in-progress", "done", "blocked"];
-const TOKENS: &str = "by hand when not measured, e.g. 45k";
+const TOKENS: &str = "e.g. 45k, if not measured";
 
 pub const START_SESSION: ToolDef = ToolDef {
     name: "start-session",

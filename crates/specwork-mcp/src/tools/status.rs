@@ -9,7 +9,7 @@ use crate::registry::{CURSOR, Call, Kind, Reply, ToolDef, ToolError, clip, opt};
 pub const TOOL: ToolDef = ToolDef {
     name: "status",
     description: "All specs with progress and next task (paged), or with specName one spec's report.",
-    params: &[opt("specName", Kind::Str, "omit for all specs"), CURSOR, opt("limit", Kind::Int(100), "default 50")],
+    params: &[opt("specName", Kind::Str, "omit for all specs"), CURSOR, opt("limit", Kind::Int(100), "")],
     read_only: true,
     run,
 };
