@@ -81,12 +81,11 @@ Same approval step; do not implement before tasks are approved.
 {step}. {finish}; if stuck, `tasks` {{action: set, status: blocked, reason}}.
 Edit only the task's marker; never rewrite tasks.md wholesale.
 
-## Tools
-"
+Tools: "
     );
-    for t in TOOLS {
-        s.push_str(&format!("- `{}`: {}\n", t.name, t.description));
-    }
+    let names: Vec<String> = TOOLS.iter().map(|t| format!("`{}`", t.name)).collect();
+    s.push_str(&names.join(", "));
+    s.push_str(".\n");
     s
 }
 
