@@ -411,7 +411,8 @@ fn check_front_matter(src: &str, rel: &Path, diags: &mut Vec<Diagnostic>) {
 
 /// Parses the tasks of one section, with offsets and lines relative to the whole file.
 pub fn parse_section(src: &str, range: std::ops::Range<usize>, rel: &Path) -> TaskList {
-    let mut list = tasks::parse(&src[range.clone()], &rel.display().to_string());
+    // A fragment: a `---` rule right under the heading is not front matter.
+    let mut list = tasks::parse_fragment(&src[range.clone()], &rel.display().to_string());
     let line_base = line_of(src, range.start) - 1;
     for t in &mut list.tasks {
         t.marker_offset += range.start;
