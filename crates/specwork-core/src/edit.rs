@@ -126,6 +126,13 @@ pub fn set_task_status(
         });
         // The task's offsets are relative to the whole file, so the edit is made on it directly.
         Ok(tasks::apply_marker(old, task, marker, reason))
+    })
+    .map_err(|e| match e {
+        // Reading it as text failed: rewriting it would lose the bytes that are not UTF-8.
+        EditError::Write(WriteError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
+            EditError::NotUtf8 { path: source.file.clone() }
+        }
+        e => e,
     })?;
     Ok(change.expect("update ran the edit at least once"))
 }

@@ -88,12 +88,17 @@ impl Workspace {
         let (config, config_diag) = Config::load(&root);
         let mut diagnostics: Vec<Diagnostic> = config_diag.into_iter().collect();
 
-        let mut candidates = Vec::new();
+        let mut found = Vec::new();
         let specs_dir = PathBuf::from(&config.workspace.specs_dir);
-        walk_numbered(&root, &specs_dir, None, true, config.workspace.import, &mut candidates);
+        walk_numbered(&root, &specs_dir, None, true, config.workspace.import, &mut found);
+        // spec-kit folders share `specs/` with the numbered tree; they are imports, listed after
+        // the named specs.
+        let (mut candidates, spec_kit): (Vec<Candidate>, Vec<Candidate>) =
+            found.into_iter().partition(|c| c.layout == Layout::Numbered);
         named_folders(&root, Path::new(".spec-workflow/specs"), Layout::SpecWorkflow, false, &mut candidates);
         named_folders(&root, Path::new(".spec-workflow/archive/specs"), Layout::SpecWorkflow, true, &mut candidates);
         if config.workspace.import {
+            candidates.extend(spec_kit);
             named_folders(&root, Path::new(".kiro/specs"), Layout::Kiro, false, &mut candidates);
             named_folders(&root, Path::new("openspec/changes"), Layout::OpenSpec, false, &mut candidates);
         }
@@ -366,9 +371,11 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
     }
     if c.layout != Layout::Numbered
         && let Some(t) = docs.tasks.clone()
-        && let Some(src) = read_text(root, &t, &mut diags)
     {
-        tasks = tasks::parse(&src, &t.display().to_string());
+        if let Some(src) = read_text(root, &t, &mut diags) {
+            tasks = tasks::parse(&src, &t.display().to_string());
+        }
+        // Even when unreadable: an edit then fails on the file itself, with the io error's hint.
         tasks_source = Some(TaskSource { file: t, section: None });
     }
     diags.append(&mut tasks.diagnostics);
