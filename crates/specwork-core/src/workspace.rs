@@ -76,6 +76,8 @@ struct Candidate {
     parent: Option<String>,
     is_area: bool,
     archived: bool,
+    /// Numbered specs: the context file, when the directory listing holds it (saves a stat).
+    context: Option<PathBuf>,
 }
 
 impl Workspace {
@@ -195,9 +197,11 @@ fn is_spec_kit_dir(name: &str, path: &Path) -> bool {
 fn walk_numbered(root: &Path, rel: &Path, parent: Option<&str>, top: bool, import: bool, out: &mut Vec<Candidate>) {
     let abs = root.join(rel);
     let entries = sorted_entries(&abs);
+    // The listing answers "is there a file named …" without a stat per spec.
+    let has_file = |name: &str| entries.iter().any(|(n, _, is_dir)| !is_dir && n == name);
     let dir_name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let mut area_id = parent.map(str::to_owned);
-    if !top && is_number(dir_name) && abs.join("spec.md").is_file() {
+    if !top && is_number(dir_name) && has_file("spec.md") {
         out.push(Candidate {
             id: dir_name.to_owned(),
             layout: Layout::Numbered,
@@ -206,11 +210,13 @@ fn walk_numbered(root: &Path, rel: &Path, parent: Option<&str>, top: bool, impor
             parent: parent.map(str::to_owned),
             is_area: true,
             archived: false,
+            context: has_file("context.md").then(|| rel.join("context.md")),
         });
         area_id = Some(dir_name.to_owned());
     }
     for (name, _, is_dir) in &entries {
         if !is_dir && let Some(num) = name.strip_suffix(".spec.md").filter(|n| is_number(n)) {
+            let context = format!("{num}.context.md");
             out.push(Candidate {
                 id: num.to_owned(),
                 layout: Layout::Numbered,
@@ -219,6 +225,7 @@ fn walk_numbered(root: &Path, rel: &Path, parent: Option<&str>, top: bool, impor
                 parent: area_id.clone(),
                 is_area: false,
                 archived: false,
+                context: has_file(&context).then(|| rel.join(context)),
             });
         }
     }
@@ -237,6 +244,7 @@ fn walk_numbered(root: &Path, rel: &Path, parent: Option<&str>, top: bool, impor
                 parent: None,
                 is_area: false,
                 archived: false,
+                context: None,
             });
         }
     }
@@ -255,6 +263,7 @@ fn named_folders(root: &Path, rel: &Path, layout: Layout, archived: bool, out: &
             parent: None,
             is_area: false,
             archived,
+            context: None,
         });
     }
 }
@@ -307,8 +316,7 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
     match c.layout {
         Layout::Numbered => {
             docs.spec = Some(c.path.clone());
-            let ctx_rel = if c.is_area { c.dir.join("context.md") } else { c.dir.join(format!("{}.context.md", c.id)) };
-            docs.context = exists(root, ctx_rel);
+            docs.context = c.context.clone();
             if let Some(src) = read_text(root, &c.path, &mut diags) {
                 title = markdown::front_matter_field(&src, "title")
                     .or_else(|| markdown::title(&src))
