@@ -136,6 +136,7 @@ fn hand_checked_counts() {
     let ven = counts("016-refactor-ven-backend__tasks");
     assert_eq!(ven.counts(), c(51, 51, 0, 0));
     assert!(ven.tasks.iter().all(|t| t.marker == TaskMarker(b'X')));
+    assert!(ven.tasks.iter().all(|t| t.line != 261), "the `- [P] tasks = safe to parallelize` legend");
     let absorber = counts("017-add-deviation-absorber__tasks");
     assert_eq!(absorber.counts(), c(95, 80, 0, 15));
     assert_eq!(absorber.find("T010b").unwrap().line, 58);
