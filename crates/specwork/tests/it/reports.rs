@@ -98,6 +98,10 @@ fn json_keys_are_the_documented_ones() {
         "total_minutes",
         "last_commit",
         "children",
+        // From the sessions work (issue 3): usage and active sessions.
+        "total_tokens",
+        "total_cost_usd",
+        "active_sessions",
     ]);
     assert_eq!(keys(&r), spec_keys);
     assert_eq!(keys(&r["deliverables"]), set(&["scripts", "docs", "config", "other"]));
@@ -111,7 +115,23 @@ fn json_keys_are_the_documented_ones() {
     let res = json(specwork(dir).args(["resume", "1014"]));
     assert_eq!(
         keys(&res),
-        set(&["id", "title", "sessions", "done", "total", "last_activity", "remaining", "next_task", "tasks_file"])
+        set(&[
+            "id",
+            "title",
+            "sessions",
+            "done",
+            "total",
+            "last_activity",
+            "remaining",
+            "next_task",
+            "tasks_file",
+            "total_minutes",
+            "total_tokens",
+            "total_cost_usd",
+            "continue_from",
+            "active_sessions",
+            "latest_daily",
+        ])
     );
     assert_eq!((res["done"].as_u64(), res["total"].as_u64()), (Some(3), Some(7)));
     assert_eq!(res["tasks_file"], "specs/1000/1001/1014.spec.md");
