@@ -2,8 +2,11 @@
 //! cleared environment and a fixed clock.
 
 mod approvals;
+mod bad_input;
 mod common;
 mod foundation;
 mod knowledge;
+mod layouts;
 mod mcp;
+mod reports;
 mod sessions;
