@@ -187,13 +187,31 @@ fn wait(call: &Call<'_>) -> Result<Reply, ToolError> {
     let root = call.root()?;
     let timeout = Duration::from_secs(call.int("timeoutSeconds").unwrap_or(120));
     let start = Instant::now();
+    // Find the record once, then re-read only its own file: the wait costs one small read per
+    // poll however many approvals the workspace holds.
+    let found = approvals::get(root, id).map_err(approval_error)?;
+    let file = root.join(&found.path);
+    let mut record = found.record;
     loop {
-        let found = approvals::get(root, id).map_err(approval_error)?;
-        let decided = found.record.status != ApprovalStatus::Pending;
+        let decided = record.status != ApprovalStatus::Pending;
         if decided || start.elapsed() >= timeout || call.cancelled() {
-            return Ok(Reply::json(&status_of(&found.record, (!decided).then_some(true))));
+            return Ok(Reply::json(&status_of(&record, (!decided).then_some(true))));
         }
         std::thread::sleep(POLL.min(timeout.saturating_sub(start.elapsed())));
+        match std::fs::read(&file) {
+            // A half-written file (another tool writing without a rename) is read again next time.
+            Ok(bytes) => {
+                if let Ok(r) = serde_json::from_slice::<ApprovalRecord>(&bytes) {
+                    record = r;
+                }
+            }
+            Err(_) => {
+                return Err(ToolError::new(
+                    format!("approval `{id}` was deleted while waiting"),
+                    "`spec-status` shows whether the document was approved; request again if needed",
+                ));
+            }
+        }
     }
 }
 
