@@ -24,6 +24,7 @@ pub mod spec;
 pub mod tasks;
 pub mod templates;
 pub mod timeline;
+pub mod windows;
 pub mod workspace;
 pub mod write;
 
