@@ -43,6 +43,10 @@ fn morning() -> tempfile::TempDir {
     let ws = demo_copy();
     let p = ws.path().join(INVOICE_TASKS);
     std::fs::write(&p, read(&p).replace("- [x] 1.", "- [ ] 1.")).unwrap();
+    // The guide's outputs show dollars only: no second display currency (tests/it/cost.rs covers it).
+    let toml = ws.path().join("specwork.toml");
+    let text = read(&toml);
+    std::fs::write(&toml, &text[..text.find("[currency]").unwrap_or(text.len())]).unwrap();
     ws
 }
 
