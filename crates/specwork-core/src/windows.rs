@@ -8,10 +8,10 @@
 //! - `session_end` closes every open window.
 //!
 //! A window is *recorded* once a measured `usage` event for it is in the journal: for a task
-//! window, one with the same spec and task stamped inside the window (its end included — usage is
-//! written when the window closes); for the session window, a measured `usage` event without a
-//! task. Each usage event marks at most one window (the earliest it fits), so a task reopened in
-//! the same second is not taken as measured.
+//! window, one with the same spec and task stamped inside the window (measured usage is stamped at
+//! the last call it covers; the end is included); for the session window, a measured `usage`
+//! event without a task. Each usage event marks at most one window (the earliest it fits), so a
+//! task reopened in the same second is not taken as measured.
 //!
 //! Invariant: windows are a pure function of the journal's entries.
 

@@ -19,11 +19,9 @@
 //! call twice; the result does not depend on the order of the records; the per-window sums are
 //! exactly the sums of the records attributed to them.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use jiff::Timestamp;
 use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 
 use crate::{Totals, UsageRecord};
 
@@ -44,33 +42,13 @@ pub struct Window {
     pub agent_sessions: Vec<String>,
 }
 
-/// Tokens and cost of one agent session and model within a window.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UsagePart {
-    /// The agent's session id.
-    pub agent_session: Arc<str>,
-    /// The model (`None` for calls without one).
-    pub model: Option<Arc<str>>,
-    /// Their totals.
-    pub totals: Totals,
-}
-
-/// What a window received.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WindowUsage {
-    /// All of it.
-    pub totals: Totals,
-    /// Split by agent session and model, sorted by both.
-    pub parts: Vec<UsagePart>,
-}
-
 /// The result of [`attribute`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attribution {
     /// For each record (in the caller's order), the index of its window.
     pub of_record: Vec<Option<usize>>,
-    /// For each window (in the caller's order), what it received.
-    pub windows: Vec<WindowUsage>,
+    /// For each window (in the caller's order), the totals of the records it received.
+    pub windows: Vec<Totals>,
     /// Records that windows of two or more sessions claimed with equal standing (overlapping
     /// windows of parallel sessions that name no agent session); each went to the window that
     /// started last.
@@ -167,30 +145,15 @@ pub fn attribute(records: &[UsageRecord], windows: &[Window], roots: &[PathBuf])
 
     let mut out = Attribution {
         of_record: Vec::with_capacity(records.len()),
-        windows: vec![WindowUsage::default(); windows.len()],
+        windows: vec![Totals::default(); windows.len()],
         contested: 0,
     };
     for (r, (w, tied)) in records.iter().zip(assigned) {
         out.of_record.push(w);
         out.contested += u64::from(tied);
-        let Some(w) = w else { continue };
-        let wu = &mut out.windows[w];
-        wu.totals.add_record(r);
-        let part = match wu.parts.iter_mut().find(|p| p.agent_session == r.session_id && p.model == r.model) {
-            Some(p) => p,
-            None => {
-                wu.parts.push(UsagePart {
-                    agent_session: r.session_id.clone(),
-                    model: r.model.clone(),
-                    totals: Totals::default(),
-                });
-                wu.parts.last_mut().expect("just pushed")
-            }
-        };
-        part.totals.add_record(r);
-    }
-    for wu in &mut out.windows {
-        wu.parts.sort_by(|a, b| (&a.agent_session, &a.model).cmp(&(&b.agent_session, &b.model)));
+        if let Some(w) = w {
+            out.windows[w].add_record(r);
+        }
     }
     out
 }
@@ -198,6 +161,8 @@ pub fn attribute(records: &[UsageRecord], windows: &[Window], roots: &[PathBuf])
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
     use crate::{Agent, Tokens};
 
     fn rec(ts: &str, cwd: Option<&str>, session: &str, input: u64) -> UsageRecord {
@@ -236,7 +201,7 @@ mod tests {
         let ws = vec![win("A", Some("1.1"), "2025-01-13T10:00:00Z", "2025-01-13T10:30:00Z", &[])];
         let a = attribute(&recs, &ws, &roots);
         assert_eq!(a.of_record, vec![Some(0), None, None, None, None]);
-        assert_eq!(a.windows[0].totals.input_tokens, 1);
+        assert_eq!(a.windows[0].input_tokens, 1);
         assert_eq!(a.unattributed(&recs, &roots, |_| true).input_tokens, 2 + 16);
         assert_eq!(a.contested, 0);
     }
@@ -268,9 +233,8 @@ mod tests {
         // After C's task ended: B's session window (C's task window ended, B's task too).
         assert_eq!(a.of_record[3], Some(1));
         assert_eq!(a.contested, 1);
-        let sum: u64 = a.windows.iter().map(|w| w.totals.input_tokens).sum();
+        let sum: u64 = a.windows.iter().map(|w| w.input_tokens).sum();
         assert_eq!(sum, 15, "every record counted once");
-        assert_eq!(a.windows[2].parts.len(), 1);
-        assert_eq!(a.windows[2].parts[0].agent_session.as_ref(), "agent-B");
+        assert_eq!((a.windows[2].input_tokens, a.windows[2].calls), (2, 1));
     }
 }

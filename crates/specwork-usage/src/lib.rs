@@ -52,7 +52,7 @@ mod snapshot;
 mod sources;
 mod time;
 
-pub use attribute::{Attribution, UsagePart, Window, WindowUsage, attribute, inside};
+pub use attribute::{Attribution, Window, attribute, inside};
 pub use error::UsageError;
 pub use event::{IssueKind, LineStats};
 pub use price::{

@@ -12,9 +12,9 @@
 //!
 //! When a window closes (`do-task --done`, `log-task` with a final status, `end-session`, `eod`),
 //! what it received is appended to the session's journal as measured `usage` events, one per
-//! agent session and model, stamped at the window's end. From then on the journal is the record
-//! (it travels with git; transcripts do not). Reports of sessions still open add what their open
-//! windows received so far, without writing it.
+//! agent session, model and day, stamped at the last call each covers. From then on the journal
+//! is the record (it travels with git; transcripts do not). Reports of sessions still open add
+//! what their open windows received so far, without writing it.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -22,11 +22,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use jiff::Timestamp;
 use specwork_core::config::Config;
 use specwork_core::journal::{Entry, Event, Stamp, Tokens, UsageSource};
 use specwork_core::session::{self, SessionIndex};
 use specwork_core::windows::{self, WorkWindow};
-use specwork_usage::{Attribution, PriceOverride, PriceTable, Scan, ScanOptions, ScanProgress, Sources, Window};
+use specwork_usage::{
+    Attribution, PriceOverride, PriceTable, Scan, ScanOptions, ScanProgress, Sources, Totals, Window,
+};
 
 use crate::error::{CmdResult, CommandError};
 use crate::ui::Ui;
@@ -165,8 +168,6 @@ pub struct Closing<'a> {
 pub struct Attributed {
     /// The windows.
     pub windows: Vec<WorkWindow>,
-    /// Each window's end as attributed (its own, the closing time, or now).
-    pub ends: Vec<Stamp>,
     /// Whether each window is closed (or closing).
     pub closed: Vec<bool>,
     /// The attribution of the scan's records.
@@ -176,7 +177,6 @@ pub struct Attributed {
 /// Attributes the logs' calls to the windows of `owner`'s sessions in `index`.
 pub fn attribute(index: &SessionIndex, owner: &str, logs: &Logs, closing: &Closing<'_>) -> Attributed {
     let mut work = Vec::new();
-    let mut ends = Vec::new();
     let mut closed = Vec::new();
     let mut plain = Vec::new();
     for s in index.sessions.iter().filter(|s| s.owner == owner) {
@@ -201,50 +201,71 @@ pub fn attribute(index: &SessionIndex, owner: &str, logs: &Logs, closing: &Closi
                 agent_sessions: agents.clone(),
             });
             work.push(w);
-            ends.push(end);
             closed.push(is_closed);
         }
     }
     let result = specwork_usage::attribute(&logs.scan.records, &plain, &logs.roots);
-    Attributed { windows: work, ends, closed, result }
+    Attributed { windows: work, closed, result }
 }
 
 impl Attributed {
     /// Measured `usage` entries for the windows not recorded yet that `want(window, closed)`
-    /// accepts, by session key.
-    pub fn entries(&self, want: impl Fn(&WorkWindow, bool) -> bool) -> BTreeMap<String, Vec<Entry>> {
-        let mut out: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-        for (i, w) in self.windows.iter().enumerate() {
-            if w.recorded || !want(w, self.closed[i]) {
+    /// accepts, by session key: one per agent session, model and local day (at `offset`, the
+    /// writer's), stamped at the last call it covers, so reports by date put usage on the day it
+    /// was spent.
+    pub fn entries(
+        &self,
+        logs: &Logs,
+        offset: jiff::tz::Offset,
+        want: impl Fn(&WorkWindow, bool) -> bool,
+    ) -> BTreeMap<String, Vec<Entry>> {
+        type Group<'a> = (usize, &'a str, Option<&'a str>, jiff::civil::Date);
+        let wanted: Vec<bool> =
+            self.windows.iter().enumerate().map(|(i, w)| !w.recorded && want(w, self.closed[i])).collect();
+        let mut groups: BTreeMap<Group<'_>, (Totals, Timestamp)> = BTreeMap::new();
+        for (r, w) in logs.scan.records.iter().zip(&self.result.of_record) {
+            let Some(i) = *w else { continue };
+            if !wanted[i] {
                 continue;
             }
-            for p in &self.result.windows[i].parts {
-                let t = &p.totals;
-                if t.total_tokens == 0 && t.cost_usd == 0.0 {
-                    continue;
-                }
-                let event = Event::Usage {
-                    spec: Some(w.spec.clone()),
-                    task: w.task.clone(),
-                    tokens: Tokens {
-                        total: t.total_tokens,
-                        input: Some(t.input_tokens),
-                        output: Some(t.output_tokens + t.reasoning_tokens),
-                        cache_creation: Some(t.cache_creation_tokens),
-                        cache_read: Some(t.cache_read_tokens),
-                    },
-                    cost_usd: Some(session::round_usd(t.cost_usd)),
-                    model: p.model.as_deref().map(str::to_owned),
-                    source: UsageSource::Measured,
-                    agent_session_id: (!p.agent_session.is_empty()).then(|| p.agent_session.to_string()),
-                };
-                out.entry(w.session.clone()).or_default().push(Entry {
-                    v: specwork_core::journal::SCHEMA_VERSION,
-                    ts: self.ends[i],
-                    session: w.session.clone(),
-                    event,
-                });
+            let day = offset.to_datetime(r.timestamp).date();
+            let g =
+                groups.entry((i, &r.session_id, r.model.as_deref(), day)).or_insert((Totals::default(), r.timestamp));
+            g.0.add_record(r);
+            g.1 = g.1.max(r.timestamp);
+        }
+        let mut out: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+        for ((i, agent_session, model, _), (t, last)) in groups {
+            if t.total_tokens == 0 && t.cost_usd == 0.0 {
+                continue;
             }
+            let w = &self.windows[i];
+            let event = Event::Usage {
+                spec: Some(w.spec.clone()),
+                task: w.task.clone(),
+                tokens: Tokens {
+                    total: t.total_tokens,
+                    input: Some(t.input_tokens),
+                    output: Some(t.output_tokens + t.reasoning_tokens),
+                    cache_creation: Some(t.cache_creation_tokens),
+                    cache_read: Some(t.cache_read_tokens),
+                },
+                cost_usd: Some(session::round_usd(t.cost_usd)),
+                model: model.map(str::to_owned),
+                source: UsageSource::Measured,
+                agent_session_id: (!agent_session.is_empty()).then(|| agent_session.to_owned()),
+            };
+            // Whole seconds, as journals write them: still inside the window.
+            let ts = Timestamp::from_second(last.as_second()).unwrap_or(last);
+            out.entry(w.session.clone()).or_default().push(Entry {
+                v: specwork_core::journal::SCHEMA_VERSION,
+                ts: Stamp { ts, offset },
+                session: w.session.clone(),
+                event,
+            });
+        }
+        for v in out.values_mut() {
+            v.sort_by_key(|e| e.ts.ts);
         }
         out
     }
@@ -254,7 +275,7 @@ impl Attributed {
 /// so reports show measured usage before it is recorded. Returns the attribution.
 pub fn overlay_live(index: &mut SessionIndex, owner: &str, logs: &Logs, now: Stamp) -> Attributed {
     let a = attribute(index, owner, logs, &Closing { now, sessions: &[], task: None });
-    let mut extra = a.entries(|_, _| true);
+    let mut extra = a.entries(logs, now.offset, |_, _| true);
     for s in index.sessions.iter_mut() {
         if let Some(e) = extra.remove(&s.key) {
             windows::with_entries(s, e);

@@ -252,7 +252,7 @@ pub(crate) fn finish(
     {
         let closing = Closing { now, sessions: &[], task: Some((key, &spec.id, &task.id)) };
         let a = measure::attribute(before, owner, logs, &closing);
-        let mut measured = a.entries(|w, closed| closed && w.session == key);
+        let mut measured = a.entries(logs, now.offset, |w, closed| closed && w.session == key);
         entries.extend(measured.remove(key).unwrap_or_default());
     }
     let index = session::record(ws, journal, &entries)?;

@@ -79,7 +79,9 @@ pub fn run(ctx: &Ctx, a: EndSessionArgs) -> CmdResult {
     if let Some(logs) = &logs {
         let closing = [(key.clone(), now)];
         let a = measure::attribute(&index, &who.owner, logs, &Closing { now, sessions: &closing, task: None });
-        entries.extend(a.entries(|w, closed| closed && w.session == key).remove(&key).unwrap_or_default());
+        entries.extend(
+            a.entries(logs, now.offset, |w, closed| closed && w.session == key).remove(&key).unwrap_or_default(),
+        );
     }
     let index = session::record(ws, &ws.abs(&s.journal), &entries)?;
     let s = index.get(&key).expect("just recorded");

@@ -62,13 +62,11 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         .collect();
     let mut measured = match &logs {
         Some(l) => {
-            let a = measure::attribute(
-                &index,
-                &who.owner,
-                l,
-                &Closing { now: Stamp::now(), sessions: &closing, task: None },
-            );
-            a.entries(|w, closed| closed && index.get(&w.session).is_some_and(|s| !s.archived && s.date() <= date))
+            let now = Stamp::now();
+            let a = measure::attribute(&index, &who.owner, l, &Closing { now, sessions: &closing, task: None });
+            a.entries(l, now.offset, |w, closed| {
+                closed && index.get(&w.session).is_some_and(|s| !s.archived && s.date() <= date)
+            })
         }
         None => Default::default(),
     };
