@@ -2,5 +2,6 @@
 //! cleared environment and a fixed clock.
 
 mod common;
+mod cost;
 mod foundation;
 mod sessions;
