@@ -140,19 +140,37 @@ pub fn status(
     periods: &[Period],
 ) -> Vec<BudgetStatus> {
     let (budget, currency) = (&config.budget, config.currency.as_ref());
+    let first = periods.iter().map(|p| p.first_day(day)).min().unwrap_or(day);
+    // One pass over the calls: the day of each call inside the workspace, from the earliest
+    // period's first day on (calls of one file share their directory string: check it once).
+    let mut measured_by_day: Vec<(Date, f64)> = Vec::new();
+    if let Some(l) = logs {
+        let mut last: Option<(*const u8, bool)> = None;
+        for r in &l.scan.records {
+            let key = r.cwd.as_deref().map_or(std::ptr::null(), str::as_ptr);
+            let inside = match last {
+                Some((k, v)) if k == key => v,
+                _ => {
+                    let v = specwork_usage::inside(r, &l.roots);
+                    last = Some((key, v));
+                    v
+                }
+            };
+            if !inside {
+                continue;
+            }
+            let d = tz.to_datetime(r.timestamp).date();
+            if first <= d && d <= day {
+                measured_by_day.push((d, r.cost_usd));
+            }
+        }
+    }
     periods
         .iter()
         .map(|&p| {
             let from = p.first_day(day);
             let in_range = |d: Date| from <= d && d <= day;
-            let mut measured = 0.0;
-            if let Some(l) = logs {
-                for r in &l.scan.records {
-                    if specwork_usage::inside(r, &l.roots) && in_range(tz.to_datetime(r.timestamp).date()) {
-                        measured += r.cost_usd;
-                    }
-                }
-            }
+            let measured: f64 = measured_by_day.iter().filter(|(d, _)| in_range(*d)).map(|(_, c)| c).sum();
             let mut manual = 0.0;
             for s in index.sessions.iter().filter(|s| s.owner == owner) {
                 for t in &s.tasks {
