@@ -31,6 +31,7 @@ pub mod steering;
 pub mod tasks;
 pub mod templates;
 pub mod timeline;
+pub mod windows;
 pub mod work;
 pub mod workspace;
 pub mod write;

@@ -4,6 +4,7 @@
 mod approvals;
 mod bad_input;
 mod common;
+mod cost;
 mod foundation;
 mod knowledge;
 mod layouts;
