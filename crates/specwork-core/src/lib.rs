@@ -6,11 +6,16 @@
 //! and the dashboard all call into it.
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod context_append;
+pub mod deliverables;
 pub mod diag;
 pub mod edit;
+pub mod git;
+pub mod links;
 pub mod markdown;
 pub mod names;
 pub mod report;

@@ -10,6 +10,10 @@ use specwork_core::Workspace;
 use crate::error::CmdResult;
 use crate::ui::Ui;
 
+mod check;
+mod commit;
+mod deliverable;
+mod deliverables;
 mod format;
 mod init;
 mod resume;
@@ -35,6 +39,15 @@ pub enum Command {
     /// Read and change tasks
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Create or register a deliverable with its traceback header, linked from its spec
+    #[command(subcommand)]
+    Deliverable(deliverable::DeliverableCommand),
+    /// The deliverables report: artifacts, usage by other specs, code statistics, quality
+    Deliverables(deliverables::DeliverablesArgs),
+    /// Check links (Obsidian rules), deliverables and task lists; --fix repairs what it safely can
+    Check(check::CheckArgs),
+    /// git commit with `Spec:` / `Task:` trailers, recorded in the spec's timeline
+    Commit(commit::CommitArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -89,5 +102,9 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Deliverable(c) => deliverable::run(ctx, c),
+        Command::Deliverables(a) => deliverables::run(ctx, a),
+        Command::Check(a) => check::run(ctx, a),
+        Command::Commit(a) => commit::run(ctx, a),
     }
 }
