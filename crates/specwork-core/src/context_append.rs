@@ -5,7 +5,7 @@
 //!
 //! * the bullet goes under `#### Implementation` (or `#### Commits`) of the latest `### Session N:`
 //!   entry of `## Implementation Timeline`, when that session is still open (its `**Status**` is
-//!   not done/ended/completed) or dated today;
+//!   not done/ended/completed/closed);
 //! * otherwise under a dated entry `### YYYY-MM-DD - Changes outside a session`, reused for the
 //!   rest of the day;
 //! * the subsection, the entry and the timeline section are created when missing
@@ -191,9 +191,9 @@ fn level3_entries(src: &str, range: std::ops::Range<usize>) -> Vec<Entry> {
     entries
 }
 
-/// Whether new bullets may go into this entry: an open session, or any entry dated today.
+/// Whether new bullets may go into this entry: a session that is not closed, or today's
+/// dated entry.
 fn entry_is_open(body: &str, title: &str, today: &str) -> bool {
-    let dated_today = title.contains(today);
     if title == format!("{today} - {OUTSIDE_SESSION}") {
         return true;
     }
@@ -201,8 +201,7 @@ fn entry_is_open(body: &str, title: &str, today: &str) -> bool {
         return false;
     }
     let status = markdown::field(body, "Status").map(str::to_ascii_lowercase);
-    let closed = status.as_deref().is_some_and(|s| matches!(s, "done" | "ended" | "completed" | "complete" | "closed"));
-    !closed || dated_today
+    !status.as_deref().is_some_and(|s| matches!(s, "done" | "ended" | "completed" | "complete" | "closed"))
 }
 
 /// The body range of `#### {name}` inside `range`.

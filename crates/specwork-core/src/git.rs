@@ -206,10 +206,12 @@ fn git(dir: &Path) -> Command {
 fn run(mut cmd: Command, what: &str) -> Result<Vec<u8>, GitError> {
     let out = cmd.output().map_err(GitError::Spawn)?;
     if !out.status.success() {
-        return Err(GitError::Failed {
-            command: what.to_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        });
+        // Some refusals (`nothing to commit`) go to stdout.
+        let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        if msg.is_empty() {
+            msg = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        }
+        return Err(GitError::Failed { command: what.to_owned(), stderr: msg });
     }
     Ok(out.stdout)
 }
@@ -556,5 +558,125 @@ mod tests {
         assert_eq!((v[0].status, v[0].added, v[0].removed), ('M', 2, 1));
         assert!(v[1].binary);
         assert_eq!(v[1].status, 'A');
+    }
+}
+
+/// Against a real repository in a temp dir.
+#[cfg(test)]
+mod repo_tests {
+    use super::*;
+
+    fn git_at(dir: &Path, date: &str, args: &[&str]) {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn write(p: &Path, s: &str) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, s).unwrap();
+    }
+
+    #[test]
+    fn changes_and_links_from_a_real_repository() {
+        if Command::new("git").arg("--version").output().is_err() {
+            return;
+        }
+        let t = tempfile::tempdir().unwrap();
+        let top = t.path();
+        let ws = top.join("project");
+        git_at(top, "2025-08-26T09:00:00Z", &["init", "-q"]);
+        git_at(top, "2025-08-26T09:00:00Z", &["config", "user.name", "T"]);
+        git_at(top, "2025-08-26T09:00:00Z", &["config", "user.email", "t@example.com"]);
+        write(&ws.join("a.txt"), "1\n2\n3\n");
+        write(&ws.join("old.txt"), "x\n");
+        write(&top.join("outside.txt"), "not in the workspace\n");
+        git_at(top, "2025-08-26T09:00:00Z", &["add", "."]);
+        git_at(top, "2025-08-26T09:00:00Z", &["commit", "-q", "-m", "Start"]);
+        // 10:00 — modify a.txt (+2 -1), delete old.txt, create "new file.sh" (2 lines).
+        write(&ws.join("a.txt"), "1\nTWO\n3\n4\n");
+        std::fs::remove_file(ws.join("old.txt")).unwrap();
+        write(&ws.join("dir/new file.sh"), "echo a\necho b\n");
+        write(&top.join("outside.txt"), "changed\n");
+        git_at(top, "2025-08-26T10:00:00Z", &["add", "-A"]);
+        git_at(
+            top,
+            "2025-08-26T10:00:00Z",
+            &["commit", "-q", "-m", "Task work", "--trailer", "Spec: 1014", "--trailer", "Task: 1.2"],
+        );
+        // 11:00 — modify the new file again, create and delete a temp file in one window.
+        write(&ws.join("dir/new file.sh"), "echo a\necho b\necho c\n");
+        write(&ws.join("tmp.txt"), "t\n");
+        git_at(top, "2025-08-26T11:00:00Z", &["add", "-A"]);
+        git_at(top, "2025-08-26T11:00:00Z", &["commit", "-q", "-m", "More for 1014/1.3"]);
+        std::fs::remove_file(ws.join("tmp.txt")).unwrap();
+        git_at(top, "2025-08-26T12:00:00Z", &["add", "-A"]);
+        git_at(top, "2025-08-26T12:00:00Z", &["commit", "-q", "-m", "Clean up"]);
+
+        let repo = Repo::open(&ws).expect("a repository");
+        assert_eq!(repo.prefix, "project");
+
+        // One commit.
+        let head1 = repo.log(&["-n", "1", "--skip", "2"]).unwrap();
+        assert_eq!(head1[0].subject, "Task work");
+        assert_eq!(head1[0].spec_trailers, ["1014"]);
+        assert_eq!(head1[0].task_trailers, ["1.2"]);
+        let one = repo.changes(&ChangeRange::Commits(head1[0].short.clone()), &[]).unwrap();
+        assert_eq!(one.files_created, ["dir/new file.sh"]);
+        assert_eq!(one.files_modified, ["a.txt"]);
+        assert_eq!(one.files_deleted, ["old.txt"]);
+        assert_eq!((one.lines_added, one.lines_removed), (2 + 2, 1 + 1));
+        assert_eq!(one.commits.len(), 1);
+
+        // A time window 09:30–11:30: created-then-modified stays created; outside.txt is not
+        // in the workspace; the temp file appears (created at 11:00).
+        let since: jiff::Timestamp = "2025-08-26T09:30:00Z".parse().unwrap();
+        let until: jiff::Timestamp = "2025-08-26T11:30:00Z".parse().unwrap();
+        let w = repo.changes(&ChangeRange::Window { since, until: Some(until) }, &[]).unwrap();
+        assert_eq!(w.files_created, ["dir/new file.sh", "tmp.txt"]);
+        assert_eq!(w.commits.len(), 2);
+        let f = w.files.iter().find(|f| f.path == "dir/new file.sh").unwrap();
+        assert_eq!((f.added, f.removed), (3, 0));
+        // Until 12:30 the temp file was created and deleted: it is left out.
+        let w2 = repo
+            .changes(&ChangeRange::Window { since, until: Some("2025-08-26T12:30:00Z".parse().unwrap()) }, &[])
+            .unwrap();
+        assert_eq!(w2.files_created, ["dir/new file.sh"]);
+        // Limited to a path.
+        let only = repo.changes(&ChangeRange::Commits("HEAD~3..HEAD".into()), &[PathBuf::from("a.txt")]).unwrap();
+        assert_eq!(only.files.len(), 1);
+
+        // Uncommitted work: a modification and an untracked file.
+        write(&ws.join("a.txt"), "1\nTWO\n3\n4\n5\n");
+        write(&ws.join("untracked.md"), "a\nb\nc");
+        let wt = repo.changes(&ChangeRange::WorkingTree, &[]).unwrap();
+        assert_eq!(wt.files_modified, ["a.txt"]);
+        assert_eq!(wt.files_created, ["untracked.md"]);
+        assert_eq!((wt.lines_added, wt.lines_removed), (1 + 3, 0));
+
+        // Linking: trailers, ids in messages, `spec/task`.
+        let c = repo.commits_for("1014", None, 10).unwrap();
+        let subjects: Vec<&str> = c.iter().map(|c| c.subject.as_str()).collect();
+        assert_eq!(subjects, ["More for 1014/1.3", "Task work"]);
+        assert_eq!(repo.commits_for("1014", Some("1.3"), 10).unwrap()[0].subject, "More for 1014/1.3");
+        assert_eq!(repo.commits_for("1014", Some("1.2"), 10).unwrap()[0].subject, "Task work");
+        assert!(repo.commits_for("1015", None, 10).unwrap().is_empty());
+        assert_eq!(repo.last_commit_for("1014").unwrap().unwrap().subject, "More for 1014/1.3");
+
+        // A commit through `commit` carries the trailers.
+        git_at(top, "2025-08-26T13:00:00Z", &["add", "-A"]);
+        let made = repo.commit("Finish", &[("Spec", "1014"), ("Task", "2")], false).unwrap();
+        assert_eq!(made.spec_trailers, ["1014"]);
+        assert_eq!(made.task_trailers, ["2"]);
+        assert!(made.message.ends_with("Spec: 1014\nTask: 2"), "{}", made.message);
     }
 }

@@ -219,21 +219,20 @@ pub struct DeliverablesReport {
     pub quality: Quality,
 }
 
-/// A deliverable found for the report.
-struct Found {
-    path: String,
-    kind: Kind,
-    alias: Option<String>,
+/// A deliverable of a spec.
+#[derive(Clone, Debug, Serialize)]
+pub struct Found {
+    /// Workspace-relative path.
+    pub path: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// The alias of the spec's link to it.
+    pub alias: Option<String>,
 }
 
 /// The deliverables of `spec`: linked from its section (in order), then unlinked files whose
 /// header names it. Also returns linked paths missing on disk.
-pub fn find(ws: &Workspace, vault: &Vault, spec: &Spec) -> (Vec<(String, Kind, Option<String>)>, Vec<String>) {
-    let (found, missing) = find_inner(ws, vault, spec);
-    (found.into_iter().map(|f| (f.path, f.kind, f.alias)).collect(), missing)
-}
-
-fn find_inner(ws: &Workspace, vault: &Vault, spec: &Spec) -> (Vec<Found>, Vec<String>) {
+pub fn find(ws: &Workspace, vault: &Vault, spec: &Spec) -> (Vec<Found>, Vec<String>) {
     let mut found: Vec<Found> = Vec::new();
     let mut missing = Vec::new();
     let Some(doc) = spec_document(spec) else { return (found, missing) };
@@ -244,10 +243,8 @@ fn find_inner(ws: &Workspace, vault: &Vault, spec: &Spec) -> (Vec<Found>, Vec<St
     {
         for l in links::extract(&src[range]) {
             match vault.resolve(&doc_s, &l.target) {
-                Resolution::File { path } => {
-                    if !found.iter().any(|f| f.path == path) {
-                        found.push(Found { kind: Kind::of_path(&path), path, alias: l.text.clone() });
-                    }
+                Resolution::File { path } if !found.iter().any(|f| f.path == path) => {
+                    found.push(Found { kind: Kind::of_path(&path), path, alias: l.text.clone() });
                 }
                 Resolution::Missing => missing.push(links::strip_subpath(&l.target).to_owned()),
                 _ => {}
@@ -330,7 +327,7 @@ pub fn is_test_file(path: &str) -> bool {
 
 /// Builds the report for `spec`.
 pub fn build(ws: &Workspace, vault: &Vault, spec: &Spec) -> DeliverablesReport {
-    let (found, missing) = find_inner(ws, vault, spec);
+    let (found, missing) = find(ws, vault, spec);
     let mut r = DeliverablesReport {
         spec: spec.id.clone(),
         title: spec.title.clone(),

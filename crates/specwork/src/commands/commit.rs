@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, a: CommitArgs) -> CmdResult {
     let message = a.message.join("\n\n");
     let c = repo.commit(&message, &trailers, a.all).map_err(|e| {
         let hint = match &e {
-            GitError::Failed { stderr, .. } if stderr.contains("nothing") || stderr.is_empty() => {
+            GitError::Failed { stderr, .. } if stderr.contains("nothing") || stderr.contains("no changes") => {
                 "stage changes with `git add`, or pass --all".to_owned()
             }
             GitError::Failed { stderr, .. } if stderr.contains("identity") || stderr.contains("user.email") => {

@@ -2,4 +2,5 @@
 //! cleared environment and a fixed clock.
 
 mod common;
+mod deliverables;
 mod foundation;
