@@ -166,7 +166,7 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
     }
 
     // Deliverables: listed by a spec, with a header whose paths lead somewhere.
-    let deliverable_files = deliverables::all_files(&vault);
+    let deliverable_files = deliverables::all_files(ws, &vault);
     let mut header_fixes: Vec<(String, String, Option<String>, usize)> = Vec::new();
     let mut orphan_fixes: Vec<(String, String, usize)> = Vec::new();
     let mut header_rewrites: Vec<(String, String, String, usize)> = Vec::new();

@@ -87,7 +87,7 @@ impl Vault {
             .git_global(false)
             .git_exclude(true)
             .require_git(false)
-            .parents(false)
+            .parents(true)
             .ignore(false)
             .filter_entry(|e| {
                 let name = e.file_name().to_string_lossy();

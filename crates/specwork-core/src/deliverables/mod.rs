@@ -615,14 +615,23 @@ fn content_end(src: &str, range: std::ops::Range<usize>) -> usize {
     src[end..range.end].find('\n').map_or(range.end, |i| end + i + 1)
 }
 
-/// Every deliverable file of the workspace: files under a `deliverables/` folder of a spec,
-/// header sidecars left out. Vault paths.
-pub fn all_files(vault: &Vault) -> Vec<&str> {
+/// Every deliverable file of the workspace: files under the `deliverables/` folder of a spec
+/// (numbered or spec-workflow), header sidecars left out. Vault paths. A `deliverables/` folder
+/// that belongs to no spec (say `src/deliverables/`) is the user's code, not ours.
+pub fn all_files<'v>(ws: &Workspace, vault: &'v Vault) -> Vec<&'v str> {
+    let mut roots: Vec<String> = ws
+        .specs
+        .iter()
+        .filter(|s| s.layout.writable())
+        .map(|s| format!("{}/", slash(&deliverables_dir(s))))
+        .collect();
+    roots.sort();
+    roots.dedup();
     vault
         .files
         .iter()
         .map(String::as_str)
-        .filter(|f| (f.starts_with("deliverables/") || f.contains("/deliverables/")) && !header::is_sidecar(f))
+        .filter(|f| !header::is_sidecar(f) && roots.iter().any(|r| f.starts_with(r.as_str())))
         .collect()
 }
 

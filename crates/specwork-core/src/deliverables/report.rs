@@ -252,7 +252,7 @@ pub fn find(ws: &Workspace, vault: &Vault, spec: &Spec) -> (Vec<Found>, Vec<Stri
         }
     }
     let prefix = format!("{}/", slash_path(&super::deliverables_dir(spec)));
-    for f in super::all_files(vault) {
+    for f in super::all_files(ws, vault) {
         if f.starts_with(&prefix)
             && !found.iter().any(|x| x.path == f)
             && header::read(&ws.root.join(f))

@@ -397,6 +397,9 @@ fn check_finds_every_kind_of_problem_and_fixes_the_safe_ones() {
     let mut text = read(&spec);
     text.push_str("- [[deliverables/config/exports.nas|NFS Exports]]\n");
     std::fs::write(&spec, &text).unwrap();
+    // A `deliverables/` folder that belongs to no spec is the user's code: not checked.
+    std::fs::create_dir_all(root.join("src/deliverables")).unwrap();
+    std::fs::write(root.join("src/deliverables/mod.rs"), "pub fn f() {}\n").unwrap();
     // A duplicate task id.
     let tasks = root.join(".spec-workflow/specs/appointment-booking/tasks.md");
     let mut t = read(&tasks);
@@ -418,6 +421,7 @@ fn check_finds_every_kind_of_problem_and_fixes_the_safe_ones() {
     ] {
         assert!(kinds.contains(&expected), "{expected:?} not in {kinds:?}");
     }
+    assert!(!out.contains("src/deliverables"), "{out}");
     let broken = problems.iter().find(|p| p["kind"] == "broken-link").unwrap();
     assert_eq!(broken["line"], 3);
     assert_eq!(broken["target"], "missing-note");
