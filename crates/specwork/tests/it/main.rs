@@ -1,6 +1,9 @@
 //! Integration tests: the real `specwork` binary against real files in temp dirs, with a
 //! cleared environment and a fixed clock.
 
+mod approvals;
 mod common;
 mod deliverables;
 mod foundation;
+mod knowledge;
+mod sessions;
