@@ -1,9 +1,12 @@
-//! Appending one bullet to a numbered spec's context timeline.
+//! Recording one event (a deliverable, a commit) in a spec's timeline.
 //!
-//! This is the single place where deliverables and commits write to `*.context.md`; the session
-//! timelines build on the same shape, so the two merge here:
+//! This is the single place where deliverables and commits reach the timeline:
 //!
-//! * the bullet goes under `#### Implementation` (or `#### Commits`) of the latest `### Session N:`
+//! * when the person has an active session on the spec, the event goes to that session's
+//!   journal (a `note` or `commit` event) and the session's generated entry in `*.context.md`
+//!   is refreshed from it ([`crate::session::record`]), so `specwork rebuild` gives it back;
+//! * otherwise, for a numbered spec, the bullet is written into the context file directly:
+//!   it goes under `#### Implementation` (or `#### Commits`) of the latest `### Session N:`
 //!   entry of `## Implementation Timeline`, when that session is still open (its `**Status**` is
 //!   not done/ended/completed/closed);
 //! * otherwise under a dated entry `### YYYY-MM-DD - Changes outside a session`, reused for the
@@ -20,7 +23,39 @@ use crate::edit::{self, EditError};
 use crate::spec::{Layout, Spec};
 use crate::templates::{self, TemplateKind};
 use crate::workspace::Workspace;
-use crate::{clock, markdown, write};
+use crate::{clock, journal, markdown, session, timeline, write};
+
+/// An event to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimelineEvent {
+    /// An implementation bullet (`Created [[deliverables/scripts/x.sh|Health Monitoring]]`).
+    Implementation(String),
+    /// A commit.
+    Commit {
+        /// Abbreviated hash.
+        hash: String,
+        /// Subject line.
+        subject: String,
+        /// The task it belongs to.
+        task: Option<String>,
+    },
+}
+
+impl TimelineEvent {
+    fn section(&self) -> TimelineSection {
+        match self {
+            Self::Implementation(_) => TimelineSection::Implementation,
+            Self::Commit { .. } => TimelineSection::Commits,
+        }
+    }
+
+    fn bullet(&self) -> String {
+        match self {
+            Self::Implementation(b) => b.clone(),
+            Self::Commit { hash, subject, .. } => format!("`{hash}`: {subject}"),
+        }
+    }
+}
 
 /// Which subsection of a timeline entry a bullet goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,22 +111,53 @@ pub fn ensure_context(ws: &Workspace, spec: &Spec) -> Result<Option<PathBuf>, Ed
     }
 }
 
-/// Appends `- {bullet}` to the spec's context timeline. Returns the context file written, or
-/// `None` when the spec has no timeline (named specs, areas without a context file).
-pub fn append(
-    ws: &Workspace,
-    spec: &Spec,
-    section: TimelineSection,
-    bullet: &str,
-) -> Result<Option<PathBuf>, EditError> {
+/// Records `event` in the spec's timeline: in the person's active session on the spec when there
+/// is one, else directly in the context file of a numbered spec. Returns the file that now shows
+/// it (the context file; the session journal for a named spec in a session), or `None` when the
+/// spec has no timeline (a named spec outside a session, an area without a context file).
+pub fn append(ws: &Workspace, spec: &Spec, event: &TimelineEvent) -> Result<Option<PathBuf>, EditError> {
+    if let Some(shown) = record_in_session(ws, spec, event)? {
+        return Ok(Some(shown));
+    }
     let Some(rel) = ensure_context(ws, spec)? else { return Ok(None) };
     let now = clock::now();
     let today = clock::date(&now);
     let stamp = clock::minute(&now);
+    let (section, bullet) = (event.section(), event.bullet());
     write::update(&ws.abs(&rel), |old: &str| -> Result<String, EditError> {
-        Ok(append_to_text(old, section, bullet, &today, &stamp))
+        Ok(append_to_text(old, section, &bullet, &today, &stamp))
     })?;
     Ok(Some(rel))
+}
+
+/// Appends the event to the journal of the person's latest active session on `spec`, which
+/// refreshes the session's timeline entry. `None` when there is no such session.
+fn record_in_session(ws: &Workspace, spec: &Spec, event: &TimelineEvent) -> Result<Option<PathBuf>, EditError> {
+    let who = session::Identity::detect(&ws.root, &ws.config);
+    let _lock = journal::WorkspaceLock::acquire(&ws.root);
+    let index = session::SessionIndex::load_current(&ws.root);
+    let Some(s) = index.active().filter(|s| s.owner == who.owner && s.touches(&spec.id)).last() else {
+        return Ok(None);
+    };
+    let ev = match event {
+        TimelineEvent::Implementation(text) => {
+            journal::Event::Note { text: text.clone(), section: "implementation".into(), spec: Some(spec.id.clone()) }
+        }
+        TimelineEvent::Commit { hash, subject, task } => journal::Event::Commit {
+            hash: hash.clone(),
+            subject: subject.clone(),
+            spec: Some(spec.id.clone()),
+            task: task.clone(),
+        },
+    };
+    let path = ws.abs(&s.journal);
+    let journal_rel = s.journal.clone();
+    let entry = journal::Entry::now(&s.key, ev);
+    session::record(ws, &path, &[entry]).map_err(|e| match e {
+        session::SessionError::Write(w) => EditError::Write(w),
+        other => EditError::Write(write::WriteError::Io(std::io::Error::other(other.to_string()))),
+    })?;
+    Ok(Some(if spec.layout == Layout::Numbered { timeline::context_path(spec) } else { journal_rel }))
 }
 
 /// The pure edit behind [`append`].

@@ -17,7 +17,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::context_append::{self, TimelineSection};
+use crate::context_append::{self, TimelineEvent};
 use crate::edit::EditError;
 use crate::links::{self, Vault};
 use crate::spec::{Layout, Spec};
@@ -431,7 +431,7 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
         let verb = if existing { "Registered" } else { "Created" };
         let ctx_dir = context.as_deref().and_then(Path::parent).unwrap_or(Path::new("")).to_owned();
         let bullet = format!("{verb} [[{}|{}]]", links::link_target(&ctx_dir, &rel), one_line(&alias));
-        context_append::append(ws, spec, TimelineSection::Implementation, &bullet)?.map(|p| slash(&p))
+        context_append::append(ws, spec, &TimelineEvent::Implementation(bullet))?.map(|p| slash(&p))
     } else {
         None
     };
@@ -619,12 +619,8 @@ fn content_end(src: &str, range: std::ops::Range<usize>) -> usize {
 /// (numbered or spec-workflow), header sidecars left out. Vault paths. A `deliverables/` folder
 /// that belongs to no spec (say `src/deliverables/`) is the user's code, not ours.
 pub fn all_files<'v>(ws: &Workspace, vault: &'v Vault) -> Vec<&'v str> {
-    let mut roots: Vec<String> = ws
-        .specs
-        .iter()
-        .filter(|s| s.layout.writable())
-        .map(|s| format!("{}/", slash(&deliverables_dir(s))))
-        .collect();
+    let mut roots: Vec<String> =
+        ws.specs.iter().filter(|s| s.layout.writable()).map(|s| format!("{}/", slash(&deliverables_dir(s)))).collect();
     roots.sort();
     roots.dedup();
     vault

@@ -1,6 +1,6 @@
 use clap::Args;
 use serde::Serialize;
-use specwork_core::context_append::{self, TimelineSection};
+use specwork_core::context_append::{self, TimelineEvent};
 use specwork_core::git::{GitError, Repo};
 use specwork_core::names;
 
@@ -76,8 +76,14 @@ pub fn run(ctx: &Ctx, a: CommitArgs) -> CmdResult {
         CommandError { error: e.into(), hints: vec![hint], code: EXIT_FAILURE }
     })?;
     let timeline = match spec {
-        Some(s) => context_append::append(ws, s, TimelineSection::Commits, &format!("`{}`: {}", c.short, c.subject))?
-            .map(|p| specwork_core::report::slash_path(&p)),
+        Some(s) => {
+            let event = TimelineEvent::Commit {
+                hash: c.short.clone(),
+                subject: c.subject.clone(),
+                task: a.task.as_ref().map(|t| t.trim_end_matches('.').to_owned()),
+            };
+            context_append::append(ws, s, &event)?.map(|p| specwork_core::report::slash_path(&p))
+        }
         None => None,
     };
     let report = CommitReport {

@@ -115,6 +115,45 @@ fn the_header_matches_the_seed_byte_for_byte() {
 }
 
 #[test]
+fn in_a_session_the_event_goes_to_the_journal_and_its_timeline_entry() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["start-session", "nas-1", "spec", "1014"]).assert().success();
+    let v = json(specwork(root).args([
+        "deliverable",
+        "add",
+        "1014",
+        "nas-health-check.sh",
+        "--purpose",
+        "Monitor NAS connectivity and performance",
+        "--title",
+        "Health Monitoring",
+    ]));
+    assert_eq!(v["timeline"], "specs/1000/1001/1014.context.md");
+    let ctx = read(root.join(SPEC_DIR).join("1014.context.md"));
+    assert!(!ctx.contains("Changes outside a session"), "{ctx}");
+    let block = &ctx[ctx.find("<!-- specwork:session nas-1.").expect("a generated session entry")..];
+    assert!(block.contains("### Session 2: 2025-08-26 - "), "{block}");
+    assert!(
+        block.contains(
+            "#### Implementation\n- Created [[deliverables/scripts/nas-health-check.sh|Health Monitoring]]\n"
+        ),
+        "{block}"
+    );
+    let journals: Vec<_> = std::fs::read_dir(root.join("docs/sessions/.current")).unwrap().flatten().collect();
+    assert_eq!(journals.len(), 1);
+    let journal = read(journals[0].path());
+    assert!(
+        journal.contains("\"note\"")
+            && journal.contains("Created [[deliverables/scripts/nas-health-check.sh|Health Monitoring]]"),
+        "{journal}"
+    );
+    // The timeline is derived from the journal: a rebuild gives the same bytes.
+    specwork(root).arg("rebuild").assert().success();
+    assert_eq!(read(root.join(SPEC_DIR).join("1014.context.md")), ctx);
+}
+
+#[test]
 fn registering_an_existing_file_inserts_the_header_after_the_shebang_only() {
     let ws = demo_copy();
     let dir = ws.path().join(SPEC_DIR).join("deliverables/scripts");
@@ -543,6 +582,25 @@ fn commit_adds_trailers_and_status_reads_the_last_commit_from_git() {
     assert_eq!(v["timeline"], Value::Null);
     let st = json(specwork(root).args(["status", "invoice-management"]));
     assert_eq!(st["last_commit"]["subject"], "Numbering");
+}
+
+#[test]
+fn a_commit_in_a_session_is_a_journal_event() {
+    if !has_git() {
+        return;
+    }
+    let ws = demo_repo();
+    let root = ws.path();
+    specwork(root).args(["start-session", "nas-2", "spec", "1014"]).assert().success();
+    std::fs::write(root.join(SPEC_DIR).join("deliverables/scripts/benchmark.sh"), "dd if=/dev/zero of=x\n").unwrap();
+    git(root, &["add", "."]);
+    let v = json(specwork(root).args(["commit", "-m", "Benchmark", "--spec", "1014", "--task", "5"]));
+    let short = v["short"].as_str().unwrap();
+    let journal = std::fs::read_dir(root.join("docs/sessions/.current")).unwrap().flatten().next().unwrap().path();
+    let text = read(&journal);
+    assert!(text.contains(&format!("\"hash\":\"{short}\"")) && text.contains("\"task\":\"5\""), "{text}");
+    let ctx = read(root.join(SPEC_DIR).join("1014.context.md"));
+    assert!(ctx.contains(&format!("#### Commits\n- `{short}`: Benchmark\n<!-- /specwork:session -->")), "{ctx}");
 }
 
 #[test]
