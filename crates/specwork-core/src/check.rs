@@ -14,7 +14,9 @@
 //!   lists it: the header is added);
 //! * `task-grammar` — task-list problems (duplicate ids, unclosed fences) from loading;
 //! * `workspace` — other loading problems (front matter, encoding, unknown status, duplicate
-//!   spec ids, configuration).
+//!   spec ids, configuration);
+//! * `approval` — approval records (`.spec-workflow/approvals/`) that cannot be read or do not
+//!   fit their document.
 //!
 //! `fix` applies only the repairs above, each through [`crate::write`]; generic names
 //! (`spec.md`, `README.md`, `index.md`, `tasks.md`, `design.md`, `requirements.md`) are never
@@ -51,6 +53,8 @@ pub enum ProblemKind {
     TaskGrammar,
     /// Another problem found while loading the workspace.
     Workspace,
+    /// An approval record that cannot be read or does not fit its document.
+    Approval,
 }
 
 /// One problem.
@@ -270,6 +274,21 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
             target: None,
             message: d.message.clone(),
             hint: d.hint.clone(),
+            fixable: false,
+            fixed: false,
+        });
+    }
+
+    let (_, approval_diags) = crate::approvals::load_all(&ws.root);
+    for d in approval_diags {
+        problems.push(Problem {
+            kind: ProblemKind::Approval,
+            severity: d.severity,
+            file: d.file.replace('\\', "/"),
+            line: d.line,
+            target: None,
+            message: d.message,
+            hint: d.hint,
             fixable: false,
             fixed: false,
         });

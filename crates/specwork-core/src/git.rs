@@ -258,11 +258,17 @@ impl Repo {
         repo_path.strip_prefix(&self.prefix)?.strip_prefix('/').map(str::to_owned)
     }
 
-    /// Commits touching the workspace, newest first. `extra` is passed to `git log` before the
+    /// Commits of the workspace, newest first (when the workspace is below the repository's
+    /// top, only those touching it). `extra` is passed to `git log` before the
     /// format (e.g. `["-n", "20"]`, `["--grep=1014", "-F"]`, a range).
     pub fn log(&self, extra: &[&str]) -> Result<Vec<Commit>, GitError> {
         let mut cmd = git(&self.workspace);
-        cmd.args(["log", "--no-color"]).args(extra).arg(LOG_FORMAT).args(Self::pathspec(&[]));
+        cmd.args(["log", "--no-color"]).args(extra).arg(LOG_FORMAT);
+        // A workspace below the top sees only commits touching it; at the top every commit
+        // counts (a pathspec would hide `--allow-empty` commits).
+        if !self.prefix.is_empty() {
+            cmd.args(Self::pathspec(&[]));
+        }
         let out = match run(cmd, "log") {
             Ok(o) => o,
             // A repository without commits has no log: not an error for us.

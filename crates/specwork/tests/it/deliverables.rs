@@ -439,6 +439,9 @@ fn check_finds_every_kind_of_problem_and_fixes_the_safe_ones() {
     // A `deliverables/` folder that belongs to no spec is the user's code: not checked.
     std::fs::create_dir_all(root.join("src/deliverables")).unwrap();
     std::fs::write(root.join("src/deliverables/mod.rs"), "pub fn f() {}\n").unwrap();
+    // A broken approval record.
+    std::fs::create_dir_all(root.join(".spec-workflow/approvals/invoice-management")).unwrap();
+    std::fs::write(root.join(".spec-workflow/approvals/invoice-management/approval_1.json"), "{ not json").unwrap();
     // A duplicate task id.
     let tasks = root.join(".spec-workflow/specs/appointment-booking/tasks.md");
     let mut t = read(&tasks);
@@ -457,6 +460,7 @@ fn check_finds_every_kind_of_problem_and_fixes_the_safe_ones() {
         ("orphan-deliverable", "specs/1000/1001/deliverables/scripts/benchmark.sh"),
         ("missing-header", "specs/1000/1001/deliverables/config/exports.nas"),
         ("task-grammar", ".spec-workflow/specs/appointment-booking/tasks.md"),
+        ("approval", ".spec-workflow/approvals/invoice-management/approval_1.json"),
     ] {
         assert!(kinds.contains(&expected), "{expected:?} not in {kinds:?}");
     }
@@ -491,14 +495,14 @@ fn check_finds_every_kind_of_problem_and_fixes_the_safe_ones() {
     let (out, _) = run_code(specwork(root).args(["check", "--json"]), 4);
     let v: Value = serde_json::from_str(&out).unwrap();
     let left: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
-    assert_eq!(left, ["task-grammar", "broken-link", "ambiguous-link"], "{out}");
+    assert_eq!(left, ["approval", "task-grammar", "broken-link", "ambiguous-link"], "{out}");
     // The text report names file:line, kind and hint.
     let (text, _) = run_code(specwork(root).arg("check"), 4);
     assert!(
         text.contains("notes/review.md:3: broken-link: `missing-note` does not resolve to any file\n  hint: "),
         "{text}"
     );
-    assert!(text.ends_with("3 problems\n"), "{text}");
+    assert!(text.ends_with("4 problems\n"), "{text}");
 }
 
 // ── git ──────────────────────────────────────────────────────────────────────────────────────
