@@ -2,8 +2,12 @@
 //! cleared environment and a fixed clock.
 
 mod approvals;
+mod bad_input;
 mod common;
+mod cost;
 mod deliverables;
 mod foundation;
 mod knowledge;
+mod layouts;
+mod reports;
 mod sessions;
