@@ -8,6 +8,7 @@ use crate::registry::ToolDef;
 
 mod approvals;
 mod cost;
+mod deliverables;
 mod guide;
 mod knowledge;
 mod resume;
@@ -30,6 +31,7 @@ pub static TOOLS: &[ToolDef] = &[
     sessions::LOG_TASK,
     sessions::SESSION_STATUS,
     cost::TOOL,
+    deliverables::TOOL,
     knowledge::SEARCH,
 ];
 

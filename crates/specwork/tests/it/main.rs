@@ -5,6 +5,7 @@ mod approvals;
 mod bad_input;
 mod common;
 mod cost;
+mod deliverables;
 mod foundation;
 mod knowledge;
 mod layouts;

@@ -81,6 +81,7 @@ CALLS = {
                                      "location": "src/invoices/numbering.ts:4", "isExported": True}]},
     },
     "search": {"query": "nextInvoiceNumber"},
+    "deliverables": {"specName": "1014"},
 }
 
 
@@ -157,6 +158,9 @@ async def main():
                 check("# Implementation Log: Task 1.2" in read(s["file"]), "log file in the peer's format")
             if name == "search":
                 check(any(h["kind"] == "log" and h.get("artifact", {}).get("name") == "nextInvoiceNumber" for h in s["hits"]), "search finds the artifact", s)
+            if name == "deliverables":
+                check(s["scripts"]["items"][0]["file"].endswith("deliverables/scripts/optimize-network.sh"), "deliverables script", s)
+                check(s["config"]["count"] == 2 and {u["spec"] for u in s["usedBy"]} >= {"3001"}, "deliverables config and users", s)
             if name == "session-status":
                 row = s["sessions"][0]
                 check(row["name"] == "apt-1030" and row["mine"] and row["done"] == 1, "session-status row", s)
