@@ -6,6 +6,7 @@
 //! and the dashboard all call into it.
 #![deny(missing_docs)]
 
+pub mod agent_files;
 pub mod clock;
 pub mod config;
 pub mod context;
@@ -15,6 +16,7 @@ pub mod markdown;
 pub mod names;
 pub mod report;
 pub mod spec;
+pub mod spec_work;
 pub mod tasks;
 pub mod templates;
 pub mod workspace;

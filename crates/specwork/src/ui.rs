@@ -33,6 +33,14 @@ impl Ui {
         }
     }
 
+    /// Prints text on stdout as it comes (interactive flows); nothing with `--json`, whose
+    /// report comes at the end through [`Ui::report`].
+    pub fn text(&self, s: &str) {
+        if !self.json {
+            out(s);
+        }
+    }
+
     /// Diagnostics on stderr, `warning: file:line: message` then `hint: fix`.
     pub fn diagnostics(&self, diags: &[Diagnostic]) {
         if self.quiet {

@@ -12,11 +12,14 @@ use crate::ui::Ui;
 
 mod format;
 mod init;
+mod init_agent;
 mod resume;
+pub mod slash;
 mod spec;
 mod status;
 mod task;
 mod tree;
+mod work;
 
 /// Every subcommand.
 #[derive(Subcommand, Debug)]
@@ -35,6 +38,8 @@ pub enum Command {
     /// Read and change tasks
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Work on a spec (the seed's /spec_work): context, review, plan, start, resume
+    Work(work::WorkArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -89,5 +94,6 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Work(a) => work::run(ctx, a),
     }
 }
