@@ -83,7 +83,7 @@ pub const COMMANDS: [SlashCommand; 7] = [
     SlashCommand {
         name: "do-task",
         cli: "do-task",
-        description: "Do one task of a spec: mark it in progress and show its prompt",
+        description: "Do one task of a spec, marking it in progress and showing its prompt",
         argument_hint: "SPEC TASK",
         then: "Implement the task above, following its prompt, requirements and files. When it is done \
                and checked, run `{run} --done` and report its result line.",
@@ -98,7 +98,7 @@ pub const COMMANDS: [SlashCommand; 7] = [
     SlashCommand {
         name: "session-status",
         cli: "session-status",
-        description: "Active sessions: tasks done, tokens and cost",
+        description: "Active sessions with tasks done, tokens and cost",
         argument_hint: "",
         then: "Show the report above as it is.",
     },
@@ -112,14 +112,14 @@ pub const COMMANDS: [SlashCommand; 7] = [
     SlashCommand {
         name: "eod",
         cli: "eod",
-        description: "End of day: daily summary, PROGRESS.md, archived journals, total cost",
+        description: "End of day summary, PROGRESS.md update, archived journals and total cost",
         argument_hint: "[--date YYYY-MM-DD]",
         then: "Show the summary above as it is.",
     },
     SlashCommand {
         name: "spec-work",
         cli: "work",
-        description: "Work on a spec: context, plan, implementation, resume, status, deliverables",
+        description: "Work on a spec (context, plan, implementation, resume, status, deliverables)",
         argument_hint: "SPEC [--resume|--status|--deliverables]",
         then: "Show the user the output above. When it asks a question, ask the user, then run \
                `specwork work SPEC` again with the flag it names (for example `--choice 2`, `--yes`, \
