@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod agent_files;
+pub mod agent_hook;
 pub mod clock;
 pub mod config;
 pub mod context;

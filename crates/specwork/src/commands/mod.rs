@@ -11,12 +11,14 @@ use crate::error::CmdResult;
 use crate::ui::Ui;
 
 mod format;
+mod hook;
 mod init;
 mod init_agent;
 mod resume;
 pub mod slash;
 mod spec;
 mod status;
+mod statusline;
 mod task;
 mod tree;
 mod work;
@@ -40,6 +42,11 @@ pub enum Command {
     Task(task::TaskCommand),
     /// Work on a spec (the seed's /spec_work): context, review, plan, start, resume
     Work(work::WorkArgs),
+    /// Entry point of agent hooks: reads the hook's JSON on stdin, records it in the session
+    /// journal; never fails the agent
+    Hook(hook::HookArgs),
+    /// One line for Claude Code's status line: session, task, today's cost (JSON on stdin)
+    Statusline(statusline::StatuslineArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -95,5 +102,7 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
         Command::Work(a) => work::run(ctx, a),
+        Command::Hook(a) => hook::run(ctx, a),
+        Command::Statusline(a) => statusline::run(ctx, a),
     }
 }

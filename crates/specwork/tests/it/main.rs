@@ -4,4 +4,5 @@
 mod agent_init;
 mod common;
 mod foundation;
+mod hooks;
 mod work;

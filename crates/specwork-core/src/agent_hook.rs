@@ -1,0 +1,720 @@
+//! Agent hooks (`specwork hook EVENT`) and the status line (`specwork statusline`): what Claude
+//! Code tells specwork while the agent works, turned into journal events.
+//!
+//! A hook reads the event's JSON (`session_id`, `transcript_path`, `cwd`, `tool_name`,
+//! `tool_input.file_path`, …), finds the specwork session the agent works in, and appends to that
+//! session's journal: `agent_session` (ties the agent's session id and transcript to it, once),
+//! `file_touched` for files written or edited (from the tool input, and from `git status`
+//! differences between events for changes made through Bash), and on `Stop` the usage measured
+//! from the transcript.
+//!
+//! Invariants:
+//! * fast: no workspace loading — only the journals of active sessions
+//!   (`docs/sessions/.current/*.log`), a small state file per agent session
+//!   (`.specwork/hooks/{agent session id}.json`) and, on SessionStart/Stop/SessionEnd only,
+//!   `git status`;
+//! * the caller never fails the agent: [`handle`] returns errors for `.specwork/hook.log`, and the
+//!   command exits 0 whatever happens;
+//! * the journal is only appended to, in the schema of [`crate::journal`]-style JSON lines, one
+//!   write per line.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock;
+
+/// The journals of active sessions, relative to the workspace.
+pub const CURRENT_DIR: &str = "docs/sessions/.current";
+/// Hook state and log, relative to the workspace (derived, git-ignored).
+pub const STATE_DIR: &str = ".specwork/hooks";
+/// Where hook errors go, relative to the workspace.
+pub const LOG_FILE: &str = ".specwork/hook.log";
+
+/// The hook events specwork acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum HookEvent {
+    /// The agent session started (or resumed, cleared, compacted).
+    SessionStart,
+    /// A tool ran (Edit, Write, MultiEdit).
+    PostToolUse,
+    /// The agent finished a turn.
+    Stop,
+    /// The agent session ended.
+    SessionEnd,
+}
+
+impl HookEvent {
+    /// Parses `SessionStart`, `session-start`, `session_start` (any case); `None` for events
+    /// specwork ignores.
+    pub fn parse(s: &str) -> Option<Self> {
+        let k: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        match k.as_str() {
+            "sessionstart" => Some(Self::SessionStart),
+            "posttooluse" => Some(Self::PostToolUse),
+            "stop" => Some(Self::Stop),
+            "sessionend" => Some(Self::SessionEnd),
+            _ => None,
+        }
+    }
+}
+
+/// The fields of a hook's stdin JSON that specwork reads.
+#[derive(Debug, Default, Deserialize)]
+pub struct HookInput {
+    /// The agent's session id.
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// The agent's transcript.
+    #[serde(default)]
+    pub transcript_path: Option<String>,
+    /// The agent's working directory.
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// The event name as the agent gives it.
+    #[serde(default)]
+    pub hook_event_name: Option<String>,
+    /// PostToolUse: the tool.
+    #[serde(default)]
+    pub tool_name: Option<String>,
+    /// PostToolUse: the tool's input.
+    #[serde(default)]
+    pub tool_input: Option<ToolInput>,
+    /// PostToolUse: the tool's response (`type: create|update` for Write).
+    #[serde(default)]
+    pub tool_response: Option<ToolResponse>,
+    /// SessionStart: `startup`, `resume`, `clear`, `compact`.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// SessionEnd: why.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `tool_input` of Edit/Write/MultiEdit.
+#[derive(Debug, Default, Deserialize)]
+pub struct ToolInput {
+    /// The file written or edited.
+    #[serde(default)]
+    pub file_path: Option<String>,
+}
+
+/// `tool_response` of Write.
+#[derive(Debug, Default, Deserialize)]
+pub struct ToolResponse {
+    /// `create` or `update`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// Why a hook could not do its work (logged, never shown to the agent).
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    /// The stdin JSON does not parse.
+    #[error("hook input is not valid JSON: {0}")]
+    Input(#[from] serde_json::Error),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HookError + '_ {
+    move |source| HookError::Io { path: path.to_owned(), source }
+}
+
+/// What a hook did.
+#[derive(Debug, Default, Serialize)]
+pub struct HookOutcome {
+    /// The session key the agent session is tied to.
+    pub session: Option<String>,
+    /// Journal lines appended.
+    pub appended: usize,
+    /// Text for the agent (SessionStart only: a line of context).
+    pub context: Option<String>,
+}
+
+/// An active session as the hook needs it, read from its journal.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ActiveSession {
+    /// The session key (journal file stem).
+    pub key: String,
+    /// The name the person chose.
+    pub name: String,
+    /// The spec it was started for.
+    pub spec: String,
+    /// The task in progress: `(spec, task, title)`.
+    pub task: Option<(String, String, String)>,
+    /// Agent session ids tied to it.
+    pub agent_session_ids: Vec<String>,
+    /// Time of the session start (RFC 3339 as written).
+    pub started: String,
+    /// Time of the last event.
+    pub last_event: String,
+    /// Token totals recorded in the journal: `(day, tokens, cost_usd)` per task-or-usage record,
+    /// folded to what the status line needs.
+    pub usage_by_day: BTreeMap<String, (u64, f64)>,
+    /// Whether the session has ended.
+    pub ended: bool,
+    /// The journal, absolute.
+    pub journal: PathBuf,
+}
+
+/// Reads the journals of `docs/sessions/.current/` (not ended ones first, most recent start
+/// first). Unreadable lines are skipped: a hook reads what it can.
+pub fn active_sessions(root: &Path) -> Vec<ActiveSession> {
+    let dir = root.join(CURRENT_DIR);
+    let Ok(rd) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut out: Vec<ActiveSession> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .filter_map(|p| read_session(&p))
+        .collect();
+    out.sort_by(|a, b| a.ended.cmp(&b.ended).then_with(|| b.started.cmp(&a.started)).then_with(|| a.key.cmp(&b.key)));
+    out
+}
+
+#[derive(Deserialize)]
+struct Line {
+    #[serde(default)]
+    ts: String,
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    spec: Option<String>,
+    #[serde(default)]
+    task: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    agent_session_id: Option<String>,
+    #[serde(default)]
+    tokens: Option<LineTokens>,
+    #[serde(default)]
+    cost_usd: Option<f64>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LineTokens {
+    #[serde(default)]
+    total: u64,
+}
+
+fn read_session(path: &Path) -> Option<ActiveSession> {
+    let bytes = std::fs::read(path).ok()?;
+    let key = path.file_stem()?.to_string_lossy().into_owned();
+    let mut s = ActiveSession { key: key.clone(), journal: path.to_owned(), ..ActiveSession::default() };
+    let mut started = false;
+    // Per (spec, task): measured records add up; without them the last manual record counts.
+    let mut measured: BTreeMap<(String, String), Vec<(String, u64, f64)>> = BTreeMap::new();
+    let mut manual: BTreeMap<(String, String), (String, u64, f64)> = BTreeMap::new();
+    for raw in bytes.split(|&b| b == b'\n') {
+        let Ok(l) = serde_json::from_slice::<Line>(raw) else { continue };
+        if !l.ts.is_empty() {
+            s.last_event.clone_from(&l.ts);
+        }
+        match l.event.as_str() {
+            "session_start" => {
+                started = true;
+                s.name = l.name.unwrap_or_else(|| key.rsplit_once('.').map_or(key.clone(), |(n, _)| n.to_owned()));
+                s.spec = l.spec.unwrap_or_default();
+                s.started = l.ts;
+                if let Some(id) = l.agent_session_id {
+                    s.agent_session_ids.push(id);
+                }
+            }
+            "task_start" => {
+                let spec = l.spec.unwrap_or_else(|| s.spec.clone());
+                s.task = Some((spec, l.task.unwrap_or_default(), l.title.unwrap_or_default()));
+            }
+            "task_end" | "log_task" => {
+                let spec = l.spec.unwrap_or_else(|| s.spec.clone());
+                let task = l.task.unwrap_or_default();
+                if l.status.as_deref() != Some("in-progress")
+                    && s.task.as_ref().is_some_and(|(sp, t, _)| *sp == spec && *t == task)
+                {
+                    s.task = None;
+                }
+                if let Some(t) = l.tokens {
+                    let rec = (day(&l.ts), t.total, l.cost_usd.unwrap_or(0.0));
+                    if l.source.as_deref() == Some("measured") {
+                        measured.entry((spec, task)).or_default().push(rec);
+                    } else {
+                        manual.insert((spec, task), rec);
+                    }
+                }
+            }
+            "usage" => {
+                if let Some(t) = l.tokens {
+                    let key = (l.spec.unwrap_or_else(|| s.spec.clone()), l.task.unwrap_or_default());
+                    measured.entry(key).or_default().push((day(&l.ts), t.total, l.cost_usd.unwrap_or(0.0)));
+                }
+            }
+            "agent_session" => {
+                if let Some(id) = l.agent_session_id
+                    && !s.agent_session_ids.contains(&id)
+                {
+                    s.agent_session_ids.push(id);
+                }
+            }
+            "session_end" => s.ended = true,
+            _ => {}
+        }
+    }
+    if !started {
+        return None;
+    }
+    for (k, recs) in &measured {
+        manual.remove(k);
+        for (d, t, c) in recs {
+            let e = s.usage_by_day.entry(d.clone()).or_default();
+            e.0 += t;
+            e.1 += c;
+        }
+    }
+    for (d, t, c) in manual.into_values() {
+        let e = s.usage_by_day.entry(d).or_default();
+        e.0 += t;
+        e.1 += c;
+    }
+    Some(s)
+}
+
+/// `YYYY-MM-DD` of an RFC 3339 time as written (the writer's local date).
+fn day(ts: &str) -> String {
+    ts.get(..10).unwrap_or_default().to_owned()
+}
+
+/// Per agent session: which specwork session it is tied to, the transcript, and the last
+/// `git status` seen.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct HookState {
+    /// The session key it is tied to.
+    #[serde(default)]
+    pub session: Option<String>,
+    /// The agent's transcript.
+    #[serde(default)]
+    pub transcript_path: Option<String>,
+    /// How far the transcript has been read for usage.
+    #[serde(default)]
+    pub transcript_offset: u64,
+    /// `path → (status, size, mtime ns)` from the last `git status`; `None` before the first.
+    #[serde(default)]
+    pub git: Option<BTreeMap<String, FileStamp>>,
+}
+
+/// A file's `git status` code and stat, to tell whether it changed since the last look.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    /// The porcelain `XY` code.
+    pub xy: String,
+    /// Size in bytes (0 when missing).
+    pub len: u64,
+    /// Modification time in nanoseconds since the epoch (0 when missing).
+    pub mtime: u128,
+}
+
+/// A file name for an agent session id: itself when it is plain, else a hash of it.
+fn state_name(agent_session: &str) -> String {
+    if !agent_session.is_empty()
+        && agent_session.len() <= 100
+        && agent_session.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        agent_session.to_owned()
+    } else {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in agent_session.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("h{h:016x}")
+    }
+}
+
+fn state_path(root: &Path, agent_session: &str) -> PathBuf {
+    root.join(STATE_DIR).join(format!("{}.json", state_name(agent_session)))
+}
+
+/// Reads an agent session's state (default when missing or unreadable).
+pub fn load_state(root: &Path, agent_session: &str) -> HookState {
+    std::fs::read(state_path(root, agent_session))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+fn save_state(root: &Path, agent_session: &str, state: &HookState) -> Result<(), HookError> {
+    let path = state_path(root, agent_session);
+    let bytes = serde_json::to_vec(state).map_err(HookError::Input)?;
+    crate::write::overwrite(&path, &bytes).map_err(|e| match e {
+        crate::write::WriteError::Io(source) => HookError::Io { path: path.clone(), source },
+        other => HookError::Io { path: path.clone(), source: std::io::Error::other(other.to_string()) },
+    })
+}
+
+/// `git status` of the workspace: `path → stamp`, `None` outside a git repository.
+pub fn git_snapshot(root: &Path) -> Option<BTreeMap<String, FileStamp>> {
+    let out = std::process::Command::new("git")
+        .args(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"])
+        .current_dir(root)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    // Paths are relative to the repository's top; map them to the workspace when it is deeper.
+    let prefix = git_prefix(root);
+    let mut map = BTreeMap::new();
+    for rec in out.stdout.split(|&b| b == 0) {
+        if rec.len() < 4 {
+            continue;
+        }
+        let xy = String::from_utf8_lossy(&rec[..2]).into_owned();
+        let top_rel = String::from_utf8_lossy(&rec[3..]).into_owned();
+        let Some(rel) = top_rel.strip_prefix(prefix.as_str()) else { continue };
+        if ignored(rel) {
+            continue;
+        }
+        let (len, mtime) = stat(&root.join(rel));
+        map.insert(rel.to_owned(), FileStamp { xy, len, mtime });
+    }
+    Some(map)
+}
+
+/// The workspace's path inside its repository (`sub/dir/`), or empty.
+fn git_prefix(root: &Path) -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--show-prefix"])
+        .current_dir(root)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Files specwork writes itself (journals, summaries, caches) are not the agent's work.
+fn ignored(rel: &str) -> bool {
+    rel.starts_with("docs/sessions/") || rel.starts_with(".specwork/") || rel == "docs/PROGRESS.md"
+}
+
+fn stat(p: &Path) -> (u64, u128) {
+    match std::fs::metadata(p) {
+        Ok(m) => {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            (m.len(), mtime)
+        }
+        Err(_) => (0, 0),
+    }
+}
+
+/// Files that changed between two `git status` snapshots: `(path, action)`.
+pub fn git_changes(
+    before: &BTreeMap<String, FileStamp>,
+    after: &BTreeMap<String, FileStamp>,
+) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for (path, st) in after {
+        if before.get(path) == Some(st) {
+            continue;
+        }
+        let action = if st.xy.contains('D') {
+            "deleted"
+        } else if st.xy == "??" || st.xy.starts_with('A') {
+            "created"
+        } else {
+            "modified"
+        };
+        out.push((path.clone(), action));
+    }
+    out
+}
+
+/// The current time as journals write it: RFC 3339 with the local offset, whole seconds.
+pub fn stamp() -> String {
+    clock::now().strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Appends JSON lines to a journal with one write (under an advisory lock; a torn last line
+/// gets its newline first so the new lines stay whole).
+pub fn append(path: &Path, lines: &[serde_json::Value]) -> Result<(), HookError> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let mut f = std::fs::OpenOptions::new().append(true).read(true).open(path).map_err(io(path))?;
+    f.lock().map_err(io(path))?;
+    let mut buf = String::new();
+    let len = f.metadata().map_err(io(path))?.len();
+    if len > 0 {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut last = [0u8; 1];
+        f.seek(SeekFrom::Start(len - 1)).map_err(io(path))?;
+        f.read_exact(&mut last).map_err(io(path))?;
+        if last[0] != b'\n' {
+            buf.push('\n');
+        }
+    }
+    for l in lines {
+        buf.push_str(&l.to_string());
+        buf.push('\n');
+    }
+    f.write_all(buf.as_bytes()).map_err(io(path))?;
+    f.sync_data().map_err(io(path))?;
+    Ok(())
+}
+
+fn entry(session: &str, event: &str, mut fields: serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert("v".into(), 1.into());
+    m.insert("ts".into(), stamp().into());
+    m.insert("session".into(), session.into());
+    m.insert("event".into(), event.into());
+    m.append(&mut fields);
+    serde_json::Value::Object(m)
+}
+
+macro_rules! fields {
+    ($($k:literal => $v:expr),* $(,)?) => {{
+        let mut m = serde_json::Map::new();
+        $( if let Some(v) = Option::<serde_json::Value>::from($v) { m.insert($k.into(), v); } )*
+        m
+    }};
+}
+
+/// Picks the session an agent session works in: the one it is tied to (while active), else the
+/// active session whose `start-session NAME` appears last in the agent's transcript, else the
+/// most recently started active session no other agent session is tied to, else the most
+/// recently started one.
+pub fn pick_session<'a>(
+    sessions: &'a [ActiveSession],
+    agent_session: &str,
+    state: &HookState,
+    transcript: Option<&Path>,
+) -> Option<&'a ActiveSession> {
+    let active: Vec<&ActiveSession> = sessions.iter().filter(|s| !s.ended).collect();
+    if let Some(s) = active.iter().find(|s| s.agent_session_ids.iter().any(|id| id == agent_session)) {
+        // Tied already; but a newer start-session in the same conversation moves it on.
+        if let Some(newer) = transcript.and_then(|t| from_transcript(&active, t))
+            && newer.key != s.key
+            && newer.started > s.started
+        {
+            return Some(newer);
+        }
+        return Some(s);
+    }
+    if let Some(key) = &state.session
+        && let Some(s) = active.iter().find(|s| &s.key == key)
+    {
+        return Some(s);
+    }
+    if active.len() > 1
+        && let Some(s) = transcript.and_then(|t| from_transcript(&active, t))
+    {
+        return Some(s);
+    }
+    active.iter().find(|s| s.agent_session_ids.is_empty()).or_else(|| active.first()).copied()
+}
+
+/// The active session whose name follows the last `start-session` in the transcript's tail.
+fn from_transcript<'a>(active: &[&'a ActiveSession], transcript: &Path) -> Option<&'a ActiveSession> {
+    use std::io::{Read, Seek, SeekFrom};
+    const TAIL: u64 = 1 << 20;
+    let mut f = std::fs::File::open(transcript).ok()?;
+    let len = f.metadata().ok()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(TAIL))).ok()?;
+    let mut buf = Vec::new();
+    f.take(TAIL).read_to_end(&mut buf).ok()?;
+    let mut best: Option<(usize, &ActiveSession)> = None;
+    for at in memchr::memmem::find_iter(&buf, b"start-session") {
+        let after = &buf[at + 13..buf.len().min(at + 13 + 80)];
+        // Skip separators: spaces, `</command-name>`, escaped newlines, `<command-args>`.
+        let text = String::from_utf8_lossy(after);
+        let text = text.replace("</command-name>", " ").replace("<command-args>", " ").replace("\\n", " ");
+        let Some(word) = text.split_whitespace().next() else { continue };
+        let word = word.trim_matches(|c: char| c == '"' || c == '\'' || c == '`');
+        if let Some(s) = active.iter().find(|s| s.name == word) {
+            best = Some((at, s));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// Handles one hook event in the workspace at `root`.
+pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOutcome, HookError> {
+    let mut outcome = HookOutcome::default();
+    let agent_session = input.session_id.clone().unwrap_or_default();
+    if agent_session.is_empty() {
+        return Ok(outcome);
+    }
+    let mut state = load_state(root, &agent_session);
+    if let Some(t) = &input.transcript_path {
+        state.transcript_path = Some(t.clone());
+    }
+    let sessions = active_sessions(root);
+    let transcript = state.transcript_path.as_deref().map(Path::new);
+    let picked = pick_session(&sessions, &agent_session, &state, transcript);
+    let mut lines = Vec::new();
+
+    if let Some(s) = picked {
+        if !s.agent_session_ids.contains(&agent_session) {
+            lines.push(entry(
+                &s.key,
+                "agent_session",
+                fields! {
+                    "agent_session_id" => Some(agent_session.clone().into()),
+                    "agent" => Some("claude".into()),
+                    "transcript_path" => state.transcript_path.clone().map(Into::into),
+                },
+            ));
+        }
+        state.session = Some(s.key.clone());
+    }
+    let task = picked.and_then(|s| s.task.clone());
+    let touched = |lines: &mut Vec<serde_json::Value>, s: &ActiveSession, path: &str, action: &str, tool: &str| {
+        lines.push(entry(
+            &s.key,
+            "file_touched",
+            fields! {
+                "path" => Some(path.into()),
+                "action" => Some(action.into()),
+                "spec" => Some(task.as_ref().map_or(s.spec.clone(), |t| t.0.clone()).into()),
+                "task" => task.as_ref().map(|t| t.1.clone().into()),
+                "tool" => Some(tool.into()),
+            },
+        ));
+    };
+
+    match event {
+        HookEvent::SessionStart => {
+            state.git = git_snapshot(root);
+            if let Some(s) = picked {
+                let task = match &s.task {
+                    Some((spec, id, title)) if *spec == s.spec => format!(", task {id} in progress ({title})"),
+                    Some((spec, id, title)) => format!(", task {id} of {spec} in progress ({title})"),
+                    None => String::new(),
+                };
+                outcome.context = Some(format!(
+                    "specwork: session {} on {}{task}. Finish a task with `specwork do-task SPEC TASK --done`.",
+                    s.name, s.spec
+                ));
+            }
+        }
+        HookEvent::PostToolUse => {
+            let file = input.tool_input.as_ref().and_then(|t| t.file_path.as_deref());
+            if let (Some(s), Some(file)) = (picked, file)
+                && let Some(rel) = relative(root, file)
+                && !ignored(&rel)
+            {
+                let created = input.tool_response.as_ref().and_then(|r| r.kind.as_deref()) == Some("create");
+                let tool = input.tool_name.as_deref().unwrap_or("Edit");
+                touched(&mut lines, s, &rel, if created { "created" } else { "modified" }, tool);
+                // Remember its stat so the next git comparison does not count it twice.
+                if let Some(g) = state.git.as_mut() {
+                    let (len, mtime) = stat(&root.join(&rel));
+                    let xy =
+                        g.get(&rel).map_or_else(|| if created { "??".into() } else { " M".into() }, |f| f.xy.clone());
+                    g.insert(rel, FileStamp { xy, len, mtime });
+                }
+            }
+        }
+        HookEvent::Stop | HookEvent::SessionEnd => {
+            let now = git_snapshot(root);
+            if let (Some(s), Some(before), Some(after)) = (picked, state.git.as_ref(), now.as_ref()) {
+                for (path, action) in git_changes(before, after) {
+                    touched(&mut lines, s, &path, action, "git");
+                }
+            }
+            if now.is_some() {
+                state.git = now;
+            }
+        }
+    }
+    if let Some(s) = picked {
+        outcome.appended = lines.len();
+        append(&s.journal, &lines)?;
+        outcome.session = Some(s.key.clone());
+    }
+    save_state(root, &agent_session, &state)?;
+    Ok(outcome)
+}
+
+/// `file` relative to the workspace (`/` separators), or `None` outside it.
+fn relative(root: &Path, file: &str) -> Option<String> {
+    let p = Path::new(file);
+    let abs = if p.is_absolute() { p.to_owned() } else { root.join(p) };
+    let rel = match abs.strip_prefix(root) {
+        Ok(r) => r.to_owned(),
+        // The agent may name the file through another (symlinked) path of the workspace.
+        Err(_) => {
+            let root = std::fs::canonicalize(root).ok()?;
+            let dir = std::fs::canonicalize(abs.parent()?).ok()?;
+            dir.join(abs.file_name()?).strip_prefix(&root).ok()?.to_owned()
+        }
+    };
+    let s = rel.to_string_lossy().replace('\\', "/");
+    (!s.is_empty() && !s.split('/').any(|c| c == "..")).then_some(s)
+}
+
+/// Appends a line to `.specwork/hook.log` (kept under 256 KiB: the old log moves to
+/// `hook.log.1`). Best effort.
+pub fn log_error(root: &Path, event: &str, message: &str) {
+    let path = root.join(LOG_FILE);
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > 256 * 1024) {
+        let _ = std::fs::rename(&path, root.join(".specwork/hook.log.1"));
+    }
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+        let _ = f.write_all(format!("{} {event}: {message}\n", stamp()).as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_and_state_names() {
+        assert_eq!(HookEvent::parse("SessionStart"), Some(HookEvent::SessionStart));
+        assert_eq!(HookEvent::parse("post-tool-use"), Some(HookEvent::PostToolUse));
+        assert_eq!(HookEvent::parse("session_end"), Some(HookEvent::SessionEnd));
+        assert_eq!(HookEvent::parse("PreCompact"), None);
+        assert_eq!(state_name("c25c1af5-1b2c"), "c25c1af5-1b2c");
+        assert!(state_name("../../etc/passwd").starts_with('h'));
+    }
+
+    #[test]
+    fn git_changes_by_stat() {
+        let st = |xy: &str, len| FileStamp { xy: xy.into(), len, mtime: 1 };
+        let before = BTreeMap::from([("a".to_owned(), st(" M", 1)), ("b".to_owned(), st("??", 2))]);
+        let after = BTreeMap::from([
+            ("a".to_owned(), st(" M", 1)),
+            ("b".to_owned(), st("??", 3)),
+            ("c".to_owned(), st(" D", 0)),
+        ]);
+        assert_eq!(git_changes(&before, &after), vec![("b".into(), "created"), ("c".into(), "deleted")]);
+    }
+}

@@ -1,0 +1,124 @@
+//! `specwork statusline`: one short line for Claude Code's status line — the active session,
+//! the task in progress and today's tokens and cost. Reads Claude's status-line JSON on stdin.
+//! Fast and never failing: outside a workspace, or on any problem, it prints nothing.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::{Deserialize, Serialize};
+use specwork_core::agent_hook;
+
+use super::Ctx;
+use crate::error::CmdResult;
+
+#[derive(Args, Debug)]
+pub struct StatuslineArgs {}
+
+#[derive(Deserialize, Default)]
+struct StatusInput {
+    #[serde(default)]
+    session_id: Option<String>,
+    #[serde(default)]
+    cwd: Option<String>,
+    #[serde(default)]
+    workspace: Option<StatusWorkspace>,
+}
+
+#[derive(Deserialize, Default)]
+struct StatusWorkspace {
+    #[serde(default)]
+    current_dir: Option<String>,
+    #[serde(default)]
+    project_dir: Option<String>,
+}
+
+/// `statusline --json`.
+#[derive(Serialize)]
+struct StatusLine {
+    session: Option<String>,
+    spec: Option<String>,
+    task: Option<String>,
+    task_title: Option<String>,
+    today_tokens: u64,
+    today_cost_usd: f64,
+    line: String,
+}
+
+pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
+    let mut raw = Vec::new();
+    if !std::io::stdin().is_terminal() {
+        let _ = std::io::stdin().lock().read_to_end(&mut raw);
+    }
+    let input: StatusInput = serde_json::from_slice(&raw).unwrap_or_default();
+    let Some(root) = root(ctx, &input) else { return Ok(0) };
+    let sessions = agent_hook::active_sessions(&root);
+    let agent_session = input.session_id.as_deref().unwrap_or("");
+    let state = agent_hook::load_state(&root, agent_session);
+    let picked = agent_hook::pick_session(&sessions, agent_session, &state, None);
+    let today = specwork_core::clock::date(&specwork_core::clock::now());
+    let (tokens, cost) = sessions
+        .iter()
+        .filter_map(|s| s.usage_by_day.get(&today))
+        .fold((0u64, 0.0f64), |(t, c), (t2, c2)| (t + t2, c + c2));
+    let mut parts = Vec::new();
+    match picked {
+        Some(s) => {
+            parts.push(format!("◆ {} · {}", s.name, s.spec));
+            if let Some((spec, id, title)) = &s.task {
+                let on = if *spec == s.spec { String::new() } else { format!("{spec} ") };
+                parts.push(format!("⏳ {on}{id} {}", truncate(title, 32)));
+            }
+        }
+        None => parts.push("◆ specwork: no active session".to_owned()),
+    }
+    parts.push(format!("today {} tok ${cost:.2}", short_tokens(tokens)));
+    let line = parts.join(" · ");
+    let r = StatusLine {
+        session: picked.map(|s| s.name.clone()),
+        spec: picked.map(|s| s.spec.clone()),
+        task: picked.and_then(|s| s.task.as_ref().map(|t| t.1.clone())),
+        task_title: picked.and_then(|s| s.task.as_ref().map(|t| t.2.clone())),
+        today_tokens: tokens,
+        today_cost_usd: cost,
+        line,
+    };
+    ctx.ui.report(&r, |s| {
+        s.push_str(&r.line);
+        s.push('\n');
+    });
+    Ok(0)
+}
+
+fn root(ctx: &Ctx, input: &StatusInput) -> Option<PathBuf> {
+    if let Some(w) = ctx.root_flag() {
+        return Some(w.to_owned());
+    }
+    let ws = input.workspace.as_ref();
+    [
+        ws.and_then(|w| w.project_dir.as_ref()).map(PathBuf::from),
+        ws.and_then(|w| w.current_dir.as_ref()).map(PathBuf::from),
+        input.cwd.as_ref().map(PathBuf::from),
+        std::env::current_dir().ok(),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|d| specwork_core::workspace::discover(&d).ok())
+}
+
+fn short_tokens(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{}k", (n + 500) / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
