@@ -213,14 +213,19 @@ struct LineTokens {
     total: u64,
 }
 
+/// `(spec, task)`.
+type TaskKey = (String, String);
+/// `(day, tokens, cost)`.
+type DayUsage = (String, u64, f64);
+
 fn read_session(path: &Path) -> Option<ActiveSession> {
     let bytes = std::fs::read(path).ok()?;
     let key = path.file_stem()?.to_string_lossy().into_owned();
     let mut s = ActiveSession { key: key.clone(), journal: path.to_owned(), ..ActiveSession::default() };
     let mut started = false;
     // Per (spec, task): measured records add up; without them the last manual record counts.
-    let mut measured: BTreeMap<(String, String), Vec<(String, u64, f64)>> = BTreeMap::new();
-    let mut manual: BTreeMap<(String, String), (String, u64, f64)> = BTreeMap::new();
+    let mut measured: BTreeMap<TaskKey, Vec<DayUsage>> = BTreeMap::new();
+    let mut manual: BTreeMap<TaskKey, DayUsage> = BTreeMap::new();
     for raw in bytes.split(|&b| b == b'\n') {
         let Ok(l) = serde_json::from_slice::<Line>(raw) else { continue };
         if !l.ts.is_empty() {
@@ -311,6 +316,12 @@ pub struct HookState {
     /// How far the transcript has been read for usage.
     #[serde(default)]
     pub transcript_offset: u64,
+    /// How far the transcript has been searched for `start-session NAME`.
+    #[serde(default)]
+    pub scanned: u64,
+    /// The last session name started in the transcript, with its byte offset.
+    #[serde(default)]
+    pub started_in_transcript: Option<(String, u64)>,
     /// `path → (status, size, mtime ns)` from the last `git status`; `None` before the first.
     #[serde(default)]
     pub git: Option<BTreeMap<String, FileStamp>>,
@@ -356,13 +367,19 @@ pub fn load_state(root: &Path, agent_session: &str) -> HookState {
         .unwrap_or_default()
 }
 
+/// Writes the state: temp file + rename, without fsync — it is a cache (losing it costs one
+/// re-binding and one git comparison), and the hook must stay fast.
 fn save_state(root: &Path, agent_session: &str, state: &HookState) -> Result<(), HookError> {
     let path = state_path(root, agent_session);
     let bytes = serde_json::to_vec(state).map_err(HookError::Input)?;
-    crate::write::overwrite(&path, &bytes).map_err(|e| match e {
-        crate::write::WriteError::Io(source) => HookError::Io { path: path.clone(), source },
-        other => HookError::Io { path: path.clone(), source: std::io::Error::other(other.to_string()) },
-    })
+    if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    let dir = path.parent().expect("state files live in a folder");
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let tmp = dir.join(format!(".{}.{}.tmp", state_name(agent_session), std::process::id()));
+    std::fs::write(&tmp, &bytes).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io(&path))
 }
 
 /// `git status` of the workspace: `path → stamp`, `None` outside a git repository.
@@ -503,25 +520,22 @@ macro_rules! fields {
     }};
 }
 
-/// Picks the session an agent session works in: the one it is tied to (while active), else the
-/// active session whose `start-session NAME` appears last in the agent's transcript, else the
+/// Picks the session an agent session works in: the active session whose `start-session NAME`
+/// is the latest in the agent's transcript, else the one it is tied to (while active), else the
 /// most recently started active session no other agent session is tied to, else the most
 /// recently started one.
 pub fn pick_session<'a>(
     sessions: &'a [ActiveSession],
     agent_session: &str,
     state: &HookState,
-    transcript: Option<&Path>,
 ) -> Option<&'a ActiveSession> {
     let active: Vec<&ActiveSession> = sessions.iter().filter(|s| !s.ended).collect();
+    if let Some((name, _)) = &state.started_in_transcript
+        && let Some(s) = active.iter().find(|s| &s.name == name)
+    {
+        return Some(s);
+    }
     if let Some(s) = active.iter().find(|s| s.agent_session_ids.iter().any(|id| id == agent_session)) {
-        // Tied already; but a newer start-session in the same conversation moves it on.
-        if let Some(newer) = transcript.and_then(|t| from_transcript(&active, t))
-            && newer.key != s.key
-            && newer.started > s.started
-        {
-            return Some(newer);
-        }
         return Some(s);
     }
     if let Some(key) = &state.session
@@ -529,24 +543,30 @@ pub fn pick_session<'a>(
     {
         return Some(s);
     }
-    if active.len() > 1
-        && let Some(s) = transcript.and_then(|t| from_transcript(&active, t))
-    {
-        return Some(s);
-    }
     active.iter().find(|s| s.agent_session_ids.is_empty()).or_else(|| active.first()).copied()
 }
 
-/// The active session whose name follows the last `start-session` in the transcript's tail.
-fn from_transcript<'a>(active: &[&'a ActiveSession], transcript: &Path) -> Option<&'a ActiveSession> {
+/// Reads the transcript's bytes added since the last scan (at most the last MiB) and remembers
+/// the last `start-session NAME` among the `names` of active sessions.
+pub fn scan_transcript(state: &mut HookState, transcript: &Path, names: &[&str]) {
     use std::io::{Read, Seek, SeekFrom};
-    const TAIL: u64 = 1 << 20;
-    let mut f = std::fs::File::open(transcript).ok()?;
-    let len = f.metadata().ok()?.len();
-    f.seek(SeekFrom::Start(len.saturating_sub(TAIL))).ok()?;
+    const MAX: u64 = 1 << 20;
+    let Ok(mut f) = std::fs::File::open(transcript) else { return };
+    let Ok(len) = f.metadata().map(|m| m.len()) else { return };
+    if len < state.scanned {
+        // A new file under the same name: start over.
+        state.scanned = 0;
+    }
+    // Start a little before the last scan so a command split across two scans is still seen.
+    let from = state.scanned.saturating_sub(128).max(len.saturating_sub(MAX));
+    if from >= len || f.seek(SeekFrom::Start(from)).is_err() {
+        return;
+    }
     let mut buf = Vec::new();
-    f.take(TAIL).read_to_end(&mut buf).ok()?;
-    let mut best: Option<(usize, &ActiveSession)> = None;
+    if f.take(len - from).read_to_end(&mut buf).is_err() {
+        return;
+    }
+    state.scanned = len;
     for at in memchr::memmem::find_iter(&buf, b"start-session") {
         let after = &buf[at + 13..buf.len().min(at + 13 + 80)];
         // Skip separators: spaces, `</command-name>`, escaped newlines, `<command-args>`.
@@ -554,11 +574,11 @@ fn from_transcript<'a>(active: &[&'a ActiveSession], transcript: &Path) -> Optio
         let text = text.replace("</command-name>", " ").replace("<command-args>", " ").replace("\\n", " ");
         let Some(word) = text.split_whitespace().next() else { continue };
         let word = word.trim_matches(|c: char| c == '"' || c == '\'' || c == '`');
-        if let Some(s) = active.iter().find(|s| s.name == word) {
-            best = Some((at, s));
+        let pos = from + at as u64;
+        if names.contains(&word) && state.started_in_transcript.as_ref().is_none_or(|(_, p)| *p <= pos) {
+            state.started_in_transcript = Some((word.to_owned(), pos));
         }
     }
-    best.map(|(_, s)| s)
 }
 
 /// Handles one hook event in the workspace at `root`.
@@ -573,8 +593,11 @@ pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOu
         state.transcript_path = Some(t.clone());
     }
     let sessions = active_sessions(root);
-    let transcript = state.transcript_path.as_deref().map(Path::new);
-    let picked = pick_session(&sessions, &agent_session, &state, transcript);
+    if let Some(t) = state.transcript_path.clone() {
+        let names: Vec<&str> = sessions.iter().filter(|s| !s.ended).map(|s| s.name.as_str()).collect();
+        scan_transcript(&mut state, Path::new(&t), &names);
+    }
+    let picked = pick_session(&sessions, &agent_session, &state);
     let mut lines = Vec::new();
 
     if let Some(s) = picked {

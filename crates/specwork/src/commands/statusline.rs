@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
     let sessions = agent_hook::active_sessions(&root);
     let agent_session = input.session_id.as_deref().unwrap_or("");
     let state = agent_hook::load_state(&root, agent_session);
-    let picked = agent_hook::pick_session(&sessions, agent_session, &state, None);
+    let picked = agent_hook::pick_session(&sessions, agent_session, &state);
     let today = specwork_core::clock::date(&specwork_core::clock::now());
     let (tokens, cost) = sessions
         .iter()
