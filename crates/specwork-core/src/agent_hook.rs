@@ -227,6 +227,10 @@ fn read_session(path: &Path) -> Option<ActiveSession> {
     let mut measured: BTreeMap<TaskKey, Vec<DayUsage>> = BTreeMap::new();
     let mut manual: BTreeMap<TaskKey, DayUsage> = BTreeMap::new();
     for raw in bytes.split(|&b| b == b'\n') {
+        // Most lines of a working day are files touched: skip them without parsing.
+        if memchr::memmem::find(raw, b"\"event\":\"file_touched\"").is_some() {
+            continue;
+        }
         let Ok(l) = serde_json::from_slice::<Line>(raw) else { continue };
         if !l.ts.is_empty() {
             s.last_event.clone_from(&l.ts);

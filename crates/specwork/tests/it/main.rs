@@ -1,6 +1,7 @@
 //! Integration tests: the real `specwork` binary against real files in temp dirs, with a
 //! cleared environment and a fixed clock.
 
+mod agent_day;
 mod agent_init;
 mod common;
 mod foundation;
