@@ -10,13 +10,21 @@ use specwork_core::Workspace;
 use crate::error::CmdResult;
 use crate::ui::Ui;
 
+mod cost;
+mod do_task;
+mod end_session;
+mod eod;
 mod format;
 mod hook;
 mod init;
 mod init_agent;
+mod log_task;
+mod rebuild;
 mod resume;
+mod session_status;
 pub mod slash;
 mod spec;
+mod start_session;
 mod status;
 mod statusline;
 mod task;
@@ -47,6 +55,22 @@ pub enum Command {
     Hook(hook::HookArgs),
     /// One line for Claude Code's status line: session, task, today's cost (JSON on stdin)
     Statusline(statusline::StatuslineArgs),
+    /// Tokens and cost from the agents' own logs (Claude Code, Codex, Gemini)
+    Cost(cost::CostArgs),
+    /// Start a session: `start-session apt-1030 spec appointment-booking`
+    StartSession(start_session::StartSessionArgs),
+    /// Start a task (marks it [-] and shows its prompt), or complete it with --done
+    DoTask(do_task::DoTaskArgs),
+    /// Record a task's status and tokens by hand: `log-task 1.1 done 45k`
+    LogTask(log_task::LogTaskArgs),
+    /// Active sessions: tasks done, tokens, cost
+    SessionStatus(session_status::SessionStatusArgs),
+    /// End a session
+    EndSession(end_session::EndSessionArgs),
+    /// End of day: daily summary, PROGRESS.md, archive of the day's session logs
+    Eod(eod::EodArgs),
+    /// Regenerate every derived file (timelines, daily summaries, PROGRESS.md) from journals and specs
+    Rebuild(rebuild::RebuildArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -104,5 +128,13 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Work(a) => work::run(ctx, a),
         Command::Hook(a) => hook::run(ctx, a),
         Command::Statusline(a) => statusline::run(ctx, a),
+        Command::Cost(a) => cost::run(ctx, a),
+        Command::StartSession(a) => start_session::run(ctx, a),
+        Command::DoTask(a) => do_task::run(ctx, a),
+        Command::LogTask(a) => log_task::run(ctx, a),
+        Command::SessionStatus(a) => session_status::run(ctx, a),
+        Command::EndSession(a) => end_session::run(ctx, a),
+        Command::Eod(a) => eod::run(ctx, a),
+        Command::Rebuild(a) => rebuild::run(ctx, a),
     }
 }

@@ -6,4 +6,5 @@ mod agent_init;
 mod common;
 mod foundation;
 mod hooks;
+mod sessions;
 mod work;
