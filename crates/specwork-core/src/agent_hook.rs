@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock;
+use crate::journal::{self, Entry, Event, JournalError, Stamp, Tokens, UsageSource};
 
 /// The journals of active sessions, relative to the workspace.
 pub const CURRENT_DIR: &str = "docs/sessions/.current";
@@ -134,6 +134,18 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HookError + '_ {
 pub struct HookOutcome {
     /// The session key the agent session is tied to.
     pub session: Option<String>,
+    /// The spec worked on (the task's, else the session's).
+    pub spec: Option<String>,
+    /// The task in progress.
+    pub task: Option<String>,
+    /// The session's journal, absolute.
+    #[serde(skip)]
+    pub journal: Option<PathBuf>,
+    /// The agent's transcript.
+    #[serde(skip)]
+    pub transcript_path: Option<String>,
+    /// Tokens measured from the transcript and recorded now (Stop, SessionEnd).
+    pub measured_tokens: u64,
     /// Journal lines appended.
     pub appended: usize,
     /// Text for the agent (SessionStart only: a line of context).
@@ -326,9 +338,61 @@ pub struct HookState {
     /// The last session name started in the transcript, with its byte offset.
     #[serde(default)]
     pub started_in_transcript: Option<(String, u64)>,
-    /// `path → (status, size, mtime ns)` from the last `git status`; `None` before the first.
+    /// Usage of the agent session already written to the journal as `usage` events.
     #[serde(default)]
-    pub git: Option<BTreeMap<String, FileStamp>>,
+    pub measured: MeasuredUsage,
+}
+
+/// The workspace's last `git status` (`path → stamp`), shared by every agent session so that a
+/// change made through Bash is recorded once, by the first hook that sees it.
+const GIT_STATE: &str = "git-status.json";
+
+/// Runs `f` on the shared `git status` snapshot under a lock, then saves what it leaves.
+fn with_git_state<T>(root: &Path, f: impl FnOnce(&mut Option<BTreeMap<String, FileStamp>>) -> T) -> T {
+    let dir = root.join(STATE_DIR);
+    let _ = std::fs::create_dir_all(&dir);
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("git-status.lock"));
+    let _guard = lock.ok().filter(|l| l.lock().is_ok());
+    let path = dir.join(GIT_STATE);
+    let old: Option<BTreeMap<String, FileStamp>> =
+        std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let mut snap = old.clone();
+    let out = f(&mut snap);
+    if snap != old
+        && let Some(s) = &snap
+        && let Ok(bytes) = serde_json::to_vec(s)
+    {
+        let tmp = dir.join(format!(".{GIT_STATE}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+    }
+    out
+}
+
+/// An agent session's usage measured from its transcript (all of it, or what is recorded).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredUsage {
+    /// Uncached input tokens.
+    pub input: u64,
+    /// Output tokens.
+    pub output: u64,
+    /// Cache-write tokens.
+    pub cache_creation: u64,
+    /// Cache-read tokens.
+    pub cache_read: u64,
+    /// Cost in USD.
+    pub cost_usd: f64,
+    /// The model with the most tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+impl MeasuredUsage {
+    /// All tokens.
+    pub fn total(&self) -> u64 {
+        self.input + self.output + self.cache_creation + self.cache_read
+    }
 }
 
 /// A file's `git status` code and stat, to tell whether it changed since the last look.
@@ -409,7 +473,7 @@ pub fn git_snapshot(root: &Path) -> Option<BTreeMap<String, FileStamp>> {
         let xy = String::from_utf8_lossy(&rec[..2]).into_owned();
         let top_rel = String::from_utf8_lossy(&rec[3..]).into_owned();
         let Some(rel) = top_rel.strip_prefix(prefix.as_str()) else { continue };
-        if ignored(rel) {
+        if ignored(rel) || spec_document(rel) {
             continue;
         }
         let (len, mtime) = stat(&root.join(rel));
@@ -435,6 +499,19 @@ fn git_prefix(root: &Path) -> String {
 /// Files specwork writes itself (journals, summaries, caches) are not the agent's work.
 fn ignored(rel: &str) -> bool {
     rel.starts_with("docs/sessions/") || rel.starts_with(".specwork/") || rel == "docs/PROGRESS.md"
+}
+
+/// Spec documents change under specwork's own commands (task markers, timelines, approvals):
+/// seen only in `git status`, such a change is not counted as the agent's. Edits the agent makes
+/// to them with Edit/Write are still recorded by PostToolUse.
+fn spec_document(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    rel.starts_with(".spec-workflow/")
+        || (!rel.contains("/deliverables/")
+            && (name.ends_with(".spec.md")
+                || name.ends_with(".context.md")
+                || name == "spec.md"
+                || name == "context.md"))
 }
 
 fn stat(p: &Path) -> (u64, u128) {
@@ -473,55 +550,11 @@ pub fn git_changes(
     out
 }
 
-/// The current time as journals write it: RFC 3339 with the local offset, whole seconds.
-pub fn stamp() -> String {
-    clock::now().strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
-
-/// Appends JSON lines to a journal with one write (under an advisory lock; a torn last line
-/// gets its newline first so the new lines stay whole).
-pub fn append(path: &Path, lines: &[serde_json::Value]) -> Result<(), HookError> {
-    if lines.is_empty() {
-        return Ok(());
+fn journal_err(e: JournalError, path: &Path) -> HookError {
+    match e {
+        JournalError::Io(source) => HookError::Io { path: path.to_owned(), source },
+        other => HookError::Io { path: path.to_owned(), source: std::io::Error::other(other.to_string()) },
     }
-    let mut f = std::fs::OpenOptions::new().append(true).read(true).open(path).map_err(io(path))?;
-    f.lock().map_err(io(path))?;
-    let mut buf = String::new();
-    let len = f.metadata().map_err(io(path))?.len();
-    if len > 0 {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut last = [0u8; 1];
-        f.seek(SeekFrom::Start(len - 1)).map_err(io(path))?;
-        f.read_exact(&mut last).map_err(io(path))?;
-        if last[0] != b'\n' {
-            buf.push('\n');
-        }
-    }
-    for l in lines {
-        buf.push_str(&l.to_string());
-        buf.push('\n');
-    }
-    f.write_all(buf.as_bytes()).map_err(io(path))?;
-    f.sync_data().map_err(io(path))?;
-    Ok(())
-}
-
-fn entry(session: &str, event: &str, mut fields: serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    m.insert("v".into(), 1.into());
-    m.insert("ts".into(), stamp().into());
-    m.insert("session".into(), session.into());
-    m.insert("event".into(), event.into());
-    m.append(&mut fields);
-    serde_json::Value::Object(m)
-}
-
-macro_rules! fields {
-    ($($k:literal => $v:expr),* $(,)?) => {{
-        let mut m = serde_json::Map::new();
-        $( if let Some(v) = Option::<serde_json::Value>::from($v) { m.insert($k.into(), v); } )*
-        m
-    }};
 }
 
 /// Picks the session an agent session works in: the active session whose `start-session NAME`
@@ -606,36 +639,40 @@ pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOu
 
     if let Some(s) = picked {
         if !s.agent_session_ids.contains(&agent_session) {
-            lines.push(entry(
+            lines.push(Entry::now(
                 &s.key,
-                "agent_session",
-                fields! {
-                    "agent_session_id" => Some(agent_session.clone().into()),
-                    "agent" => Some("claude".into()),
-                    "transcript_path" => state.transcript_path.clone().map(Into::into),
+                Event::AgentSession {
+                    agent_session_id: agent_session.clone(),
+                    agent: Some("claude".to_owned()),
+                    transcript_path: state.transcript_path.clone(),
                 },
             ));
         }
         state.session = Some(s.key.clone());
     }
     let task = picked.and_then(|s| s.task.clone());
-    let touched = |lines: &mut Vec<serde_json::Value>, s: &ActiveSession, path: &str, action: &str, tool: &str| {
-        lines.push(entry(
+    let touched = |lines: &mut Vec<Entry>, s: &ActiveSession, path: &str, action: &str, tool: &str| {
+        lines.push(Entry::now(
             &s.key,
-            "file_touched",
-            fields! {
-                "path" => Some(path.into()),
-                "action" => Some(action.into()),
-                "spec" => Some(task.as_ref().map_or(s.spec.clone(), |t| t.0.clone()).into()),
-                "task" => task.as_ref().map(|t| t.1.clone().into()),
-                "tool" => Some(tool.into()),
+            Event::FileTouched {
+                path: path.to_owned(),
+                action: Some(action.to_owned()),
+                spec: Some(task.as_ref().map_or_else(|| s.spec.clone(), |t| t.0.clone())),
+                task: task.as_ref().map(|t| t.1.clone()),
+                tool: Some(tool.to_owned()),
             },
         ));
     };
 
     match event {
         HookEvent::SessionStart => {
-            state.git = git_snapshot(root);
+            // The baseline for changes made through Bash. While a session is active, changes
+            // since the last hook belong to it: keep the snapshot; otherwise start afresh.
+            with_git_state(root, |g| {
+                if g.is_none() || picked.is_none() {
+                    *g = git_snapshot(root);
+                }
+            });
             if let Some(s) = picked {
                 let task = match &s.task {
                     Some((spec, id, title)) if *spec == s.spec => format!(", task {id} in progress ({title})"),
@@ -658,33 +695,96 @@ pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOu
                 let tool = input.tool_name.as_deref().unwrap_or("Edit");
                 touched(&mut lines, s, &rel, if created { "created" } else { "modified" }, tool);
                 // Remember its stat so the next git comparison does not count it twice.
-                if let Some(g) = state.git.as_mut() {
-                    let (len, mtime) = stat(&root.join(&rel));
-                    let xy =
-                        g.get(&rel).map_or_else(|| if created { "??".into() } else { " M".into() }, |f| f.xy.clone());
-                    g.insert(rel, FileStamp { xy, len, mtime });
-                }
+                with_git_state(root, |g| {
+                    if let Some(g) = g.as_mut() {
+                        let (len, mtime) = stat(&root.join(&rel));
+                        let xy = g
+                            .get(&rel)
+                            .map_or_else(|| if created { "??".into() } else { " M".into() }, |f| f.xy.clone());
+                        g.insert(rel, FileStamp { xy, len, mtime });
+                    }
+                });
             }
         }
         HookEvent::Stop | HookEvent::SessionEnd => {
-            let now = git_snapshot(root);
-            if let (Some(s), Some(before), Some(after)) = (picked, state.git.as_ref(), now.as_ref()) {
-                for (path, action) in git_changes(before, after) {
+            let changes = with_git_state(root, |g| {
+                let now = git_snapshot(root);
+                let changes = match (g.as_ref(), now.as_ref()) {
+                    (Some(before), Some(after)) => git_changes(before, after),
+                    _ => Vec::new(),
+                };
+                if now.is_some() {
+                    *g = now;
+                }
+                changes
+            });
+            if let Some(s) = picked {
+                for (path, action) in changes {
                     touched(&mut lines, s, &path, action, "git");
                 }
-            }
-            if now.is_some() {
-                state.git = now;
             }
         }
     }
     if let Some(s) = picked {
         outcome.appended = lines.len();
-        append(&s.journal, &lines)?;
+        journal::append(&s.journal, &lines).map_err(|e| journal_err(e, &s.journal))?;
         outcome.session = Some(s.key.clone());
+        outcome.spec = Some(task.as_ref().map_or_else(|| s.spec.clone(), |t| t.0.clone()));
+        outcome.task = task.as_ref().map(|t| t.1.clone());
+        outcome.journal = Some(s.journal.clone());
     }
+    outcome.transcript_path.clone_from(&state.transcript_path);
     save_state(root, &agent_session, &state)?;
     Ok(outcome)
+}
+
+/// Records an agent session's measured usage: `total` is everything its transcript holds now;
+/// what the journal has not had yet (the difference from the last record) is appended as a
+/// `usage` event for the task in progress (or the session), so the journal's measured records
+/// of an agent session always add up to its transcript's total. Returns the tokens recorded.
+pub fn record_usage(
+    root: &Path,
+    agent_session: &str,
+    outcome: &HookOutcome,
+    total: &MeasuredUsage,
+) -> Result<u64, HookError> {
+    let (Some(key), Some(path)) = (&outcome.session, &outcome.journal) else { return Ok(0) };
+    let mut state = load_state(root, agent_session);
+    let done = &state.measured;
+    let delta = MeasuredUsage {
+        input: total.input.saturating_sub(done.input),
+        output: total.output.saturating_sub(done.output),
+        cache_creation: total.cache_creation.saturating_sub(done.cache_creation),
+        cache_read: total.cache_read.saturating_sub(done.cache_read),
+        cost_usd: (total.cost_usd - done.cost_usd).max(0.0),
+        model: total.model.clone(),
+    };
+    if delta.total() == 0 {
+        return Ok(0);
+    }
+    let tokens = Tokens {
+        total: delta.total(),
+        input: Some(delta.input),
+        output: Some(delta.output),
+        cache_creation: Some(delta.cache_creation),
+        cache_read: Some(delta.cache_read),
+    };
+    let entry = Entry::now(
+        key,
+        Event::Usage {
+            spec: outcome.spec.clone(),
+            task: outcome.task.clone(),
+            tokens,
+            cost_usd: Some((delta.cost_usd * 1e6).round() / 1e6),
+            model: delta.model,
+            source: UsageSource::Measured,
+            agent_session_id: Some(agent_session.to_owned()),
+        },
+    );
+    journal::append(path, &[entry]).map_err(|e| journal_err(e, path))?;
+    state.measured = total.clone();
+    save_state(root, agent_session, &state)?;
+    Ok(tokens.total)
 }
 
 /// `file` relative to the workspace (`/` separators), or `None` outside it.
@@ -715,7 +815,7 @@ pub fn log_error(root: &Path, event: &str, message: &str) {
         let _ = std::fs::rename(&path, root.join(".specwork/hook.log.1"));
     }
     if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
-        let _ = f.write_all(format!("{} {event}: {message}\n", stamp()).as_bytes());
+        let _ = f.write_all(format!("{} {event}: {message}\n", Stamp::now()).as_bytes());
     }
 }
 

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Serialize;
+use specwork_core::journal::{Entry, Event, WorkspaceLock};
 use specwork_core::report::{self, ResumeReport, TaskRef};
+use specwork_core::session::{self, Identity, Pick, SessionIndex};
 use specwork_core::spec_work::{self, AddedTask, ContextRef};
 use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace, edit, markdown};
 
@@ -103,6 +105,9 @@ struct WorkReport {
     resume: Option<ResumeReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     started: Option<TaskRef>,
+    /// The session the started task is recorded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     question: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -142,6 +147,7 @@ pub fn run(ctx: &Ctx, a: WorkArgs) -> CmdResult {
             plan_accepted: None,
             resume: None,
             started: None,
+            session: None,
             question: None,
             answers: Vec::new(),
         },
@@ -483,10 +489,38 @@ impl Flow<'_> {
             return Ok(());
         };
         spec_work::set_context_status(&ws, spec, SpecStatus::Active)?;
+        // As `do-task` does: the session to record in (started when there is none), the marker,
+        // and the task's start in the journal (which the hooks and the cost engine attribute to).
+        let who = Identity::detect(&ws.root, &ws.config);
+        let _lock = WorkspaceLock::acquire(&ws.root);
+        let index = SessionIndex::load(&ws.root);
+        let pick = session::pick_or_start(&ws, spec, &who, &index, None)?;
+        let (key, journal) = match &pick {
+            Pick::Started(st) => (st.key.clone(), st.journal.clone()),
+            Pick::Existing(k) => (k.clone(), ws.abs(&index.get(k).expect("picked from the index").journal)),
+        };
         if task.status != TaskStatus::InProgress && task.status != TaskStatus::Done {
             edit::set_task_status(&ws, spec, &task.id, TaskStatus::InProgress, None)?;
         }
+        let entry = Entry::now(
+            &key,
+            Event::TaskStart {
+                spec: spec.id.clone(),
+                task: task.id.clone(),
+                title: task.title.clone(),
+                files: task.files.clone(),
+                forced: false,
+            },
+        );
+        session::record(&ws, &journal, &[entry])?;
+        let name = session::name_of(&key).to_owned();
         let mut s = format!("\n⏳ Starting task {}: {}\n", short_id(&task.id), task.title);
+        if matches!(pick, Pick::Started(_)) {
+            s.push_str(&format!("Session: {name} (started now)\n"));
+        } else {
+            s.push_str(&format!("Session: {name}\n"));
+        }
+        self.report.session = Some(name);
         if let Some(p) = &task.purpose {
             s.push_str(&format!("Purpose: {p}\n"));
         }
@@ -502,7 +536,7 @@ impl Flow<'_> {
         for d in &task.details {
             s.push_str(&format!("- {d}\n"));
         }
-        s.push_str(&format!("\nWhen it is done: specwork task set {} {} done\n", spec.id, task.id));
+        s.push_str(&format!("\nWhen it is done: specwork do-task {} {} --done\n", spec.id, task.id));
         self.say(&s);
         let mut started = TaskRef::from(task);
         started.status = if task.status == TaskStatus::Done { TaskStatus::Done } else { TaskStatus::InProgress };

@@ -143,3 +143,119 @@ fn generated_transcripts_bind_hooks_to_parallel_sessions() {
         ]
     );
 }
+
+#[test]
+fn a_full_agent_day_ends_in_an_eod_summary_whose_tokens_match_the_transcripts() {
+    let ws = demo_copy();
+    let root = ws.path();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("src/lib.rs"), "pub mod db;\n").unwrap();
+    git_init(root);
+    let claude = tempfile::tempdir().unwrap();
+    let c = claude.path();
+    let (day, expected) = generate_day(root, c, &["inv-1140", "inv-1250"]);
+    let (t1, t2) = (&day[0], &day[1]);
+    assert!(t1.first < t2.first && t2.last < t1.last, "the generated day has two overlapping sessions");
+    let feed = |t: &AgentTranscript, event: &str, name: &str, time: &str| {
+        let out = at(root, c, time)
+            .args(["hook", event, "--json"])
+            .write_stdin(fixture(name, root, &t.path, &t.session_id))
+            .output()
+            .unwrap();
+        assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+
+    // Morning: the first terminal.
+    let v = json(at(root, c, "2025-01-13T11:40:00Z").args(["start-session", "inv-1140", "spec", "invoice-management"]));
+    assert_eq!(v["name"], "inv-1140");
+    feed(t1, "SessionStart", "session-start.json", &t1.first);
+    json(at(root, c, "2025-01-13T11:45:00Z").args(["do-task", "invoice-management", "1.3", "--session", "inv-1140"]));
+    std::fs::write(root.join("src/invoice.rs"), "pub struct Invoice;\n").unwrap();
+    let v = feed(t1, "PostToolUse", "post-tool-use-write.json", "2025-01-13T11:50:00Z");
+    assert_eq!(v["task"], "1.3");
+
+    // Noon: a second terminal works on the same spec in parallel.
+    json(at(root, c, "2025-01-13T12:50:00Z").args(["start-session", "inv-1250", "spec", "invoice-management"]));
+    feed(t2, "SessionStart", "session-start.json", &t2.first);
+    json(at(root, c, "2025-01-13T12:55:00Z").args(["do-task", "invoice-management", "1.4", "--session", "inv-1250"]));
+    // Bash writes a migration: no Edit/Write hook, Stop finds it.
+    std::fs::create_dir_all(root.join("migrations")).unwrap();
+    std::fs::write(root.join("migrations/001_invoices.sql"), "create table invoices();\n").unwrap();
+    let v = feed(t2, "Stop", "stop.json", &t2.last);
+    assert_eq!((v["session"].as_str(), v["task"].as_str()), (Some("inv-1250.dana-ddd0ed"), Some("1.4")));
+    let t2_tokens = v["measured_tokens"].as_u64().unwrap();
+    assert!(t2_tokens > 0);
+    assert_eq!(feed(t2, "Stop", "stop.json", &t2.last)["measured_tokens"], 0, "a second Stop adds nothing");
+    let done2 = json(at(root, c, "2025-01-13T15:30:00Z").args([
+        "do-task",
+        "invoice-management",
+        "1.4",
+        "--done",
+        "--session",
+        "inv-1250",
+    ]));
+    assert_eq!(done2["tokens"].as_u64(), Some(t2_tokens), "the task's tokens are the measured ones");
+    assert_eq!(done2["usage_source"], "measured");
+    json(at(root, c, "2025-01-13T15:31:00Z").args(["end-session", "inv-1250"]));
+
+    // Afternoon: the first terminal finishes.
+    let v = feed(t1, "Stop", "stop.json", &t1.last);
+    let t1_tokens = v["measured_tokens"].as_u64().unwrap();
+    feed(t1, "SessionEnd", "session-end.json", &t1.last);
+    let done1 = json(at(root, c, "2025-01-13T16:45:00Z").args([
+        "do-task",
+        "invoice-management",
+        "1.3",
+        "--done",
+        "--session",
+        "inv-1140",
+    ]));
+    assert_eq!(done1["tokens"].as_u64(), Some(t1_tokens));
+    let status = json(at(root, c, "2025-01-13T16:50:00Z").arg("session-status"));
+    assert_eq!(status["today"]["tokens"].as_u64(), Some(t1_tokens + t2_tokens));
+
+    // Evening: the day's summary. Its tokens are the transcripts' own total.
+    let eod = json(at(root, c, "2025-01-13T17:00:00Z").arg("eod"));
+    assert_eq!(eod["sessions"], 2);
+    assert_eq!(eod["tasks_done"], 2);
+    assert_eq!(eod["tokens"].as_u64(), Some(expected), "EOD tokens equal the transcripts' total");
+    assert_eq!(t1_tokens + t2_tokens, expected);
+    let summary = std::fs::read_to_string(root.join("docs/sessions/daily/2025-01-13.md")).unwrap();
+    let shown = expected.to_string();
+    let grouped: String = shown
+        .chars()
+        .rev()
+        .collect::<Vec<_>>()
+        .chunks(3)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(",")
+        .chars()
+        .rev()
+        .collect();
+    assert!(summary.contains(&grouped) || summary.contains(&shown), "{summary}");
+    // The cost matches `specwork cost` for the day (same engine, same prices).
+    let cost = json(at(root, c, "2025-01-13T17:01:00Z").args(["cost", "--today", "--timezone", "UTC"]));
+    assert_eq!(cost["totals"]["total_tokens"].as_u64(), Some(expected));
+    let day_cost = cost["totals"]["cost_usd"].as_f64().unwrap();
+    assert!((eod["cost_usd"].as_f64().unwrap() - day_cost).abs() < 0.01, "{} vs {day_cost}", eod["cost_usd"]);
+
+    // The files the agents touched are in the journals (now archived), with their tasks.
+    let archived = root.join("docs/sessions/archive/2025-01-13");
+    let mut touched = Vec::new();
+    for e in std::fs::read_dir(&archived).unwrap() {
+        for l in std::fs::read_to_string(e.unwrap().path()).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            if v["event"] == "file_touched" {
+                touched.push((v["path"].as_str().unwrap().to_owned(), v["task"].as_str().unwrap_or("").to_owned()));
+            }
+        }
+    }
+    touched.sort();
+    assert_eq!(
+        touched,
+        [("migrations/001_invoices.sql".to_owned(), "1.4".to_owned()), ("src/invoice.rs".to_owned(), "1.3".to_owned())]
+    );
+    assert!(!root.join(".specwork/hook.log").exists());
+}

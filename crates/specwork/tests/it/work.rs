@@ -106,7 +106,13 @@ fn a_spec_without_context_gets_one_in_the_seed_shape() {
     let v =
         json(specwork(ws.path()).args(["work", "1015", "--choice", "4"]).env("SPECWORK_NOW", "2025-08-27T09:15:00Z"));
     assert_eq!(v["started"]["id"], "1");
+    // No session was active: one is started, and the task's start is in its journal and timeline.
+    assert_eq!(v["session"], "1015-0915");
     let c = std::fs::read_to_string(&ctx).unwrap();
+    assert!(
+        c.contains("### Session 1: 2025-08-27 - 1015-0915\n") && c.contains("- Started task 1: First task\n"),
+        "{c}"
+    );
     assert!(
         c.contains("**Status**: active  \n**Created**: 2025-08-26 14:30  \n**Updated**: 2025-08-27 09:15\n"),
         "{c}"
