@@ -8,6 +8,8 @@
 
 pub mod agent_files;
 pub mod agent_hook;
+pub mod approvals;
+pub mod archive;
 pub mod clock;
 pub mod config;
 pub mod context;
@@ -16,14 +18,19 @@ pub mod derived;
 pub mod diag;
 pub mod edit;
 pub mod estimate;
+pub mod ids;
+pub mod implog;
 pub mod journal;
 pub mod markdown;
 pub mod names;
+pub mod phases;
 pub mod progress;
 pub mod report;
+pub mod search;
 pub mod session;
 pub mod spec;
 pub mod spec_work;
+pub mod steering;
 pub mod tasks;
 pub mod templates;
 pub mod timeline;

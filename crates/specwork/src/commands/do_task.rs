@@ -2,7 +2,7 @@ use clap::Args;
 use serde::Serialize;
 use specwork_core::journal::{Entry, Event, Progress, TaskPointer, TaskRecord, Tokens, UsageSource, WorkspaceLock};
 use specwork_core::session::{self, Identity, Pick, SessionIndex};
-use specwork_core::{Diagnostic, Task, TaskStatus, Workspace, edit, estimate, names};
+use specwork_core::{Diagnostic, Task, TaskStatus, Workspace, approvals, edit, estimate, names};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};
@@ -74,6 +74,20 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
             format!("pass --force to reopen it, or start the next task: `specwork resume {}`", spec.id),
         ));
     }
+    // The approval gate: tasks are started only once they are approved (`--force` overrides,
+    // and the journal records that it did).
+    let gate_forced = if a.done {
+        false
+    } else {
+        match approvals::tasks_approved(ws, spec) {
+            Ok(()) => false,
+            Err(e) if a.force => {
+                ctx.ui.warn(format!("{e}; starting anyway because of --force (recorded in the journal)"));
+                true
+            }
+            Err(e) => return Err(CommandError::usage(e.to_string(), e.hint())),
+        }
+    };
     if !spec.layout.writable() {
         let e = edit::EditError::ReadOnly { id: spec.id.clone(), layout: spec.layout.as_str() };
         return Err(e.into());
@@ -117,7 +131,7 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
                 task: task.id.clone(),
                 title: task.title.clone(),
                 files: task.files.clone(),
-                forced: a.force && matches!(task.status, TaskStatus::Done | TaskStatus::Blocked),
+                forced: gate_forced || a.force && matches!(task.status, TaskStatus::Done | TaskStatus::Blocked),
             },
         );
         session::record(ws, &journal, &[entry])?;

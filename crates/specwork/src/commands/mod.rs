@@ -10,6 +10,8 @@ use specwork_core::Workspace;
 use crate::error::CmdResult;
 use crate::ui::Ui;
 
+mod approval;
+mod archive;
 mod cost;
 mod do_task;
 mod end_session;
@@ -18,17 +20,24 @@ mod format;
 mod hook;
 mod init;
 mod init_agent;
+mod log_implementation;
 mod log_task;
+mod logs;
+mod plan;
 mod rebuild;
 mod resume;
+mod search;
 mod session_status;
 pub mod slash;
 mod spec;
+mod spec_doc;
 mod start_session;
 mod status;
 mod statusline;
+mod steering;
 mod task;
 mod tree;
+mod unarchive;
 mod work;
 
 /// Every subcommand.
@@ -71,6 +80,24 @@ pub enum Command {
     Eod(eod::EodArgs),
     /// Regenerate every derived file (timelines, daily summaries, PROGRESS.md) from journals and specs
     Rebuild(rebuild::RebuildArgs),
+    /// Approvals of requirements, design, tasks and steering documents
+    #[command(subcommand)]
+    Approval(approval::ApprovalCommand),
+    /// Add planned tasks and approve the plan ("Shall I proceed with this plan? (yes/no/modify)")
+    Plan(plan::PlanArgs),
+    /// Write an implementation log (spec-workflow-mcp format) with files and lines measured by git
+    LogImplementation(log_implementation::LogImplementationArgs),
+    /// Read implementation logs
+    Logs(logs::LogsArgs),
+    /// Search specs, context timelines and implementation logs (artifacts by name)
+    Search(search::SearchArgs),
+    /// Steering documents (product, tech, structure)
+    #[command(subcommand)]
+    Steering(steering::SteeringCommand),
+    /// Move a named spec to .spec-workflow/archive/specs/
+    Archive(archive::ArchiveArgs),
+    /// Move an archived named spec back to .spec-workflow/specs/
+    Unarchive(unarchive::UnarchiveArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -136,5 +163,13 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::EndSession(a) => end_session::run(ctx, a),
         Command::Eod(a) => eod::run(ctx, a),
         Command::Rebuild(a) => rebuild::run(ctx, a),
+        Command::Approval(c) => approval::run(ctx, c),
+        Command::Plan(a) => plan::run(ctx, a),
+        Command::LogImplementation(a) => log_implementation::run(ctx, a),
+        Command::Logs(a) => logs::run(ctx, a),
+        Command::Search(a) => search::run(ctx, a),
+        Command::Steering(c) => steering::run(ctx, c),
+        Command::Archive(a) => archive::run(ctx, a),
+        Command::Unarchive(a) => unarchive::run(ctx, a),
     }
 }

@@ -3,8 +3,10 @@
 
 mod agent_day;
 mod agent_init;
+mod approvals;
 mod common;
 mod foundation;
 mod hooks;
+mod knowledge;
 mod sessions;
 mod work;

@@ -43,6 +43,10 @@ fn morning() -> tempfile::TempDir {
     let ws = demo_copy();
     let p = ws.path().join(INVOICE_TASKS);
     std::fs::write(&p, read(&p).replace("- [x] 1.", "- [ ] 1.")).unwrap();
+    // 09:00 — requirements, design and tasks approved in the dashboard.
+    for doc in ["requirements", "design", "tasks"] {
+        ok(sw(ws.path(), "09:00").args(["approval", "approve", "invoice-management", doc]));
+    }
     ws
 }
 
@@ -404,6 +408,7 @@ fn concurrent_writers_lose_nothing() {
         spec.push_str(&format!("- [ ] {i}. Task number {i}\n  - File: src/f{i}.rs\n"));
     }
     std::fs::write(d.join("specs/1000/1001/1030.spec.md"), &spec).unwrap();
+    ok(sw_as(d, "2025-01-13T08:59:00Z", "lead", "farm").args(["plan", "1030", "--approve"]));
     for w in 0..WORKERS {
         ok(sw_as(d, "2025-01-13T09:00:00Z", &format!("worker{w}"), "farm").args([
             "start-session",
