@@ -13,7 +13,8 @@ BIN="$PWD/target/release/specwork"
 OUT="$PWD/bench/out"
 mkdir -p "$OUT"
 WS="$(mktemp -d)"
-trap 'rm -rf "$WS"' EXIT
+CC="$(mktemp -d)"
+trap 'rm -rf "$WS" "$CC"' EXIT
 
 # A workspace like a real project: the demo specs, 400 source files, a git repository, one
 # active session with a task in progress and 200 journal events already written.
@@ -31,19 +32,31 @@ for i in $(seq 1 200); do
 done
 echo 'pub fn g() {}' >> "$WS/src/m1.rs"
 
-fill() { sed -e "s|{{root}}|$WS|g" -e "s|{{transcript}}|$WS/t.jsonl|g" -e "s|{{agent_session}}|bench-agent|g" "crates/specwork/tests/it/fixtures/hooks/$1"; }
+# Claude Code transcripts: 30 MB over 30 days and 10 projects (../shared/tools/cc_corpus_gen.py);
+# the agent's own session is the largest file. Stop measures its usage with the cost engine,
+# which scans this whole config folder with the workspace's ledger (nothing new after the first
+# run, as between two turns of a quiet agent; a real turn adds a few KB to one file).
+python3 ../shared/tools/cc_corpus_gen.py gen --out "$CC" --size-mb 30 --seed 42 \
+  --start 2025-08-01 --days 30 --projects 10 > /dev/null
+TRANSCRIPT="$(find "$CC/projects" -maxdepth 2 -name '*.jsonl' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)"
+AGENT="$(basename "$TRANSCRIPT" .jsonl)"
+fill() { sed -e "s|{{root}}|$WS|g" -e "s|{{transcript}}|$TRANSCRIPT|g" -e "s|{{agent_session}}|$AGENT|g" "crates/specwork/tests/it/fixtures/hooks/$1"; }
 fill post-tool-use-edit.json > "$OUT/post.json"
 fill stop.json > "$OUT/stop.json"
 fill session-start.json > "$OUT/start.json"
 fill status-line.json > "$OUT/status.json"
+sed -e "s|{{root}}|$WS|g" -e "s|{{transcript}}|$WS/none.jsonl|g" -e "s|{{agent_session}}|$AGENT|g" \
+  crates/specwork/tests/it/fixtures/hooks/stop.json > "$OUT/stop-git.json"
 # The journal grows while benchmarking (each PostToolUse appends a line); that is realistic.
 cd "$WS"
 "$BIN" hook SessionStart < "$OUT/start.json" > /dev/null
+"$BIN" hook Stop < "$OUT/stop.json" > /dev/null   # the first scan fills the ledger
 # hyperfine 1.15 (Debian) has no --input: stdin comes through the shell, whose start-up hyperfine
 # measures and subtracts.
 hyperfine --warmup 20 --runs 300 --export-markdown "$OUT/hook.md" --export-json "$OUT/hook.json" \
   -n 'hook PostToolUse' "$BIN hook PostToolUse < $OUT/post.json" \
-  -n 'hook Stop (git status)' "$BIN hook Stop < $OUT/stop.json" \
+  -n 'hook Stop (git status)' "$BIN hook Stop < $OUT/stop-git.json" \
+  -n 'hook Stop (git status + usage, 30 MB)' "$BIN hook Stop < $OUT/stop.json" \
   -n 'statusline' "$BIN statusline < $OUT/status.json" \
   -n 'git status (reference)' "git status --porcelain=v1 -z --untracked-files=all > /dev/null"
 cat "$OUT/hook.md"
@@ -60,7 +73,8 @@ python3 - "$BIN" "$OUT" <<'PY'
 import resource, subprocess, sys, time
 bin_, out = sys.argv[1], sys.argv[2]
 cases = [("hook PostToolUse", ["hook", "PostToolUse"], "post.json"),
-         ("hook Stop (git status)", ["hook", "Stop"], "stop.json"),
+         ("hook Stop (git status)", ["hook", "Stop"], "stop-git.json"),
+         ("hook Stop (+ usage, 30 MB)", ["hook", "Stop"], "stop.json"),
          ("statusline", ["statusline"], "status.json")]
 for name, args, inp in cases:
     cpu, wall = [], []

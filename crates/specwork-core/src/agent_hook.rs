@@ -482,8 +482,21 @@ pub fn git_snapshot(root: &Path) -> Option<BTreeMap<String, FileStamp>> {
     Some(map)
 }
 
-/// The workspace's path inside its repository (`sub/dir/`), or empty.
+/// The workspace's path inside its repository (`sub/dir/`), or empty. Asked of git once and
+/// kept in `.specwork/hooks/git-prefix` (a workspace does not move inside its repository).
 fn git_prefix(root: &Path) -> String {
+    let cache = root.join(STATE_DIR).join("git-prefix");
+    if let Ok(p) = std::fs::read_to_string(&cache) {
+        return p;
+    }
+    let p = ask_git_prefix(root);
+    if std::fs::create_dir_all(root.join(STATE_DIR)).is_ok() {
+        let _ = std::fs::write(&cache, &p);
+    }
+    p
+}
+
+fn ask_git_prefix(root: &Path) -> String {
     std::process::Command::new("git")
         .args(["rev-parse", "--show-prefix"])
         .current_dir(root)

@@ -1,10 +1,9 @@
 //! The model behind the seed's `/spec_work` flow (`specwork work SPEC`): finding or creating a
-//! numbered spec's context file, the spec's state in one line, adding planned tasks and marking
-//! the context active when a plan is accepted.
+//! numbered spec's context file, the spec's state in one line, and marking the context active
+//! when a plan is accepted (planned tasks are added by [`crate::phases::add_tasks`]).
 //!
 //! Invariants: every write goes through [`crate::write`] (atomic, conflict-checked) and edits
-//! only the bytes it means to change: a new task is inserted after the last task line of the
-//! task section, a field edit replaces the field's value only.
+//! only the bytes it means to change: a field edit replaces the field's value only.
 
 use std::path::PathBuf;
 
@@ -14,7 +13,7 @@ use crate::edit::{self, EditError};
 use crate::spec::{Layout, Spec, SpecStatus};
 use crate::tasks::TaskStatus;
 use crate::templates::{self, TemplateKind};
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 use crate::{clock, markdown, write};
 
 /// The spec's context file as `work` found it.
@@ -87,76 +86,6 @@ pub fn state(spec: &Spec) -> &'static str {
     } else {
         "In progress"
     }
-}
-
-/// A task added to a plan.
-#[derive(Clone, Debug, Serialize)]
-pub struct AddedTask {
-    /// Its id.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// The file it was written to, relative to the workspace.
-    pub file: PathBuf,
-}
-
-/// Adds a pending task at the end of the spec's task list (`- [ ] N. title`, N one more than the
-/// largest top-level number). A numbered spec without a task section gets a `## Tasks` section.
-pub fn append_task(ws: &Workspace, spec: &Spec, title: &str) -> Result<AddedTask, EditError> {
-    if !spec.layout.writable() {
-        return Err(EditError::ReadOnly { id: spec.id.clone(), layout: spec.layout.as_str() });
-    }
-    let title = title.trim().replace(['\n', '\r'], " ");
-    let (file, in_section) = match &spec.tasks_source {
-        Some(s) => (s.file.clone(), s.section.is_some()),
-        None => match (&spec.docs.spec, &spec.docs.tasks) {
-            (_, Some(t)) => (t.clone(), false),
-            (Some(f), None) if spec.layout == Layout::Numbered => (f.clone(), true),
-            _ => return Err(EditError::NoTasks { id: spec.id.clone() }),
-        },
-    };
-    let path = ws.abs(&file);
-    let mut id = String::new();
-    write::update(&path, |old: &str| -> Result<String, EditError> {
-        let nl = if old.contains("\r\n") { "\r\n" } else { "\n" };
-        let range = if in_section { markdown::section(old, workspace::is_tasks_heading) } else { Some(0..old.len()) };
-        let Some(range) = range else {
-            // No task section yet: add one at the end of the spec.
-            id = "1".to_owned();
-            let sep = if old.is_empty() || old.ends_with("\n\n") {
-                ""
-            } else if old.ends_with('\n') {
-                nl
-            } else {
-                "\n\n"
-            };
-            return Ok(format!("{old}{sep}## Tasks{nl}{nl}- [ ] 1. {title}{nl}"));
-        };
-        let list = workspace::parse_section(old, range.clone(), &file);
-        let next = list
-            .tasks
-            .iter()
-            .filter(|t| t.level == 0)
-            .filter_map(|t| t.id.split('.').next().and_then(|n| n.parse::<u64>().ok()))
-            .max()
-            .map_or(1, |n| n + 1);
-        id = next.to_string();
-        let line = format!("- [ ] {id}. {title}{nl}");
-        // After the last task's body: the end of the section without its trailing blank lines.
-        let section = &old[range.clone()];
-        if section.trim().is_empty() {
-            let rest = &old[range.start..];
-            let trail = if rest.is_empty() || rest.starts_with(['\n', '\r']) { "" } else { nl };
-            return Ok(format!("{}{nl}{line}{trail}{rest}", &old[..range.start]));
-        }
-        let body_end = range.start + section.trim_end().len();
-        let at = old[body_end..].find('\n').map_or(old.len(), |i| body_end + i + 1);
-        let (before, after) = old.split_at(at);
-        let lead = if before.ends_with('\n') || before.is_empty() { "" } else { nl };
-        let trail = if after.is_empty() || after.starts_with(['\n', '\r']) { "" } else { nl };
-        Ok(format!("{before}{lead}{line}{trail}{after}"))
-    })?;
-    Ok(AddedTask { id, title, file })
 }
 
 /// Sets a context file's `**Status**:` (and `**Updated**:` to now). Returns whether it changed

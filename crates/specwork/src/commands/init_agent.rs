@@ -49,21 +49,35 @@ pub fn is_noop(c: &FileChange) -> bool {
 }
 
 pub fn render(s: &mut String, changes: &[FileChange]) {
-    let mut agent = None;
+    let mut agents: Vec<Agent> = Vec::new();
     for c in changes {
-        if agent != Some(c.agent) {
-            agent = Some(c.agent);
-            s.push_str(&format!("{} integration:\n", c.agent.as_str()));
+        if !agents.contains(&c.agent) {
+            agents.push(c.agent);
         }
-        let verb = match c.action {
-            Action::Create => "created",
-            Action::Update => "updated",
-            Action::Unchanged => "unchanged",
-            Action::Kept => "kept",
-        };
-        s.push_str(&format!("  {verb:<9} {}\n", c.path));
-        for n in &c.notes {
-            s.push_str(&format!("            {n}\n"));
+    }
+    for agent in agents {
+        let mine: Vec<&FileChange> = changes.iter().filter(|c| c.agent == agent).collect();
+        let unchanged = mine.iter().filter(|c| c.action == Action::Unchanged).count();
+        s.push_str(&format!("{} integration:", agent.as_str()));
+        if unchanged == mine.len() {
+            s.push_str(&format!(" {unchanged} files up to date\n"));
+            continue;
+        }
+        s.push('\n');
+        for c in mine.iter().filter(|c| c.action != Action::Unchanged) {
+            let verb = match c.action {
+                Action::Create => "created",
+                Action::Update => "updated",
+                Action::Kept => "kept",
+                Action::Unchanged => unreachable!("filtered out"),
+            };
+            s.push_str(&format!("  {verb:<8} {}\n", c.path));
+            for n in &c.notes {
+                s.push_str(&format!("           {n}\n"));
+            }
+        }
+        if unchanged > 0 {
+            s.push_str(&format!("  {unchanged} other files up to date\n"));
         }
     }
 }

@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Serialize;
+use specwork_core::approvals::{self, DocKind};
 use specwork_core::journal::{Entry, Event, WorkspaceLock};
+use specwork_core::phases::{self, PlannedTask};
 use specwork_core::report::{self, ResumeReport, TaskRef};
 use specwork_core::session::{self, Identity, Pick, SessionIndex};
-use specwork_core::spec_work::{self, AddedTask, ContextRef};
+use specwork_core::spec_work::{self, ContextRef};
 use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace, edit, markdown};
 
 use super::{Ctx, resume, status};
@@ -98,7 +100,13 @@ struct WorkReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     plan: Vec<TaskRef>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    added_tasks: Vec<AddedTask>,
+    added_tasks: Vec<PlannedTask>,
+    /// The approval recorded when the plan was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approval_id: Option<String>,
+    /// The task was started although its plan is not approved (menu choice 4).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    gate_skipped: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     plan_accepted: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,6 +152,8 @@ pub fn run(ctx: &Ctx, a: WorkArgs) -> CmdResult {
             requirements: None,
             plan: Vec::new(),
             added_tasks: Vec::new(),
+            approval_id: None,
+            gate_skipped: false,
             plan_accepted: None,
             resume: None,
             started: None,
@@ -323,9 +333,9 @@ impl Flow<'_> {
         loop {
             let ws = self.reload()?;
             let spec = ws.spec(&self.id)?;
-            for text in pending_modify.drain(..) {
-                let added = spec_work::append_task(&ws, spec, &text)?;
-                self.report.added_tasks.push(added);
+            if !pending_modify.is_empty() {
+                let added = phases::add_tasks(&ws, spec, &std::mem::take(&mut pending_modify))?;
+                self.report.added_tasks.extend(added.added);
             }
             let ws = self.reload()?;
             let spec = ws.spec(&self.id)?;
@@ -351,8 +361,11 @@ impl Flow<'_> {
                         continue;
                     }
                     self.report.plan_accepted = Some(true);
+                    let target = approvals::spec_target(spec, DocKind::Tasks)?;
+                    let approval = approvals::approve(&ws, &target, Some("Plan approved: yes (specwork work)"))?;
                     spec_work::set_context_status(&ws, spec, SpecStatus::Active)?;
-                    self.say("\nPlan accepted.\n");
+                    self.say(&format!("\nPlan accepted ({}).\n", approval.approval_id));
+                    self.report.approval_id = Some(approval.approval_id);
                     return self.start(false, None);
                 }
                 Some("n" | "no") => {
@@ -488,12 +501,28 @@ impl Flow<'_> {
             self.say(&msg);
             return Ok(());
         };
+        // The approval gate, as `do-task` applies it: 4 (skip to implementation) passes it and
+        // the journal says so.
+        let forced = match approvals::tasks_approved(&ws, spec) {
+            Ok(()) => false,
+            Err(e) if skip_plan => {
+                self.ctx.ui.warn(format!("{e}; starting anyway: skipping to implementation (recorded in the journal)"));
+                true
+            }
+            Err(e) => {
+                return Err(CommandError::usage(
+                    e.to_string(),
+                    format!("{}; or skip the plan: {}", e.hint(), self.cmd("--choice 4")),
+                ));
+            }
+        };
+        self.report.gate_skipped = forced;
         spec_work::set_context_status(&ws, spec, SpecStatus::Active)?;
         // As `do-task` does: the session to record in (started when there is none), the marker,
         // and the task's start in the journal (which the hooks and the cost engine attribute to).
         let who = Identity::detect(&ws.root, &ws.config);
         let _lock = WorkspaceLock::acquire(&ws.root);
-        let index = SessionIndex::load(&ws.root);
+        let index = SessionIndex::load_current(&ws.root);
         let pick = session::pick_or_start(&ws, spec, &who, &index, None)?;
         let (key, journal) = match &pick {
             Pick::Started(st) => (st.key.clone(), st.journal.clone()),
@@ -509,7 +538,7 @@ impl Flow<'_> {
                 task: task.id.clone(),
                 title: task.title.clone(),
                 files: task.files.clone(),
-                forced: false,
+                forced,
             },
         );
         session::record(&ws, &journal, &[entry])?;
