@@ -23,6 +23,14 @@ struct StatusInput {
     cwd: Option<String>,
     #[serde(default)]
     workspace: Option<StatusWorkspace>,
+    #[serde(default)]
+    model: Option<StatusModel>,
+}
+
+#[derive(Deserialize, Default)]
+struct StatusModel {
+    #[serde(default)]
+    display_name: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -73,6 +81,10 @@ pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
         None => parts.push("◆ specwork: no active session".to_owned()),
     }
     parts.push(format!("today {} tok ${cost:.2}", short_tokens(tokens)));
+    // The command replaces Claude Code's own status line, so the model stays in it.
+    if let Some(m) = input.model.as_ref().and_then(|m| m.display_name.as_deref()).filter(|m| !m.is_empty()) {
+        parts.push(m.to_owned());
+    }
     let line = parts.join(" · ");
     let r = StatusLine {
         session: picked.map(|s| s.name.clone()),

@@ -199,7 +199,7 @@ fn statusline_shows_session_task_and_todays_cost() {
         assert!(out.status.success() && out.stderr.is_empty());
         String::from_utf8(out.stdout).unwrap()
     };
-    assert_eq!(run(&input), "◆ specwork: no active session · today 0 tok $0.00\n");
+    assert_eq!(run(&input), "◆ specwork: no active session · today 0 tok $0.00 · Haiku 4.5\n");
     session_journal(
         root,
         "inv-1000",
@@ -214,7 +214,7 @@ fn statusline_shows_session_task_and_todays_cost() {
     std::fs::write(&log, j).unwrap();
     assert_eq!(
         run(&input),
-        "◆ inv-1000 · invoice-management · ⏳ 1.2 Add POST /api/invoices endpoint · today 42k tok $0.09\n"
+        "◆ inv-1000 · invoice-management · ⏳ 1.2 Add POST /api/invoices endpoint · today 42k tok $0.09 · Haiku 4.5\n"
     );
     // Garbage in: still a line, never an error.
     assert!(run("not json").starts_with("◆ inv-1000"));
