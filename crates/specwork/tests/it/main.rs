@@ -4,9 +4,12 @@
 mod agent_day;
 mod agent_init;
 mod approvals;
+mod bad_input;
 mod common;
 mod foundation;
 mod hooks;
 mod knowledge;
+mod layouts;
+mod reports;
 mod sessions;
 mod work;
