@@ -79,11 +79,11 @@ pub struct HookInput {
     /// PostToolUse: the tool.
     #[serde(default)]
     pub tool_name: Option<String>,
-    /// PostToolUse: the tool's input.
-    #[serde(default)]
+    /// PostToolUse: the tool's input (any other shape than Edit/Write's is ignored).
+    #[serde(default, deserialize_with = "lenient")]
     pub tool_input: Option<ToolInput>,
-    /// PostToolUse: the tool's response (`type: create|update` for Write).
-    #[serde(default)]
+    /// PostToolUse: the tool's response (`type: create|update` for Write; other shapes ignored).
+    #[serde(default, deserialize_with = "lenient")]
     pub tool_response: Option<ToolResponse>,
     /// SessionStart: `startup`, `resume`, `clear`, `compact`.
     #[serde(default)]
@@ -91,6 +91,16 @@ pub struct HookInput {
     /// SessionEnd: why.
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+/// Reads a value of the expected shape, or `None` for any other (tools differ in what they send).
+fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
 }
 
 /// `tool_input` of Edit/Write/MultiEdit.
@@ -835,6 +845,18 @@ pub fn log_error(root: &Path, event: &str, message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tool_shapes_other_than_edit_and_write_are_ignored() {
+        let i: HookInput = serde_json::from_str(
+            r#"{"session_id":"a","tool_name":"Bash","tool_input":{"command":"ls"},"tool_response":"done"}"#,
+        )
+        .unwrap();
+        assert!(i.tool_response.is_none());
+        assert!(i.tool_input.unwrap().file_path.is_none());
+        let i: HookInput = serde_json::from_str(r#"{"session_id":"a","tool_input":[1,2]}"#).unwrap();
+        assert!(i.tool_input.is_none());
+    }
 
     #[test]
     fn events_and_state_names() {
