@@ -34,6 +34,7 @@ pub mod steering;
 pub mod tasks;
 pub mod templates;
 pub mod timeline;
+pub mod windows;
 pub mod workspace;
 pub mod write;
 

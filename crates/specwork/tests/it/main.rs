@@ -6,6 +6,7 @@ mod agent_init;
 mod approvals;
 mod bad_input;
 mod common;
+mod cost;
 mod foundation;
 mod hooks;
 mod knowledge;
