@@ -33,9 +33,8 @@ done
 echo 'pub fn g() {}' >> "$WS/src/m1.rs"
 
 # Claude Code transcripts: 30 MB over 30 days and 10 projects (../shared/tools/cc_corpus_gen.py);
-# the agent's own session is the largest file. Stop measures its usage with the cost engine,
-# which scans this whole config folder with the workspace's ledger (nothing new after the first
-# run, as between two turns of a quiet agent; a real turn adds a few KB to one file).
+# the agent's own session is the largest file. The status line reads today's usage with the cost
+# engine (the workspace's scan cache) at most every 5 s; "uncached" removes its 5 s cache first.
 python3 ../shared/tools/cc_corpus_gen.py gen --out "$CC" --size-mb 30 --seed 42 \
   --start 2025-08-01 --days 30 --projects 10 > /dev/null
 TRANSCRIPT="$(find "$CC/projects" -maxdepth 2 -name '*.jsonl' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)"
@@ -45,19 +44,18 @@ fill post-tool-use-edit.json > "$OUT/post.json"
 fill stop.json > "$OUT/stop.json"
 fill session-start.json > "$OUT/start.json"
 fill status-line.json > "$OUT/status.json"
-sed -e "s|{{root}}|$WS|g" -e "s|{{transcript}}|$WS/none.jsonl|g" -e "s|{{agent_session}}|$AGENT|g" \
-  crates/specwork/tests/it/fixtures/hooks/stop.json > "$OUT/stop-git.json"
 # The journal grows while benchmarking (each PostToolUse appends a line); that is realistic.
 cd "$WS"
+export CLAUDE_CONFIG_DIR="$CC"
 "$BIN" hook SessionStart < "$OUT/start.json" > /dev/null
-"$BIN" hook Stop < "$OUT/stop.json" > /dev/null   # the first scan fills the ledger
+"$BIN" statusline < "$OUT/status.json" > /dev/null   # the first scan fills the ledger
 # hyperfine 1.15 (Debian) has no --input: stdin comes through the shell, whose start-up hyperfine
 # measures and subtracts.
 hyperfine --warmup 20 --runs 300 --export-markdown "$OUT/hook.md" --export-json "$OUT/hook.json" \
   -n 'hook PostToolUse' "$BIN hook PostToolUse < $OUT/post.json" \
-  -n 'hook Stop (git status)' "$BIN hook Stop < $OUT/stop-git.json" \
-  -n 'hook Stop (git status + usage, 30 MB)' "$BIN hook Stop < $OUT/stop.json" \
+  -n 'hook Stop (git status)' "$BIN hook Stop < $OUT/stop.json" \
   -n 'statusline' "$BIN statusline < $OUT/status.json" \
+  -n 'statusline (uncached: scan of 30 MB with the ledger)' "rm -f .specwork/hooks/statusline.json; $BIN statusline < $OUT/status.json" \
   -n 'git status (reference)' "git status --porcelain=v1 -z --untracked-files=all > /dev/null"
 cat "$OUT/hook.md"
 # Medians and the 90th percentile: the machine is shared, means carry other processes' noise.
@@ -73,12 +71,16 @@ python3 - "$BIN" "$OUT" <<'PY'
 import resource, subprocess, sys, time
 bin_, out = sys.argv[1], sys.argv[2]
 cases = [("hook PostToolUse", ["hook", "PostToolUse"], "post.json"),
-         ("hook Stop (git status)", ["hook", "Stop"], "stop-git.json"),
-         ("hook Stop (+ usage, 30 MB)", ["hook", "Stop"], "stop.json"),
-         ("statusline", ["statusline"], "status.json")]
+         ("hook Stop (git status)", ["hook", "Stop"], "stop.json"),
+         ("statusline", ["statusline"], "status.json"),
+         ("statusline (uncached)", ["statusline"], "status.json")]
+import os
 for name, args, inp in cases:
     cpu, wall = [], []
     for _ in range(200):
+        if "uncached" in name:
+            try: os.remove(".specwork/hooks/statusline.json")
+            except FileNotFoundError: pass
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         with open(f"{out}/{inp}", "rb") as f:

@@ -5,8 +5,9 @@
 //! `tool_input.file_path`, …), finds the specwork session the agent works in, and appends to that
 //! session's journal: `agent_session` (ties the agent's session id and transcript to it, once),
 //! `file_touched` for files written or edited (from the tool input, and from `git status`
-//! differences between events for changes made through Bash), and on `Stop` the usage measured
-//! from the transcript.
+//! differences between events for changes made through Bash). Tokens are not counted here: the
+//! cost engine attributes the transcript's calls to task windows, preferring the windows of the
+//! session an agent session is tied to (`crate::windows`), when a window closes.
 //!
 //! Invariants:
 //! * fast: no workspace loading — only the journals of active sessions
@@ -24,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::journal::{self, Entry, Event, JournalError, Stamp, Tokens, UsageSource};
+use crate::journal::{self, Entry, Event, JournalError, Stamp};
 
 /// The journals of active sessions, relative to the workspace.
 pub const CURRENT_DIR: &str = "docs/sessions/.current";
@@ -151,11 +152,7 @@ pub struct HookOutcome {
     /// The session's journal, absolute.
     #[serde(skip)]
     pub journal: Option<PathBuf>,
-    /// The agent's transcript.
-    #[serde(skip)]
-    pub transcript_path: Option<String>,
-    /// Tokens measured from the transcript and recorded now (Stop, SessionEnd).
-    pub measured_tokens: u64,
+
     /// Journal lines appended.
     pub appended: usize,
     /// Text for the agent (SessionStart only: a line of context).
@@ -339,18 +336,12 @@ pub struct HookState {
     /// The agent's transcript.
     #[serde(default)]
     pub transcript_path: Option<String>,
-    /// How far the transcript has been read for usage.
-    #[serde(default)]
-    pub transcript_offset: u64,
     /// How far the transcript has been searched for `start-session NAME`.
     #[serde(default)]
     pub scanned: u64,
     /// The last session name started in the transcript, with its byte offset.
     #[serde(default)]
     pub started_in_transcript: Option<(String, u64)>,
-    /// Usage of the agent session already written to the journal as `usage` events.
-    #[serde(default)]
-    pub measured: MeasuredUsage,
 }
 
 /// The workspace's last `git status` (`path → stamp`), shared by every agent session so that a
@@ -378,31 +369,6 @@ fn with_git_state<T>(root: &Path, f: impl FnOnce(&mut Option<BTreeMap<String, Fi
         }
     }
     out
-}
-
-/// An agent session's usage measured from its transcript (all of it, or what is recorded).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct MeasuredUsage {
-    /// Uncached input tokens.
-    pub input: u64,
-    /// Output tokens.
-    pub output: u64,
-    /// Cache-write tokens.
-    pub cache_creation: u64,
-    /// Cache-read tokens.
-    pub cache_read: u64,
-    /// Cost in USD.
-    pub cost_usd: f64,
-    /// The model with the most tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-}
-
-impl MeasuredUsage {
-    /// All tokens.
-    pub fn total(&self) -> u64 {
-        self.input + self.output + self.cache_creation + self.cache_read
-    }
 }
 
 /// A file's `git status` code and stat, to tell whether it changed since the last look.
@@ -756,58 +722,8 @@ pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOu
         outcome.task = task.as_ref().map(|t| t.1.clone());
         outcome.journal = Some(s.journal.clone());
     }
-    outcome.transcript_path.clone_from(&state.transcript_path);
     save_state(root, &agent_session, &state)?;
     Ok(outcome)
-}
-
-/// Records an agent session's measured usage: `total` is everything its transcript holds now;
-/// what the journal has not had yet (the difference from the last record) is appended as a
-/// `usage` event for the task in progress (or the session), so the journal's measured records
-/// of an agent session always add up to its transcript's total. Returns the tokens recorded.
-pub fn record_usage(
-    root: &Path,
-    agent_session: &str,
-    outcome: &HookOutcome,
-    total: &MeasuredUsage,
-) -> Result<u64, HookError> {
-    let (Some(key), Some(path)) = (&outcome.session, &outcome.journal) else { return Ok(0) };
-    let mut state = load_state(root, agent_session);
-    let done = &state.measured;
-    let delta = MeasuredUsage {
-        input: total.input.saturating_sub(done.input),
-        output: total.output.saturating_sub(done.output),
-        cache_creation: total.cache_creation.saturating_sub(done.cache_creation),
-        cache_read: total.cache_read.saturating_sub(done.cache_read),
-        cost_usd: (total.cost_usd - done.cost_usd).max(0.0),
-        model: total.model.clone(),
-    };
-    if delta.total() == 0 {
-        return Ok(0);
-    }
-    let tokens = Tokens {
-        total: delta.total(),
-        input: Some(delta.input),
-        output: Some(delta.output),
-        cache_creation: Some(delta.cache_creation),
-        cache_read: Some(delta.cache_read),
-    };
-    let entry = Entry::now(
-        key,
-        Event::Usage {
-            spec: outcome.spec.clone(),
-            task: outcome.task.clone(),
-            tokens,
-            cost_usd: Some((delta.cost_usd * 1e6).round() / 1e6),
-            model: delta.model,
-            source: UsageSource::Measured,
-            agent_session_id: Some(agent_session.to_owned()),
-        },
-    );
-    journal::append(path, &[entry]).map_err(|e| journal_err(e, path))?;
-    state.measured = total.clone();
-    save_state(root, agent_session, &state)?;
-    Ok(tokens.total)
 }
 
 /// `file` relative to the workspace (`/` separators), or `None` outside it.
