@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use crate::edit::{self, EditError};
 use crate::spec::{Layout, Spec, SpecStatus};
-use crate::tasks::TaskStatus;
 use crate::templates::{self, TemplateKind};
 use crate::workspace::Workspace;
 use crate::{clock, markdown, write};
@@ -116,11 +115,6 @@ pub fn set_context_status(ws: &Workspace, spec: &Spec, status: SpecStatus) -> Re
         Ok(out)
     })?;
     Ok(changed)
-}
-
-/// Tasks still to do, in file order.
-pub fn remaining(spec: &Spec) -> impl Iterator<Item = &crate::tasks::Task> {
-    spec.tasks.tasks.iter().filter(|t| t.status != TaskStatus::Done)
 }
 
 #[cfg(test)]
