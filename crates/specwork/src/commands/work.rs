@@ -19,7 +19,7 @@ use specwork_core::session::{self, Identity, Pick, SessionIndex};
 use specwork_core::spec_work::{self, ContextRef};
 use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace, edit, markdown};
 
-use super::{Ctx, resume, status};
+use super::{Ctx, deliverables, resume, status};
 use crate::error::{CmdResult, CommandError};
 
 #[derive(Args, Debug)]
@@ -127,7 +127,7 @@ pub fn run(ctx: &Ctx, a: WorkArgs) -> CmdResult {
         return status::run(ctx, status::StatusArgs { spec: Some(a.spec), archived: false });
     }
     if a.deliverables {
-        return deliverables(ctx, &a.spec);
+        return deliverables::run(ctx, deliverables::DeliverablesArgs { spec: a.spec });
     }
     check_flags(&a)?;
     let root = ctx.root()?;
@@ -622,69 +622,4 @@ fn requirements(root: &Path, spec: &Spec) -> (Option<PathBuf>, Option<String>) {
         src.trim().to_owned()
     };
     (Some(file), (!text.is_empty()).then_some(text))
-}
-
-/// The deliverables linked from the spec, by kind, with their sizes.
-#[derive(Serialize)]
-struct DeliverablesReport {
-    spec: String,
-    title: String,
-    kinds: Vec<DeliverableKind>,
-}
-
-#[derive(Serialize)]
-struct DeliverableKind {
-    kind: &'static str,
-    files: Vec<DeliverableFile>,
-}
-
-#[derive(Serialize)]
-struct DeliverableFile {
-    path: String,
-    bytes: Option<u64>,
-}
-
-fn deliverables(ctx: &Ctx, id: &str) -> CmdResult {
-    let ws = ctx.workspace()?;
-    let spec = ws.spec(id)?;
-    let d = report::spec_report(ws, spec).deliverables;
-    let kinds = [("scripts", d.scripts), ("docs", d.docs), ("config", d.config), ("other", d.other)]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(kind, v)| DeliverableKind {
-            kind,
-            files: v
-                .into_iter()
-                .map(|p| {
-                    let bytes = std::fs::metadata(ws.abs(&spec.dir).join(&p)).ok().map(|m| m.len());
-                    DeliverableFile { path: p, bytes }
-                })
-                .collect(),
-        })
-        .collect();
-    let r = DeliverablesReport { spec: spec.id.clone(), title: spec.title.clone(), kinds };
-    ctx.ui.report(&r, |s| {
-        s.push_str(&format!("# Deliverables Report: Spec {}\n\n## Created Artifacts\n", r.spec));
-        if r.kinds.is_empty() {
-            s.push_str("\nNo deliverables linked from the spec yet.\n");
-        }
-        for k in &r.kinds {
-            let name = match k.kind {
-                "scripts" => "Scripts",
-                "docs" => "Documentation",
-                "config" => "Configuration",
-                _ => "Other",
-            };
-            s.push_str(&format!("\n### {name} ({})\n| File | Size |\n|------|------|\n", k.files.len()));
-            for f in &k.files {
-                let size = f.bytes.map_or_else(|| "missing".to_owned(), size);
-                s.push_str(&format!("| {} | {size} |\n", f.path.rsplit('/').next().unwrap_or(&f.path)));
-            }
-        }
-    });
-    Ok(0)
-}
-
-fn size(b: u64) -> String {
-    if b < 1024 { format!("{b}B") } else { format!("{:.1}KB", b as f64 / 1024.0) }
 }

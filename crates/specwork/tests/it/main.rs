@@ -7,6 +7,7 @@ mod approvals;
 mod bad_input;
 mod common;
 mod cost;
+mod deliverables;
 mod foundation;
 mod hooks;
 mod knowledge;

@@ -153,7 +153,9 @@ fn status_view_is_the_status_report() {
     let b = text(specwork(ws.path()).args(["status", "1014"]));
     assert_eq!(a, b);
     assert!(a.starts_with("# Spec 1014: Cold Storage NAS\n\n## Progress: 42% Complete (3/7 tasks)\n"));
+    // --deliverables is the deliverables report.
     let d = text(specwork(ws.path()).args(["work", "1014", "--deliverables"]));
+    assert_eq!(d, text(specwork(ws.path()).args(["deliverables", "1014"])));
     assert!(d.starts_with("# Deliverables Report: Spec 1014\n"), "{d}");
     assert!(d.contains("optimize-network.sh"), "{d}");
 }
