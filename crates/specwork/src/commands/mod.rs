@@ -10,6 +10,7 @@ use specwork_core::Workspace;
 use crate::error::CmdResult;
 use crate::ui::Ui;
 
+mod dashboard;
 mod format;
 mod init;
 mod resume;
@@ -35,6 +36,8 @@ pub enum Command {
     /// Read and change tasks
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Serve the web dashboard on http://127.0.0.1:5000 (live, in English or Thai)
+    Dashboard(dashboard::DashboardArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -89,5 +92,6 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Dashboard(a) => dashboard::run(ctx, a),
     }
 }

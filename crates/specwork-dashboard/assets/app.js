@@ -1,0 +1,72 @@
+// specwork dashboard: live updates and small behaviours. No inline script anywhere (the CSP
+// forbids it); everything the page needs is here or in data- attributes.
+(function () {
+  "use strict";
+  var live = document.getElementById("live");
+  var refreshing = false, again = false;
+
+  // Re-fetch the page the user is on and swap its content in place.
+  function refresh() {
+    if (!document.getElementById("main")) return;
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    var done = function () {
+      refreshing = false;
+      window.specworkRefreshes = (window.specworkRefreshes || 0) + 1;
+      document.body.dispatchEvent(new CustomEvent("specwork:refreshed"));
+      if (again) { again = false; refresh(); }
+    };
+    htmx.ajax("GET", location.pathname + location.search, { target: "#main", select: "#main", swap: "outerHTML" })
+      .then(done, done);
+  }
+
+  function setLive(on) {
+    if (!live) return;
+    live.classList.toggle("on", on);
+    live.title = on ? live.dataset.on : live.dataset.off;
+  }
+
+  function connect() {
+    var es = new EventSource("/events");
+    es.onopen = function () { setLive(true); document.body.dataset.live = "on"; };
+    es.onerror = function () { setLive(false); };
+    es.onmessage = function (e) {
+      try { window.specworkLastChange = JSON.parse(e.data); } catch (_) { /* keep going */ }
+      refresh();
+    };
+  }
+
+  // Blocking a task asks why; cancelling the question cancels the request.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var el = e.detail.elt;
+    if (el && el.dataset && el.dataset.prompt !== undefined) {
+      var reason = window.prompt(el.dataset.prompt, "");
+      if (reason === null) { e.preventDefault(); return; }
+      e.detail.parameters.reason = reason;
+    }
+  });
+
+  // Charts: any element with data-chart holds its data in a JSON script element.
+  function charts() {
+    if (!window.uPlot) return;
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.drawn) return;
+      var src = document.getElementById(el.dataset.chart);
+      if (!src) return;
+      var spec = JSON.parse(src.textContent);
+      el.dataset.drawn = "1";
+      var series = [{}].concat(spec.series.map(function (s) {
+        return { label: s.label, stroke: s.color, fill: s.fill || null, width: 2, dash: s.dash || undefined,
+                 paths: s.bars && uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 64] }) : undefined };
+      }));
+      var opts = { width: Math.max(280, el.clientWidth || 600), height: 220, series: series,
+                   scales: { x: { time: !!spec.time } },
+                   axes: [{ values: spec.labels ? function (u, vals) { return vals.map(function (v) { return spec.labels[v] || ""; }); } : undefined }, {}] };
+      new uPlot(opts, spec.data, el);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { connect(); charts(); });
+  document.body && document.body.addEventListener("specwork:refreshed", charts);
+  document.addEventListener("htmx:afterSwap", charts);
+})();
