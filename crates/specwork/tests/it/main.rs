@@ -2,4 +2,6 @@
 //! cleared environment and a fixed clock.
 
 mod common;
+mod dashboard;
+mod dashboard_browser;
 mod foundation;

@@ -1,0 +1,429 @@
+//! `specwork dashboard` over HTTP: the real binary on a free port against a temp workspace,
+//! spoken to with raw HTTP/1.1 (so that traversal attempts reach the server exactly as written).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// A running dashboard; killed on drop.
+pub struct Dash {
+    child: Child,
+    pub addr: SocketAddr,
+    pub url: String,
+    pub root: PathBuf,
+}
+
+impl Dash {
+    /// Starts `specwork dashboard --port 0` in `root` with extra arguments.
+    pub fn start(root: &Path, extra: &[&str]) -> Dash {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("specwork"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", root)
+            .env("TZ", "UTC")
+            .env("SPECWORK_NOW", "2025-08-26T14:30:00Z")
+            .current_dir(root)
+            .args(["dashboard", "--port", "0", "--json"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("specwork starts");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut json = String::new();
+        loop {
+            let mut line = String::new();
+            if out.read_line(&mut line).unwrap() == 0 {
+                panic!("dashboard exited before printing its URL: {json}");
+            }
+            json.push_str(&line);
+            if line.starts_with('}') {
+                break;
+            }
+        }
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let port = v["port"].as_u64().unwrap() as u16;
+        Dash {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            url: v["url"].as_str().unwrap().to_owned(),
+            root: root.to_owned(),
+        }
+    }
+
+    /// The `Host` header value the dashboard expects.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.addr.port())
+    }
+
+    /// Sends a raw request; `head` holds extra header lines (each ending in `\r\n`).
+    pub fn raw(&self, method: &str, target: &str, head: &str, body: &[u8]) -> Resp {
+        let host = self.host();
+        let head = if head.to_ascii_lowercase().contains("host:") {
+            head.to_owned()
+        } else {
+            format!("Host: {host}\r\n{head}")
+        };
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let req =
+            format!("{method} {target} HTTP/1.1\r\n{head}Content-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+        s.write_all(req.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        Resp::parse(&buf)
+    }
+
+    pub fn get(&self, target: &str) -> Resp {
+        self.raw("GET", target, "", b"")
+    }
+
+    pub fn get_with(&self, target: &str, head: &str) -> Resp {
+        self.raw("GET", target, head, b"")
+    }
+
+    /// A same-origin JSON POST, as the page's own scripts send it.
+    pub fn post_json(&self, target: &str, body: &serde_json::Value) -> Resp {
+        let head = format!("Origin: http://{}\r\nContent-Type: application/json\r\n", self.host());
+        self.raw("POST", target, &head, body.to_string().as_bytes())
+    }
+}
+
+impl Drop for Dash {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A parsed HTTP response.
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    fn parse(buf: &[u8]) -> Resp {
+        let end = buf.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
+        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        let mut body = buf[end + 4..].to_vec();
+        if headers.iter().any(|(k, v)| k == "transfer-encoding" && v.contains("chunked")) {
+            body = dechunk(&body);
+        }
+        Resp { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(nl) = b.windows(2).position(|w| w == b"\r\n") else { break };
+        let size = usize::from_str_radix(String::from_utf8_lossy(&b[..nl]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[nl + 2..nl + 2 + size]);
+        b = &b[nl + 2 + size + 2..];
+    }
+    out
+}
+
+#[test]
+fn pages_render_the_workspace() {
+    let ws = demo_copy();
+    let d = Dash::start(ws.path(), &[]);
+    let p = d.get("/");
+    assert_eq!(p.status, 200);
+    assert!(p.header("content-type").unwrap().starts_with("text/html"));
+    for s in ["Cold Storage NAS", "invoice-management", "id=\"next\"", "waiting for the SMTP credentials"] {
+        assert!(p.body.contains(s), "portfolio lacks {s}");
+    }
+    assert!(p.header("content-security-policy").unwrap().contains("script-src 'self'"));
+    // Every asset comes from the binary.
+    assert!(!p.body.contains("https://"), "no CDN");
+    for a in ["/assets/htmx.min.js", "/assets/uPlot.iife.min.js", "/assets/app.js", "/assets/app.css"] {
+        let r = d.get(a);
+        assert_eq!(r.status, 200, "{a}");
+        assert!(r.body.len() > 500, "{a}");
+    }
+
+    // The spec page renders the spec with its wiki links resolved by Obsidian's rules.
+    let s = d.get("/specs/1014");
+    assert_eq!(s.status, 200);
+    assert!(s.body.contains("<h2 id=\"requirements\">Requirements</h2>"));
+    assert!(s.body.contains("href=\"/specs/1001?doc=spec\""), "parent link resolves to the 1001 page");
+    assert!(s.body.contains("href=\"/specs/1014?doc=context\""), "context link resolves");
+    assert!(s.body.contains("href=\"/files/specs/1000/1001/deliverables/scripts/optimize-network.sh\""));
+    assert!(s.body.contains("data-task=\"4\" data-status=\"pending\""), "task list");
+    assert!(s.body.contains("Initial Planning"), "timeline");
+    assert!(s.body.contains("d4e5f6a"), "commits");
+    let c = d.get("/specs/1014?doc=context");
+    assert!(c.body.contains("id=\"implementation-timeline\""));
+    let f = d.get("/files/specs/1000/1001/deliverables/scripts/optimize-network.sh");
+    assert_eq!(f.status, 200);
+    assert!(f.body.contains("sysctl"));
+
+    // The JSON twins of the CLI reports.
+    let st = d.get("/api/status").json();
+    assert_eq!(st["specs"].as_array().unwrap().len(), 11);
+    assert_eq!(d.get("/api/specs/1014").json()["tasks"]["done"], 3);
+
+    // Search finds spec titles and lines in documents.
+    let r = d.get("/api/search?q=nfs").json();
+    assert!(r["lines"].as_array().unwrap().iter().any(|h| h["file"] == "specs/1000/1001/1014.spec.md"));
+    assert!(d.get("/search?q=Cold+Storage").body.contains("<mark>Cold Storage</mark>"));
+
+    assert_eq!(d.get("/specs/no-such-spec").status, 404);
+    assert_eq!(d.get("/nowhere").status, 404);
+}
+
+#[test]
+fn language_follows_accept_language() {
+    let ws = demo_copy();
+    let d = Dash::start(ws.path(), &[]);
+    let th = d.get_with("/", "Accept-Language: th-TH,th;q=0.9,en;q=0.8\r\n");
+    assert!(th.body.contains("<html lang=\"th\">"));
+    assert!(th.body.contains("ภาพรวมสเปก"), "Thai portfolio title");
+    let en = d.get_with("/", "Accept-Language: fr-FR,en;q=0.5\r\n");
+    assert!(en.body.contains("<html lang=\"en\">") && en.body.contains(">Portfolio</h1>"));
+    // `?lang=` overrides and is remembered in a cookie.
+    let chosen = d.get_with("/specs/1014?lang=th", "Accept-Language: en\r\n");
+    assert!(chosen.body.contains("ไทม์ไลน์"));
+    assert!(chosen.header("set-cookie").unwrap().starts_with("specwork_lang=th"));
+}
+
+#[test]
+fn task_status_changes_write_only_the_marker() {
+    let ws = demo_copy();
+    let d = Dash::start(ws.path(), &[]);
+    let file = ws.path().join(".spec-workflow/specs/invoice-management/tasks.md");
+    let before = std::fs::read_to_string(&file).unwrap();
+
+    let r = d.post_json("/api/specs/invoice-management/tasks/1.3/status", &serde_json::json!({"status": "done"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!((v["from"].as_str(), v["to"].as_str()), (Some("pending"), Some("done")));
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(after, before.replacen("- [ ] 1.3", "- [x] 1.3", 1), "only the marker changed");
+
+    // The page's own form post (htmx): blocked with a reason, answered with the task panel.
+    let head = format!(
+        "Origin: http://{}\r\nHX-Request: true\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+        d.host()
+    );
+    let r = d.raw(
+        "POST",
+        "/api/specs/invoice-management/tasks/1.3/status",
+        &head,
+        b"status=blocked&reason=API_KEY+missing",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("id=\"tasks\"") && r.body.contains("API_KEY missing"));
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("- [~] 1.3 Add POST /api/invoices endpoint\n  - _Blocked: API_KEY missing_\n")
+    );
+    let r = d.post_json("/api/specs/invoice-management/tasks/1.3/status", &serde_json::json!({"status": "pending"}));
+    assert_eq!(r.status, 200);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before, "undo gives back the original bytes");
+
+    // Bad input is a clear 4xx, never a write.
+    let r = d.post_json("/api/specs/invoice-management/tasks/9.9/status", &serde_json::json!({"status": "done"}));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("9.9"));
+    let r =
+        d.post_json("/api/specs/invoice-management/tasks/1.3/status", &serde_json::json!({"status": "finished-ish"}));
+    assert_eq!(r.status, 400);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+}
+
+#[test]
+fn cross_origin_and_foreign_host_requests_are_refused() {
+    let ws = demo_copy();
+    let d = Dash::start(ws.path(), &[]);
+    let file = ws.path().join(".spec-workflow/specs/invoice-management/tasks.md");
+    let before = std::fs::read(&file).unwrap();
+    let body = br#"{"status":"done"}"#;
+    let target = "/api/specs/invoice-management/tasks/1.3/status";
+    for head in [
+        "Origin: http://evil.example\r\nContent-Type: application/json\r\n".to_owned(),
+        "Origin: null\r\nContent-Type: application/json\r\n".to_owned(),
+        format!("Origin: http://localhost:{}\r\nContent-Type: application/json\r\n", d.addr.port() + 1),
+        "Sec-Fetch-Site: cross-site\r\nContent-Type: application/json\r\n".to_owned(),
+    ] {
+        let r = d.raw("POST", target, &head, body);
+        assert_eq!(r.status, 403, "{head}");
+    }
+    // DNS rebinding: a page served under another name reaching 127.0.0.1.
+    let r = d.get_with("/", "Host: evil.example:5000\r\n");
+    assert_eq!(r.status, 403);
+    let r = d.raw("POST", target, "Host: evil.example\r\nContent-Type: application/json\r\n", body);
+    assert_eq!(r.status, 403);
+    assert_eq!(std::fs::read(&file).unwrap(), before, "nothing was written");
+    // `localhost` is the same dashboard.
+    let r = d.get_with("/", &format!("Host: localhost:{}\r\n", d.addr.port()));
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn traversal_attempts_are_refused() {
+    let ws = demo_copy();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "TOP-SECRET").unwrap();
+    std::fs::write(ws.path().join(".env"), "TOP-SECRET").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), ws.path().join("specs/escape")).unwrap();
+    let d = Dash::start(ws.path(), &[]);
+    let secret_rel = format!("{}/secret.txt", outside.path().display());
+    for target in [
+        "/files/../../../../etc/passwd".to_owned(),
+        "/files/specs/../../../etc/passwd".to_owned(),
+        "/files/%2e%2e/%2e%2e/%2e%2e/etc/passwd".to_owned(),
+        "/files/specs%2f..%2f..%2f..%2fetc%2fpasswd".to_owned(),
+        "/files/%252e%252e/%252e%252e/etc/passwd".to_owned(),
+        "/files//etc/passwd".to_owned(),
+        "/files/%2Fetc%2Fpasswd".to_owned(),
+        "/files/..%5c..%5cetc%5cpasswd".to_owned(),
+        "/raw/../../etc/passwd".to_owned(),
+        "/raw/%2e%2e%2f%2e%2e%2fetc%2fpasswd".to_owned(),
+        "/files/.env".to_owned(),
+        "/raw/.env".to_owned(),
+        "/raw/specs/escape/secret.txt".to_owned(),
+        "/files/specs/escape/secret.txt".to_owned(),
+        format!("/raw/{secret_rel}"),
+        "/specs/..%2f..%2fetc".to_owned(),
+        "/specs/%2e%2e".to_owned(),
+        "/api/specs/..%2F..%2Fetc/tasks/1/status".to_owned(),
+    ] {
+        let r = d.get(&target);
+        assert!((400..500).contains(&r.status), "{target} gave {}", r.status);
+        assert!(!r.body.contains("TOP-SECRET") && !r.body.contains("root:x:"), "{target} leaked");
+    }
+    for target in [
+        "/api/specs/%2e%2e/tasks/1/status",
+        "/api/specs/..%2F..%2Fetc/tasks/1/status",
+        "/api/specs/invoice-management/tasks/..%2F..%2Fx/status",
+    ] {
+        let r = d.post_json(target, &serde_json::json!({"status": "done"}));
+        assert!((400..500).contains(&r.status), "{target} gave {}", r.status);
+    }
+    // A legitimate file still works.
+    assert_eq!(d.get("/raw/specs/1000/1001/deliverables/config/fstab.nas").status, 200);
+}
+
+#[test]
+fn binding_beyond_loopback_needs_a_token_and_the_token_is_checked() {
+    let ws = demo_copy();
+    let out = specwork(ws.path()).args(["dashboard", "--bind", "0.0.0.0", "--port", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error: binding 0.0.0.0") && err.contains("hint: pass --token"), "{err}");
+    let out = specwork(ws.path()).args(["dashboard", "--port", "0", "--token", "short"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let token = "s3cret-team-token";
+    let d = Dash::start(ws.path(), &["--token", token]);
+    assert!(d.url.ends_with(&format!("?token={token}")));
+    assert_eq!(d.get("/").status, 401);
+    assert_eq!(d.get("/api/status").status, 401);
+    assert_eq!(d.get("/?token=wrong-token-value").status, 401);
+    let ok = d.get(&format!("/?token={token}"));
+    assert_eq!(ok.status, 200);
+    let cookie = ok.header("set-cookie").unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap();
+    assert_eq!(d.get_with("/api/status", &format!("Cookie: {pair}\r\n")).status, 200);
+    assert_eq!(d.get_with("/api/status", &format!("Authorization: Bearer {token}\r\n")).status, 200);
+    // A token does not excuse a cross-origin write.
+    let head =
+        format!("Authorization: Bearer {token}\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\n");
+    let r = d.raw("POST", "/api/specs/invoice-management/tasks/1.3/status", &head, br#"{"status":"done"}"#);
+    assert_eq!(r.status, 403);
+}
+
+/// Opens `GET /events` and returns a reader positioned after the response head.
+pub fn open_events(d: &Dash) -> BufReader<TcpStream> {
+    let mut s = TcpStream::connect(d.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET /events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n", d.host()).unwrap();
+    let mut r = BufReader::new(s);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    loop {
+        line.clear();
+        r.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        if line.to_ascii_lowercase().starts_with("content-type") {
+            assert!(line.contains("text/event-stream"), "{line}");
+        }
+    }
+    r
+}
+
+/// Reads until the next `data:` line of the event stream (chunk framing is skipped).
+pub fn next_data(r: &mut BufReader<TcpStream>) -> serde_json::Value {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = r.read_line(&mut line).expect("an event before the timeout");
+        assert!(n > 0, "event stream closed");
+        if let Some(d) = line.trim_end().strip_prefix("data:") {
+            return serde_json::from_str(d.trim()).unwrap();
+        }
+    }
+}
+
+#[test]
+fn events_stream_one_message_per_disk_change() {
+    let ws = demo_copy();
+    let d = Dash::start(ws.path(), &[]);
+    let mut events = open_events(&d);
+    // Give the stream a moment to subscribe before the first write.
+    std::thread::sleep(Duration::from_millis(200));
+    // Changes specwork must ignore: its cache, build output.
+    std::fs::create_dir_all(ws.path().join(".specwork")).unwrap();
+    std::fs::write(ws.path().join(".specwork/cache"), "x").unwrap();
+    std::fs::create_dir_all(ws.path().join("specs/target")).unwrap();
+    std::fs::write(ws.path().join("specs/target/out.md"), "x").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let file = ws.path().join(".spec-workflow/specs/invoice-management/tasks.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let start = Instant::now();
+    std::fs::write(&file, text.replace("1.4 ", "1.4 LIVE ")).unwrap();
+    let v = next_data(&mut events);
+    let elapsed = start.elapsed();
+    assert_eq!(v["paths"], serde_json::json!([".spec-workflow/specs/invoice-management/tasks.md"]), "{v}");
+    assert!(v["seq"].as_u64().unwrap() >= 1);
+    eprintln!("disk write → SSE message: {elapsed:?}");
+    // The next page load already shows the edit.
+    assert!(d.get("/specs/invoice-management").body.contains("LIVE"));
+    // A write made through the dashboard is seen by the stream too.
+    let r =
+        d.post_json("/api/specs/invoice-management/tasks/1.4/status", &serde_json::json!({"status": "in-progress"}));
+    assert_eq!(r.status, 200);
+    let v = next_data(&mut events);
+    assert_eq!(v["paths"][0], ".spec-workflow/specs/invoice-management/tasks.md");
+}

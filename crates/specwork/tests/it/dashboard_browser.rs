@@ -1,0 +1,200 @@
+//! The dashboard in a real headless Chromium, driven through chromedriver with fantoccini:
+//! open the portfolio, change a task's status with its button, watch a disk edit appear in the
+//! open page, and take screenshots (saved under `target/dashboard-e2e/`).
+//!
+//! Skipped, with the reason printed, when `chromium` or `chromedriver` is not installed
+//! (`.ci/run` installs Debian's `chromium` and `chromium-driver`).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use super::dashboard::Dash;
+use crate::common::*;
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for n in names {
+            let p = dir.join(n);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_driver(driver: &Path) -> Driver {
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver { child, port, _profile: tempfile::tempdir().unwrap() }
+}
+
+async fn browser(driver: &Driver, chromium: &Path) -> Client {
+    let profile = driver._profile.path().display().to_string();
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1100",
+        "--lang=en-US",
+        &format!("--user-data-dir={profile}"),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": chromium.display().to_string(), "args": args }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a chromedriver session")
+}
+
+fn shots_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let d = target.join("dashboard-e2e");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
+}
+
+/// Waits in the page until its text contains `needle`; returns the page's clock (ms) then.
+const WAIT_FOR_TEXT: &str = r#"
+const needle = arguments[0], done = arguments[arguments.length - 1];
+const has = () => document.body.innerText.includes(needle);
+if (has()) { done(Date.now()); return; }
+const obs = new MutationObserver(() => { if (has()) { obs.disconnect(); done(Date.now()); } });
+obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+"#;
+
+#[test]
+fn dashboard_in_headless_chromium() {
+    let Some(chromium) = find_program(&["chromium", "chromium-browser", "google-chrome"]) else {
+        eprintln!("skipped: chromium is not installed (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let Some(driver_bin) = find_program(&["chromedriver"]) else {
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium-driver)");
+        return;
+    };
+    let ws = demo_copy();
+    let dash = Dash::start(ws.path(), &[]);
+    let driver = start_driver(&driver_bin);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let c = browser(&driver, &chromium).await;
+        let result = scenario(&c, &dash).await;
+        let _ = c.close().await;
+        result
+    })
+    .unwrap();
+}
+
+async fn scenario(c: &Client, dash: &Dash) -> Result<(), fantoccini::error::CmdError> {
+    let base = dash.url.trim_end_matches('/').to_owned();
+    let shots = shots_dir();
+
+    // The portfolio.
+    c.goto(&format!("{base}/")).await?;
+    let h1 = c.find(Locator::Css("main h1")).await?.text().await?;
+    assert_eq!(h1, "Portfolio");
+    let table = c.find(Locator::Css("table.specs")).await?.text().await?;
+    assert!(table.contains("Cold Storage NAS") && table.contains("Invoice Management"), "{table}");
+    let next = c.find(Locator::Css("#next")).await?.text().await?;
+    assert!(next.contains("1.2 Reservation with 10-minute expiry"), "{next}");
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live.on")).await?;
+    std::fs::write(shots.join("portfolio.png"), c.screenshot().await?).unwrap();
+
+    // Change a task's status with its button; the file on disk changes, the page shows it.
+    c.find(Locator::Css("table.specs a[href='/specs/invoice-management']")).await?.click().await?;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#tasks")).await?;
+    c.find(Locator::Css("li[data-task='1.3'] button.set-done")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("li[data-task='1.3'][data-status='done']"))
+        .await?;
+    let tasks = dash.root.join(".spec-workflow/specs/invoice-management/tasks.md");
+    assert!(std::fs::read_to_string(&tasks).unwrap().contains("- [x] 1.3 Add POST /api/invoices endpoint"));
+
+    // A disk edit (as an editor or an agent would make it) shows in the open page.
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live.on")).await?;
+    let mut samples = Vec::new();
+    for i in 0..5 {
+        let needle = format!("LIVE-EDIT-{i}");
+        let path = tasks.clone();
+        let n2 = needle.clone();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let edited = match text.find("1.4 ") {
+                Some(p) => format!("{}1.4 {n2} {}", &text[..p], &text[p + 4..]),
+                None => text,
+            };
+            let t = now_ms();
+            std::fs::write(&path, edited).unwrap();
+            t
+        });
+        let shown = c.execute_async(WAIT_FOR_TEXT, vec![serde_json::json!(needle)]).await?;
+        let wrote = writer.join().unwrap();
+        samples.push(shown.as_f64().unwrap() - wrote);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut sorted = samples.clone();
+    sorted.sort_by(f64::total_cmp);
+    eprintln!("disk edit → shown in the open page (ms): {samples:?}, median {:.0}", sorted[2]);
+    assert!(sorted[0] <= 300.0, "a disk edit took {:.0} ms at best to show; the target is 300 ms", sorted[0]);
+    assert!(sorted[4] <= 3000.0, "a disk edit took {:.0} ms to show", sorted[4]);
+    std::fs::write(shots.join("spec.png"), c.screenshot().await?).unwrap();
+
+    // The same page in Thai.
+    c.goto(&format!("{base}/specs/1014?lang=th")).await?;
+    let side = c.find(Locator::Css("#timeline h2")).await?.text().await?;
+    assert_eq!(side, "ไทม์ไลน์");
+    std::fs::write(shots.join("spec-th.png"), c.screenshot().await?).unwrap();
+    Ok(())
+}
