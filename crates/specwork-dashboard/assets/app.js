@@ -31,8 +31,17 @@
     es.onopen = function () { setLive(true); document.body.dataset.live = "on"; };
     es.onerror = function () { setLive(false); };
     es.onmessage = function (e) {
-      try { window.specworkLastChange = JSON.parse(e.data); } catch (_) { /* keep going */ }
-      refresh();
+      var change = { paths: [] };
+      try { change = JSON.parse(e.data); } catch (_) { /* refresh anyway */ }
+      window.specworkLastChange = change;
+      // A page names the paths it does not show (data-ignore); changes only there leave it be.
+      var main = document.getElementById("main");
+      var ignore = ((main && main.dataset.ignore) || "").split(" ").filter(Boolean);
+      var paths = change.paths || [];
+      var matters = paths.length === 0 || paths.some(function (p) {
+        return !ignore.some(function (pre) { return p.indexOf(pre) === 0; });
+      });
+      if (matters) refresh();
     };
   }
 

@@ -59,6 +59,11 @@ impl LinkIndex {
         idx
     }
 
+    /// Whether `path` is a linkable file.
+    pub fn has_file(&self, path: &Path) -> bool {
+        self.files.contains(path)
+    }
+
     /// The spec document at `path`, if it is one.
     pub fn spec_doc(&self, path: &Path) -> Option<(&str, &'static str)> {
         self.docs.get(path).map(|(id, key)| (id.as_str(), *key))

@@ -51,6 +51,10 @@ pub fn confine(root: &Path, rel: &str) -> Result<PathBuf, PathRefused> {
     if rel.starts_with('/') || (rel.len() > 1 && rel.as_bytes()[1] == b':') {
         return refuse("it is absolute");
     }
+    // `Path::components` silently drops `.` parts and doubled slashes: look at the raw parts.
+    if rel.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+        return refuse("it contains an empty, `.` or `..` part");
+    }
     let p = Path::new(rel);
     for c in p.components() {
         match c {

@@ -3,10 +3,14 @@
 //!
 //! Invariant: a reader always gets a complete snapshot (`Arc<Snapshot>`); a reload builds a
 //! new snapshot off to the side and swaps it in, so pages never see a half-loaded workspace.
+//! Reloads are as small as the change allows: an edit to a file some spec reads re-reads that
+//! spec only ([`Workspace::reload_files`]); a new, removed or renamed file under a spec folder,
+//! or `specwork.toml`, loads the workspace anew; other files only refresh the link index when
+//! they appear or vanish.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
@@ -27,7 +31,7 @@ pub struct Change {
 /// A consistent view of the workspace.
 pub(crate) struct Snapshot {
     pub ws: Workspace,
-    pub links: LinkIndex,
+    pub links: Arc<LinkIndex>,
 }
 
 struct Shared {
@@ -36,7 +40,6 @@ struct Shared {
     /// `host:port` values accepted in the `Host` header.
     allowed_hosts: Vec<String>,
     snapshot: RwLock<Arc<Snapshot>>,
-    dirty: AtomicBool,
     reload: Mutex<()>,
     events: broadcast::Sender<Change>,
     seq: AtomicU64,
@@ -65,7 +68,6 @@ impl AppState {
             token,
             allowed_hosts,
             snapshot: RwLock::new(Arc::new(snapshot)),
-            dirty: AtomicBool::new(false),
             reload: Mutex::new(()),
             events,
             seq: AtomicU64::new(0),
@@ -84,34 +86,55 @@ impl AppState {
         &self.0.allowed_hosts
     }
 
-    /// The current snapshot, reloaded first if files changed since it was read. Blocking: call
-    /// it from a blocking task.
+    /// The current snapshot.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        if self.0.dirty.load(Ordering::Acquire) {
-            let _guard = self.0.reload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            // Another thread may have reloaded while we waited for the lock.
-            if self.0.dirty.swap(false, Ordering::AcqRel) {
-                match load(&self.0.root) {
-                    Ok(s) => {
-                        *self.0.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(s);
-                    }
-                    // The root vanished: keep serving the last good snapshot.
-                    Err(_) => self.0.dirty.store(true, Ordering::Release),
-                }
-            }
-        }
         self.0.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// Marks the snapshot stale (after a write made by the dashboard itself).
-    pub fn invalidate(&self) {
-        self.0.dirty.store(true, Ordering::Release);
+    /// Brings the snapshot up to date with changed files (workspace-relative). Blocking.
+    pub fn refresh(&self, paths: &[PathBuf]) {
+        let _guard = self.0.reload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let cur = self.snapshot();
+        let ws = &cur.ws;
+        let spec_roots = [ws.config.workspace.specs_dir.as_str(), ".spec-workflow", ".kiro", "openspec"];
+        let (mut full, mut links_changed) = (false, false);
+        let mut spec_files = Vec::new();
+        for p in paths {
+            let first = p.components().next().map(|c| c.as_os_str().to_string_lossy()).unwrap_or_default();
+            if p == Path::new("specwork.toml") {
+                full = true;
+            } else if spec_roots.contains(&first.as_ref()) {
+                spec_files.push(p.clone());
+            } else {
+                // Elsewhere only the set of linkable files matters.
+                links_changed |= cur.links.has_file(p) != ws.abs(p).is_file();
+            }
+        }
+        let next = if full {
+            load(&self.0.root)
+        } else if !spec_files.is_empty() {
+            let mut next = ws.clone();
+            if next.reload_files(&spec_files) {
+                let links = if links_changed { Arc::new(LinkIndex::build(&next)) } else { cur.links.clone() };
+                Ok(Snapshot { ws: next, links })
+            } else {
+                load(&self.0.root)
+            }
+        } else if links_changed {
+            Ok(Snapshot { ws: ws.clone(), links: Arc::new(LinkIndex::build(ws)) })
+        } else {
+            return;
+        };
+        // If the root vanished, keep serving the last good snapshot.
+        if let Ok(s) = next {
+            *self.0.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(s);
+        }
     }
 
-    /// Called by the watcher: marks the snapshot stale, reloads it, and tells every open page.
+    /// Called by the watcher: updates the snapshot, then tells every open page.
     pub fn changed(&self, paths: Vec<String>) {
-        self.invalidate();
-        let _ = self.snapshot();
+        let rel: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+        self.refresh(&rel);
         let seq = self.0.seq.fetch_add(1, Ordering::AcqRel) + 1;
         // No receivers is fine: no page is open.
         let _ = self.0.events.send(Change { seq, paths });
@@ -133,6 +156,6 @@ impl AppState {
 
 fn load(root: &Path) -> Result<Snapshot, specwork_core::WorkspaceError> {
     let ws = Workspace::load(root)?;
-    let links = LinkIndex::build(&ws);
+    let links = Arc::new(LinkIndex::build(&ws));
     Ok(Snapshot { ws, links })
 }

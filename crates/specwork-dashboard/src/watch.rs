@@ -3,7 +3,7 @@
 //! (`specs/`, `.spec-workflow/`, `.kiro/`, `openspec/`, `docs/`) plus the root itself, so
 //! `target/` and `.git/` never cost a watch.
 //!
-//! Ignored: `.specwork/` (specwork's own cache), `target/`, `.git/`, `node_modules/`, temporary
+//! Ignored: hidden files and folders other than those and `docs/sessions/.current/`, `.specwork/` (specwork's own cache), `target/`, `.git/`, `node_modules/`, temporary
 //! files of atomic writes (`.name.specwork-PID.tmp`) and editor swap files. Each debounced
 //! batch with a relevant path reloads the workspace snapshot and then sends one
 //! [`crate::Change`] to every open page.
@@ -36,7 +36,10 @@ pub(crate) fn relevant(rel: &Path) -> bool {
             let temp = s.starts_with('.') && (s.ends_with(".tmp") || s.ends_with(".swp") || s.ends_with(".swx"));
             return !(temp || s.ends_with('~') || s == "4913");
         }
-        if s.starts_with('.') && !(first && WATCHED.contains(&s.as_ref())) {
+        // Hidden folders are ignored, except the spec folders and the active session journals
+        // (`docs/sessions/.current/`).
+        let journals = s == ".current" && rel.starts_with("docs/sessions");
+        if s.starts_with('.') && !(first && WATCHED.contains(&s.as_ref())) && !journals {
             return false;
         }
         first = false;
@@ -110,6 +113,8 @@ mod tests {
         assert!(!relevant(Path::new("target/debug/x")));
         assert!(!relevant(Path::new("specs/target/x.md")));
         assert!(!relevant(Path::new(".git/index")));
+        assert!(relevant(Path::new("docs/sessions/.current/apt-1030.log")));
+        assert!(!relevant(Path::new("docs/.obsidian/workspace.json")));
         assert!(!relevant(Path::new("specs/1000/.1014.spec.md.specwork-12.tmp")));
         assert!(!relevant(Path::new("specs/1000/.1014.spec.md.swp")));
         assert!(!relevant(Path::new("specs/1000/1014.spec.md~")));

@@ -108,6 +108,8 @@ pub(crate) struct Chrome {
     pub locales: &'static [Catalogue],
     /// Asset version.
     pub version: &'static str,
+    /// Changed paths starting with one of these (space-separated) do not refresh the page.
+    pub ignore: &'static str,
 }
 
 impl Chrome {
@@ -119,6 +121,7 @@ impl Chrome {
             nav: NAV,
             locales: i18n::catalogues(),
             version: crate::assets::VERSION,
+            ignore: "docs/sessions/",
         }
     }
 }

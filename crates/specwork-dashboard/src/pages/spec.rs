@@ -336,7 +336,7 @@ fn change_status(
         edit::set_task_status(&snap.ws, spec, task, status, reason.as_deref())?
     };
     // Show the page's own write at once, without waiting for the watcher.
-    app.invalidate();
+    app.refresh(std::slice::from_ref(&change.file));
     if !htmx {
         return Ok(Json(change).into_response());
     }
