@@ -6,17 +6,31 @@
 //! and the dashboard all call into it.
 #![deny(missing_docs)]
 
+pub mod approvals;
+pub mod archive;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod daily;
+pub mod derived;
 pub mod diag;
 pub mod edit;
+pub mod estimate;
+pub mod ids;
+pub mod implog;
+pub mod journal;
 pub mod markdown;
 pub mod names;
+pub mod phases;
+pub mod progress;
 pub mod report;
+pub mod search;
+pub mod session;
 pub mod spec;
+pub mod steering;
 pub mod tasks;
 pub mod templates;
+pub mod timeline;
 pub mod workspace;
 pub mod write;
 

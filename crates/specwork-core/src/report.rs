@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::journal::Stamp;
+use crate::session::{self, SessionIndex};
 use crate::spec::Spec;
 use crate::tasks::{Task, TaskCounts, TaskStatus};
 use crate::workspace::Workspace;
-use crate::{Diagnostic, markdown};
+use crate::{Diagnostic, daily, markdown, timeline};
 
 /// A task as reports show it.
 #[derive(Clone, Debug, Serialize)]
@@ -159,6 +161,18 @@ pub struct SessionSummary {
     pub status: Option<String>,
     /// Its last activity.
     pub last_activity: Option<String>,
+    /// The session key, for sessions recorded in a journal (`null` for hand-written entries).
+    pub session: Option<String>,
+    /// Who worked in it, when recorded.
+    pub user: Option<String>,
+    /// Ids of the spec's tasks completed in it.
+    pub tasks_done: Vec<String>,
+    /// Tokens recorded for the spec in it.
+    pub tokens: Option<u64>,
+    /// Cost recorded for the spec in it, in USD.
+    pub cost_usd: Option<f64>,
+    /// `manual`, `measured` or `mixed`, when tokens are known.
+    pub usage_source: Option<&'static str>,
 }
 
 /// A commit linked to the spec.
@@ -190,6 +204,12 @@ pub struct SpecReport {
     pub sessions: Vec<SessionSummary>,
     /// Minutes over all sessions whose duration is known.
     pub total_minutes: u64,
+    /// Tokens over all recorded sessions.
+    pub total_tokens: u64,
+    /// Cost over all recorded sessions, in USD.
+    pub total_cost_usd: f64,
+    /// Sessions working on the spec now.
+    pub active_sessions: Vec<ActiveSession>,
     /// The most recent commit linked to the spec.
     pub last_commit: Option<CommitRef>,
     /// Child specs (numbered areas).
@@ -219,26 +239,103 @@ fn deliverables(ws: &Workspace, spec: &Spec) -> DeliverableCounts {
     out
 }
 
+fn hand_written(s: &crate::context::TimelineSession) -> SessionSummary {
+    SessionSummary {
+        number: s.number,
+        date: s.date.clone(),
+        title: s.title.clone(),
+        minutes: s.minutes,
+        duration: s.duration.clone(),
+        status: s.status.clone(),
+        last_activity: s.last_activity.clone(),
+        session: None,
+        user: None,
+        tasks_done: Vec::new(),
+        tokens: None,
+        cost_usd: None,
+        usage_source: None,
+    }
+}
+
 fn sessions(spec: &Spec) -> Vec<SessionSummary> {
-    spec.context
-        .iter()
-        .flat_map(|c| &c.sessions)
-        .map(|s| SessionSummary {
-            number: s.number,
-            date: s.date.clone(),
-            title: s.title.clone(),
-            minutes: s.minutes,
-            duration: s.duration.clone(),
-            status: s.status.clone(),
-            last_activity: s.last_activity.clone(),
+    spec.context.iter().flat_map(|c| &c.sessions).map(hand_written).collect()
+}
+
+/// The spec's sessions: the hand-written entries of its context timeline, then the sessions its
+/// journals recorded (numbered after them, as the timeline shows them). Minutes of an active
+/// session count up to `now`.
+pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex, now: &Stamp) -> Vec<SessionSummary> {
+    let known = |k: &str| index.get(k).is_some();
+    let text = spec.docs.context.as_ref().and_then(|c| std::fs::read_to_string(ws.abs(c)).ok());
+    let (mut out, base) = match &text {
+        Some(t) => (
+            timeline::user_sessions(t, known).iter().map(hand_written).collect::<Vec<_>>(),
+            timeline::numbering_base(t, known),
+        ),
+        None => (Vec::new(), 0),
+    };
+    for (i, s) in index.for_spec(&spec.id).enumerate() {
+        let u = s.usage(Some(&spec.id));
+        let known_usage = !u.source.is_empty();
+        out.push(SessionSummary {
+            number: base + 1 + i as u32,
+            date: s.date(),
+            title: s.title.clone().unwrap_or_else(|| s.name.clone()),
+            minutes: Some(s.minutes(now)),
+            duration: Some(if s.is_active() { "In progress".to_owned() } else { session::fmt_minutes(s.minutes(now)) }),
+            status: Some(if s.is_active() { "active" } else { "done" }.to_owned()),
+            last_activity: timeline::implementation_lines(s, &spec.id).pop(),
+            session: Some(s.key.clone()),
+            user: Some(s.user.clone()),
+            tasks_done: s.done(Some(&spec.id)).iter().map(|t| t.task.clone()).collect(),
+            tokens: known_usage.then_some(u.tokens.total),
+            cost_usd: known_usage.then_some(u.cost_usd),
+            usage_source: known_usage.then_some(u.source),
+        });
+    }
+    out.sort_by_key(|s| s.number);
+    out
+}
+
+/// A session working on a spec now.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActiveSession {
+    /// Session key.
+    pub session: String,
+    /// The name it was started with.
+    pub name: String,
+    /// Who.
+    pub user: String,
+    /// Start time (RFC 3339).
+    pub started: String,
+    /// Tasks in progress in it.
+    pub in_progress: Vec<String>,
+}
+
+fn active_sessions(index: &SessionIndex, spec: &str) -> Vec<ActiveSession> {
+    index
+        .for_spec(spec)
+        .filter(|s| s.is_active())
+        .map(|s| ActiveSession {
+            session: s.key.clone(),
+            name: s.name.clone(),
+            user: s.user.clone(),
+            started: s.started.to_string(),
+            in_progress: s
+                .tasks
+                .iter()
+                .filter(|t| t.spec == spec && t.status == TaskStatus::InProgress)
+                .map(|t| t.task.clone())
+                .collect(),
         })
         .collect()
 }
 
-/// Builds one spec's status report.
+/// Builds one spec's status report, with the sessions of its timeline and its journals.
 pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
     let by = |st: TaskStatus| spec.tasks.tasks.iter().filter(|t| t.status == st).map(TaskRef::from).collect::<Vec<_>>();
-    let sessions = sessions(spec);
+    let index = SessionIndex::load(&ws.root);
+    let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
     SpecReport {
         row: row(spec),
         docs: spec.docs.clone(),
@@ -247,6 +344,9 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
         pending: by(TaskStatus::Pending),
         deliverables: deliverables(ws, spec),
         total_minutes: sessions.iter().filter_map(|s| s.minutes).sum(),
+        total_tokens: sessions.iter().filter_map(|s| s.tokens).sum(),
+        total_cost_usd: session::round_usd(sessions.iter().filter_map(|s| s.cost_usd).sum()),
+        active_sessions: active_sessions(&index, &spec.id),
         sessions,
         last_commit: spec
             .context
@@ -293,5 +393,62 @@ pub fn resume(spec: &Spec) -> ResumeReport {
         remaining: spec.tasks.tasks.iter().filter(|t| t.status != TaskStatus::Done).map(TaskRef::from).collect(),
         next_task: spec.tasks.next_task().map(TaskRef::from),
         tasks_file: spec.tasks_source.as_ref().map(|s| s.file.clone()),
+    }
+}
+
+/// The latest daily summary: where the last day ended.
+#[derive(Clone, Debug, Serialize)]
+pub struct DailyRef {
+    /// Its date.
+    pub date: String,
+    /// Its path, relative to the workspace.
+    pub path: String,
+    /// The spec's progress and next task as that day ended, when the spec was worked on then.
+    pub next_task: Option<String>,
+}
+
+/// The resume view with the spec's journals: sessions recorded for it, time and usage so far, who
+/// is working on it now, and the latest daily summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResumeWithSessions {
+    /// The resume view (its `sessions` include the journals' sessions).
+    #[serde(flatten)]
+    pub resume: ResumeReport,
+    /// Minutes over all sessions.
+    pub total_minutes: u64,
+    /// Tokens over all recorded sessions.
+    pub total_tokens: u64,
+    /// Cost over all recorded sessions, in USD.
+    pub total_cost_usd: f64,
+    /// The task id to continue from (the next task), when any remains.
+    pub continue_from: Option<String>,
+    /// Sessions working on the spec now.
+    pub active_sessions: Vec<ActiveSession>,
+    /// The latest daily summary.
+    pub latest_daily: Option<DailyRef>,
+}
+
+/// Builds the resume view with sessions from the journals.
+pub fn resume_with_sessions(ws: &Workspace, spec: &Spec) -> ResumeWithSessions {
+    let index = SessionIndex::load(&ws.root);
+    let mut r = resume(spec);
+    r.sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
+    if let Some(a) = r.sessions.iter().rev().find_map(|s| s.last_activity.clone()) {
+        r.last_activity = Some(a);
+    }
+    let latest_daily = daily::existing(&ws.root).pop().map(|date| {
+        let day: Vec<&session::Session> = index.on_date(&date).collect();
+        let next_task =
+            daily::snapshots(&day).into_iter().find(|(sp, ..)| *sp == spec.id).and_then(|(_, _, _, n)| n).map(|n| n.id);
+        DailyRef { path: slash_path(&daily::path(&date)), date, next_task }
+    });
+    ResumeWithSessions {
+        total_minutes: r.sessions.iter().filter_map(|s| s.minutes).sum(),
+        total_tokens: r.sessions.iter().filter_map(|s| s.tokens).sum(),
+        total_cost_usd: session::round_usd(r.sessions.iter().filter_map(|s| s.cost_usd).sum()),
+        continue_from: r.next_task.as_ref().map(|t| t.id.clone()),
+        active_sessions: active_sessions(&index, &spec.id),
+        latest_daily,
+        resume: r,
     }
 }

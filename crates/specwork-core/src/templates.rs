@@ -21,6 +21,12 @@ pub enum TemplateKind {
     AreaSpec,
     /// A numbered spec's context file.
     Context,
+    /// Steering document `product.md`.
+    Product,
+    /// Steering document `tech.md`.
+    Tech,
+    /// Steering document `structure.md`.
+    Structure,
 }
 
 impl TemplateKind {
@@ -33,6 +39,9 @@ impl TemplateKind {
             Self::NumberedSpec => include_str!("../templates/numbered-spec.md"),
             Self::AreaSpec => include_str!("../templates/area-spec.md"),
             Self::Context => include_str!("../templates/context.md"),
+            Self::Product => include_str!("../templates/product.md"),
+            Self::Tech => include_str!("../templates/tech.md"),
+            Self::Structure => include_str!("../templates/structure.md"),
         }
     }
 
@@ -42,6 +51,9 @@ impl TemplateKind {
             Self::Requirements => Some("requirements-template.md"),
             Self::Design => Some("design-template.md"),
             Self::Tasks => Some("tasks-template.md"),
+            Self::Product => Some("product-template.md"),
+            Self::Tech => Some("tech-template.md"),
+            Self::Structure => Some("structure-template.md"),
             _ => None,
         }
     }

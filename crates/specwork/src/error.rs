@@ -4,6 +4,7 @@
 //! name) · 3 conflict (a file changed while it was being edited; retry) · 4 a check found problems.
 
 use specwork_core::edit::EditError;
+use specwork_core::session::SessionError;
 use specwork_core::workspace::WorkspaceError;
 use specwork_core::write::WriteError;
 
@@ -89,5 +90,27 @@ impl From<EditError> for CommandError {
             EditError::NotUtf8 { .. } => (EXIT_FAILURE, "save the file as UTF-8 first"),
         };
         Self { error: e.into(), hints: vec![hint.to_owned()], code }
+    }
+}
+
+impl From<SessionError> for CommandError {
+    fn from(e: SessionError) -> Self {
+        let (code, hint) = match &e {
+            SessionError::Exists { .. } => (
+                EXIT_USAGE,
+                "choose another session name; `specwork session-status` lists the active sessions".to_owned(),
+            ),
+            SessionError::NoSuchSession { .. } => {
+                (EXIT_USAGE, "`specwork session-status` lists the active sessions".to_owned())
+            }
+            SessionError::Ended { .. } => {
+                (EXIT_USAGE, "start a new session: `specwork start-session ID spec SPEC`".to_owned())
+            }
+            SessionError::Write(WriteError::Conflict { .. }) => {
+                (EXIT_CONFLICT, "another program edited the file; run the command again".to_owned())
+            }
+            _ => (EXIT_FAILURE, "check that docs/sessions/ and the spec files are writable".to_owned()),
+        };
+        Self { error: e.into(), hints: vec![hint], code }
     }
 }

@@ -33,6 +33,11 @@ impl Ui {
         }
     }
 
+    /// A warning on stderr.
+    pub fn warn(&self, text: impl std::fmt::Display) {
+        err(&format!("warning: {text}\n"));
+    }
+
     /// Diagnostics on stderr, `warning: file:line: message` then `hint: fix`.
     pub fn diagnostics(&self, diags: &[Diagnostic]) {
         if self.quiet {

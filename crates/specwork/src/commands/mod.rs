@@ -10,14 +10,31 @@ use specwork_core::Workspace;
 use crate::error::CmdResult;
 use crate::ui::Ui;
 
+mod approval;
+mod archive;
+mod cost;
 mod dashboard;
+mod do_task;
+mod end_session;
+mod eod;
 mod format;
 mod init;
+mod log_implementation;
+mod log_task;
+mod logs;
+mod plan;
+mod rebuild;
 mod resume;
+mod search;
+mod session_status;
 mod spec;
+mod spec_doc;
+mod start_session;
 mod status;
+mod steering;
 mod task;
 mod tree;
+mod unarchive;
 
 /// Every subcommand.
 #[derive(Subcommand, Debug)]
@@ -38,6 +55,40 @@ pub enum Command {
     Task(task::TaskCommand),
     /// Serve the web dashboard on http://127.0.0.1:5000 (live, in English or Thai)
     Dashboard(dashboard::DashboardArgs),
+    /// Tokens and cost from the agents' own logs (Claude Code, Codex, Gemini)
+    Cost(cost::CostArgs),
+    /// Start a session: `start-session apt-1030 spec appointment-booking`
+    StartSession(start_session::StartSessionArgs),
+    /// Start a task (marks it [-] and shows its prompt), or complete it with --done
+    DoTask(do_task::DoTaskArgs),
+    /// Record a task's status and tokens by hand: `log-task 1.1 done 45k`
+    LogTask(log_task::LogTaskArgs),
+    /// Active sessions: tasks done, tokens, cost
+    SessionStatus(session_status::SessionStatusArgs),
+    /// End a session
+    EndSession(end_session::EndSessionArgs),
+    /// End of day: daily summary, PROGRESS.md, archive of the day's session logs
+    Eod(eod::EodArgs),
+    /// Regenerate every derived file (timelines, daily summaries, PROGRESS.md) from journals and specs
+    Rebuild(rebuild::RebuildArgs),
+    /// Approvals of requirements, design, tasks and steering documents
+    #[command(subcommand)]
+    Approval(approval::ApprovalCommand),
+    /// Add planned tasks and approve the plan ("Shall I proceed with this plan? (yes/no/modify)")
+    Plan(plan::PlanArgs),
+    /// Write an implementation log (spec-workflow-mcp format) with files and lines measured by git
+    LogImplementation(log_implementation::LogImplementationArgs),
+    /// Read implementation logs
+    Logs(logs::LogsArgs),
+    /// Search specs, context timelines and implementation logs (artifacts by name)
+    Search(search::SearchArgs),
+    /// Steering documents (product, tech, structure)
+    #[command(subcommand)]
+    Steering(steering::SteeringCommand),
+    /// Move a named spec to .spec-workflow/archive/specs/
+    Archive(archive::ArchiveArgs),
+    /// Move an archived named spec back to .spec-workflow/specs/
+    Unarchive(unarchive::UnarchiveArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -93,5 +144,21 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
         Command::Dashboard(a) => dashboard::run(ctx, a),
+        Command::Cost(a) => cost::run(ctx, a),
+        Command::StartSession(a) => start_session::run(ctx, a),
+        Command::DoTask(a) => do_task::run(ctx, a),
+        Command::LogTask(a) => log_task::run(ctx, a),
+        Command::SessionStatus(a) => session_status::run(ctx, a),
+        Command::EndSession(a) => end_session::run(ctx, a),
+        Command::Eod(a) => eod::run(ctx, a),
+        Command::Rebuild(a) => rebuild::run(ctx, a),
+        Command::Approval(c) => approval::run(ctx, c),
+        Command::Plan(a) => plan::run(ctx, a),
+        Command::LogImplementation(a) => log_implementation::run(ctx, a),
+        Command::Logs(a) => logs::run(ctx, a),
+        Command::Search(a) => search::run(ctx, a),
+        Command::Steering(c) => steering::run(ctx, c),
+        Command::Archive(a) => archive::run(ctx, a),
+        Command::Unarchive(a) => unarchive::run(ctx, a),
     }
 }

@@ -13,9 +13,42 @@ pub struct ResumeArgs {
 pub fn run(ctx: &Ctx, a: ResumeArgs) -> CmdResult {
     let ws = ctx.workspace()?;
     let spec = ws.spec(&a.spec)?;
-    let r = report::resume(spec);
-    ctx.ui.report(&r, |s| render(s, &r));
+    let r = report::resume_with_sessions(ws, spec);
+    ctx.ui.report(&r, |s| {
+        render(s, &r.resume);
+        render_sessions(s, &r);
+    });
     Ok(0)
+}
+
+/// What the journals add: time and usage so far, who is on the spec now, the latest daily summary.
+fn render_sessions(s: &mut String, r: &report::ResumeWithSessions) {
+    if r.total_minutes > 0 || r.total_tokens > 0 {
+        let mut line = format!("\nTime spent: {}", specwork_core::session::fmt_minutes(r.total_minutes));
+        if r.total_tokens > 0 {
+            line.push_str(&format!(
+                " · {} tokens · {}",
+                specwork_core::session::fmt_tokens(r.total_tokens),
+                specwork_core::session::fmt_cost(r.total_cost_usd)
+            ));
+        }
+        s.push_str(&line);
+        s.push('\n');
+    }
+    for a in &r.active_sessions {
+        let working =
+            if a.in_progress.is_empty() { String::new() } else { format!(", on task {}", a.in_progress.join(", ")) };
+        s.push_str(&format!("Active now: session {} ({}{working})\n", a.name, a.user));
+    }
+    if let Some(d) = &r.latest_daily {
+        match &d.next_task {
+            Some(n) => s.push_str(&format!("Latest daily summary: {} ({}: next was task {n})\n", d.path, d.date)),
+            None => s.push_str(&format!("Latest daily summary: {}\n", d.path)),
+        }
+    }
+    if let Some(c) = &r.continue_from {
+        s.push_str(&format!("\nContinue from task {c}: specwork do-task {} {c}\n", r.resume.id));
+    }
 }
 
 pub fn render(s: &mut String, r: &report::ResumeReport) {

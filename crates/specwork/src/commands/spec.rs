@@ -14,6 +14,9 @@ pub enum SpecCommand {
     New(NewArgs),
     /// List every spec with its progress
     List(ListArgs),
+    /// Add the next phase document (design, tasks) of a named spec from its template; refused
+    /// while the previous phase is not approved, unless --force
+    Doc(super::spec_doc::DocArgs),
 }
 
 #[derive(Args, Debug)]
@@ -48,6 +51,7 @@ pub fn run(ctx: &Ctx, cmd: SpecCommand) -> CmdResult {
     match cmd {
         SpecCommand::New(a) => new(ctx, a),
         SpecCommand::List(a) => list(ctx, a),
+        SpecCommand::Doc(a) => super::spec_doc::run(ctx, a),
     }
 }
 

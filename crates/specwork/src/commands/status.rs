@@ -114,10 +114,39 @@ fn render_spec(s: &mut String, r: &SpecReport) {
     for sess in &r.sessions {
         let dur =
             sess.minutes.map(format::minutes).or_else(|| sess.duration.clone()).unwrap_or_else(|| "unknown".into());
-        s.push_str(&format!("- Session {}: {dur} ({})\n", sess.number, sess.date));
+        let mut extra = Vec::new();
+        if !sess.tasks_done.is_empty() {
+            extra.push(format!("tasks {} done", sess.tasks_done.join(", ")));
+        }
+        if let (Some(t), Some(c)) = (sess.tokens, sess.cost_usd) {
+            extra.push(format!(
+                "{} tokens, {}",
+                specwork_core::session::fmt_tokens(t),
+                specwork_core::session::fmt_cost(c)
+            ));
+        }
+        let extra = if extra.is_empty() { String::new() } else { format!(" — {}", extra.join("; ")) };
+        s.push_str(&format!("- Session {}: {dur} ({}){extra}\n", sess.number, sess.date));
     }
     if !r.sessions.is_empty() {
-        s.push_str(&format!("- Total: {}\n", format::minutes(r.total_minutes)));
+        let usage = if r.total_tokens > 0 {
+            format!(
+                " ({} tokens, {})",
+                specwork_core::session::fmt_tokens(r.total_tokens),
+                specwork_core::session::fmt_cost(r.total_cost_usd)
+            )
+        } else {
+            String::new()
+        };
+        s.push_str(&format!("- Total: {}{usage}\n", format::minutes(r.total_minutes)));
+    }
+    if !r.active_sessions.is_empty() {
+        s.push_str("\n### Active Sessions:\n");
+        for a in &r.active_sessions {
+            let on =
+                if a.in_progress.is_empty() { String::new() } else { format!(", task {}", a.in_progress.join(", ")) };
+            s.push_str(&format!("- {} ({}{on})\n", a.name, a.user));
+        }
     }
     match &r.last_commit {
         Some(c) => s.push_str(&format!("\n### Last Commit: {} - \"{}\"\n", c.hash, c.subject)),

@@ -8,14 +8,29 @@ fn demo_portfolio_json_has_stable_keys() {
     let ids: Vec<&str> = specs.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["1000", "1001", "1014", "3000", "3001", "4000", "4005", "9000", "9001", "appointment-booking", "invoice-management"]
+        [
+            "1000",
+            "1001",
+            "1014",
+            "3000",
+            "3001",
+            "4000",
+            "4005",
+            "9000",
+            "9001",
+            "appointment-booking",
+            "invoice-management"
+        ]
     );
     let s1014 = &specs[2];
     assert_eq!(s1014["layout"], "numbered");
     assert_eq!(s1014["parent"], "1001");
     assert_eq!(s1014["path"], "specs/1000/1001/1014.spec.md");
     assert_eq!(s1014["status"], "active");
-    assert_eq!(s1014["tasks"], serde_json::json!({"total": 7, "done": 3, "in_progress": 0, "blocked": 0, "pending": 4}));
+    assert_eq!(
+        s1014["tasks"],
+        serde_json::json!({"total": 7, "done": 3, "in_progress": 0, "blocked": 0, "pending": 4})
+    );
     assert_eq!(s1014["progress_pct"], 42);
     let ab = &specs[9];
     assert_eq!(ab["layout"], "spec-workflow");
@@ -49,7 +64,10 @@ fn task_set_edits_only_the_marker_and_round_trips() {
     let ws = demo_copy();
     let file = ws.path().join(".spec-workflow/specs/invoice-management/tasks.md");
     let before = std::fs::read(&file).unwrap();
-    specwork(ws.path()).args(["task", "set", "invoice-management", "1.3", "blocked", "--reason", "API_KEY missing"]).assert().success();
+    specwork(ws.path())
+        .args(["task", "set", "invoice-management", "1.3", "blocked", "--reason", "API_KEY missing"])
+        .assert()
+        .success();
     let blocked = std::fs::read_to_string(&file).unwrap();
     assert!(blocked.contains("- [~] 1.3 Add POST /api/invoices endpoint\n  - _Blocked: API_KEY missing_\n"));
     let v = json(specwork(ws.path()).args(["status", "invoice-management"]));

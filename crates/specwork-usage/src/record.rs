@@ -1,0 +1,117 @@
+//! What a scan produces: one [`UsageRecord`] per counted API call.
+//!
+//! Invariants: `tokens.total()` is the sum of the five token fields; `cost_usd` is already priced
+//! with the price table, cost mode and long-context rule the scan was given; timestamps are UTC.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// The coding agent whose log a record comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Agent {
+    /// Anthropic's Claude Code (`~/.claude/projects/**/*.jsonl`).
+    Claude,
+    /// OpenAI's Codex CLI (`~/.codex/sessions/**/*.jsonl`).
+    Codex,
+    /// Google's Gemini CLI (`~/.gemini/tmp/*/chats/*.json[l]`).
+    Gemini,
+}
+
+impl Agent {
+    /// All agents, in report order.
+    pub const ALL: [Agent; 3] = [Agent::Claude, Agent::Codex, Agent::Gemini];
+
+    /// The lowercase name used on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Agent::Claude => "claude",
+            Agent::Codex => "codex",
+            Agent::Gemini => "gemini",
+        }
+    }
+}
+
+impl fmt::Display for Agent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of parsing an [`Agent`] name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown agent {0:?} (expected claude, codex or gemini)")]
+pub struct UnknownAgent(pub String);
+
+impl FromStr for Agent {
+    type Err = UnknownAgent;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "claude" | "claude-code" => Ok(Agent::Claude),
+            "codex" => Ok(Agent::Codex),
+            "gemini" => Ok(Agent::Gemini),
+            _ => Err(UnknownAgent(s.to_owned())),
+        }
+    }
+}
+
+/// Token counts of one call or of a group of calls.
+///
+/// The categories follow ccusage's reports: `input` excludes cached input (Codex and Gemini logs
+/// include it, and it is subtracted), `cache_read` is cached input, `cache_creation` is Claude's
+/// cache writes (5-minute and 1-hour together), `output` includes reasoning for Claude and Codex,
+/// and `reasoning` holds Gemini's separately reported thoughts (billed at the output price).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tokens {
+    /// Uncached input tokens.
+    pub input: u64,
+    /// Output tokens.
+    pub output: u64,
+    /// Cache-write tokens (Claude; 5-minute and 1-hour writes together).
+    pub cache_creation: u64,
+    /// Cache-read (cached input) tokens.
+    pub cache_read: u64,
+    /// Reasoning tokens reported apart from `output` (Gemini's thoughts); 0 for Claude and Codex,
+    /// whose output already includes reasoning.
+    pub reasoning: u64,
+}
+
+impl Tokens {
+    /// The sum of all categories.
+    pub fn total(&self) -> u64 {
+        self.input + self.output + self.cache_creation + self.cache_read + self.reasoning
+    }
+
+    /// Adds `other` to `self`.
+    pub fn add(&mut self, other: &Tokens) {
+        self.input += other.input;
+        self.output += other.output;
+        self.cache_creation += other.cache_creation;
+        self.cache_read += other.cache_read;
+        self.reasoning += other.reasoning;
+    }
+}
+
+/// One counted API call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageRecord {
+    /// When the call was logged, UTC.
+    pub timestamp: jiff::Timestamp,
+    /// Which agent logged it.
+    pub agent: Agent,
+    /// The model as reported, with `-fast` appended for Claude fast-mode calls; `None` for
+    /// Claude's `<synthetic>` API-error lines and calls that name no model.
+    pub model: Option<Arc<str>>,
+    /// The working directory the agent ran in (the project), when the log says.
+    pub cwd: Option<Arc<str>>,
+    /// The agent's session id (Claude's `sessionId`, Codex's session id, Gemini's `sessionId`).
+    pub session_id: Arc<str>,
+    /// The token counts.
+    pub tokens: Tokens,
+    /// The cost in USD.
+    pub cost_usd: f64,
+}

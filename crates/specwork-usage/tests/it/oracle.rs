@@ -1,0 +1,98 @@
+//! ccusage itself as the oracle: `npx --yes ccusage@20.0.24 <agent> daily --json --offline -z UTC`
+//! on the generated corpora. Runs when `npx` works; otherwise each test prints why it is skipped.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use specwork_usage::{CostMode, LongContextRule};
+
+use crate::agents::{codex_corpus, codex_opts, gemini_corpora, gemini_opts};
+use crate::common::*;
+
+const CCUSAGE: &str = "ccusage@20.0.24";
+
+/// Runs ccusage with one environment variable pointing at a corpus, or says why it cannot.
+fn ccusage(agent: &str, var: &str, value: &Path) -> Result<Value, String> {
+    let probe = Command::new("npx").arg("--version").output();
+    match probe {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => return Err(format!("`npx --version` failed: {}", String::from_utf8_lossy(&o.stderr).trim())),
+        Err(e) => return Err(format!("npx is not available ({e})")),
+    }
+    let out = Command::new("npx")
+        .args(["--yes", CCUSAGE, agent, "daily", "--json", "--offline", "-z", "UTC"])
+        .env_remove("CLAUDE_CONFIG_DIR")
+        .env_remove("CODEX_HOME")
+        .env_remove("GEMINI_DATA_DIR")
+        .env(var, value)
+        .output()
+        .map_err(|e| format!("cannot run npx: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`npx {CCUSAGE} {agent} daily` failed (offline registry?): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("ccusage printed no JSON: {e}"))
+}
+
+macro_rules! oracle_or_skip {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(why) => {
+                eprintln!("skipped: {why}");
+                return;
+            }
+        }
+    };
+}
+
+#[test]
+fn claude_totals_equal_ccusage() {
+    let root = claude_corpus();
+    let cc = oracle_or_skip!(ccusage("claude", "CLAUDE_CONFIG_DIR", &root));
+    let s = run(&claude_opts(&root, CostMode::Auto));
+    assert_daily_eq(&cc, &daily(&s, 0), "totalCost", 1e-6, "ccusage claude");
+}
+
+#[test]
+fn codex_totals_equal_ccusage() {
+    let home = codex_corpus();
+    let cc = oracle_or_skip!(ccusage("codex", "CODEX_HOME", &home));
+    let s = run(&codex_opts(&home));
+    assert_daily_eq(&cc, &daily(&s, 0), "costUSD", 1e-6, "ccusage codex");
+}
+
+#[test]
+fn gemini_totals_equal_ccusage_except_sessions_stored_twice() {
+    let (quirky, deduped) = gemini_corpora();
+    let cc = oracle_or_skip!(ccusage("gemini", "GEMINI_DATA_DIR", &deduped));
+    let s = run(&gemini_opts(&deduped));
+    assert_daily_eq(&cc, &daily(&s, 0), "totalCost", 1e-6, "ccusage gemini");
+    // On the corpus with .json + .jsonl copies ccusage counts more than specwork.
+    let cc_double = oracle_or_skip!(ccusage("gemini", "GEMINI_DATA_DIR", &quirky));
+    let ours = daily(&run(&gemini_opts(&quirky)), 0).totals.total_tokens;
+    assert!(cc_double["totals"]["totalTokens"].as_u64().unwrap() > ours);
+}
+
+/// ccusage tiers long-context prices per token category; specwork follows Anthropic (see
+/// `claude::long_context_follows_anthropic_not_ccusage`). ccusage's number equals our
+/// `LongContextRule::Ccusage` and is lower than Anthropic's.
+#[test]
+fn ccusage_underprices_long_context_requests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = r#"{"parentUuid":null,"isSidechain":false,"cwd":"/w/p","sessionId":"s1","version":"2.1.3","type":"assistant","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929","content":[],"usage":{"input_tokens":10,"cache_creation_input_tokens":5000,"cache_read_input_tokens":250000,"cache_creation":{"ephemeral_5m_input_tokens":5000,"ephemeral_1h_input_tokens":0},"output_tokens":1000}},"requestId":"req_1","timestamp":"2025-10-24T10:00:00.000Z"}"#;
+    let p = tmp.path().join("projects/-w-p/s1.jsonl");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, format!("{line}\n")).unwrap();
+    let cc = oracle_or_skip!(ccusage("claude", "CLAUDE_CONFIG_DIR", tmp.path()));
+    let cc_cost = cc["totals"]["totalCost"].as_f64().unwrap();
+    let mut opts = claude_opts(tmp.path(), CostMode::Calculate);
+    let compat = run(&opts).records[0].cost_usd;
+    opts.long_context = LongContextRule::Anthropic;
+    let anthropic = run(&opts).records[0].cost_usd;
+    assert!((cc_cost - compat).abs() < 1e-9, "ccusage {cc_cost} vs our ccusage rule {compat}");
+    assert!(anthropic > cc_cost + 0.08, "Anthropic {anthropic} vs ccusage {cc_cost}");
+}
