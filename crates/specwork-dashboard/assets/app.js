@@ -55,6 +55,13 @@
     }
   });
 
+  // A refused action says why (the API answers {"error": …}).
+  document.addEventListener("htmx:responseError", function (e) {
+    var msg = e.detail.xhr.responseText;
+    try { msg = JSON.parse(msg).error || msg; } catch (_) { /* plain text */ }
+    window.alert(msg);
+  });
+
   // Charts: any element with data-chart holds its data in a JSON script element.
   function charts() {
     if (!window.uPlot) return;

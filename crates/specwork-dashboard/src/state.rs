@@ -101,9 +101,13 @@ impl AppState {
         let mut spec_files = Vec::new();
         for p in paths {
             let first = p.components().next().map(|c| c.as_os_str().to_string_lossy()).unwrap_or_default();
+            // Files no spec is read from: approval records, implementation logs, steering.
+            let aside = p.starts_with(".spec-workflow/approvals")
+                || p.starts_with(".spec-workflow/steering")
+                || p.components().any(|c| c.as_os_str() == "Implementation Logs");
             if p == Path::new("specwork.toml") {
                 full = true;
-            } else if spec_roots.contains(&first.as_ref()) {
+            } else if spec_roots.contains(&first.as_ref()) && !aside {
                 spec_files.push(p.clone());
             } else {
                 // Elsewhere only the set of linkable files matters.

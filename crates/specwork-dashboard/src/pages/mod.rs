@@ -13,6 +13,8 @@ use axum::routing::get;
 use crate::i18n::{self, Catalogue};
 use crate::state::AppState;
 
+mod approvals;
+mod daily;
 mod events;
 mod files;
 mod portfolio;
@@ -28,13 +30,15 @@ pub(crate) struct NavEntry {
 }
 
 /// The top navigation, in order.
-pub(crate) const NAV: &[NavEntry] = &[portfolio::NAV, search::NAV];
+pub(crate) const NAV: &[NavEntry] = &[portfolio::NAV, approvals::NAV, daily::NAV, search::NAV];
 
 /// Every route, behind the guard.
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(portfolio::routes())
         .merge(spec::routes())
+        .merge(approvals::routes())
+        .merge(daily::routes())
         .merge(files::routes())
         .merge(search::routes())
         .merge(events::routes())

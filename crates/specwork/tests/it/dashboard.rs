@@ -427,3 +427,88 @@ fn events_stream_one_message_per_disk_change() {
     let v = next_data(&mut events);
     assert_eq!(v["paths"][0], ".spec-workflow/specs/invoice-management/tasks.md");
 }
+
+#[test]
+fn approvals_request_decide_and_diff() {
+    let ws = demo_copy();
+    let d = Dash::start(ws.path(), &[]);
+    let api = "/api/approvals/invoice-management/requirements";
+    assert!(d.get("/approvals").body.contains("specwork approval request"), "empty state explains how to start");
+
+    let r = d.post_json(&format!("{api}/request"), &serde_json::json!({}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "pending");
+    let list = d.get("/approvals");
+    assert!(
+        list.body.contains("class=\"approval-pending\" data-spec=\"invoice-management\" data-doc=\"requirements\"")
+    );
+
+    // Rejecting or sending back needs a comment; the API says so.
+    let r = d.post_json(&format!("{api}/reject"), &serde_json::json!({"comment": "  "}));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("comment"), "{}", r.body);
+    let r = d.post_json(
+        &format!("{api}/revise"),
+        &serde_json::json!({"comment": "add an acceptance criterion for refunds"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "needs-revision");
+    let page = d.get("/approvals/invoice-management/requirements");
+    assert!(page.body.contains("add an acceptance criterion for refunds"));
+
+    // Approve (as the page's own form does: form-encoded, htmx), then edit: a diff appears.
+    let head = format!(
+        "Origin: http://{}\r\nHX-Request: true\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+        d.host()
+    );
+    let r = d.raw("POST", &format!("{api}/approve"), &head, b"comment=looks+good");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("hx-redirect"), Some("/approvals/invoice-management/requirements"));
+    let records = std::fs::read_dir(ws.path().join(".spec-workflow/approvals/invoice-management")).unwrap().count();
+    assert!(records >= 2, "approval records and snapshots are on disk");
+    let req = ws.path().join(".spec-workflow/specs/invoice-management/requirements.md");
+    let mut text = std::fs::read_to_string(&req).unwrap();
+    text.push_str("3. WHEN an invoice is refunded THEN the system SHALL keep its number\n");
+    std::fs::write(&req, text).unwrap();
+    let page = d.get("/approvals/invoice-management/requirements");
+    assert!(page.body.contains("data-state=\"approved\""), "still approved");
+    assert!(page.body.contains("changed since approval"));
+    assert!(
+        page.body.contains("<span class=\"add\">+3. WHEN an invoice is refunded"),
+        "diff against the approved version"
+    );
+    let all = d.get("/api/approvals").json();
+    assert!(all["approvals"].as_array().unwrap().iter().any(|a| a["status"] == "approved"));
+
+    // Refusals: cross-origin, unknown action or document, names that are paths.
+    let head = "Origin: http://evil.example\r\nContent-Type: application/json\r\n";
+    assert_eq!(d.raw("POST", &format!("{api}/approve"), head, b"{}").status, 403);
+    assert_eq!(d.post_json(&format!("{api}/delete"), &serde_json::json!({})).status, 400);
+    assert_eq!(d.post_json("/api/approvals/invoice-management/passwd/approve", &serde_json::json!({})).status, 400);
+    for target in [
+        "/api/approvals/..%2F..%2Fetc/requirements/approve",
+        "/api/approvals/%2e%2e/requirements/approve",
+        "/api/approvals/invoice-management/..%2F..%2Fx/approve",
+    ] {
+        let r = d.post_json(target, &serde_json::json!({"comment": "x"}));
+        assert!((400..500).contains(&r.status), "{target} gave {}", r.status);
+    }
+    assert!((400..500).contains(&d.get("/approvals/..%2f..%2fetc/requirements").status));
+}
+
+#[test]
+fn daily_summaries_are_listed_and_shown() {
+    let ws = demo_copy();
+    let d = Dash::start(ws.path(), &[]);
+    assert!(d.get("/daily").body.contains("specwork eod"), "empty state says how to get one");
+    let dir = ws.path().join("docs/sessions/daily");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("2025-01-13.md"), "# Daily Summary: 2025-01-13\n\n- Sessions: 2\n- Cost: $0.43\n").unwrap();
+    std::fs::write(dir.join("2025-01-14.md"), "# Daily Summary: 2025-01-14\n\n- Sessions: 1\n").unwrap();
+    let latest = d.get("/daily");
+    assert!(latest.body.contains("Daily Summary: 2025-01-14") && latest.body.contains("href=\"/daily/2025-01-13\""));
+    assert!(d.get("/daily/2025-01-13").body.contains("$0.43"));
+    assert_eq!(d.get("/daily/2025-13-45").status, 400);
+    assert_eq!(d.get("/daily/..%2f..%2fetc%2fpasswd").status, 400);
+    assert_eq!(d.get("/daily/2025-02-01").status, 404);
+}

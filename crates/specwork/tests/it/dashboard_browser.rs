@@ -1,6 +1,6 @@
 //! The dashboard in a real headless Chromium, driven through chromedriver with fantoccini:
 //! open the portfolio, change a task's status with its button, watch a disk edit appear in the
-//! open page, and take screenshots (saved under `target/dashboard-e2e/`).
+//! open page, approve a document, and take screenshots (saved under `target/dashboard-e2e/`).
 //!
 //! Skipped, with the reason printed, when `chromium` or `chromedriver` is not installed
 //! (`.ci/run` installs Debian's `chromium` and `chromium-driver`).
@@ -190,6 +190,21 @@ async fn scenario(c: &Client, dash: &Dash) -> Result<(), fantoccini::error::CmdE
     assert!(sorted[0] <= 300.0, "a disk edit took {:.0} ms at best to show; the target is 300 ms", sorted[0]);
     assert!(sorted[4] <= 3000.0, "a disk edit took {:.0} ms to show", sorted[4]);
     std::fs::write(shots.join("spec.png"), c.screenshot().await?).unwrap();
+
+    // Approve a document with a comment.
+    c.goto(&format!("{base}/approvals/invoice-management/design")).await?;
+    c.find(Locator::Css("#decide textarea[name='comment']")).await?.send_keys("Design reads well").await?;
+    c.find(Locator::Css("#decide button.approve")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#approval-state[data-state='approved']"))
+        .await?;
+    let comments = c.find(Locator::Css("#comments")).await?.text().await?;
+    assert!(comments.contains("Design reads well"), "{comments}");
+    std::fs::write(shots.join("approval.png"), c.screenshot().await?).unwrap();
+    c.goto(&format!("{base}/approvals")).await?;
+    let row = c.find(Locator::Css("tr[data-spec='invoice-management'][data-doc='design']")).await?.text().await?;
+    assert!(row.contains("approved"), "{row}");
 
     // The same page in Thai.
     c.goto(&format!("{base}/specs/1014?lang=th")).await?;
