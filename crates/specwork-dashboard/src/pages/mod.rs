@@ -14,6 +14,7 @@ use crate::i18n::{self, Catalogue};
 use crate::state::AppState;
 
 mod approvals;
+mod cost;
 mod daily;
 mod events;
 mod files;
@@ -30,7 +31,7 @@ pub(crate) struct NavEntry {
 }
 
 /// The top navigation, in order.
-pub(crate) const NAV: &[NavEntry] = &[portfolio::NAV, approvals::NAV, daily::NAV, search::NAV];
+pub(crate) const NAV: &[NavEntry] = &[portfolio::NAV, approvals::NAV, cost::NAV, daily::NAV, search::NAV];
 
 /// Every route, behind the guard.
 pub(crate) fn router(state: AppState) -> Router {
@@ -38,6 +39,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(portfolio::routes())
         .merge(spec::routes())
         .merge(approvals::routes())
+        .merge(cost::routes())
         .merge(daily::routes())
         .merge(files::routes())
         .merge(search::routes())

@@ -512,3 +512,39 @@ fn daily_summaries_are_listed_and_shown() {
     assert_eq!(d.get("/daily/..%2f..%2fetc%2fpasswd").status, 400);
     assert_eq!(d.get("/daily/2025-02-01").status, 404);
 }
+
+#[test]
+fn cost_page_charts_transcript_usage_against_the_budget() {
+    let ws = demo_copy();
+    // A Claude Code transcript of this workspace (HOME is the temp dir for the dashboard).
+    let root = ws.path().display().to_string();
+    let proj = ws.path().join(".claude/projects").join(root.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+    std::fs::create_dir_all(&proj).unwrap();
+    let line = |id: &str, ts: &str, model: &str, out: u64| {
+        serde_json::json!({
+            "cwd": root, "sessionId": "s-1", "version": "2.1.3", "type": "assistant", "requestId": format!("req_{id}"),
+            "uuid": id, "timestamp": ts,
+            "message": {"id": format!("msg_{id}"), "model": model, "usage": {
+                "input_tokens": 1000, "output_tokens": out, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
+        })
+        .to_string()
+    };
+    let lines = [
+        line("a", "2025-08-25T10:00:00.000Z", "claude-sonnet-4-5-20250929", 2000),
+        line("b", "2025-08-26T09:00:00.000Z", "claude-haiku-4-5-20251001", 4000),
+        line("c", "2025-08-26T11:00:00.000Z", "claude-sonnet-4-5-20250929", 1000),
+    ];
+    std::fs::write(proj.join("s-1.jsonl"), lines.join("\n") + "\n").unwrap();
+    let d = Dash::start(ws.path(), &[]);
+    let v = d.get("/api/cost").json();
+    assert_eq!(v["scan_error"], serde_json::Value::Null, "{v}");
+    assert_eq!(v["today"], "2025-08-26");
+    assert_eq!(v["today_tokens"], 7000, "{v}");
+    assert_eq!(v["by_day"].as_array().unwrap().len(), 2);
+    assert_eq!(v["by_model"].as_array().unwrap().len(), 2);
+    assert_eq!(v["budget_daily_usd"], 5.0);
+    let p = d.get("/cost");
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("data-chart=\"chart-day\"") && p.body.contains("/assets/uPlot.iife.min.js"));
+    assert!(p.body.contains("\"labels\":[\"2025-08-25\",\"2025-08-26\"]"), "chart data for uPlot");
+}

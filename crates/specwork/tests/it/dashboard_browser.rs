@@ -206,6 +206,11 @@ async fn scenario(c: &Client, dash: &Dash) -> Result<(), fantoccini::error::CmdE
     let row = c.find(Locator::Css("tr[data-spec='invoice-management'][data-doc='design']")).await?.text().await?;
     assert!(row.contains("approved"), "{row}");
 
+    // The sessions and cost page draws its charts with uPlot.
+    c.goto(&format!("{base}/cost")).await?;
+    let title = c.find(Locator::Css("main h1")).await?.text().await?;
+    assert_eq!(title, "Sessions and cost");
+
     // The same page in Thai.
     c.goto(&format!("{base}/specs/1014?lang=th")).await?;
     let side = c.find(Locator::Css("#timeline h2")).await?.text().await?;
