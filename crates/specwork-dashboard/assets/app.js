@@ -72,12 +72,17 @@
       var spec = JSON.parse(src.textContent);
       el.dataset.drawn = "1";
       var series = [{}].concat(spec.series.map(function (s) {
-        return { label: s.label, stroke: s.color, fill: s.fill || null, width: 2, dash: s.dash || undefined,
-                 paths: s.bars && uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 64] }) : undefined };
+        var o = { label: s.label, stroke: s.color, fill: s.fill || null, width: 2, dash: s.dash || undefined };
+        if (s.bars && uPlot.paths && uPlot.paths.bars) { o.paths = uPlot.paths.bars({ size: [0.6, 64] }); o.points = { show: false }; }
+        return o;
       }));
+      var n = spec.labels.length;
       var opts = { width: Math.max(280, el.clientWidth || 600), height: 220, series: series,
-                   scales: { x: { time: !!spec.time } },
-                   axes: [{ values: spec.labels ? function (u, vals) { return vals.map(function (v) { return spec.labels[v] || ""; }); } : undefined }, {}] };
+                   scales: { x: { time: false, range: function () { return [-0.5, n - 0.5]; } },
+                             y: { range: function (u, min, max) { return [0, Math.max(max, 0.01) * 1.1]; } } },
+                   axes: [{ splits: function () { return spec.labels.map(function (_, i) { return i; }); },
+                            values: function (u, vals) { return vals.map(function (v) { return spec.labels[v] || ""; }); } },
+                          { values: function (u, vals) { return vals.map(function (v) { return "$" + v; }); } }] };
       new uPlot(opts, spec.data, el);
     });
   }

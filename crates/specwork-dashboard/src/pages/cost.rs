@@ -166,7 +166,7 @@ fn collect(app: &AppState) -> CostData {
         budget_daily_usd: budget,
         over_budget: budget > 0.0 && today_cost > budget,
         currency: ws.config.currency.as_ref().map(|c| (c.code.clone(), c.rate)),
-        total_cost_usd: by_day.iter().map(|b| b.cost_usd).sum(),
+        total_cost_usd: by_day.iter().fold(0.0, |a, b| a + b.cost_usd),
         total_tokens: by_day.iter().map(|b| b.tokens).sum(),
         by_day,
         by_model,
@@ -194,7 +194,9 @@ fn bar_chart(buckets: &[Bucket], label: &str, budget: Option<(f64, &str)>) -> St
         data.push(vec![b; buckets.len()]);
         series.push(serde_json::json!({"label": name, "color": "#c0392b", "dash": [6, 4]}));
     }
-    let chart = Chart { labels: buckets.iter().map(|b| b.key.clone()).collect(), data, series };
+    // Dates are shown as `08-26`: the year only crowds the axis.
+    let label = |k: &str| if specwork_core::daily::is_date(k) { k[5..].to_owned() } else { k.to_owned() };
+    let chart = Chart { labels: buckets.iter().map(|b| label(&b.key)).collect(), data, series };
     // `</` cannot end the script element early: JSON escapes it.
     serde_json::to_string(&chart).unwrap_or_default().replace("</", "<\\/")
 }

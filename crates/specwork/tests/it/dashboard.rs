@@ -535,6 +535,9 @@ fn cost_page_charts_transcript_usage_against_the_budget() {
         line("c", "2025-08-26T11:00:00.000Z", "claude-sonnet-4-5-20250929", 1000),
     ];
     std::fs::write(proj.join("s-1.jsonl"), lines.join("\n") + "\n").unwrap();
+    // A session with a manually logged task gives the per-spec and per-session numbers.
+    specwork(ws.path()).args(["start-session", "apt-1030", "spec", "appointment-booking"]).assert().success();
+    specwork(ws.path()).args(["log-task", "1.2", "done", "45k", "--spec", "appointment-booking"]).assert().success();
     let d = Dash::start(ws.path(), &[]);
     let v = d.get("/api/cost").json();
     assert_eq!(v["scan_error"], serde_json::Value::Null, "{v}");
@@ -543,8 +546,12 @@ fn cost_page_charts_transcript_usage_against_the_budget() {
     assert_eq!(v["by_day"].as_array().unwrap().len(), 2);
     assert_eq!(v["by_model"].as_array().unwrap().len(), 2);
     assert_eq!(v["budget_daily_usd"], 5.0);
+    assert_eq!(v["by_spec"][0]["key"], "appointment-booking");
+    assert_eq!(v["by_spec"][0]["tokens"], 45000);
+    assert_eq!(v["sessions"][0]["spec"], "appointment-booking");
+    assert_eq!(v["sessions"][0]["source"], "manual");
     let p = d.get("/cost");
     assert_eq!(p.status, 200);
     assert!(p.body.contains("data-chart=\"chart-day\"") && p.body.contains("/assets/uPlot.iife.min.js"));
-    assert!(p.body.contains("\"labels\":[\"2025-08-25\",\"2025-08-26\"]"), "chart data for uPlot");
+    assert!(p.body.contains("\"labels\":[\"08-25\",\"08-26\"]"), "chart data for uPlot");
 }
