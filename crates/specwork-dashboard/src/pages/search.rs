@@ -1,8 +1,8 @@
 //! Search over every spec's documents, context timelines and implementation logs: `GET
-//! /search?q=` (page) and `GET /api/search?q=` (JSON). Case-insensitive substring match;
-//! spec ids and titles first, then matching lines with file and line number.
+//! /search?q=` (page) and `GET /api/search?q=` (JSON). Spec ids and titles first, then the
+//! hits of `specwork search` (ranked; artifacts by name) with file and line.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -10,21 +10,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use specwork_core::report::slash_path;
 
 use super::portfolio::spec_href;
 use super::{Chrome, Lang, NavEntry, html};
 use crate::i18n::Catalogue;
-use crate::links::{Target, doc_paths};
+use crate::links::Target;
 use crate::state::AppState;
 use crate::state::Snapshot;
 
 pub(super) const NAV: NavEntry = NavEntry { key: "nav.search", href: "/search" };
 
-/// At most this many matching lines in all.
+/// At most this many hits.
 const MAX_HITS: usize = 300;
-/// At most this many matching lines per file.
-const MAX_PER_FILE: usize = 5;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/search", get(page)).route("/api/search", get(api))
@@ -76,76 +73,42 @@ struct SearchPage {
     r: Results,
 }
 
-fn implementation_logs(root: &Path, dir: &Path) -> Vec<PathBuf> {
-    let logs = dir.join("Implementation Logs");
-    let Ok(rd) = std::fs::read_dir(root.join(&logs)) else { return Vec::new() };
-    let mut v: Vec<PathBuf> = rd
-        .flatten()
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".md") && !n.starts_with('.'))
-        .map(|n| logs.join(n))
-        .collect();
-    v.sort();
-    v
-}
-
+/// Spec ids and titles, then [`specwork_core::search::search`] (the same ranked search as
+/// `specwork search`: documents, context timelines, implementation logs and their artifacts).
 fn search(snap: &Snapshot, query: &str) -> Results {
-    let q = query.trim().to_lowercase();
-    let mut r = Results { query: query.trim().to_owned(), specs: Vec::new(), lines: Vec::new(), truncated: false };
+    let q = query.trim();
+    let mut r = Results { query: q.to_owned(), specs: Vec::new(), lines: Vec::new(), truncated: false };
     if q.is_empty() {
         return r;
     }
+    let lower = q.to_lowercase();
     let ws = &snap.ws;
     for s in &ws.specs {
-        if s.id.to_lowercase().contains(&q) || s.title.to_lowercase().contains(&q) {
+        if s.id.to_lowercase().contains(&lower) || s.title.to_lowercase().contains(&lower) {
             r.specs.push(SpecHit { id: s.id.clone(), title: s.title.clone(), href: spec_href(&s.id) });
         }
     }
-    'specs: for s in ws.specs.iter().filter(|s| !s.archived) {
-        let mut files: Vec<(Option<&'static str>, PathBuf)> =
-            doc_paths(&s.docs).into_iter().map(|(k, p)| (Some(k), p.clone())).collect();
-        if s.layout != specwork_core::Layout::Numbered {
-            files.extend(implementation_logs(&ws.root, &s.dir).into_iter().map(|p| (None, p)));
-        }
-        for (key, rel) in files {
-            let Ok(text) = std::fs::read_to_string(ws.abs(&rel)) else { continue };
-            if !text.to_lowercase().contains(&q) {
-                continue;
-            }
-            let mut in_file = 0;
-            for (i, line) in text.lines().enumerate() {
-                let lower = line.to_lowercase();
-                let Some(pos) = lower.find(&q) else { continue };
-                if r.lines.len() >= MAX_HITS {
-                    r.truncated = true;
-                    break 'specs;
-                }
-                let href = match key {
-                    Some(k) => format!("{}?doc={k}", spec_href(&s.id)),
-                    None => crate::markdown::target_url(&Target::File(rel.clone()), None),
-                };
-                // Lower-casing can change byte lengths (rarely); then nothing is highlighted.
-                let (before, found, after) = if lower.len() == line.len() && line.is_char_boundary(pos + q.len()) {
-                    (line[..pos].to_owned(), line[pos..pos + q.len()].to_owned(), line[pos + q.len()..].to_owned())
-                } else {
-                    (line.to_owned(), String::new(), String::new())
-                };
-                r.lines.push(LineHit {
-                    spec: s.id.clone(),
-                    file: slash_path(&rel),
-                    line: i + 1,
-                    text: line.trim().to_owned(),
-                    href,
-                    before,
-                    found,
-                    after,
-                });
-                in_file += 1;
-                if in_file >= MAX_PER_FILE {
-                    break;
-                }
-            }
-        }
+    let found = specwork_core::search::search(ws, q, &[], MAX_HITS);
+    r.truncated = found.total > found.hits.len();
+    let first_word = lower.split_whitespace().next().unwrap_or("").to_owned();
+    for h in found.hits {
+        let path = PathBuf::from(&h.file);
+        let href = match snap.links.spec_doc(&path) {
+            Some((id, key)) => format!("{}?doc={key}", spec_href(id)),
+            None => crate::markdown::target_url(&Target::File(path), None),
+        };
+        // Highlight the first query word (when lower-casing keeps byte offsets).
+        let text = h.text.clone();
+        let low = text.to_lowercase();
+        let (before, found, after) = match low.find(&first_word) {
+            Some(pos) if low.len() == text.len() && text.is_char_boundary(pos + first_word.len()) => (
+                text[..pos].to_owned(),
+                text[pos..pos + first_word.len()].to_owned(),
+                text[pos + first_word.len()..].to_owned(),
+            ),
+            _ => (text.clone(), String::new(), String::new()),
+        };
+        r.lines.push(LineHit { spec: h.spec, file: h.file, line: h.line, text, href, before, found, after });
     }
     r
 }

@@ -71,6 +71,8 @@ struct DocTab {
     key: &'static str,
     href: String,
     active: bool,
+    /// Approval state (`pending`, `approved`, …) and whether it changed since approval.
+    approval: Option<(&'static str, bool)>,
 }
 
 struct LinkView {
@@ -194,9 +196,23 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
     let docs = doc_paths(&spec.docs);
     let chosen = docs.iter().find(|(k, _)| *k == doc).or_else(|| docs.first());
     let href = spec_href(&spec.id);
+    // Approval states of requirements, design and tasks (named specs).
+    let approvals = if spec.layout == specwork_core::Layout::SpecWorkflow && !spec.archived {
+        specwork_core::approvals::status(ws, &spec.id).map(|s| s.docs).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let tabs = docs
         .iter()
-        .map(|(k, _)| DocTab { key: k, href: format!("{href}?doc={k}"), active: chosen.is_some_and(|(c, _)| c == k) })
+        .map(|(k, _)| DocTab {
+            key: k,
+            href: format!("{href}?doc={k}"),
+            active: chosen.is_some_and(|(c, _)| c == k),
+            approval: approvals
+                .iter()
+                .find(|a| a.doc.as_str() == *k && a.state != specwork_core::approvals::DocState::Missing)
+                .map(|a| (a.state.as_str(), a.changed_since_approval)),
+        })
         .collect();
     let (doc_key, doc_path, doc_html) = match chosen {
         Some((key, path)) => {

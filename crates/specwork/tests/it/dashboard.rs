@@ -190,7 +190,9 @@ fn pages_render_the_workspace() {
     // Search finds spec titles and lines in documents.
     let r = d.get("/api/search?q=nfs").json();
     assert!(r["lines"].as_array().unwrap().iter().any(|h| h["file"] == "specs/1000/1001/1014.spec.md"));
-    assert!(d.get("/search?q=Cold+Storage").body.contains("<mark>Cold Storage</mark>"));
+    let page = d.get("/search?q=Cold+Storage");
+    assert!(page.body.contains("<mark>Cold</mark>"), "hits are highlighted");
+    assert!(page.body.contains("href=\"/specs/1014\""), "the spec whose title matches comes first");
 
     assert_eq!(d.get("/specs/no-such-spec").status, 404);
     assert_eq!(d.get("/nowhere").status, 404);
@@ -477,6 +479,9 @@ fn approvals_request_decide_and_diff() {
         page.body.contains("<span class=\"add\">+3. WHEN an invoice is refunded"),
         "diff against the approved version"
     );
+    let spec_page = d.get("/specs/invoice-management?doc=requirements");
+    assert!(spec_page.body.contains("class=\"badge approved\""), "the spec page shows the approval state");
+    assert!(spec_page.body.contains("href=\"/approvals/invoice-management/requirements\""));
     let all = d.get("/api/approvals").json();
     assert!(all["approvals"].as_array().unwrap().iter().any(|a| a["status"] == "approved"));
 
