@@ -127,7 +127,7 @@ impl Dashboard {
     /// Serves until the process ends: starts the file watcher and the HTTP server on a
     /// single-threaded runtime (page rendering runs on its blocking pool).
     pub fn serve(self) -> Result<(), DashboardError> {
-        let _watcher = watch::start(self.state.clone())?;
+        watch::start(self.state.clone())?;
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(self.listener)?;

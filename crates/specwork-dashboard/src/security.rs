@@ -178,7 +178,7 @@ pub(crate) async fn guard(State(app): State<AppState>, req: Request, next: Next)
                 "this dashboard needs its token: open the URL that `specwork dashboard --token` printed",
             );
         }
-    } else if !app.allowed_hosts().iter().any(|h| *h == host) {
+    } else if !app.allowed_hosts().contains(&host) {
         return deny(StatusCode::FORBIDDEN, "forbidden: unexpected Host header");
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
