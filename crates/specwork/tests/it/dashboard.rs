@@ -20,7 +20,10 @@ pub struct Dash {
 impl Dash {
     /// Starts `specwork dashboard --port 0` in `root` with extra arguments.
     pub fn start(root: &Path, extra: &[&str]) -> Dash {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("specwork"));
+        // `SPECWORK_BIN` runs another build (the browser benchmark uses the release binary).
+        let bin =
+            std::env::var_os("SPECWORK_BIN").map_or_else(|| assert_cmd::cargo::cargo_bin("specwork"), PathBuf::from);
+        let mut cmd = Command::new(bin);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", root)

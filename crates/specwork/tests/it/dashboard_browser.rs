@@ -112,16 +112,21 @@ const obs = new MutationObserver(() => { if (has()) { obs.disconnect(); done(Dat
 obs.observe(document.body, { childList: true, subtree: true, characterData: true });
 "#;
 
-#[test]
-fn dashboard_in_headless_chromium() {
+fn browser_programs() -> Option<(PathBuf, PathBuf)> {
     let Some(chromium) = find_program(&["chromium", "chromium-browser", "google-chrome"]) else {
         eprintln!("skipped: chromium is not installed (apt-get install chromium chromium-driver)");
-        return;
+        return None;
     };
-    let Some(driver_bin) = find_program(&["chromedriver"]) else {
+    let Some(driver) = find_program(&["chromedriver"]) else {
         eprintln!("skipped: chromedriver is not installed (apt-get install chromium-driver)");
-        return;
+        return None;
     };
+    Some((chromium, driver))
+}
+
+#[test]
+fn dashboard_in_headless_chromium() {
+    let Some((chromium, driver_bin)) = browser_programs() else { return };
     let ws = demo_copy();
     let dash = Dash::start(ws.path(), &[]);
     let driver = start_driver(&driver_bin);
@@ -217,4 +222,73 @@ async fn scenario(c: &Client, dash: &Dash) -> Result<(), fantoccini::error::CmdE
     assert_eq!(side, "ไทม์ไลน์");
     std::fs::write(shots.join("spec-th.png"), c.screenshot().await?).unwrap();
     Ok(())
+}
+
+/// Waits for `needle` in the open page while another thread edits `path` (replacing `from` by
+/// `to`) 300 ms later; returns milliseconds from the write to the text showing.
+async fn edit_to_shown(
+    c: &Client,
+    path: &Path,
+    from: &str,
+    to: &str,
+    needle: &str,
+) -> Result<f64, fantoccini::error::CmdError> {
+    let (p, f, t) = (path.to_owned(), from.to_owned(), to.to_owned());
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let text = std::fs::read_to_string(&p).unwrap().replacen(&f, &t, 1);
+        let at = now_ms();
+        std::fs::write(&p, text).unwrap();
+        at
+    });
+    let shown = c.execute_async(WAIT_FOR_TEXT, vec![serde_json::json!(needle)]).await?;
+    let wrote = writer.join().unwrap();
+    Ok(shown.as_f64().unwrap() - wrote)
+}
+
+/// The browser half of `bench/dashboard.sh`: disk edit → text visible in an open page, on the
+/// workspace in `SPECWORK_BENCH_WORKSPACE` (a numbered leaf's title is edited; it shows on the
+/// portfolio and on the spec's page). Run with `--ignored`; `SPECWORK_BIN` picks the build.
+#[test]
+#[ignore = "a benchmark: bench/dashboard.sh runs it"]
+fn dashboard_browser_latency_on_a_large_workspace() {
+    let Some(ws) = std::env::var_os("SPECWORK_BENCH_WORKSPACE").map(PathBuf::from) else {
+        eprintln!("skipped: set SPECWORK_BENCH_WORKSPACE (bench/dashboard.sh does)");
+        return;
+    };
+    let Some((chromium, driver_bin)) = browser_programs() else { return };
+    let dash = Dash::start(&ws, &[]);
+    let status = dash.get("/api/status").json();
+    let leaf = status["specs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["layout"] == "numbered" && s["is_area"] == false)
+        .unwrap();
+    let (id, path) = (leaf["id"].as_str().unwrap().to_owned(), ws.join(leaf["path"].as_str().unwrap()));
+    let driver = start_driver(&driver_bin);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let c = browser(&driver, &chromium).await;
+        let base = dash.url.trim_end_matches('/').to_owned();
+        let mut out = Vec::new();
+        for (name, url) in [("portfolio", format!("{base}/")), ("spec page", format!("{base}/specs/{id}"))] {
+            c.goto(&url).await.unwrap();
+            c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#live.on")).await.unwrap();
+            let mut xs = Vec::new();
+            for i in 0..7 {
+                let title = std::fs::read_to_string(&path).unwrap();
+                let line = title.lines().next().unwrap().to_owned();
+                let needle = format!("Bench edit {name} {i}");
+                let ms = edit_to_shown(&c, &path, &line, &format!("# {id} - {needle}"), &needle).await.unwrap();
+                xs.push(ms);
+            }
+            xs.sort_by(f64::total_cmp);
+            out.push(format!("{name}: median {:.0} ms, min {:.0}, max {:.0} ({xs:?})", xs[3], xs[0], xs[6]));
+        }
+        let _ = c.close().await;
+        for l in out {
+            eprintln!("disk edit → shown in the open page, {l}");
+        }
+    });
 }
