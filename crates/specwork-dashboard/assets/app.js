@@ -20,6 +20,24 @@
       .then(done, done);
   }
 
+  // Large pages (the portfolio) fetch only what changed and replace those elements; the
+  // server answers {"full": true} when the page must be fetched whole.
+  var queue = Promise.resolve();
+  function patch(url, paths) {
+    var q = url + "?paths=" + encodeURIComponent(paths.join("\n"));
+    var search = location.search.replace(/^\?/, "");
+    if (search) q += "&" + search;
+    return fetch(q, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (d) {
+      if (d.full) { refresh(); return; }
+      Object.keys(d.parts || {}).forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) { el.outerHTML = d.parts[id]; }
+      });
+      window.specworkRefreshes = (window.specworkRefreshes || 0) + 1;
+      document.body.dispatchEvent(new CustomEvent("specwork:refreshed"));
+    }).catch(function () { refresh(); });
+  }
+
   function setLive(on) {
     if (!live) return;
     live.classList.toggle("on", on);
@@ -41,7 +59,9 @@
       var matters = paths.length === 0 || paths.some(function (p) {
         return !ignore.some(function (pre) { return p.indexOf(pre) === 0; });
       });
-      if (matters) refresh();
+      if (!matters) return;
+      var parts = main && main.dataset.liveParts;
+      if (parts && paths.length > 0) { queue = queue.then(function () { return patch(parts, paths); }); } else { refresh(); }
     };
   }
 

@@ -96,18 +96,12 @@ impl AppState {
         let _guard = self.0.reload.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let cur = self.snapshot();
         let ws = &cur.ws;
-        let spec_roots = [ws.config.workspace.specs_dir.as_str(), ".spec-workflow", ".kiro", "openspec"];
         let (mut full, mut links_changed) = (false, false);
         let mut spec_files = Vec::new();
         for p in paths {
-            let first = p.components().next().map(|c| c.as_os_str().to_string_lossy()).unwrap_or_default();
-            // Files no spec is read from: approval records, implementation logs, steering.
-            let aside = p.starts_with(".spec-workflow/approvals")
-                || p.starts_with(".spec-workflow/steering")
-                || p.components().any(|c| c.as_os_str() == "Implementation Logs");
             if p == Path::new("specwork.toml") {
                 full = true;
-            } else if spec_roots.contains(&first.as_ref()) && !aside {
+            } else if reads_spec_files(ws, p) {
                 spec_files.push(p.clone());
             } else {
                 // Elsewhere only the set of linkable files matters.
@@ -156,6 +150,17 @@ impl AppState {
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
     }
+}
+
+/// Whether a change to `p` may change what the workspace reads: a path under a spec folder,
+/// other than approval records, implementation logs and steering documents.
+pub(crate) fn reads_spec_files(ws: &Workspace, p: &Path) -> bool {
+    let first = p.components().next().map(|c| c.as_os_str().to_string_lossy()).unwrap_or_default();
+    let roots = [ws.config.workspace.specs_dir.as_str(), ".spec-workflow", ".kiro", "openspec"];
+    let aside = p.starts_with(".spec-workflow/approvals")
+        || p.starts_with(".spec-workflow/steering")
+        || p.components().any(|c| c.as_os_str() == "Implementation Logs");
+    roots.contains(&first.as_ref()) && !aside
 }
 
 fn load(root: &Path) -> Result<Snapshot, specwork_core::WorkspaceError> {

@@ -116,6 +116,8 @@ pub(crate) struct Chrome {
     pub version: &'static str,
     /// Changed paths starting with one of these (space-separated) do not refresh the page.
     pub ignore: &'static str,
+    /// Where the page fetches just its changed parts (empty: it re-fetches itself).
+    pub live_parts: &'static str,
 }
 
 impl Chrome {
@@ -128,6 +130,7 @@ impl Chrome {
             locales: i18n::catalogues(),
             version: crate::assets::VERSION,
             ignore: "docs/sessions/",
+            live_parts: "",
         }
     }
 }

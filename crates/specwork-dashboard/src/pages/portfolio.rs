@@ -16,12 +16,12 @@ use specwork_core::{Spec, TaskStatus};
 use super::{Chrome, Lang, NavEntry, html};
 use crate::i18n::Catalogue;
 use crate::security::percent_encode;
-use crate::state::AppState;
+use crate::state::{AppState, Snapshot};
 
 pub(super) const NAV: NavEntry = NavEntry { key: "nav.portfolio", href: "/" };
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/", get(page)).route("/api/status", get(api_status))
+    Router::new().route("/", get(page)).route("/live/portfolio", get(live)).route("/api/status", get(api_status))
 }
 
 /// One spec row.
@@ -103,9 +103,8 @@ fn task_line(spec: &Spec, t: &specwork_core::Task) -> TaskLine {
 
 const NEXT_SHOWN: usize = 12;
 
-async fn page(State(app): State<AppState>, Lang(t): Lang, Query(p): Query<Params>) -> Response {
-    app.blocking(move |app| {
-        let snap = app.snapshot();
+fn build(snap: &Snapshot, t: &'static Catalogue, p: Params) -> PortfolioPage {
+    {
         let ws = &snap.ws;
         let parents: HashMap<&str, Option<&str>> =
             ws.specs.iter().map(|s| (s.id.as_str(), s.parent.as_deref())).collect();
@@ -162,9 +161,9 @@ async fn page(State(app): State<AppState>, Lang(t): Lang, Query(p): Query<Params
         let mut next = next_in_progress;
         let next_more = next.len().saturating_sub(NEXT_SHOWN);
         next.truncate(NEXT_SHOWN);
-        html(&PortfolioPage {
+        PortfolioPage {
             t,
-            chrome: Chrome::new(t.t("nav.portfolio"), NAV.key),
+            chrome: Chrome { live_parts: "/live/portfolio", ..Chrome::new(t.t("nav.portfolio"), NAV.key) },
             rows,
             next,
             next_more,
@@ -177,7 +176,71 @@ async fn page(State(app): State<AppState>, Lang(t): Lang, Query(p): Query<Params
             pct: totals.progress_pct(),
             filter: p.status,
             diagnostics: ws.diagnostics.clone(),
-        })
+        }
+    }
+}
+
+async fn page(State(app): State<AppState>, Lang(t): Lang, Query(p): Query<Params>) -> Response {
+    app.blocking(move |app| html(&build(&app.snapshot(), t, p))).await
+}
+
+#[derive(Deserialize)]
+struct LiveParams {
+    #[serde(default)]
+    status: String,
+    /// Changed paths, one per line, as `GET /events` sent them.
+    #[serde(default)]
+    paths: String,
+}
+
+/// The part between `<!--part:NAME-->` and `<!--/part:NAME-->`.
+fn part<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<!--part:{name}-->");
+    let start = html.find(&open)? + open.len();
+    let end = start + html[start..].find(&format!("<!--/part:{name}-->"))?;
+    Some(&html[start..end])
+}
+
+/// `GET /live/portfolio?paths=…`: what an open portfolio needs after a change, without
+/// re-sending 2,000 rows: the stats, the next and blocked lists, and the rows of the specs that
+/// own the changed files, as `{"full": false, "parts": {"element id": "outer HTML"}}`.
+/// `{"full": true}` when the rows themselves may have changed (a new or removed file under a
+/// spec folder, a row leaving the filter): the page then re-fetches itself.
+async fn live(State(app): State<AppState>, Lang(t): Lang, Query(p): Query<LiveParams>) -> Response {
+    app.blocking(move |app| {
+        let snap = app.snapshot();
+        let ws = &snap.ws;
+        let full = || Json(serde_json::json!({ "full": true })).into_response();
+        let mut ids: Vec<&str> = Vec::new();
+        for line in p.paths.lines().filter(|l| !l.is_empty()) {
+            let path = std::path::Path::new(line);
+            let owners: Vec<&str> = ws
+                .specs
+                .iter()
+                .filter(|s| crate::links::doc_paths(&s.docs).iter().any(|(_, f)| f.as_path() == path))
+                .map(|s| s.id.as_str())
+                .collect();
+            if owners.is_empty() && crate::state::reads_spec_files(ws, path) {
+                return full();
+            }
+            ids.extend(owners);
+        }
+        let page = build(&snap, t, Params { status: p.status });
+        let Ok(html) = askama::Template::render(&page) else { return full() };
+        let mut parts = serde_json::Map::new();
+        for name in ["stats", "next", "blocked"] {
+            match part(&html, name) {
+                Some(h) => parts.insert(name.to_owned(), h.into()),
+                None => return full(),
+            };
+        }
+        for id in ids {
+            let open = format!("<tr id=\"row-{id}\"");
+            let Some(start) = html.find(&open) else { return full() };
+            let Some(len) = html[start..].find("</tr>") else { return full() };
+            parts.insert(format!("row-{id}"), html[start..start + len + 5].into());
+        }
+        Json(serde_json::json!({ "full": false, "parts": parts })).into_response()
     })
     .await
 }

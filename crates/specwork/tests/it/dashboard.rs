@@ -424,6 +424,17 @@ fn events_stream_one_message_per_disk_change() {
     eprintln!("disk write → SSE message: {elapsed:?}");
     // The next page load already shows the edit.
     assert!(d.get("/specs/invoice-management").body.contains("LIVE"));
+    // The open portfolio asks for just the parts a change touches.
+    let live = d.get("/live/portfolio?paths=.spec-workflow%2Fspecs%2Finvoice-management%2Ftasks.md").json();
+    assert_eq!(live["full"], false, "{live}");
+    for part in ["stats", "next", "blocked", "row-invoice-management"] {
+        assert!(live["parts"][part].as_str().is_some_and(|h| h.contains(&format!("id=\"{part}\""))), "{part}: {live}");
+    }
+    assert!(live["parts"]["row-invoice-management"].as_str().unwrap().contains("Invoice Management"));
+    assert_eq!(live["parts"].as_object().unwrap().len(), 4, "no other rows");
+    // A file no spec reads yet may be a new spec: the page re-fetches itself.
+    let live = d.get("/live/portfolio?paths=specs%2F5000%2Fspec.md").json();
+    assert_eq!(live["full"], true);
     // A write made through the dashboard is seen by the stream too.
     let r =
         d.post_json("/api/specs/invoice-management/tasks/1.4/status", &serde_json::json!({"status": "in-progress"}));

@@ -153,6 +153,20 @@ async fn scenario(c: &Client, dash: &Dash) -> Result<(), fantoccini::error::CmdE
     let next = c.find(Locator::Css("#next")).await?.text().await?;
     assert!(next.contains("1.2 Reservation with 10-minute expiry"), "{next}");
     c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live.on")).await?;
+    // The open portfolio patches only what changed (the edited spec's row, stats, lists).
+    let spec1014 = dash.root.join("specs/1000/1001/1014.spec.md");
+    let ms = edit_to_shown(
+        c,
+        &spec1014,
+        "# 1014 - Cold Storage NAS",
+        "# 1014 - Cold Storage NAS Tier",
+        "Cold Storage NAS Tier",
+    )
+    .await?;
+    eprintln!("disk edit → shown in the open portfolio: {ms:.0} ms");
+    assert!(ms <= 3000.0, "{ms} ms");
+    let row = c.find(Locator::Css("#row-1014")).await?.text().await?;
+    assert!(row.contains("Cold Storage NAS Tier"), "{row}");
     std::fs::write(shots.join("portfolio.png"), c.screenshot().await?).unwrap();
 
     // Change a task's status with its button; the file on disk changes, the page shows it.
