@@ -62,6 +62,7 @@ struct PortfolioPage {
     next: Vec<TaskLine>,
     next_more: usize,
     blocked: Vec<TaskLine>,
+    blocked_more: usize,
     specs: usize,
     done: usize,
     total: usize,
@@ -102,6 +103,7 @@ fn task_line(spec: &Spec, t: &specwork_core::Task) -> TaskLine {
 }
 
 const NEXT_SHOWN: usize = 12;
+const BLOCKED_SHOWN: usize = 12;
 
 fn build(snap: &Snapshot, t: &'static Catalogue, p: Params) -> PortfolioPage {
     {
@@ -161,6 +163,9 @@ fn build(snap: &Snapshot, t: &'static Catalogue, p: Params) -> PortfolioPage {
         let mut next = next_in_progress;
         let next_more = next.len().saturating_sub(NEXT_SHOWN);
         next.truncate(NEXT_SHOWN);
+        // Every blocked task is on its spec's row and page; the list shows the first ones.
+        let blocked_more = blocked.len().saturating_sub(BLOCKED_SHOWN);
+        blocked.truncate(BLOCKED_SHOWN);
         PortfolioPage {
             t,
             chrome: Chrome { live_parts: "/live/portfolio", ..Chrome::new(t.t("nav.portfolio"), NAV.key) },
@@ -168,6 +173,7 @@ fn build(snap: &Snapshot, t: &'static Catalogue, p: Params) -> PortfolioPage {
             next,
             next_more,
             blocked,
+            blocked_more,
             specs: live.len(),
             done: totals.done,
             total: totals.total,

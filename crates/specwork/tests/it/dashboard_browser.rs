@@ -106,7 +106,8 @@ fn now_ms() -> f64 {
 /// Waits in the page until its text contains `needle`; returns the page's clock (ms) then.
 const WAIT_FOR_TEXT: &str = r#"
 const needle = arguments[0], done = arguments[arguments.length - 1];
-const has = () => document.body.innerText.includes(needle);
+// textContent, not innerText: innerText forces a layout on every check and would measure itself.
+const has = () => document.body.textContent.includes(needle);
 if (has()) { done(Date.now()); return; }
 const obs = new MutationObserver(() => { if (has()) { obs.disconnect(); done(Date.now()); } });
 obs.observe(document.body, { childList: true, subtree: true, characterData: true });
