@@ -22,7 +22,11 @@ if [ ! -d "$CORPUS/projects" ]; then
 fi
 
 cargo build --release -q -p specwork-usage --example usage_scan
+cargo build --release -q -p specwork
 OURS=target/release/examples/usage_scan
+# The real CLI in a workspace of its own (its scan cache is <workspace>/.specwork/cache).
+WS=$OUT/ws
+mkdir -p "$WS" && touch "$WS/specwork.toml"
 
 # ccusage: the native binary npm installs (no node launcher in the timing), else npx.
 npx --yes ccusage@20.0.24 --version >/dev/null
@@ -33,6 +37,7 @@ export CLAUDE_CONFIG_DIR=$PWD/$CORPUS CODEX_HOME=$PWD/$OUT/none GEMINI_DATA_DIR=
 CC_CMD="$CCUSAGE claude daily --json --offline -z UTC"
 COLD_CMD="$OURS --agent claude"
 WARM_CMD="$OURS --agent claude --cache $CACHE"
+CLI_CMD="target/release/specwork --workspace $WS cost --all --json -q"
 
 # Same totals first (tokens exactly; cost with ccusage's long-context rule).
 $CC_CMD >"$OUT/ccusage.json"
@@ -60,34 +65,36 @@ median_s() { # command... -> median wall seconds of $RUNS runs
   printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
 }
 
-rm -rf "$CACHE"; $WARM_CMD >/dev/null  # fill the ledger
+rm -rf "$CACHE" "$WS/.specwork"; $WARM_CMD >/dev/null; $CLI_CMD >/dev/null  # fill the caches
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$OUT/hyperfine.json" \
-    -n ccusage "$CC_CMD" -n specwork-cold "$COLD_CMD" -n specwork-nothing-new "$WARM_CMD" >&2
-  read -r CC_S COLD_S WARM_S CC_CPU COLD_CPU WARM_CPU < <(python3 -c '
+    -n ccusage "$CC_CMD" -n specwork-cold "$COLD_CMD" -n specwork-nothing-new "$WARM_CMD" \
+    -n specwork-cli-nothing-new "$CLI_CMD" >&2
+  read -r CC_S COLD_S WARM_S CLI_S CC_CPU COLD_CPU WARM_CPU CLI_CPU < <(python3 -c '
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-names = ["ccusage", "specwork-cold", "specwork-nothing-new"]
+names = ["ccusage", "specwork-cold", "specwork-nothing-new", "specwork-cli-nothing-new"]
 print(*[r[n]["median"] for n in names], *[r[n]["user"] + r[n]["system"] for n in names])' "$OUT/hyperfine.json")
   TOOL="hyperfine 1.x, median of $RUNS runs after 2 warm-ups"
 else
-  CC_S=$(median_s $CC_CMD); COLD_S=$(median_s $COLD_CMD); WARM_S=$(median_s $WARM_CMD)
-  CC_CPU=0; COLD_CPU=0; WARM_CPU=0
+  CC_S=$(median_s $CC_CMD); COLD_S=$(median_s $COLD_CMD); WARM_S=$(median_s $WARM_CMD); CLI_S=$(median_s $CLI_CMD)
+  CC_CPU=0; COLD_CPU=0; WARM_CPU=0; CLI_CPU=0
   TOOL="median of $RUNS runs (date +%s.%N)"
 fi
-CC_RSS=$(peak_rss_mb $CC_CMD); COLD_RSS=$(peak_rss_mb $COLD_CMD); WARM_RSS=$(peak_rss_mb $WARM_CMD)
+CC_RSS=$(peak_rss_mb $CC_CMD); COLD_RSS=$(peak_rss_mb $COLD_CMD); WARM_RSS=$(peak_rss_mb $WARM_CMD); CLI_RSS=$(peak_rss_mb $CLI_CMD)
 
 BYTES=$(find "$CORPUS/projects" -name '*.jsonl' -printf '%s\n' | awk '{s += $1} END {print s}')
 FILES=$(find "$CORPUS/projects" -name '*.jsonl' | wc -l)
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 SECTION=$(python3 - "$CC_S" "$COLD_S" "$WARM_S" "$CC_RSS" "$COLD_RSS" "$WARM_RSS" "$BYTES" "$FILES" "$TOOL" \
-  "$CC_CPU" "$COLD_CPU" "$WARM_CPU" "$SIZE_MB" "$LOAD" <<'EOF'
+  "$CC_CPU" "$COLD_CPU" "$WARM_CPU" "$SIZE_MB" "$LOAD" "$CLI_S" "$CLI_CPU" "$CLI_RSS" <<'EOF'
 import sys, subprocess, datetime, os
 cc, cold, warm = (float(x) for x in sys.argv[1:4])
 cc_rss, cold_rss, warm_rss = sys.argv[4:7]
 size, files, tool = int(sys.argv[7]), int(sys.argv[8]), sys.argv[9]
 cc_cpu, cold_cpu, warm_cpu = (float(x) for x in sys.argv[10:13])
 size_mb, load = sys.argv[13], sys.argv[14]
+cli, cli_cpu, cli_rss = float(sys.argv[15]), float(sys.argv[16]), sys.argv[17]
 cpu_col = lambda v: f"{v*1000:.0f} ms" if v else "—"
 busy = float(load.split()[0]) > (os.cpu_count() or 1)
 note = (f"\n\nThe machine was busy (load {load.split()[0]} on {os.cpu_count()} cores): wall times of both tools are"
@@ -106,9 +113,10 @@ page cache warm. Token totals identical to ccusage (checked by the script before
 | ccusage 20.0.24 (native binary) | `ccusage claude daily --json --offline -z UTC` | {cc*1000:.0f} ms | {cpu_col(cc_cpu)} | {mib/cc:.0f} MiB/s | {cc_rss} MiB |
 | specwork, cold (no cache) | `usage_scan --agent claude` | {cold*1000:.0f} ms | {cpu_col(cold_cpu)} | {mib/cold:.0f} MiB/s | {cold_rss} MiB |
 | specwork, nothing new (ledger) | `usage_scan --agent claude --cache DIR` | {warm*1000:.1f} ms | {cpu_col(warm_cpu)} | — | {warm_rss} MiB |
+| specwork CLI, nothing new | `specwork cost --all --json` (in a workspace) | {cli*1000:.1f} ms | {cpu_col(cli_cpu)} | — | {cli_rss} MiB |
 
 Cold scan: **{cc/cold:.1f}× faster than ccusage** in wall time, {cc_cpu/cold_cpu if cold_cpu else 0:.1f}× less CPU (target ≥ 4×).
-Re-run with nothing new: {warm*1000:.1f} ms wall, {cpu_col(warm_cpu)} CPU (target ≤ 50 ms).{note}
+Re-run with nothing new: {warm*1000:.1f} ms wall, {cpu_col(warm_cpu)} CPU; through the CLI {cli*1000:.1f} ms (target ≤ 50 ms).{note}
 `usage_scan` is `crates/specwork-usage/examples/usage_scan.rs`: scan + daily report + JSON, as `specwork cost` does.
 """)
 EOF

@@ -109,13 +109,24 @@ impl Config {
     /// plus a diagnostic naming the line.
     pub fn load(root: &Path) -> (Config, Option<Diagnostic>) {
         let path = root.join("specwork.toml");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            return (Config::default(), None);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), None),
+            // Unreadable or not UTF-8: say so rather than silently using the defaults.
+            Err(e) => {
+                let d = Diagnostic::error(
+                    "specwork.toml",
+                    0,
+                    format!("cannot read the configuration, using the defaults: {e}"),
+                    "save specwork.toml as UTF-8 text readable by you, or delete it",
+                );
+                return (Config::default(), Some(d));
+            }
         };
         match toml::from_str::<Config>(&text) {
             Ok(c) => (c, None),
             Err(e) => {
-                let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].lines().count().max(1));
+                let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
                 let d = Diagnostic::error(
                     "specwork.toml",
                     line,

@@ -98,7 +98,7 @@ fn sessions(src: &str) -> Vec<TimelineSession> {
     let mut out: Vec<TimelineSession> = Vec::new();
     let mut sub = "";
     let mut in_fence = false;
-    for (i, line) in src.lines().enumerate() {
+    for (i, (_, _, line)) in markdown::line_spans(src).enumerate() {
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
             in_fence = !in_fence;
@@ -124,6 +124,9 @@ fn sessions(src: &str) -> Vec<TimelineSession> {
         }
         let Some(cur) = out.last_mut() else { continue };
         if sub == "(none)" {
+            continue;
+        }
+        if !line.starts_with("**") && !line.starts_with("- ") && !line.starts_with("* ") {
             continue;
         }
         if let Some(v) = markdown::field(line, "Duration") {

@@ -101,13 +101,15 @@ pub fn set_task_status(
     let mut change = None;
     write::update(&path, |old: &str| -> Result<String, EditError> {
         // Re-locate the section in the fresh content: another writer may have moved it.
-        let range = if in_section {
-            markdown::section(old, workspace::is_tasks_heading)
-                .ok_or_else(|| EditError::NoTasks { id: spec.id.clone() })?
+        // Read the tasks exactly as loading does: a section as a fragment, tasks.md as a whole file
+        // (byte-order mark and front matter included).
+        let list = if in_section {
+            let range = markdown::section(old, workspace::is_tasks_heading)
+                .ok_or_else(|| EditError::NoTasks { id: spec.id.clone() })?;
+            workspace::parse_section(old, range, &source.file)
         } else {
-            0..old.len()
+            tasks::parse(old, &rel)
         };
-        let list = workspace::parse_section(old, range.clone(), &source.file);
         let task = list
             .find(task_id)
             .ok_or_else(|| tasks::TaskEditError::NoSuchTask { id: task_id.to_owned(), file: rel.clone() })?;
@@ -122,9 +124,15 @@ pub fn set_task_status(
             file: source.file.clone(),
             line: task.line,
         });
-        let section = &old[range.clone()];
-        let edited = tasks::set_marker(section, &rel, task_id, marker, reason)?;
-        Ok(format!("{}{}{}", &old[..range.start], edited, &old[range.end..]))
+        // The task's offsets are relative to the whole file, so the edit is made on it directly.
+        Ok(tasks::apply_marker(old, task, marker, reason))
+    })
+    .map_err(|e| match e {
+        // Reading it as text failed: rewriting it would lose the bytes that are not UTF-8.
+        EditError::Write(WriteError::Io(io)) if io.kind() == std::io::ErrorKind::InvalidData => {
+            EditError::NotUtf8 { path: source.file.clone() }
+        }
+        e => e,
     })?;
     Ok(change.expect("update ran the edit at least once"))
 }

@@ -6,6 +6,13 @@
 //! has, so that a session's total is the sum of the task costs shown. Measured usage (from the
 //! agent's transcripts) is priced by the usage engine instead; this is the one place a manual price
 //! comes from.
+//!
+//! It also holds the workspace's history of tokens per done task ([`history`]), from which
+//! `specwork cost --estimate` projects the cost of the remaining tasks per model.
+
+use crate::journal::Tokens;
+use crate::session::SessionIndex;
+use crate::tasks::TaskStatus;
 
 /// The model assumed when none is given: the guide implements with Haiku.
 pub const DEFAULT_MODEL: &str = "haiku";
@@ -30,6 +37,68 @@ pub fn manual_cost(model: &str, tokens: u64) -> Option<f64> {
     Some((tokens as f64 * rate / 10_000.0).round() / 100.0)
 }
 
+/// Tokens per task when a workspace has no history: the guide's full day, 195k tokens for five
+/// tasks.
+pub const RULE_OF_THUMB_TOKENS: u64 = 39_000;
+
+/// The usage of the done tasks of a workspace, one entry per (spec, task), summed over the
+/// sessions that worked on it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskHistory {
+    /// Tasks whose usage was all measured from transcripts (with the input/output/cache split).
+    pub measured: Vec<Tokens>,
+    /// Tasks with manual token counts only (totals).
+    pub manual: Vec<u64>,
+}
+
+/// The history of done tasks in `index`: a task counts once it is done in some session; its
+/// usage is measured when every session's figure for it was measured, manual otherwise.
+pub fn history(index: &SessionIndex) -> TaskHistory {
+    let mut tasks: std::collections::BTreeMap<(&str, &str), (bool, bool, Tokens, bool)> = Default::default();
+    for s in &index.sessions {
+        for t in &s.tasks {
+            let e = tasks.entry((t.spec.as_str(), t.task.as_str())).or_insert((false, true, Tokens::default(), false));
+            e.0 |= t.status == TaskStatus::Done;
+            if let Some(u) = &t.usage
+                && u.tokens.total > 0
+            {
+                if e.3 {
+                    e.2.add(&u.tokens);
+                } else {
+                    e.2 = u.tokens;
+                }
+                e.3 = true;
+                e.1 &= u.source == "measured";
+            }
+        }
+    }
+    let mut h = TaskHistory::default();
+    for (done, measured, tokens, has_usage) in tasks.into_values() {
+        if !done || !has_usage {
+            continue;
+        }
+        if measured {
+            h.measured.push(tokens);
+        } else {
+            h.manual.push(tokens.total);
+        }
+    }
+    h
+}
+
+/// The median of a list of counts (the mean of the two middle ones for an even count), `None`
+/// when empty.
+pub fn median(values: &[u64]) -> Option<u64> {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]).div_ceil(2)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +113,12 @@ mod tests {
         assert_eq!(manual_cost("opus", 50_000), Some(3.0));
         assert_eq!(manual_cost("haiku", 42_000), Some(0.09));
         assert_eq!(manual_cost("gpt-x", 1), None);
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[5, 1, 3]), Some(3));
+        assert_eq!(median(&[4, 1, 3, 2]), Some(3));
     }
 }

@@ -8,17 +8,22 @@
 
 pub mod approvals;
 pub mod archive;
+pub mod check;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod context_append;
 pub mod daily;
+pub mod deliverables;
 pub mod derived;
 pub mod diag;
 pub mod edit;
 pub mod estimate;
+pub mod git;
 pub mod ids;
 pub mod implog;
 pub mod journal;
+pub mod links;
 pub mod markdown;
 pub mod names;
 pub mod phases;
@@ -31,6 +36,7 @@ pub mod steering;
 pub mod tasks;
 pub mod templates;
 pub mod timeline;
+pub mod windows;
 pub mod workspace;
 pub mod write;
 

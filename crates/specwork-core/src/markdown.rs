@@ -4,24 +4,33 @@
 
 use std::ops::Range;
 
+/// The lines of `src` as `(start, end, text)`: `end` is the start of the next line (the line
+/// ending included), `text` has no line ending (`\n` or `\r\n`). memchr-based, allocation-free.
+pub fn line_spans(src: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= src.len() {
+            return None;
+        }
+        let start = pos;
+        let end = memchr::memchr(b'\n', &src.as_bytes()[start..]).map_or(src.len(), |i| start + i + 1);
+        pos = end;
+        let text = &src[start..end];
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        Some((start, end, text.strip_suffix('\r').unwrap_or(text)))
+    })
+}
+
 /// The byte range of YAML front matter (both `---` lines included), if the file opens with one.
 pub fn front_matter(src: &str) -> Option<Range<usize>> {
     let body = src.strip_prefix('\u{feff}').unwrap_or(src);
     let offset = src.len() - body.len();
-    let first_end = body.find('\n')?;
-    if body[..first_end].trim_end() != "---" {
+    let mut lines = line_spans(body);
+    let (_, first_end, first) = lines.next()?;
+    if first.trim_end() != "---" || first_end == body.len() && !body.ends_with('\n') {
         return None;
     }
-    let mut pos = first_end + 1;
-    while pos < body.len() {
-        let end = body[pos..].find('\n').map_or(body.len(), |i| pos + i + 1);
-        let line = body[pos..end].trim_end();
-        if line == "---" || line == "..." {
-            return Some(offset..offset + end);
-        }
-        pos = end;
-    }
-    None
+    lines.find(|(_, _, l)| matches!(l.trim_end(), "---" | "...")).map(|(_, end, _)| offset..offset + end)
 }
 
 /// A `key: value` from front matter (plain scalars only, quotes stripped).
@@ -54,7 +63,7 @@ pub fn heading(line: &str) -> Option<(usize, &str)> {
 pub fn title(src: &str) -> Option<&str> {
     let start = front_matter(src).map_or(0, |r| r.end);
     let mut in_fence = false;
-    for line in src[start..].lines() {
+    for (_, _, line) in line_spans(&src[start..]) {
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
             in_fence = !in_fence;
@@ -70,12 +79,9 @@ pub fn title(src: &str) -> Option<&str> {
 /// Byte range of the section under the first heading whose text satisfies `pred`: from the
 /// start of the line after the heading to the next heading of the same or a higher level.
 pub fn section(src: &str, pred: impl Fn(&str) -> bool) -> Option<Range<usize>> {
-    let mut pos = 0;
     let mut found: Option<(usize, usize)> = None; // (level, body start)
     let mut in_fence = false;
-    while pos < src.len() {
-        let end = src[pos..].find('\n').map_or(src.len(), |i| pos + i + 1);
-        let line = src[pos..end].trim_end_matches(['\n', '\r']);
+    for (pos, end, line) in line_spans(src) {
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
             in_fence = !in_fence;
@@ -88,7 +94,6 @@ pub fn section(src: &str, pred: impl Fn(&str) -> bool) -> Option<Range<usize>> {
                 found = Some((level, end));
             }
         }
-        pos = end;
     }
     found.map(|(_, start)| start..src.len())
 }
@@ -100,21 +105,24 @@ pub fn field<'a>(src: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// Byte range of a bold field's value (without trailing spaces and line ending).
+///
+/// Matches `**Name**: value` and `**Name:** value`. Allocation-free: context files are read by
+/// the thousand for a portfolio, so this runs on every line of every timeline.
 pub fn field_range(src: &str, name: &str) -> Option<Range<usize>> {
-    let needle = format!("**{name}**:");
-    let needle2 = format!("**{name}:**");
-    let mut pos = 0;
-    while pos < src.len() {
-        let end = src[pos..].find('\n').map_or(src.len(), |i| pos + i + 1);
-        let line = &src[pos..end];
-        if let Some(i) = line.find(&needle).or_else(|| line.find(&needle2)) {
-            let vstart = pos + i + needle.len();
-            let value = &src[vstart..end];
-            let trimmed = value.trim_end_matches(['\n', '\r']).trim_end();
-            let lead_ws = trimmed.len() - trimmed.trim_start().len();
-            return Some(vstart + lead_ws..vstart + trimmed.len());
-        }
-        pos = end;
+    let b = src.as_bytes();
+    for star in memchr::memmem::find_iter(b, b"**") {
+        let rest = &b[star + 2..];
+        let Some(after_name) = rest.strip_prefix(name.as_bytes()) else { continue };
+        let value_start = if after_name.starts_with(b"**:") || after_name.starts_with(b":**") {
+            star + 2 + name.len() + 3
+        } else {
+            continue;
+        };
+        let end = memchr::memchr(b'\n', &b[value_start..]).map_or(src.len(), |i| value_start + i);
+        let value = &src[value_start..end];
+        let trimmed = value.trim_end();
+        let lead_ws = trimmed.len() - trimmed.trim_start().len();
+        return Some(value_start + lead_ws..value_start + trimmed.len());
     }
     None
 }
@@ -172,6 +180,15 @@ mod tests {
         assert_eq!(field(src, "Status"), Some("active"));
         assert_eq!(title(src), Some("T"));
         assert_eq!(strip_id_prefix("1014 - Cold Storage NAS", "1014"), "Cold Storage NAS");
+        assert_eq!(field("x **Statuses**: no\n**Status:** done  \r\n", "Status"), Some("done"));
+        assert_eq!(field("**Status**:", "Status"), Some(""));
+        assert_eq!(field("**Status** : spaced", "Status"), None);
+        let spans: Vec<_> = line_spans("a\r\nb\n\nc").collect();
+        assert_eq!(spans, [(0, 3, "a"), (3, 5, "b"), (5, 6, ""), (6, 7, "c")]);
+        assert_eq!(front_matter("---\na: 1\n---\nbody"), Some(0..13));
+        assert_eq!(front_matter("\u{feff}---\r\na: 1\r\n...\r\n"), Some(3..19));
+        assert_eq!(front_matter("---"), None);
+        assert_eq!(front_matter("---\na: 1\n"), None);
         let links = wiki_links("a [[spec|1001 - S]] b\n[[x]]");
         assert_eq!(links[0].0, "spec");
         assert_eq!(links[1].3, 2);

@@ -210,7 +210,8 @@ pub struct SpecReport {
     pub total_cost_usd: f64,
     /// Sessions working on the spec now.
     pub active_sessions: Vec<ActiveSession>,
-    /// The most recent commit linked to the spec.
+    /// The most recent commit linked to the spec: from git (a `Spec:` trailer or the id in the
+    /// message), else the last one listed in the context timeline.
     pub last_commit: Option<CommitRef>,
     /// Child specs (numbered areas).
     pub children: Vec<String>,
@@ -218,7 +219,7 @@ pub struct SpecReport {
 
 fn deliverables(ws: &Workspace, spec: &Spec) -> DeliverableCounts {
     let mut out = DeliverableCounts::default();
-    let Some(file) = &spec.docs.spec else { return out };
+    let Some(file) = crate::deliverables::spec_document(spec) else { return out };
     let Ok(src) = std::fs::read_to_string(ws.abs(file)) else { return out };
     let Some(range) = markdown::section(&src, |t| t.eq_ignore_ascii_case("deliverables")) else { return out };
     for (target, _, _, _) in markdown::wiki_links(&src[range]) {
@@ -348,11 +349,15 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
         total_cost_usd: session::round_usd(sessions.iter().filter_map(|s| s.cost_usd).sum()),
         active_sessions: active_sessions(&index, &spec.id),
         sessions,
-        last_commit: spec
-            .context
-            .as_ref()
-            .and_then(|c| c.last_commit())
-            .map(|(h, s)| CommitRef { hash: h.clone(), subject: s.clone() }),
+        last_commit: crate::git::Repo::open(&ws.root)
+            .and_then(|repo| repo.last_commit_for(&spec.id).ok().flatten())
+            .map(|c| CommitRef { hash: c.short, subject: c.subject })
+            .or_else(|| {
+                spec.context
+                    .as_ref()
+                    .and_then(|c| c.last_commit())
+                    .map(|(h, s)| CommitRef { hash: h.clone(), subject: s.clone() })
+            }),
         children: spec.children.clone(),
     }
 }

@@ -25,6 +25,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
+use crate::markdown;
 
 /// The status a task marker stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -347,8 +348,27 @@ fn split_id(rest: &str) -> (Option<String>, String, bool) {
     if let Some(w) = wrapper {
         title = title.strip_suffix(w).unwrap_or(title).trim();
     }
+    // A separator between id and title: `**T1** — Title`, `1.1 - Title`.
+    if let Some(r) = title.strip_prefix(['—', '–', '-', ':'])
+        && (r.is_empty() || r.starts_with([' ', '\t']))
+    {
+        title = r.trim_start();
+    }
+    // Struck through after the id: `3.2.3 ~~Old plan~~ (dropped)`, `28.1 **REMOVED** ~~Old~~`.
+    struck |= struck_title(title);
     let title = strip_emphasis(title);
     (Some(id), title.to_owned(), struck)
+}
+
+/// Whether a title opens with a strikethrough, after an optional bold tag such as `**REMOVED**`.
+fn struck_title(title: &str) -> bool {
+    let mut t = title;
+    if let Some(inner) = t.strip_prefix("**")
+        && let Some(end) = inner.find("**")
+    {
+        t = inner[end + 2..].trim_start();
+    }
+    t.starts_with("~~")
 }
 
 fn strip_emphasis(s: &str) -> &str {
@@ -361,7 +381,7 @@ fn strip_emphasis(s: &str) -> &str {
     s
 }
 
-/// Recognises `1`, `1.2.3`, `2.1.`, `1\.`, `T001`, `Task 3:` at the start of `s`.
+/// Recognises `1`, `1.2.3`, `2.1.`, `1\.`, `T001`, `T010b`, `Task 3:` at the start of `s`.
 fn take_id(s: &str) -> Option<(String, &str)> {
     let b = s.as_bytes();
     // `Task 3:` / `Task 3.1 -`
@@ -372,11 +392,13 @@ fn take_id(s: &str) -> Option<(String, &str)> {
         let rest = rest.strip_prefix(':').or_else(|| rest.strip_prefix('-')).unwrap_or(rest);
         return Some((id, rest));
     }
-    // spec-kit `T001`
+    // spec-kit `T001`, and `T010b` for a task inserted after T010.
     if b.first() == Some(&b'T') {
         let digits = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits > 0 && b.get(1 + digits).is_none_or(|c| *c == b' ' || *c == b'*') {
-            return Some((s[..1 + digits].to_owned(), &s[1 + digits..]));
+        let letters = b[1 + digits..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+        let end = 1 + digits + letters;
+        if digits > 0 && letters <= 2 && b.get(end).is_none_or(|c| *c == b' ' || *c == b'*' || *c == b':') {
+            return Some((s[..end].to_owned(), s[end..].strip_prefix(':').unwrap_or(&s[end..])));
         }
     }
     let (id, rest) = take_numeric(s)?;
@@ -414,60 +436,100 @@ fn take_numeric(s: &str) -> Option<(String, &str)> {
     Some((id, rest))
 }
 
-/// Parses the task list of `src`. `file` names the source in diagnostics.
+/// Parses the task list of a whole file. `file` names the source in diagnostics.
+///
+/// A UTF-8 byte-order mark and YAML front matter are skipped (front matter opened but never
+/// closed is reported, and the file is then read as if it had none, so no task is lost).
 pub fn parse(src: &str, file: &str) -> TaskList {
+    parse_text(src, file, true)
+}
+
+/// Parses the task list of a part of a file, such as the body of a `## Tasks` section: no
+/// byte-order mark or front matter is looked for, so a `---` rule opening the part is just a rule.
+/// Offsets and lines are relative to `src`.
+pub fn parse_fragment(src: &str, file: &str) -> TaskList {
+    parse_text(src, file, false)
+}
+
+/// An open code fence: its character, run length and opening line.
+#[derive(Clone, Copy)]
+struct Fence {
+    c: u8,
+    len: usize,
+    line: usize,
+}
+
+fn parse_text(src: &str, file: &str, whole_file: bool) -> TaskList {
     let mut out = TaskList::default();
-    let body_start = usize::from(src.starts_with('\u{feff}')) * 3;
-    let mut fence: Option<(u8, usize, usize)> = None; // (char, length, opening line)
-    let mut front_matter: Option<usize> = None;
+    // Every task has a `[c]`: sizing the list once spares the copies of a growing Vec<Task>.
+    let b = src.as_bytes();
+    out.tasks.reserve(memchr::memchr_iter(b'[', b).filter(|&i| b.get(i + 2) == Some(&b']')).count());
+    let body_start = if whole_file && src.starts_with('\u{feff}') { 3 } else { 0 };
+    // Lines that start before `skip_to` are front matter.
+    let mut skip_to = 0;
+    if whole_file {
+        match markdown::front_matter(src) {
+            Some(r) => skip_to = r.end,
+            None if src[body_start..].split('\n').next().is_some_and(|l| l.trim_end() == "---") => {
+                out.diagnostics.push(Diagnostic::warning(
+                    file,
+                    1,
+                    "front matter opened with `---` is never closed; the file is read as if it had none",
+                    "close the front matter with a `---` line, or remove the opening one",
+                ));
+            }
+            None => {}
+        }
+    }
+    let mut fence: Option<Fence> = None;
     let mut current: Option<usize> = None; // index into out.tasks whose body we are in
-    let mut prompt_mode: Option<PromptMode> = None;
+    let mut prompt: Option<PromptMode> = None;
+    // `**Files**:` with an empty value: the deeper bullets below are its entries.
+    let mut list_block: Option<(MetaKey, usize)> = None;
+    let mut prev_blank = true;
 
     for (idx, line) in lines(src).enumerate() {
+        if line.start < skip_to {
+            continue;
+        }
         let lineno = idx + 1;
         let text = if line.start == 0 { &line.text[body_start.min(line.text.len())..] } else { line.text };
+        let trimmed = text.trim_start_matches([' ', '\t']);
+        let blank = trimmed.trim_end().is_empty();
+        let was_blank = std::mem::replace(&mut prev_blank, blank);
+        let this_indent = indent_width(&text[..text.len() - trimmed.len()]);
 
-        if idx == 0 && text == "---" {
-            front_matter = Some(lineno);
-            continue;
-        }
-        if let Some(start) = front_matter {
-            if text == "---" || text == "..." {
-                front_matter = None;
-            } else if lineno - start > 200 {
-                // Not front matter after all: a thematic break opened the file.
-                front_matter = None;
-            }
-            continue;
-        }
-
-        let trimmed = text.trim_start();
-        if let Some((c, len, _)) = fence {
-            let t = trimmed.as_bytes();
-            let run = t.iter().take_while(|&&x| x == c).count();
-            if run >= len && trimmed[run..].trim().is_empty() {
+        if let Some(f) = fence {
+            let run = trimmed.bytes().take_while(|&x| x == f.c).count();
+            if run >= f.len && trimmed[run..].trim().is_empty() {
                 fence = None;
-            }
-            if let (Some(i), Some(PromptMode::Fenced)) = (current, &prompt_mode) {
-                if fence.is_none() {
-                    prompt_mode = None;
-                } else {
-                    push_prompt(&mut out.tasks[i], trimmed);
+                if matches!(prompt, Some(PromptMode::Fenced)) {
+                    prompt = None;
                 }
+            } else if let (Some(i), Some(PromptMode::Fenced)) = (current, prompt) {
+                push_prompt(&mut out.tasks[i], trimmed);
             }
             continue;
         }
         if let Some((c, len)) = fence_open(trimmed) {
-            fence = Some((c, len, lineno));
-            if let (Some(_), Some(PromptMode::AwaitBlock(_))) = (current, &prompt_mode) {
-                prompt_mode = Some(PromptMode::Fenced);
-            }
+            fence = Some(Fence { c, len, line: lineno });
+            prompt = match prompt {
+                // The prompt's block is this fence: deeper than the `_Prompt` item, or right under an
+                // empty `**_Prompt**:`.
+                Some(PromptMode::Block { base, has_text })
+                    if current.is_some() && (this_indent > base || (this_indent == base && !has_text)) =>
+                {
+                    Some(PromptMode::Fenced)
+                }
+                _ => None,
+            };
             continue;
         }
 
-        if trimmed.starts_with('#') && trimmed.trim_start_matches('#').starts_with([' ', '\t']) || trimmed == "#" {
+        if markdown::heading(text).is_some() {
             current = None;
-            prompt_mode = None;
+            prompt = None;
+            list_block = None;
             continue;
         }
 
@@ -499,42 +561,77 @@ pub fn parse(src: &str, file: &str) -> TaskList {
                 indent: cb.indent.to_owned(),
             });
             current = Some(out.tasks.len() - 1);
-            prompt_mode = None;
+            prompt = None;
+            list_block = None;
             continue;
         }
+        if let Some((what, hint)) = near_miss(trimmed) {
+            out.diagnostics.push(Diagnostic::warning(
+                file,
+                lineno,
+                format!("this line looks like a task but is not read as one: {what}"),
+                hint,
+            ));
+        }
 
+        if blank {
+            // A blank line ends the paragraph, and with it an unclosed `_Prompt: …`.
+            if matches!(prompt, Some(PromptMode::Continue { .. })) {
+                prompt = None;
+            }
+            continue;
+        }
         let Some(i) = current else { continue };
-        if trimmed.is_empty() {
-            continue;
-        }
         let task_indent = indent_width(&out.tasks[i].indent);
-        let this_indent = indent_width(&text[..text.len() - trimmed.len()]);
+        let is_item = is_list_item(trimmed);
 
-        match prompt_mode {
-            Some(PromptMode::Continue) => {
-                let done = trimmed.trim_end().ends_with('_');
-                push_prompt(&mut out.tasks[i], trimmed.trim_end().trim_end_matches('_'));
-                if done {
-                    prompt_mode = None;
+        match prompt {
+            Some(PromptMode::Continue { base }) if !(is_item && this_indent <= base) => {
+                let t = trimmed.trim_end();
+                let closed = t.ends_with('_');
+                push_prompt(&mut out.tasks[i], t.strip_suffix('_').unwrap_or(t));
+                if closed {
+                    prompt = None;
                 }
                 continue;
             }
-            Some(PromptMode::AwaitBlock(base)) if this_indent > base => {
+            // Deeper lines (nested bullets, an indented `|` block) continue the prompt, and so do
+            // lazy continuation lines of its paragraph (text at column 0 right after it).
+            Some(PromptMode::Block { base, .. }) if this_indent > base || (!was_blank && !is_item) => {
                 push_prompt(&mut out.tasks[i], item_text(trimmed));
+                if let Some(PromptMode::Block { has_text, .. }) = &mut prompt {
+                    *has_text = true;
+                }
                 continue;
             }
-            _ => prompt_mode = None,
+            _ => prompt = None,
+        }
+        if let Some((key, base)) = list_block {
+            if this_indent > base {
+                let task = &mut out.tasks[i];
+                let list = match key {
+                    MetaKey::Requirements => &mut task.requirements,
+                    MetaKey::Leverage => &mut task.leverage,
+                    _ => &mut task.files,
+                };
+                list.extend(split_list(item_text(trimmed)));
+                continue;
+            }
+            list_block = None;
         }
 
-        // A top-level paragraph after the task ends its body (unless it continues a prompt).
-        if this_indent <= task_indent && !trimmed.starts_with(['-', '*', '+']) && !trimmed.starts_with('_') {
+        // A top-level paragraph after the task ends its body.
+        if this_indent <= task_indent && !is_item && !trimmed.starts_with('_') {
             current = None;
             continue;
         }
 
         let item = item_text(trimmed);
-        if let Some((key, value, closed)) = metadata(item) {
+        if let Some((key, value, wrap)) = metadata(item) {
             let task = &mut out.tasks[i];
+            if value.is_empty() && matches!(key, MetaKey::Requirements | MetaKey::Leverage | MetaKey::Files) {
+                list_block = Some((key, this_indent));
+            }
             match key {
                 MetaKey::Requirements => task.requirements.extend(split_list(value)),
                 MetaKey::Leverage => task.leverage.extend(split_list(value)),
@@ -545,41 +642,27 @@ pub fn parse(src: &str, file: &str) -> TaskList {
                 MetaKey::Files => task.files.extend(split_list(value)),
                 MetaKey::Purpose => task.purpose = Some(value.to_owned()),
                 MetaKey::Prompt => {
-                    let v = value.trim();
-                    if !v.is_empty() && v != "|" && v != ">" && v != "|-" {
-                        push_prompt(task, v);
+                    let block_marker = matches!(value, "" | "|" | ">" | "|-" | ">-" | "|+" | ">+");
+                    if !block_marker {
+                        push_prompt(task, value);
                     }
-                    prompt_mode = if !closed {
-                        Some(PromptMode::Continue)
-                    } else if v.is_empty() || v == "|" || v == ">" || v == "|-" {
-                        Some(PromptMode::AwaitBlock(this_indent))
-                    } else {
-                        None
+                    prompt = match wrap {
+                        _ if block_marker => Some(PromptMode::Block { base: this_indent, has_text: false }),
+                        Wrap::Open => Some(PromptMode::Continue { base: this_indent }),
+                        Wrap::Closed => None,
+                        Wrap::None => Some(PromptMode::Block { base: this_indent, has_text: true }),
                     };
-                    if matches!(prompt_mode, Some(PromptMode::Continue))
-                        && (v.is_empty() || v == "|" || v == ">" || v == "|-")
-                    {
-                        prompt_mode = Some(PromptMode::AwaitBlock(this_indent));
-                    }
                 }
             }
-        } else if this_indent > task_indent || trimmed.starts_with(['-', '*', '+']) {
+        } else if this_indent > task_indent || is_item {
             out.tasks[i].details.push(item.to_owned());
         }
     }
 
-    if let Some(start) = front_matter {
+    if let Some(f) = fence {
         out.diagnostics.push(Diagnostic::warning(
             file,
-            start,
-            "front matter opened with `---` is never closed",
-            "close it with a `---` line, or remove the opening one",
-        ));
-    }
-    if let Some((_, _, start)) = fence {
-        out.diagnostics.push(Diagnostic::warning(
-            file,
-            start,
+            f.line,
             "code fence is never closed; tasks after it are not read",
             "close the fence with a matching ``` line",
         ));
@@ -590,10 +673,12 @@ pub fn parse(src: &str, file: &str) -> TaskList {
 
 #[derive(Clone, Copy, Debug)]
 enum PromptMode {
-    /// `_Prompt: …` without its closing underscore: following lines continue it.
-    Continue,
-    /// `_Prompt:_` or `_Prompt: |`: the block indented deeper than this column follows.
-    AwaitBlock(usize),
+    /// `_Prompt: …` without its closing underscore: following lines continue it up to the line
+    /// that closes it, a blank line, or a list item no deeper than the prompt's own.
+    Continue { base: usize },
+    /// `**_Prompt**: …`, `_Prompt:_` or `_Prompt: |`: the lines indented deeper than `base` (and
+    /// lazy continuation lines) follow. `has_text` is false while nothing but the key was read.
+    Block { base: usize, has_text: bool },
     /// Inside a fence that holds the prompt.
     Fenced,
 }
@@ -625,14 +710,66 @@ fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
     Some((c, run))
 }
 
+/// Whether a line (without its indentation) is a bullet list item.
+fn is_list_item(trimmed: &str) -> bool {
+    let b = trimmed.as_bytes();
+    matches!(b.first(), Some(b'-' | b'*' | b'+')) && matches!(b.get(1), None | Some(b' ' | b'\t'))
+}
+
 /// Strips a list bullet from a body line.
 fn item_text(trimmed: &str) -> &str {
-    for b in ["- ", "* ", "+ "] {
+    for b in ["- ", "* ", "+ ", "-\t", "*\t", "+\t"] {
         if let Some(rest) = trimmed.strip_prefix(b) {
             return rest.trim_start();
         }
     }
     trimmed
+}
+
+/// A bullet line that a person most likely meant as a task, but that the grammar does not read
+/// as one: what is wrong and how to fix it. Legends (`- [P] parallel`) and links (`- [x](url)`)
+/// are not near misses.
+fn near_miss(trimmed: &str) -> Option<(&'static str, &'static str)> {
+    if !matches!(trimmed.as_bytes().first(), Some(b'-' | b'*' | b'+')) {
+        return None;
+    }
+    let after_bullet = &trimmed[1..];
+    let rest = after_bullet.trim_start_matches([' ', '\t']);
+    let spaced = rest.len() < after_bullet.len();
+    let inner_and_after = rest.strip_prefix('[')?;
+    let close = inner_and_after.find(']')?;
+    let inner = &inner_and_after[..close];
+    let after = &inner_and_after[close + 1..];
+    let one_marker = inner.len() == 1 && TaskMarker(inner.as_bytes()[0]).status().is_some();
+    let then_space = after.is_empty() || after.starts_with([' ', '\t']);
+    if !spaced {
+        return (one_marker && then_space)
+            .then_some(("no space after the bullet", "write the checkbox as `- [ ] title`"));
+    }
+    if inner.is_empty() && then_space {
+        return Some(("the checkbox `[]` is empty", "put a space or a marker inside: `[ ]`, `[-]`, `[x]` or `[~]`"));
+    }
+    if inner.len() > 1
+        && inner.len() <= 4
+        && inner.bytes().all(|c| matches!(c, b' ' | b'x' | b'X' | b'-' | b'~'))
+        && inner.trim().len() <= 1
+        && then_space
+    {
+        return Some((
+            "the checkbox holds extra spaces",
+            "write exactly one character between the brackets: `[ ]`, `[-]`, `[x]` or `[~]`",
+        ));
+    }
+    if one_marker && !then_space && !after.starts_with(['*', '(', '[', ':']) {
+        return Some(("no space after the checkbox", "put a space between `]` and the title: `- [ ] title`"));
+    }
+    if matches!(inner, "✓" | "✔" | "✔️" | "✅" | "√" | "✗" | "✘" | "/") && then_space {
+        return Some((
+            "the marker is not one specwork reads",
+            "use `[ ]` pending, `[-]` in progress, `[x]` done or `[~]` blocked",
+        ));
+    }
+    None
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -645,43 +782,65 @@ enum MetaKey {
     Purpose,
 }
 
-/// Recognises a metadata item. Returns the key, the value and whether the `_…_` wrapper was closed.
-fn metadata(item: &str) -> Option<(MetaKey, &str, bool)> {
+/// How a metadata item is wrapped in underscores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wrap {
+    /// `Purpose: …`, `**_Prompt**: …`: no `_…_` wrapper.
+    None,
+    /// `_Requirements: 1.1_`, `_Prompt:_`.
+    Closed,
+    /// `_Prompt: …` whose closing underscore is on a later line.
+    Open,
+}
+
+/// Recognises a metadata item (`_Requirements: 1.1_`, `**_Prompt**: …`, `File: a.rs`, and the
+/// Japanese and Chinese keys real files use). Returns the key, the trimmed value and its wrapping.
+fn metadata(item: &str) -> Option<(MetaKey, &str, Wrap)> {
     let (underscored, body) = match item.strip_prefix('_') {
         Some(b) => (true, b),
         None => (false, item),
     };
     let body = body.strip_prefix("**").unwrap_or(body);
     let colon = body.find(':')?;
-    let key_raw = body[..colon].trim().trim_end_matches("**").trim_end_matches('_');
+    let key_raw = body[..colon].trim().trim_matches(['*', '_']).trim();
     let key = match key_raw {
-        "Requirements" | "Requirement" => MetaKey::Requirements,
-        "Leverage" => MetaKey::Leverage,
+        "Requirements" | "Requirement" | "要件" | "需求" => MetaKey::Requirements,
+        "Leverage" | "活用" => MetaKey::Leverage,
         "Prompt" => MetaKey::Prompt,
         "Blocked" => MetaKey::Blocked,
-        "File" | "Files" => MetaKey::Files,
-        "Purpose" => MetaKey::Purpose,
+        "File" | "Files" | "対象ファイル" | "文件" => MetaKey::Files,
+        "Purpose" | "目的" => MetaKey::Purpose,
         _ => return None,
     };
-    let mut value = body[colon + 1..].trim_start_matches("**").trim_start_matches('_');
-    value = value.trim();
-    let mut closed = true;
-    if underscored {
-        let t = value.trim_end();
-        if let Some(v) = t.strip_suffix('_') {
-            value = v.trim_end();
-        } else if body[colon + 1..].trim_start().starts_with('_') && value.is_empty() {
-            // `_Prompt:_` — key closed immediately, value follows as a block.
-            closed = true;
-        } else {
-            closed = false;
-        }
-    }
-    Some((key, value.trim(), closed))
+    let after = &body[colon + 1..];
+    let mut value = after.trim_start_matches("**").trim_start_matches('_').trim();
+    let wrap = if !underscored {
+        Wrap::None
+    } else if let Some(v) = value.strip_suffix('_') {
+        value = v.trim_end();
+        Wrap::Closed
+    } else if value.is_empty() && after.trim_start().starts_with('_') {
+        // `_Prompt:_` — the key is closed at once; the value follows as a block.
+        Wrap::Closed
+    } else {
+        Wrap::Open
+    };
+    Some((key, value, wrap))
 }
 
+/// Splits a comma-separated value; an entry that opens with a code span is that span
+/// (`` `a/b.rs` (new) `` → `a/b.rs`).
 fn split_list(value: &str) -> impl Iterator<Item = String> + '_ {
-    value.split(',').map(|s| s.trim().trim_matches('`').to_owned()).filter(|s| !s.is_empty())
+    value
+        .split(',')
+        .map(|s| {
+            let s = s.trim();
+            match s.strip_prefix('`').and_then(|r| r.find('`').map(|end| &r[..end])) {
+                Some(code) => code.trim().to_owned(),
+                None => s.trim_matches('`').to_owned(),
+            }
+        })
+        .filter(|s| !s.is_empty())
 }
 
 fn report_duplicates(out: &mut TaskList, file: &str) {
@@ -726,6 +885,20 @@ pub fn set_marker(
 ) -> Result<String, TaskEditError> {
     let list = parse(src, file);
     let task = list.find(id).ok_or_else(|| TaskEditError::NoSuchTask { id: id.to_owned(), file: file.to_owned() })?;
+    Ok(apply_marker(src, task, marker, reason))
+}
+
+/// Sets the marker of `task`, a task read from `src` (its offsets relative to `src`), editing only
+/// the marker byte and the `_Blocked:_` line as [`set_marker`] describes. A blocked task given the
+/// reason it already has keeps its `_Blocked:_` line as written.
+pub fn apply_marker(src: &str, task: &Task, marker: TaskMarker, reason: Option<&str>) -> String {
+    // A reason is one line: a line break in it would end the `_Blocked:_` item.
+    let reason = reason.map(|r| r.trim().replace(['\r', '\n'], " "));
+    let reason = match (&task.blocked_reason, reason) {
+        (Some(old), Some(new)) if *old == new => None,
+        (_, r) => r,
+    };
+    let reason = reason.as_deref();
     let blocked = marker.status() == Some(TaskStatus::Blocked);
     let mut out = String::with_capacity(src.len() + 64);
     out.push_str(&src[..task.marker_offset]);
@@ -734,7 +907,7 @@ pub fn set_marker(
 
     let line = &src[task.line_range.clone()];
     let eol = if line.ends_with("\r\n") || !line.ends_with('\n') && src.contains("\r\n") { "\r\n" } else { "\n" };
-    let new_blocked_line = |reason: &str| format!("{}  - _Blocked: {}_", task.indent, reason.trim());
+    let new_blocked_line = |reason: &str| format!("{}  - _Blocked: {}_", task.indent, reason);
 
     match (&task.blocked_range, blocked, reason) {
         // Replace an existing reason.
@@ -782,7 +955,7 @@ pub fn set_marker(
         }
         (None, _, _) => out.push_str(&src[after_marker..]),
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -841,5 +1014,60 @@ mod tests {
         assert_eq!(l.tasks[0].prompt.as_deref(), Some("Role: x Task: y"));
         assert_eq!(l.tasks[1].prompt.as_deref(), Some("first continued"));
         assert_eq!(l.tasks[2].prompt.as_deref(), Some("Role: z"));
+    }
+
+    #[test]
+    fn near_misses_are_reported_with_their_line() {
+        let src = "- [ ] 1 ok\n-[ ] 2 no space\n- [] 3 empty\n- [ x] 4 spaced\n- [x]5 glued\n- [✓] 6 tick\n- [P] legend\n- [x](http://l) link\n```\n- [] in code\n```\n";
+        let l = parse(src, "t.md");
+        assert_eq!(l.tasks.len(), 1);
+        let lines: Vec<usize> = l.diagnostics.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6]);
+        assert!(l.diagnostics.iter().all(|d| d.file == "t.md" && !d.hint.is_empty()));
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_reported_and_the_tasks_still_read() {
+        let l = parse("---\ntitle: x\n- [ ] 1 A\n- [x] 2 B\n", "t.md");
+        assert_eq!(l.tasks.len(), 2);
+        assert_eq!(l.diagnostics.len(), 1);
+        assert_eq!(l.diagnostics[0].line, 1);
+        // Closed front matter hides its lines; a BOM before it is fine.
+        let l = parse("\u{feff}---\r\n- [ ] not a task\r\n---\r\n- [ ] 1 A\r\n", "t.md");
+        assert_eq!(l.tasks.len(), 1);
+        assert_eq!(l.tasks[0].line, 4);
+        // In a fragment (a section's body) a leading `---` is a rule, not front matter.
+        let l = parse_fragment("---\n- [ ] 1 A\n---\n", "t.md");
+        assert_eq!(l.tasks.len(), 1);
+        assert!(l.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn unclosed_fence_is_reported() {
+        let l = parse("- [ ] 1 A\n```sh\n- [ ] 2 hidden\n", "t.md");
+        assert_eq!(l.tasks.len(), 1);
+        assert_eq!((l.diagnostics[0].line, l.diagnostics[0].message.contains("never closed")), (2, true));
+    }
+
+    #[test]
+    fn ids_titles_and_metadata_real_files_write() {
+        let src = "- [x] **T1** — Define\n  - 目的: keep it\n  - _要件: R1, R2_\n- [x] T010b Later\n- [x] 3.2.3 ~~Old~~ (dropped)\n  - **Files**:\n    - `a/b.rs` (new)\n    - c.rs\n  - Other detail\n";
+        let l = parse(src, "t");
+        assert_eq!(l.tasks[0].id, "T1");
+        assert_eq!(l.tasks[0].title, "Define");
+        assert_eq!(l.tasks[0].purpose.as_deref(), Some("keep it"));
+        assert_eq!(l.tasks[0].requirements, ["R1", "R2"]);
+        assert_eq!(l.tasks[1].id, "T010b");
+        assert!(l.tasks[2].struck);
+        assert_eq!(l.tasks[2].files, ["a/b.rs", "c.rs"]);
+        assert_eq!(l.tasks[2].details, ["Other detail"]);
+    }
+
+    #[test]
+    fn a_blocked_task_keeps_its_reason_line_as_written() {
+        let src = "- [~] 1 A\n    * _Blocked: API down_\n";
+        assert_eq!(set_marker(src, "t", "1", TaskMarker(b'~'), Some("API down")).unwrap(), src);
+        let changed = set_marker(src, "t", "1", TaskMarker(b'~'), Some("new\nreason")).unwrap();
+        assert_eq!(changed, "- [~] 1 A\n  - _Blocked: new reason_\n");
     }
 }

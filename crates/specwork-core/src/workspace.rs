@@ -76,6 +76,8 @@ struct Candidate {
     parent: Option<String>,
     is_area: bool,
     archived: bool,
+    /// Numbered specs: the context file, when the directory listing holds it (saves a stat).
+    context: Option<PathBuf>,
 }
 
 impl Workspace {
@@ -88,12 +90,17 @@ impl Workspace {
         let (config, config_diag) = Config::load(&root);
         let mut diagnostics: Vec<Diagnostic> = config_diag.into_iter().collect();
 
-        let mut candidates = Vec::new();
+        let mut found = Vec::new();
         let specs_dir = PathBuf::from(&config.workspace.specs_dir);
-        walk_numbered(&root, &specs_dir, None, true, config.workspace.import, &mut candidates);
+        walk_numbered(&root, &specs_dir, None, true, config.workspace.import, &mut found);
+        // spec-kit folders share `specs/` with the numbered tree; they are imports, listed after
+        // the named specs.
+        let (mut candidates, spec_kit): (Vec<Candidate>, Vec<Candidate>) =
+            found.into_iter().partition(|c| c.layout == Layout::Numbered);
         named_folders(&root, Path::new(".spec-workflow/specs"), Layout::SpecWorkflow, false, &mut candidates);
         named_folders(&root, Path::new(".spec-workflow/archive/specs"), Layout::SpecWorkflow, true, &mut candidates);
         if config.workspace.import {
+            candidates.extend(spec_kit);
             named_folders(&root, Path::new(".kiro/specs"), Layout::Kiro, false, &mut candidates);
             named_folders(&root, Path::new("openspec/changes"), Layout::OpenSpec, false, &mut candidates);
         }
@@ -169,6 +176,7 @@ impl Workspace {
                 parent: old.parent.clone(),
                 is_area: old.is_area,
                 archived: old.archived,
+                context: old.docs.context.clone(),
             };
             let children = old.children.clone();
             let (mut spec, diags) = read_spec(&self.root, c);
@@ -240,9 +248,11 @@ fn is_spec_kit_dir(name: &str, path: &Path) -> bool {
 fn walk_numbered(root: &Path, rel: &Path, parent: Option<&str>, top: bool, import: bool, out: &mut Vec<Candidate>) {
     let abs = root.join(rel);
     let entries = sorted_entries(&abs);
+    // The listing answers "is there a file named …" without a stat per spec.
+    let has_file = |name: &str| entries.iter().any(|(n, _, is_dir)| !is_dir && n == name);
     let dir_name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let mut area_id = parent.map(str::to_owned);
-    if !top && is_number(dir_name) && abs.join("spec.md").is_file() {
+    if !top && is_number(dir_name) && has_file("spec.md") {
         out.push(Candidate {
             id: dir_name.to_owned(),
             layout: Layout::Numbered,
@@ -251,11 +261,13 @@ fn walk_numbered(root: &Path, rel: &Path, parent: Option<&str>, top: bool, impor
             parent: parent.map(str::to_owned),
             is_area: true,
             archived: false,
+            context: has_file("context.md").then(|| rel.join("context.md")),
         });
         area_id = Some(dir_name.to_owned());
     }
     for (name, _, is_dir) in &entries {
         if !is_dir && let Some(num) = name.strip_suffix(".spec.md").filter(|n| is_number(n)) {
+            let context = format!("{num}.context.md");
             out.push(Candidate {
                 id: num.to_owned(),
                 layout: Layout::Numbered,
@@ -264,6 +276,7 @@ fn walk_numbered(root: &Path, rel: &Path, parent: Option<&str>, top: bool, impor
                 parent: area_id.clone(),
                 is_area: false,
                 archived: false,
+                context: has_file(&context).then(|| rel.join(context)),
             });
         }
     }
@@ -282,6 +295,7 @@ fn walk_numbered(root: &Path, rel: &Path, parent: Option<&str>, top: bool, impor
                 parent: None,
                 is_area: false,
                 archived: false,
+                context: None,
             });
         }
     }
@@ -300,6 +314,7 @@ fn named_folders(root: &Path, rel: &Path, layout: Layout, archived: bool, out: &
             parent: None,
             is_area: false,
             archived,
+            context: None,
         });
     }
 }
@@ -352,8 +367,7 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
     match c.layout {
         Layout::Numbered => {
             docs.spec = Some(c.path.clone());
-            let ctx_rel = if c.is_area { c.dir.join("context.md") } else { c.dir.join(format!("{}.context.md", c.id)) };
-            docs.context = exists(root, ctx_rel);
+            docs.context = c.context.clone();
             if let Some(src) = read_text(root, &c.path, &mut diags) {
                 title = markdown::front_matter_field(&src, "title")
                     .or_else(|| markdown::title(&src))
@@ -416,9 +430,11 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
     }
     if c.layout != Layout::Numbered
         && let Some(t) = docs.tasks.clone()
-        && let Some(src) = read_text(root, &t, &mut diags)
     {
-        tasks = tasks::parse(&src, &t.display().to_string());
+        if let Some(src) = read_text(root, &t, &mut diags) {
+            tasks = tasks::parse(&src, &t.display().to_string());
+        }
+        // Even when unreadable: an edit then fails on the file itself, with the io error's hint.
         tasks_source = Some(TaskSource { file: t, section: None });
     }
     diags.append(&mut tasks.diagnostics);
@@ -461,7 +477,8 @@ fn check_front_matter(src: &str, rel: &Path, diags: &mut Vec<Diagnostic>) {
 
 /// Parses the tasks of one section, with offsets and lines relative to the whole file.
 pub fn parse_section(src: &str, range: std::ops::Range<usize>, rel: &Path) -> TaskList {
-    let mut list = tasks::parse(&src[range.clone()], &rel.display().to_string());
+    // A fragment: a `---` rule right under the heading is not front matter.
+    let mut list = tasks::parse_fragment(&src[range.clone()], &rel.display().to_string());
     let line_base = line_of(src, range.start) - 1;
     for t in &mut list.tasks {
         t.marker_offset += range.start;

@@ -28,10 +28,13 @@
 //!   time and may be deleted at any time ([`ScanOptions::cache_dir`]).
 //! - Where specwork departs from ccusage it says so: Claude long-context pricing follows Anthropic
 //!   ([`LongContextRule`]) and a Gemini session stored as both `.json` and `.jsonl` counts once.
+//! - Attribution ([`attribute`]) gives each record at most one task or session window, so
+//!   per-task sums never count a call twice.
 //! - Nothing is written except the ledger, and only inside the caller's cache directory.
 
 #![deny(missing_docs)]
 
+mod attribute;
 mod bytes;
 mod claude;
 mod codex;
@@ -49,6 +52,7 @@ mod snapshot;
 mod sources;
 mod time;
 
+pub use attribute::{Attribution, Window, attribute, inside};
 pub use error::UsageError;
 pub use event::{IssueKind, LineStats};
 pub use price::{

@@ -13,6 +13,7 @@ use crate::ui::Ui;
 pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_CONFLICT: u8 = 3;
+pub const EXIT_PROBLEMS: u8 = 4;
 
 /// An error with its hints and exit code.
 #[derive(Debug)]

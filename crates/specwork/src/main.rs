@@ -1,8 +1,10 @@
 //! `specwork`: spec-driven development with AI coding agents — specs, sessions, real token
 //! cost, deliverables and links, in plain Markdown.
 
+mod budget;
 mod commands;
 mod error;
+mod measure;
 mod ui;
 
 use std::process::ExitCode;
@@ -46,8 +48,11 @@ fn main() -> ExitCode {
     };
     let ui = Ui::new(cli.json, cli.quiet);
     let ctx = commands::Ctx::new(cli.workspace, ui);
-    match commands::run(&ctx, cli.command) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => ExitCode::from(e.report(&ctx.ui)),
-    }
+    let code = match commands::run(&ctx, cli.command) {
+        Ok(code) => code,
+        Err(e) => e.report(&ctx.ui),
+    };
+    // A loaded workspace holds every spec and task; the OS frees it faster than its destructors.
+    std::mem::forget(ctx);
+    ExitCode::from(code)
 }

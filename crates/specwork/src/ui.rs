@@ -23,9 +23,17 @@ impl Ui {
     /// Prints a report: `value` as JSON with `--json`, else the text `render` produces.
     pub fn report<T: Serialize>(&self, value: &T, render: impl FnOnce(&mut String)) {
         if self.json {
-            let mut s = serde_json::to_string_pretty(value).expect("reports serialise");
-            s.push('\n');
-            out(&s);
+            // Straight to stdout: a portfolio of thousands of specs is megabytes of JSON.
+            let mut o = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            let written = serde_json::to_writer_pretty(&mut o, value)
+                .map_err(io::Error::from)
+                .and_then(|()| o.write_all(b"\n"))
+                .and_then(|()| o.flush());
+            if let Err(e) = written
+                && e.kind() == io::ErrorKind::BrokenPipe
+            {
+                std::process::exit(0);
+            }
         } else {
             let mut s = String::new();
             render(&mut s);

@@ -1,21 +1,25 @@
 //! `specwork cost`: tokens and cost measured from the agents' own logs (Claude Code, Codex CLI,
-//! Gemini CLI), with ccusage's accounting rules and an incremental scan cache.
+//! Gemini CLI), with ccusage's accounting rules and an incremental scan cache; by period or
+//! model from the logs, by spec, task or session from the journals (measured usage attributed
+//! to tasks, manual counts where nothing was measured); budgets; the cost of a spec's remaining
+//! tasks per model (`--estimate`).
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
+use specwork_core::config::{Config, CurrencyConfig};
+use specwork_core::journal::{Event, Stamp};
+use specwork_core::session::{self, Identity, Session, SessionIndex, Usage};
 use specwork_core::workspace::WorkspaceError;
-use specwork_usage::{
-    Agent, Filter, GroupBy, PriceOverride, PriceTable, Report, Row, ScanOptions, ScanProgress, Sources, Totals,
-};
+use specwork_core::{TaskStatus, estimate};
+use specwork_usage::{Agent, Filter, GroupBy, PriceTable, Report, ScanOptions, Totals};
 
 use super::Ctx;
+use crate::budget::{self, BudgetStatus, CostDisplay, Period};
 use crate::error::{CmdResult, CommandError};
+use crate::measure::{self, Logs};
 
 #[derive(Args, Debug)]
 pub struct CostArgs {
@@ -46,6 +50,10 @@ pub struct CostArgs {
     /// Print the price table (built-in prices plus specwork.toml overrides) and exit
     #[arg(long)]
     pub prices: bool,
+    /// The cost of SPEC's remaining tasks per model (Haiku, Sonnet, Opus), from this workspace's
+    /// history of tokens per task
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ["prices", "all"])]
+    pub estimate: Option<String>,
     /// Name every corrupt or truncated log line (file:line)
     #[arg(long, short)]
     pub verbose: bool,
@@ -61,6 +69,24 @@ pub enum By {
     Task,
     Session,
     Model,
+}
+
+impl By {
+    fn as_str(self) -> &'static str {
+        match self {
+            By::Day => "day",
+            By::Week => "week",
+            By::Month => "month",
+            By::Spec => "spec",
+            By::Task => "task",
+            By::Session => "session",
+            By::Model => "model",
+        }
+    }
+
+    fn is_from_journals(self) -> bool {
+        matches!(self, By::Spec | By::Task | By::Session)
+    }
 }
 
 /// An agent on the command line.
@@ -81,8 +107,33 @@ impl From<AgentArg> for Agent {
     }
 }
 
+/// Totals with the cost in the second currency.
+#[derive(Serialize, Clone, Debug)]
+struct TotalsOut {
+    #[serde(flatten)]
+    totals: Totals,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_display: Option<CostDisplay>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+struct RowOut {
+    key: String,
+    totals: TotalsOut,
+    /// Spec, task and session of journal rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
+    /// `measured`, `manual` or `mixed` (journal rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'static str>,
+}
+
 #[derive(Serialize)]
-struct CostReport<'a> {
+struct CostReport {
     by: &'static str,
     timezone: String,
     /// `workspace` (usage whose working directory is inside it) or `all`.
@@ -91,8 +142,15 @@ struct CostReport<'a> {
     agents: Vec<&'static str>,
     since: Option<String>,
     until: Option<String>,
-    rows: &'a [Row],
-    totals: &'a Totals,
+    rows: Vec<RowOut>,
+    totals: TotalsOut,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<CurrencyConfig>,
+    /// Spending against the budgets (workspace scope only).
+    budget: Vec<BudgetStatus>,
+    /// Calls that overlapping windows of parallel sessions claimed equally (journal rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contested_calls: Option<u64>,
     unpriced_models: Vec<String>,
     /// Corrupt or truncated log lines skipped.
     skipped_lines: usize,
@@ -132,64 +190,45 @@ fn cache_home() -> Option<PathBuf> {
     std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache").join("specwork"))
 }
 
-fn price_table(root: Option<&Path>, ctx: &Ctx) -> CmdResult<PriceTable> {
-    let Some(root) = root else {
-        return Ok(PriceTable::builtin());
-    };
-    let (config, diag) = specwork_core::config::Config::load(root);
-    if let Some(d) = diag {
-        ctx.ui.diagnostics(&[d]);
-    }
-    let json = serde_json::to_value(&config.prices).map_err(anyhow::Error::from)?;
-    let overrides: BTreeMap<String, PriceOverride> = serde_json::from_value(json).map_err(|e| {
-        CommandError::usage(
-            format!("invalid [prices] in specwork.toml: {e}"),
-            "prices are USD per million tokens: input, output, cache_write_5m, cache_write_1h, cache_read",
-        )
-    })?;
-    PriceTable::builtin().with_overrides(&overrides).map_err(|e| {
-        CommandError::usage(e.to_string(), "fix the [prices.\"model\"] entry in specwork.toml (USD per million tokens)")
-    })
-}
-
 fn thousands(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    session::fmt_tokens_exact(v)
 }
 
-fn money(v: f64) -> String {
-    format!("${v:.2}")
-}
-
-/// A progress line on stderr for long first scans (terminal only).
-fn progress_line() -> Option<specwork_usage::ProgressFn> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let start = std::time::Instant::now();
-    let last = Arc::new(AtomicU64::new(0));
-    Some(Arc::new(move |p: ScanProgress| {
-        let ms = start.elapsed().as_millis() as u64;
-        let prev = last.load(Ordering::Relaxed);
-        if ms < 300 || ms < prev + 100 || last.compare_exchange(prev, ms, Ordering::Relaxed, Ordering::Relaxed).is_err()
-        {
-            return;
+fn print_prices(ctx: &Ctx, prices: &PriceTable) {
+    let list = PriceList {
+        unit: "USD per million tokens",
+        as_of: specwork_usage::BUILTIN_PRICES_AS_OF,
+        models: prices.iter().map(|(model, price)| PriceRow { model, price }).collect(),
+    };
+    ctx.ui.report(&list, |s| {
+        let mut rows = vec![vec![
+            "model".to_owned(),
+            "input".to_owned(),
+            "output".to_owned(),
+            "write 5m".to_owned(),
+            "write 1h".to_owned(),
+            "read".to_owned(),
+            "above 200k in/out".to_owned(),
+        ]];
+        for r in &list.models {
+            let p = r.price;
+            let f = |v: f64| {
+                let t = format!("{v:.4}");
+                t.trim_end_matches('0').trim_end_matches('.').to_owned()
+            };
+            rows.push(vec![
+                r.model.to_owned(),
+                f(p.input),
+                f(p.output),
+                f(p.cache_write_5m),
+                f(p.cache_write_1h),
+                f(p.cache_read),
+                p.long_context.as_ref().map_or("-".to_owned(), |l| format!("{} / {}", f(l.input), f(l.output))),
+            ]);
         }
-        let pct = (p.bytes_done * 100).checked_div(p.bytes_total).unwrap_or(100);
-        eprint!(
-            "\rreading agent logs {pct:>3}% ({}/{} files, {} MiB)",
-            p.files_done,
-            p.files_total,
-            p.bytes_total / 1_048_576
-        );
-    }))
+        s.push_str(&format!("prices in USD per million tokens (built-in as of {})\n\n", list.as_of));
+        super::format::table(s, &rows);
+    });
 }
 
 pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
@@ -204,61 +243,24 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         }
         Err(e) => return Err(e),
     };
-    let prices = price_table(root.as_deref(), ctx)?;
-
-    if a.prices {
-        let list = PriceList {
-            unit: "USD per million tokens",
-            as_of: specwork_usage::BUILTIN_PRICES_AS_OF,
-            models: prices.iter().map(|(model, price)| PriceRow { model, price }).collect(),
-        };
-        ctx.ui.report(&list, |s| {
-            let mut rows = vec![vec![
-                "model".to_owned(),
-                "input".to_owned(),
-                "output".to_owned(),
-                "write 5m".to_owned(),
-                "write 1h".to_owned(),
-                "read".to_owned(),
-                "above 200k in/out".to_owned(),
-            ]];
-            for r in &list.models {
-                let p = r.price;
-                let f = |v: f64| {
-                    let t = format!("{v:.4}");
-                    t.trim_end_matches('0').trim_end_matches('.').to_owned()
-                };
-                rows.push(vec![
-                    r.model.to_owned(),
-                    f(p.input),
-                    f(p.output),
-                    f(p.cache_write_5m),
-                    f(p.cache_write_1h),
-                    f(p.cache_read),
-                    p.long_context.as_ref().map_or("-".to_owned(), |l| format!("{} / {}", f(l.input), f(l.output))),
-                ]);
+    let config = match &root {
+        Some(r) => {
+            let (config, diag) = Config::load(r);
+            if let Some(d) = diag {
+                ctx.ui.diagnostics(&[d]);
             }
-            s.push_str(&format!("prices in USD per million tokens (built-in as of {})\n\n", list.as_of));
-            super::format::table(s, &rows);
-        });
+            config
+        }
+        None => Config::default(),
+    };
+    let prices = measure::price_table(&config)?;
+    if a.prices {
+        print_prices(ctx, &prices);
         return Ok(0);
     }
-
-    let group = match a.by {
-        By::Day => GroupBy::Day,
-        By::Week => GroupBy::Week,
-        By::Month => GroupBy::Month,
-        By::Model => GroupBy::Model,
-        By::Spec | By::Task | By::Session => {
-            let by = format!("{:?}", a.by).to_lowercase();
-            return Err(CommandError::usage(
-                format!(
-                    "--by {by} needs sessions: usage is attributed to specs, tasks and sessions from session journals, which are not recorded yet"
-                ),
-                "use --by day, week, month or model for now",
-            ));
-        }
-    };
+    if let Some(spec) = &a.estimate {
+        return estimate_run(ctx, spec, &config, &prices);
+    }
 
     let tz = match &a.timezone {
         Some(name) => specwork_usage::time_zone(name).map_err(|e| {
@@ -266,9 +268,9 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         })?,
         None => jiff::tz::TimeZone::system(),
     };
+    let today = specwork_core::clock::now().timestamp().to_zoned(tz.clone()).date();
     let mut filter = Filter::in_zone(tz.clone());
     if a.today {
-        let today = specwork_core::clock::now().timestamp().to_zoned(tz.clone()).date();
         filter.since = Some(today);
         filter.until = Some(today);
     }
@@ -279,6 +281,21 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         filter.until = Some(parse_date(u, "--until")?);
     }
     let agents: Vec<Agent> = a.agent.iter().map(|&x| x.into()).collect();
+    if a.by.is_from_journals() {
+        let by = a.by.as_str();
+        if root.is_none() {
+            return Err(CommandError::usage(
+                format!("--by {by} needs a workspace: its rows come from the session journals"),
+                "run inside a workspace, or pass --workspace DIR",
+            ));
+        }
+        if a.all || !agents.is_empty() {
+            return Err(CommandError::usage(
+                format!("--by {by} reports this workspace's sessions; --all and --agent apply to the logs"),
+                "drop --all and --agent, or use --by day, week, month or model",
+            ));
+        }
+    }
     if !agents.is_empty() {
         filter.agents = Some(agents.clone());
     }
@@ -287,14 +304,12 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         filter.cwd_prefix = root.clone();
     }
 
-    let mut sources = Sources::from_env().map_err(|e| {
-        CommandError::usage(e.to_string(), "point CLAUDE_CONFIG_DIR at a directory that holds projects/, or unset it")
-    })?;
+    let mut sources = measure::sources()?;
     if !agents.is_empty() {
         sources = sources.only(&agents);
     }
     let cache_dir = match &root {
-        Some(r) => Some(r.join(".specwork").join("cache")),
+        Some(r) => Some(measure::cache_dir(r)),
         None => cache_home(),
     };
     let opts = ScanOptions {
@@ -303,31 +318,97 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         no_cache: a.no_cache,
         prices,
         project_roots: root.iter().cloned().collect(),
-        progress: if ctx.ui.quiet { None } else { progress_line() },
+        progress: measure::progress_line(&ctx.ui),
         ..ScanOptions::default()
     };
-    let show_progress = opts.progress.is_some();
-    let result = specwork_usage::scan(&opts);
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
-    let result = result.map_err(|e| CommandError {
-        error: anyhow::Error::from(e),
-        hints: vec!["the scan cache may be deleted at any time; --no-cache reads the logs directly".to_owned()],
-        code: crate::error::EXIT_FAILURE,
-    })?;
-    let report = Report::build(&result.records, &filter, group);
+    let scan = measure::run_scan(&opts)?;
+    let logs = Logs { roots: root.as_deref().map(measure::roots).unwrap_or_default(), scan };
+    let currency = config.currency.clone();
+    let cur = currency.as_ref();
+    let now = Stamp::now();
 
-    let by = match a.by {
-        By::Day => "day",
-        By::Week => "week",
-        By::Month => "month",
-        _ => "model",
+    // This person's sessions with what their open windows received so far (journal rows and
+    // budgets need them).
+    let mut sessions: Option<(SessionIndex, String, measure::Attributed)> = None;
+    let load_sessions = |index: SessionIndex| {
+        let r = root.as_ref().expect("a workspace");
+        let who = Identity::detect(r, &config);
+        let mut index = index;
+        let attributed = measure::overlay_live(&mut index, &who.owner, &logs, now);
+        (index, who.owner, attributed)
     };
+
+    let mut rows: Vec<RowOut> = Vec::new();
+    let mut contested = None;
+    if a.by.is_from_journals() {
+        let loaded = load_sessions(SessionIndex::load(root.as_ref().expect("checked above")));
+        rows = journal_rows(&loaded.0, a.by, &filter, cur);
+        let un = loaded.2.result.unattributed(&logs.scan.records, &logs.roots, |r| filter.matches(r));
+        if un.total_tokens > 0 || un.cost_usd != 0.0 {
+            rows.push(RowOut {
+                key: "(unattributed)".to_owned(),
+                totals: totals_out(un, cur),
+                spec: None,
+                task: None,
+                session: None,
+                source: Some("measured"),
+            });
+        }
+        contested = Some(loaded.2.result.contested);
+        sessions = Some(loaded);
+    } else {
+        let group = match a.by {
+            By::Week => GroupBy::Week,
+            By::Month => GroupBy::Month,
+            By::Model => GroupBy::Model,
+            _ => GroupBy::Day,
+        };
+        let report = Report::build(&logs.scan.records, &filter, group);
+        // Rows of API-error lines (no model, no tokens) say nothing.
+        rows.extend(report.rows.into_iter().filter(|r| r.totals.total_tokens > 0 || r.totals.cost_usd != 0.0).map(
+            |r| RowOut {
+                key: r.key,
+                totals: totals_out(r.totals, cur),
+                spec: None,
+                task: None,
+                session: None,
+                source: None,
+            },
+        ));
+    }
+    let mut totals = Totals::default();
+    for r in &rows {
+        totals.merge(&r.totals.totals);
+    }
+
+    // Budgets: this workspace's spending today, this week and this month, every agent.
+    let mut budgets = Vec::new();
+    if !scope_all && agents.is_empty() {
+        let (index, owner, _) = match sessions.take() {
+            Some(s) => s,
+            None => {
+                let r = root.as_ref().expect("workspace scope");
+                let from = Period::Week.first_day(today).min(Period::Month.first_day(today));
+                let days = budget::days_between(from, today);
+                let days: Vec<&str> = days.iter().map(String::as_str).collect();
+                load_sessions(SessionIndex::load_current_and_days(r, &days))
+            }
+        };
+        budgets = budget::status(
+            &config,
+            Some(&logs),
+            &index,
+            &owner,
+            &tz,
+            today,
+            &[Period::Day, Period::Week, Period::Month],
+        );
+    }
+
     let skipped: Vec<String> =
-        if a.verbose { result.issues.iter().map(|i| i.to_string()).collect() } else { Vec::new() };
+        if a.verbose { logs.scan.issues.iter().map(|i| i.to_string()).collect() } else { Vec::new() };
     let out = CostReport {
-        by,
+        by: a.by.as_str(),
         timezone: tz.iana_name().unwrap_or("system").to_owned(),
         scope: if scope_all { "all" } else { "workspace" },
         workspace: root.as_ref().map(|r| r.display().to_string()),
@@ -337,16 +418,19 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
             .collect(),
         since: filter.since.map(|d| d.to_string()),
         until: filter.until.map(|d| d.to_string()),
-        rows: &report.rows,
-        totals: &report.totals,
-        unpriced_models: result.unpriced_models.iter().cloned().collect(),
-        skipped_lines: result.issues.len(),
+        rows,
+        totals: totals_out(totals, cur),
+        currency: currency.clone(),
+        budget: budgets,
+        contested_calls: contested,
+        unpriced_models: logs.scan.unpriced_models.iter().cloned().collect(),
+        skipped_lines: logs.scan.issues.len(),
         skipped,
     };
     ctx.ui.report(&out, |s| render(s, &out));
     if !ctx.ui.quiet {
         let mut notes = String::new();
-        if let Some(w) = &result.cache_warning {
+        if let Some(w) = &logs.scan.cache_warning {
             notes.push_str(&format!(
                 "warning: {w}\nhint: the scan cache only saves time; check the directory's permissions\n"
             ));
@@ -376,7 +460,113 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
     Ok(0)
 }
 
-fn render(s: &mut String, r: &CostReport<'_>) {
+fn totals_out(totals: Totals, currency: Option<&CurrencyConfig>) -> TotalsOut {
+    TotalsOut { cost_display: budget::display(totals.cost_usd, currency), totals }
+}
+
+/// A session's view restricted to the usage recorded on days `filter` covers: usage events and
+/// task logs outside them are left out before folding.
+fn dated(s: &Session, filter: &Filter) -> Option<Session> {
+    if filter.since.is_none() && filter.until.is_none() {
+        return None;
+    }
+    let covered = |st: &Stamp| {
+        let d = filter.day(st.ts);
+        filter.since.is_none_or(|x| d >= x) && filter.until.is_none_or(|x| d <= x)
+    };
+    let entries = s
+        .entries
+        .iter()
+        .filter(|e| !matches!(e.event, Event::Usage { .. }) || covered(&e.ts))
+        .map(|e| {
+            let mut e = e.clone();
+            if let Event::TaskEnd(r) | Event::LogTask(r) = &mut e.event
+                && !covered(&e.ts)
+            {
+                r.tokens = None;
+                r.cost_usd = None;
+                r.source = None;
+            }
+            e
+        })
+        .collect();
+    let file = specwork_core::journal::JournalFile {
+        path: s.journal.clone(),
+        archived: s.archived,
+        entries,
+        ..Default::default()
+    };
+    Session::from_journal(file)
+}
+
+fn usage_totals(u: &Usage) -> Totals {
+    Totals {
+        input_tokens: u.tokens.input.unwrap_or(0),
+        output_tokens: u.tokens.output.unwrap_or(0),
+        cache_creation_tokens: u.tokens.cache_creation.unwrap_or(0),
+        cache_read_tokens: u.tokens.cache_read.unwrap_or(0),
+        reasoning_tokens: 0,
+        total_tokens: u.tokens.total,
+        cost_usd: u.cost_usd,
+        calls: 0,
+    }
+}
+
+/// Rows by spec, task or session from the journals: a task's usage in a session is its measured
+/// usage when it has any, else its last manual count; usage of a session outside its tasks goes
+/// to `{spec}/(no task)`.
+fn journal_rows(index: &SessionIndex, by: By, filter: &Filter, currency: Option<&CurrencyConfig>) -> Vec<RowOut> {
+    let mut groups: BTreeMap<String, RowOut> = BTreeMap::new();
+    let mut add = |key: String, spec: &str, task: Option<&str>, session: &str, u: &Usage| {
+        if u.tokens.total == 0 && u.cost_usd == 0.0 {
+            return;
+        }
+        let row = groups.entry(key.clone()).or_insert_with(|| RowOut {
+            key,
+            totals: totals_out(Totals::default(), None),
+            spec: Some(spec.to_owned()),
+            task: match by {
+                By::Task => Some(task.unwrap_or("(no task)").to_owned()),
+                _ => None,
+            },
+            session: (by == By::Session).then(|| session.to_owned()),
+            source: Some(u.source),
+        });
+        row.totals.totals.merge(&usage_totals(u));
+        row.totals.totals.cost_usd = session::round_usd(row.totals.totals.cost_usd);
+        if row.source != Some(u.source) {
+            row.source = Some("mixed");
+        }
+    };
+    for s in &index.sessions {
+        let view = dated(s, filter);
+        let s = view.as_ref().unwrap_or(s);
+        let key = |spec: &str, task: Option<&str>| match by {
+            By::Spec => spec.to_owned(),
+            By::Task => format!("{spec}/{}", task.unwrap_or("(no task)")),
+            _ => s.key.clone(),
+        };
+        for t in &s.tasks {
+            if let Some(u) = &t.usage {
+                add(key(&t.spec, Some(&t.task)), &t.spec, Some(&t.task), &s.key, u);
+            }
+        }
+        for (sp, u) in &s.loose_usage {
+            let spec = sp.as_deref().unwrap_or(&s.spec);
+            add(key(spec, None), spec, None, &s.key, u);
+        }
+    }
+    groups
+        .into_values()
+        .map(|mut r| {
+            r.totals.cost_display = budget::display(r.totals.totals.cost_usd, currency);
+            r
+        })
+        .collect()
+}
+
+fn render(s: &mut String, r: &CostReport) {
+    let cur = r.currency.as_ref();
     let scope = match (&r.workspace, r.scope) {
         (Some(w), "workspace") => format!("workspace {w}"),
         _ => "all projects".to_owned(),
@@ -388,44 +578,244 @@ fn render(s: &mut String, r: &CostReport<'_>) {
         (None, Some(b)) => format!(" · until {b}"),
         (None, None) => String::new(),
     };
-    s.push_str(&format!("cost by {} · {scope} · {} · {}{range}\n\n", r.by, r.agents.join(", "), r.timezone));
+    let agents = if matches!(r.by, "spec" | "task" | "session") { "sessions".to_owned() } else { r.agents.join(", ") };
+    s.push_str(&format!("cost by {} · {scope} · {agents} · {}{range}\n\n", r.by, r.timezone));
     if r.rows.is_empty() {
         s.push_str("no usage found\n");
-        return;
-    }
-    let header = [r.by, "input", "output", "cache write", "cache read", "total tokens", "cost"];
-    let line = |key: &str, t: &Totals| -> [String; 7] {
-        [
-            key.to_owned(),
-            thousands(t.input_tokens),
-            thousands(t.output_tokens + t.reasoning_tokens),
-            thousands(t.cache_creation_tokens),
-            thousands(t.cache_read_tokens),
-            thousands(t.total_tokens),
-            money(t.cost_usd),
-        ]
-    };
-    let mut rows: Vec<[String; 7]> = vec![header.map(str::to_owned)];
-    // Rows of API-error lines (no model, no tokens) say nothing.
-    rows.extend(
-        r.rows
-            .iter()
-            .filter(|row| row.totals.total_tokens > 0 || row.totals.cost_usd != 0.0)
-            .map(|row| line(&row.key, &row.totals)),
-    );
-    rows.push(line("total", r.totals));
-    let widths: Vec<usize> = (0..7).map(|c| rows.iter().map(|row| row[c].chars().count()).max().unwrap_or(0)).collect();
-    for (i, row) in rows.iter().enumerate() {
-        if i + 1 == rows.len() {
-            let total: usize = widths.iter().sum::<usize>() + 2 * 6;
-            s.push_str(&"-".repeat(total));
+    } else {
+        let mut header: Vec<String> =
+            [r.by, "input", "output", "cache write", "cache read", "total tokens", "cost"].map(str::to_owned).to_vec();
+        if let Some(c) = cur {
+            header.push(format!("cost ({})", c.code));
+        }
+        let line = |key: String, t: &TotalsOut| -> Vec<String> {
+            let x = &t.totals;
+            let mut v = vec![
+                key,
+                thousands(x.input_tokens),
+                thousands(x.output_tokens + x.reasoning_tokens),
+                thousands(x.cache_creation_tokens),
+                thousands(x.cache_read_tokens),
+                thousands(x.total_tokens),
+                format!("${:.2}", x.cost_usd),
+            ];
+            if let Some(d) = &t.cost_display {
+                v.push(format!("{:.2}", d.amount));
+            }
+            v
+        };
+        let mut rows: Vec<Vec<String>> = vec![header];
+        for row in &r.rows {
+            let key = match row.source {
+                Some("manual") => format!("{} (manual)", row.key),
+                Some("mixed") => format!("{} (partly manual)", row.key),
+                _ => row.key.clone(),
+            };
+            rows.push(line(key, &row.totals));
+        }
+        rows.push(line("total".to_owned(), &r.totals));
+        let n = rows[0].len();
+        let widths: Vec<usize> =
+            (0..n).map(|c| rows.iter().map(|row| row[c].chars().count()).max().unwrap_or(0)).collect();
+        for (i, row) in rows.iter().enumerate() {
+            if i + 1 == rows.len() {
+                let total: usize = widths.iter().sum::<usize>() + 2 * (n - 1);
+                s.push_str(&"-".repeat(total));
+                s.push('\n');
+            }
+            let mut l = format!("{:<w$}", row[0], w = widths[0]);
+            for c in 1..n {
+                l.push_str(&format!("  {:>w$}", row[c], w = widths[c]));
+            }
+            s.push_str(l.trim_end());
             s.push('\n');
         }
-        let mut l = format!("{:<w$}", row[0], w = widths[0]);
-        for c in 1..7 {
-            l.push_str(&format!("  {:>w$}", row[c], w = widths[c]));
+    }
+    if !r.budget.is_empty() {
+        let label = |b: &BudgetStatus| match b.period {
+            "day" => "today",
+            "week" => "this week",
+            _ => "this month",
+        };
+        let parts: Vec<String> = r
+            .budget
+            .iter()
+            .map(|b| {
+                if b.limit_usd > 0.0 {
+                    format!("{} {} of {}", label(b), budget::money(b.spent_usd, cur), budget::money(b.limit_usd, cur))
+                } else {
+                    format!("{} {}", label(b), budget::money(b.spent_usd, cur))
+                }
+            })
+            .collect();
+        s.push_str(&format!("\nbudget: {}\n", parts.join(" · ")));
+        for b in r.budget.iter().filter(|b| b.over) {
+            s.push_str(&b.warning(cur));
+            s.push('\n');
         }
-        s.push_str(l.trim_end());
+    }
+}
+
+/// Claude models the advice prices, by family.
+const FAMILIES: [(&str, &str); 3] =
+    [("haiku", "claude-haiku-4-5"), ("sonnet", "claude-sonnet-4-6"), ("opus", "claude-opus-4-6")];
+
+#[derive(Serialize)]
+struct Mix {
+    input: f64,
+    output: f64,
+    cache_creation: f64,
+    cache_read: f64,
+}
+
+#[derive(Serialize)]
+struct Basis {
+    /// Done tasks the figure comes from (0 for the rule of thumb).
+    tasks: usize,
+    /// Tokens per task assumed.
+    median_tokens: u64,
+    /// Shares of each token kind (measured history only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mix: Option<Mix>,
+}
+
+#[derive(Serialize)]
+struct ModelEstimate {
+    model: &'static str,
+    priced_as: String,
+    per_task_usd: f64,
+    total_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_display: Option<CostDisplay>,
+}
+
+#[derive(Serialize)]
+struct EstimateReport {
+    spec: String,
+    title: String,
+    remaining_tasks: Vec<String>,
+    /// `measured` (this workspace's measured history), `manual` (its manual counts) or
+    /// `rule_of_thumb` (the guide's figures).
+    source: &'static str,
+    basis: Basis,
+    models: Vec<ModelEstimate>,
+}
+
+fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config, prices: &PriceTable) -> CmdResult {
+    let ws = ctx.workspace()?;
+    let spec = ws.spec(spec_id)?;
+    let tasks = session::fresh_tasks(ws, spec);
+    let remaining: Vec<String> =
+        tasks.tasks.iter().filter(|t| t.status != TaskStatus::Done).map(|t| t.id.clone()).collect();
+    let who = Identity::detect(&ws.root, config);
+    let mut index = SessionIndex::load(&ws.root);
+    if let Some(l) = measure::logs_for_sessions(&ctx.ui, &ws.root, config) {
+        measure::overlay_live(&mut index, &who.owner, &l, Stamp::now());
+    }
+    let h = estimate::history(&index);
+    let n = remaining.len() as f64;
+    let cur = config.currency.as_ref();
+    let mut models = Vec::new();
+    let (source, basis) = if !h.measured.is_empty() {
+        let totals: Vec<u64> = h.measured.iter().map(|t| t.total).collect();
+        let median = estimate::median(&totals).unwrap_or(0);
+        let all = totals.iter().sum::<u64>().max(1) as f64;
+        let share = |f: fn(&specwork_core::journal::Tokens) -> Option<u64>| {
+            h.measured.iter().map(|t| f(t).unwrap_or(0)).sum::<u64>() as f64 / all
+        };
+        let mix = Mix {
+            input: share(|t| t.input),
+            output: share(|t| t.output),
+            cache_creation: share(|t| t.cache_creation),
+            cache_read: share(|t| t.cache_read),
+        };
+        for (family, name) in FAMILIES {
+            let Some((key, p)) = prices.lookup(name) else { continue };
+            // Per-task totals are not one request: long-context tiers do not apply.
+            let m = median as f64 / 1e6;
+            let per_task = m
+                * (mix.input * p.input
+                    + mix.output * p.output
+                    + mix.cache_creation * p.cache_write_5m
+                    + mix.cache_read * p.cache_read);
+            models.push(model_estimate(family, key, per_task, n, cur));
+        }
+        ("measured", Basis { tasks: h.measured.len(), median_tokens: median, mix: Some(mix) })
+    } else {
+        let (source, tasks, median) = match estimate::median(&h.manual) {
+            Some(m) => ("manual", h.manual.len(), m),
+            None => ("rule_of_thumb", 0, estimate::RULE_OF_THUMB_TOKENS),
+        };
+        for (family, _) in FAMILIES {
+            let rate = estimate::blended_rate(family).unwrap_or(0.0);
+            models.push(model_estimate(family, family, median as f64 * rate / 1e6, n, cur));
+        }
+        (source, Basis { tasks, median_tokens: median, mix: None })
+    };
+    let r = EstimateReport {
+        spec: spec.id.clone(),
+        title: spec.title.clone(),
+        remaining_tasks: remaining,
+        source,
+        basis,
+        models,
+    };
+    ctx.ui.report(&r, |s| {
+        let n = r.remaining_tasks.len();
+        s.push_str(&format!(
+            "Estimate for {}: {n} remaining task{}{}\n",
+            r.spec,
+            if n == 1 { "" } else { "s" },
+            if n == 0 { String::new() } else { format!(" ({})", r.remaining_tasks.join(", ")) }
+        ));
+        let b = &r.basis;
+        let tokens = session::fmt_tokens(b.median_tokens);
+        match (r.source, &b.mix) {
+            ("measured", Some(m)) => s.push_str(&format!(
+                "Basis: this workspace's measured history, median {tokens} tokens per done task over {} task{} (input {:.1}%, output {:.1}%, cache write {:.1}%, cache read {:.1}%)\n",
+                b.tasks,
+                if b.tasks == 1 { "" } else { "s" },
+                m.input * 100.0,
+                m.output * 100.0,
+                m.cache_creation * 100.0,
+                m.cache_read * 100.0
+            )),
+            ("manual", _) => s.push_str(&format!(
+                "Basis: this workspace's manual logs, median {tokens} tokens per done task over {} task{}, at the guide's rates per 100k tokens (Haiku $0.22, Sonnet $1.20, Opus $6.00)\n",
+                b.tasks,
+                if b.tasks == 1 { "" } else { "s" },
+            )),
+            _ => s.push_str(&format!(
+                "Basis: no history yet, so the guide's rule of thumb: {tokens} tokens per task (its full day: 195k tokens for 5 tasks) at Haiku $0.22, Sonnet $1.20, Opus $6.00 per 100k tokens\n"
+            )),
+        }
         s.push('\n');
+        let mut rows = vec![vec!["model".to_owned(), "per task".to_owned(), format!("remaining ({n})")]];
+        for m in &r.models {
+            rows.push(vec![
+                format!("{} ({})", m.model, m.priced_as),
+                session::fmt_cost(m.per_task_usd),
+                budget::money(m.total_usd, cur),
+            ]);
+        }
+        super::format::table(s, &rows);
+    });
+    Ok(0)
+}
+
+fn model_estimate(
+    family: &'static str,
+    priced_as: &str,
+    per_task: f64,
+    n: f64,
+    currency: Option<&CurrencyConfig>,
+) -> ModelEstimate {
+    let total = session::round_usd(per_task * n);
+    ModelEstimate {
+        model: family,
+        priced_as: priced_as.to_owned(),
+        per_task_usd: session::round_usd(per_task),
+        total_usd: total,
+        cost_display: budget::display(total, currency),
     }
 }

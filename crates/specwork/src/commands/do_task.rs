@@ -1,11 +1,15 @@
 use clap::Args;
 use serde::Serialize;
-use specwork_core::journal::{Entry, Event, Progress, TaskPointer, TaskRecord, Tokens, UsageSource, WorkspaceLock};
+use specwork_core::journal::{
+    Entry, Event, Progress, Stamp, TaskPointer, TaskRecord, Tokens, UsageSource, WorkspaceLock,
+};
 use specwork_core::session::{self, Identity, Pick, SessionIndex};
 use specwork_core::{Diagnostic, Task, TaskStatus, Workspace, approvals, edit, estimate, names};
 
 use super::Ctx;
+use crate::budget::{self, CostDisplay};
 use crate::error::{CmdResult, CommandError};
+use crate::measure::{self, Closing, Logs};
 
 #[derive(Args, Debug)]
 pub struct DoTaskArgs {
@@ -48,7 +52,13 @@ pub(crate) struct DoneReport {
     pub title: String,
     pub status: TaskStatus,
     pub tokens: Option<u64>,
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+    pub cache_creation_tokens: Option<u64>,
+    pub cache_read_tokens: Option<u64>,
     pub cost_usd: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_display: Option<CostDisplay>,
     pub usage_source: Option<&'static str>,
     pub progress: Progress,
     pub next_task: Option<TaskPointer>,
@@ -62,6 +72,9 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
     let tokens = a.tokens.as_deref().map(parse_tokens).transpose()?;
     let ws = ctx.workspace()?;
     let spec = ws.spec(&a.spec)?;
+    // Closing a task measures it: read the agents' logs before taking the lock (a first scan of
+    // large logs takes a moment; nothing else waits for it).
+    let logs = if a.done { measure::logs_for_sessions(&ctx.ui, &ws.root, &ws.config) } else { None };
     let task = spec.tasks.find(&a.task).ok_or_else(|| {
         CommandError::usage(
             format!("no task `{}` in spec {}", a.task, spec.id),
@@ -150,15 +163,18 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
     }
 
     let model = a.model.clone().or(session_model).unwrap_or_else(|| estimate::DEFAULT_MODEL.to_owned());
-    let r = finish(ws, spec, task, &key, &journal, TaskStatus::Done, tokens, &model, None, "task_end", &index)?;
+    let end = Ending { status: TaskStatus::Done, tokens, model: &model, note: None, kind: "task_end" };
+    let r = finish(ws, spec, task, &key, &journal, &end, &index, &who.owner, logs.as_ref())?;
     let r = DoneReport { session_started, warnings, ..r };
+    manual_note(ctx, tokens, &r);
+    let currency = ws.config.currency.as_ref();
     ctx.ui.report(&r, |s| {
         match (r.tokens, r.cost_usd) {
             (Some(t), Some(c)) => s.push_str(&format!(
                 "✅ Task {} completed ({} tokens, {})\n",
                 r.task,
                 session::fmt_tokens(t),
-                session::fmt_cost(c)
+                budget::money(c, currency)
             )),
             (Some(t), None) => {
                 s.push_str(&format!("✅ Task {} completed ({} tokens)\n", r.task, session::fmt_tokens(t)));
@@ -177,8 +193,37 @@ pub(crate) fn parse_tokens(s: &str) -> CmdResult<u64> {
     })
 }
 
-/// Sets the task's status and records a `task_end` (or `log_task`) with its usage; returns what
-/// the session now knows about the task.
+/// Says on stderr that measured usage replaced the manual count given, when it did.
+pub(crate) fn manual_note(ctx: &Ctx, manual: Option<u64>, r: &DoneReport) {
+    if let (Some(m), Some("measured"), Some(t)) = (manual, r.usage_source, r.tokens)
+        && !ctx.ui.quiet
+        && !ctx.ui.json
+    {
+        eprintln!(
+            "note: task {} used {} tokens measured from the agent's log; the manual {} is kept in the journal but measured usage wins",
+            r.task,
+            session::fmt_tokens(t),
+            session::fmt_tokens(m)
+        );
+    }
+}
+
+/// How a task ends: `do-task --done` or `log-task`.
+pub(crate) struct Ending<'a> {
+    pub status: TaskStatus,
+    /// A manual token count.
+    pub tokens: Option<u64>,
+    /// The model its cost is estimated for.
+    pub model: &'a str,
+    pub note: Option<String>,
+    /// `task_end` or `log_task`.
+    pub kind: &'a str,
+}
+
+/// Sets the task's status and records a `task_end` (or `log_task`) with its usage — the manual
+/// count given, and, when the task's window closes (any status but in-progress), the usage
+/// measured from the agents' logs in the window; returns what the session now knows about the
+/// task.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn finish(
     ws: &Workspace,
@@ -186,13 +231,13 @@ pub(crate) fn finish(
     task: &Task,
     key: &str,
     journal: &std::path::Path,
-    status: TaskStatus,
-    tokens: Option<u64>,
-    model: &str,
-    note: Option<String>,
-    kind: &str,
+    end: &Ending<'_>,
     before: &SessionIndex,
+    owner: &str,
+    logs: Option<&Logs>,
 ) -> CmdResult<DoneReport> {
+    let (status, tokens, model, kind) = (end.status, end.tokens, end.model, end.kind);
+    let note = end.note.clone();
     if task.status != status {
         let reason = if status == TaskStatus::Blocked { note.as_deref() } else { None };
         edit::set_task_status(ws, spec, &task.id, status, reason)?;
@@ -213,13 +258,23 @@ pub(crate) fn finish(
         next: next.clone(),
     };
     let event = if kind == "log_task" { Event::LogTask(record) } else { Event::TaskEnd(record) };
+    let now = Stamp::now();
     let mut entries = session::commit_entries(&ws.root, before, key);
-    entries.push(Entry::now(key, event));
+    entries.push(Entry { ts: now, ..Entry::now(key, event) });
+    if let Some(logs) = logs
+        && status != TaskStatus::InProgress
+    {
+        let closing = Closing { now, sessions: &[], task: Some((key, &spec.id, &task.id)) };
+        let a = measure::attribute(before, owner, logs, &closing);
+        let mut measured = a.entries(logs, now.offset, |w, closed| closed && w.session == key);
+        entries.extend(measured.remove(key).unwrap_or_default());
+    }
     let index = session::record(ws, journal, &entries)?;
     let usage = index
         .get(key)
         .and_then(|s| s.tasks.iter().find(|t| t.spec == spec.id && t.task == task.id))
         .and_then(|t| t.usage.clone());
+    let cost_usd = usage.as_ref().filter(|u| !u.unpriced || u.cost_usd > 0.0).map(|u| u.cost_usd);
     Ok(DoneReport {
         session: key.to_owned(),
         spec: spec.id.clone(),
@@ -227,7 +282,12 @@ pub(crate) fn finish(
         title: task.title.clone(),
         status,
         tokens: usage.as_ref().map(|u| u.tokens.total),
-        cost_usd: usage.as_ref().filter(|u| !u.unpriced || u.cost_usd > 0.0).map(|u| u.cost_usd),
+        input_tokens: usage.as_ref().and_then(|u| u.tokens.input),
+        output_tokens: usage.as_ref().and_then(|u| u.tokens.output),
+        cache_creation_tokens: usage.as_ref().and_then(|u| u.tokens.cache_creation),
+        cache_read_tokens: usage.as_ref().and_then(|u| u.tokens.cache_read),
+        cost_usd,
+        cost_display: cost_usd.and_then(|c| budget::display(c, ws.config.currency.as_ref())),
         usage_source: usage.as_ref().map(|u| u.source),
         progress,
         next_task: next,
@@ -272,5 +332,5 @@ fn render_task(s: &mut String, spec: &str, key: &str, t: &Task) {
             s.push('\n');
         }
     }
-    s.push_str(&format!("\nWhen done: specwork do-task {spec} {} --done [--tokens 42k]\n", t.id));
+    s.push_str(&format!("\nWhen done: specwork do-task {spec} {} --done\n", t.id));
 }

@@ -1,11 +1,13 @@
 use clap::Args;
 use serde::Serialize;
-use specwork_core::journal::{Entry, Event, WorkspaceLock};
+use specwork_core::journal::{Entry, Event, Stamp, WorkspaceLock};
 use specwork_core::session::{self, Identity, SessionError, SessionIndex};
 use specwork_core::{Diagnostic, TaskStatus};
 
 use super::Ctx;
+use crate::budget::{self, CostDisplay};
 use crate::error::{CmdResult, CommandError};
+use crate::measure::{self, Closing};
 
 #[derive(Args, Debug)]
 pub struct EndSessionArgs {
@@ -25,6 +27,9 @@ struct EndReport {
     tasks_total: usize,
     tokens: u64,
     cost_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_display: Option<CostDisplay>,
+    usage_source: Option<&'static str>,
     in_progress: Vec<String>,
     warnings: Vec<Diagnostic>,
 }
@@ -32,6 +37,8 @@ struct EndReport {
 pub fn run(ctx: &Ctx, a: EndSessionArgs) -> CmdResult {
     let ws = ctx.workspace()?;
     let who = Identity::detect(&ws.root, &ws.config);
+    // Ending a session closes its windows, which measures them.
+    let logs = measure::logs_for_sessions(&ctx.ui, &ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
     let index = SessionIndex::load_current(&ws.root);
     let s = match &a.id {
@@ -66,8 +73,16 @@ pub fn run(ctx: &Ctx, a: EndSessionArgs) -> CmdResult {
         }
     };
     let key = s.key.clone();
+    let now = Stamp::now();
     let mut entries = session::commit_entries(&ws.root, &index, &key);
-    entries.push(Entry::now(&key, Event::SessionEnd { reason: "user".into() }));
+    entries.push(Entry { ts: now, ..Entry::now(&key, Event::SessionEnd { reason: "user".into() }) });
+    if let Some(logs) = &logs {
+        let closing = [(key.clone(), now)];
+        let a = measure::attribute(&index, &who.owner, logs, &Closing { now, sessions: &closing, task: None });
+        entries.extend(
+            a.entries(logs, now.offset, |w, closed| closed && w.session == key).remove(&key).unwrap_or_default(),
+        );
+    }
     let index = session::record(ws, &ws.abs(&s.journal), &entries)?;
     let s = index.get(&key).expect("just recorded");
     let (done, total) = s.task_progress();
@@ -101,6 +116,8 @@ pub fn run(ctx: &Ctx, a: EndSessionArgs) -> CmdResult {
         tasks_total: total,
         tokens: u.tokens.total,
         cost_usd: u.cost_usd,
+        cost_display: budget::display(u.cost_usd, ws.config.currency.as_ref()),
+        usage_source: (!u.source.is_empty()).then_some(u.source),
         in_progress,
         warnings,
     };
@@ -115,7 +132,7 @@ pub fn run(ctx: &Ctx, a: EndSessionArgs) -> CmdResult {
             r.tasks_done,
             r.tasks_total,
             session::fmt_tokens(r.tokens),
-            session::fmt_cost(r.cost_usd)
+            budget::money(r.cost_usd, ws.config.currency.as_ref())
         ));
     });
     Ok(0)

@@ -7,7 +7,9 @@ use specwork_core::session::{self, Identity, SessionIndex};
 use specwork_core::{Diagnostic, report};
 
 use super::Ctx;
+use crate::budget::{self, BudgetStatus, CostDisplay, Period};
 use crate::error::{CmdResult, CommandError};
+use crate::measure::{self, Closing};
 
 #[derive(Args, Debug)]
 pub struct EodArgs {
@@ -26,6 +28,9 @@ struct WrittenFile {
 struct EodReport {
     #[serde(flatten)]
     totals: DayTotals,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_display: Option<CostDisplay>,
+    budget: Vec<BudgetStatus>,
     daily_summary: Option<WrittenFile>,
     other_summaries: Vec<WrittenFile>,
     progress: WrittenFile,
@@ -44,20 +49,45 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
     }
     let ws = ctx.workspace()?;
     let who = Identity::detect(&ws.root, &ws.config);
+    let logs = measure::logs_for_sessions(&ctx.ui, &ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
     let index = SessionIndex::load(&ws.root);
 
-    // Close your own sessions of the day (and older ones left open) at their last activity.
+    // Close your own sessions of the day (and older ones left open) at their last activity, with
+    // the usage measured in their windows (and in windows of your ended sessions not measured yet).
+    let closing: Vec<(String, Stamp)> = index
+        .active()
+        .filter(|s| s.owner == who.owner && s.date() <= date)
+        .map(|s| (s.key.clone(), s.last_event))
+        .collect();
+    let mut measured = match &logs {
+        Some(l) => {
+            let now = Stamp::now();
+            let a = measure::attribute(&index, &who.owner, l, &Closing { now, sessions: &closing, task: None });
+            a.entries(l, now.offset, |w, closed| {
+                closed && index.get(&w.session).is_some_and(|s| !s.archived && s.date() <= date)
+            })
+        }
+        None => Default::default(),
+    };
     let mut ended = Vec::new();
-    for s in index.active().filter(|s| s.owner == who.owner && s.date() <= date) {
-        let entry = Entry { ts: s.last_event, ..Entry::now(&s.key, Event::SessionEnd { reason: "eod".into() }) };
-        journal::append(&ws.abs(&s.journal), &[entry]).map_err(session::SessionError::from)?;
-        ended.push(s.key.clone());
+    for (key, at) in &closing {
+        let s = index.get(key).expect("from the index");
+        let mut entries = vec![Entry { ts: *at, ..Entry::now(key, Event::SessionEnd { reason: "eod".into() }) }];
+        entries.extend(measured.remove(key).unwrap_or_default());
+        journal::append(&ws.abs(&s.journal), &entries).map_err(session::SessionError::from)?;
+        ended.push(key.clone());
+    }
+    let mut touched = ended.clone();
+    for (key, entries) in measured {
+        let s = index.get(&key).expect("from the index");
+        journal::append(&ws.abs(&s.journal), &entries).map_err(session::SessionError::from)?;
+        touched.push(key);
     }
     let index = SessionIndex::load(&ws.root);
     let archived = derived::archive(&ws.root, &index, &date)?;
     let index = SessionIndex::load(&ws.root);
-    for key in &ended {
+    for key in &touched {
         session::refresh_for(ws, &index, key)?;
     }
 
@@ -80,8 +110,21 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         WrittenFile { path: journal::PROGRESS_FILE.to_owned(), outcome: derived::write_progress(ws, &index)? };
     let gitattributes_added = derived::ensure_gitattributes(&ws.root)?;
     let still_active: Vec<String> = index.on_date(&date).filter(|s| s.is_active()).map(|s| s.key.clone()).collect();
+    let currency = ws.config.currency.as_ref();
+    let day: jiff::civil::Date = date.parse().map_err(anyhow::Error::from)?;
+    let budget = budget::status(
+        &ws.config,
+        logs.as_ref(),
+        &index,
+        &who.owner,
+        &jiff::tz::TimeZone::system(),
+        day,
+        &[Period::Day, Period::Week, Period::Month],
+    );
 
     let r = EodReport {
+        cost_display: budget::display(totals.cost_usd, currency),
+        budget,
         totals,
         daily_summary,
         other_summaries,
@@ -106,7 +149,7 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         s.push_str(&format!("├── Sessions: {}\n", t.sessions));
         s.push_str(&format!("├── Tasks: {}\n", t.tasks_done));
         s.push_str(&format!("├── Tokens: {}\n", session::fmt_tokens_exact(t.tokens)));
-        s.push_str(&format!("└── Cost: {}\n", session::fmt_cost(t.cost_usd)));
+        s.push_str(&format!("└── Cost: {}\n", budget::money(t.cost_usd, currency)));
         match &r.daily_summary {
             Some(f) if f.outcome == Outcome::Created => s.push_str("✅ Daily summary created\n"),
             Some(f) if f.outcome == Outcome::Updated => s.push_str("✅ Daily summary updated\n"),
@@ -132,6 +175,10 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
                 session::name_of(k),
                 k.rsplit_once('.').map_or("", |(_, o)| o)
             ));
+        }
+        for b in r.budget.iter().filter(|b| b.over) {
+            s.push_str(&b.warning(currency));
+            s.push('\n');
         }
     });
     Ok(0)

@@ -4,8 +4,10 @@ use specwork_core::session::{self, Identity, Pick, SessionIndex};
 use specwork_core::{TaskStatus, estimate, names};
 
 use super::Ctx;
-use super::do_task::{finish, next_line, parse_tokens};
+use super::do_task::{Ending, finish, manual_note, next_line, parse_tokens};
+use crate::budget;
 use crate::error::{CmdResult, CommandError};
+use crate::measure;
 
 #[derive(Args, Debug)]
 pub struct LogTaskArgs {
@@ -38,6 +40,9 @@ pub fn run(ctx: &Ctx, a: LogTaskArgs) -> CmdResult {
     let tokens = a.tokens.as_deref().map(parse_tokens).transpose()?;
     let ws = ctx.workspace()?;
     let who = Identity::detect(&ws.root, &ws.config);
+    // A final status closes the task's window, which measures it (see do-task --done).
+    let logs =
+        if status == TaskStatus::InProgress { None } else { measure::logs_for_sessions(&ctx.ui, &ws.root, &ws.config) };
     let _lock = WorkspaceLock::acquire(&ws.root);
     let index = SessionIndex::load_current(&ws.root);
 
@@ -80,21 +85,32 @@ pub fn run(ctx: &Ctx, a: LogTaskArgs) -> CmdResult {
         }
     };
     let model = a.model.clone().or(session_model).unwrap_or_else(|| estimate::DEFAULT_MODEL.to_owned());
-    let mut r = finish(ws, spec, task, &key, &journal, status, tokens, &model, a.note.clone(), "log_task", &index)?;
+    let end = Ending { status, tokens, model: &model, note: a.note.clone(), kind: "log_task" };
+    let mut r = finish(ws, spec, task, &key, &journal, &end, &index, &who.owner, logs.as_ref())?;
     r.session_started = started;
+    manual_note(ctx, tokens, &r);
+    let currency = ws.config.currency.as_ref();
+    let measured = r.usage_source == Some("measured");
     ctx.ui.report(&r, |s| {
         let mut line = format!("📝 Task {} logged: {}", r.task, r.status);
-        if let Some(t) = tokens {
+        if let (true, Some(t)) = (measured, r.tokens) {
+            let mut parts = vec![format!("{} tokens", session::fmt_tokens(t))];
+            if let Some(c) = r.cost_usd {
+                parts.push(budget::money(c, currency));
+            }
+            parts.push("measured".into());
+            line.push_str(&format!(" ({})", parts.join(", ")));
+        } else if let Some(t) = tokens {
             let mut parts = vec![format!("{} tokens", session::fmt_tokens(t))];
             if let Some(c) = specwork_core::estimate::manual_cost(&model, t) {
-                parts.push(session::fmt_cost(c));
+                parts.push(budget::money(c, currency));
             }
             parts.push("manual".into());
             line.push_str(&format!(" ({})", parts.join(", ")));
         }
         s.push_str(&line);
         s.push('\n');
-        if let (Some(t), Some(u)) = (tokens, r.tokens)
+        if let (Some(t), Some(u), false) = (tokens, r.tokens, measured)
             && t != u
         {
             s.push_str(&format!("Task {} total in this session: {} tokens\n", r.task, session::fmt_tokens(u)));

@@ -12,8 +12,12 @@ use crate::ui::Ui;
 
 mod approval;
 mod archive;
+mod check;
+mod commit;
 mod cost;
 mod dashboard;
+mod deliverable;
+mod deliverables;
 mod do_task;
 mod end_session;
 mod eod;
@@ -89,6 +93,15 @@ pub enum Command {
     Archive(archive::ArchiveArgs),
     /// Move an archived named spec back to .spec-workflow/specs/
     Unarchive(unarchive::UnarchiveArgs),
+    /// Create or register a deliverable with its traceback header, linked from its spec
+    #[command(subcommand)]
+    Deliverable(deliverable::DeliverableCommand),
+    /// The deliverables report: artifacts, usage by other specs, code statistics, quality
+    Deliverables(deliverables::DeliverablesArgs),
+    /// Check links (Obsidian rules), deliverables and task lists; --fix repairs what it safely can
+    Check(check::CheckArgs),
+    /// git commit with `Spec:` / `Task:` trailers, recorded in the spec's timeline
+    Commit(commit::CommitArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -160,5 +173,9 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Steering(c) => steering::run(ctx, c),
         Command::Archive(a) => archive::run(ctx, a),
         Command::Unarchive(a) => unarchive::run(ctx, a),
+        Command::Deliverable(c) => deliverable::run(ctx, c),
+        Command::Deliverables(a) => deliverables::run(ctx, a),
+        Command::Check(a) => check::run(ctx, a),
+        Command::Commit(a) => commit::run(ctx, a),
     }
 }

@@ -6,7 +6,9 @@ use specwork_core::session::{self, Identity, Session, SessionIndex};
 use specwork_core::{Diagnostic, TaskStatus};
 
 use super::Ctx;
+use crate::budget::{self, BudgetStatus, CostDisplay, Period};
 use crate::error::CmdResult;
+use crate::measure;
 
 #[derive(Args, Debug)]
 pub struct SessionStatusArgs {
@@ -32,6 +34,8 @@ struct Row {
     cache_creation_tokens: Option<u64>,
     cache_read_tokens: Option<u64>,
     cost_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_display: Option<CostDisplay>,
     usage_source: Option<&'static str>,
     journal: String,
 }
@@ -45,11 +49,20 @@ struct TaskNumbers {
 #[derive(Serialize)]
 struct StatusReport {
     sessions: Vec<Row>,
-    today: DayTotals,
+    today: Today,
+    budget: BudgetStatus,
     diagnostics: Vec<Diagnostic>,
 }
 
-fn row(s: &Session, me: &str, now: &Stamp) -> Row {
+#[derive(Serialize)]
+struct Today {
+    #[serde(flatten)]
+    totals: DayTotals,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_display: Option<CostDisplay>,
+}
+
+fn row(s: &Session, me: &str, now: &Stamp, currency: Option<&specwork_core::config::CurrencyConfig>) -> Row {
     let (done, total) = s.task_progress();
     let u = s.usage(None);
     Row {
@@ -68,6 +81,7 @@ fn row(s: &Session, me: &str, now: &Stamp) -> Row {
         cache_creation_tokens: u.tokens.cache_creation,
         cache_read_tokens: u.tokens.cache_read,
         cost_usd: u.cost_usd,
+        cost_display: budget::display(u.cost_usd, currency),
         usage_source: (!u.source.is_empty()).then_some(u.source),
         journal: specwork_core::report::slash_path(&s.journal),
     }
@@ -79,11 +93,28 @@ pub fn run(ctx: &Ctx, a: SessionStatusArgs) -> CmdResult {
     let who = Identity::detect(&root, &config);
     let now = Stamp::now();
     let today = now.date();
-    let index = SessionIndex::load_current_and_days(&root, &[today.as_str()]);
-    let rows: Vec<Row> =
-        index.active().filter(|s| !a.mine || s.owner == who.owner).map(|s| row(s, &who.owner, &now)).collect();
-    let r =
-        StatusReport { sessions: rows, today: daily::totals(&index, &today), diagnostics: index.diagnostics.clone() };
+    let mut index = SessionIndex::load_current_and_days(&root, &[today.as_str()]);
+    // Your open tasks and sessions: what the agents' logs say they used so far.
+    let logs = measure::logs_for_sessions(&ctx.ui, &root, &config);
+    if let Some(l) = &logs {
+        measure::overlay_live(&mut index, &who.owner, l, now);
+    }
+    let currency = config.currency.as_ref();
+    let rows: Vec<Row> = index
+        .active()
+        .filter(|s| !a.mine || s.owner == who.owner)
+        .map(|s| row(s, &who.owner, &now, currency))
+        .collect();
+    let totals = daily::totals(&index, &today);
+    let tz = jiff::tz::TimeZone::system();
+    let day = specwork_core::clock::now().date();
+    let budget = budget::status(&config, logs.as_ref(), &index, &who.owner, &tz, day, &[Period::Day]).remove(0);
+    let r = StatusReport {
+        sessions: rows,
+        today: Today { cost_display: budget::display(totals.cost_usd, currency), totals },
+        budget,
+        diagnostics: index.diagnostics.clone(),
+    };
     if !ctx.ui.json {
         ctx.ui.diagnostics(&r.diagnostics);
     }
@@ -99,7 +130,7 @@ pub fn run(ctx: &Ctx, a: SessionStatusArgs) -> CmdResult {
             s.push_str(&format!("Session: {}\n", row.name));
             s.push_str(&format!("Tasks: {}/{} done\n", row.tasks.done, row.tasks.total));
             s.push_str(&format!("Tokens: {}\n", session::fmt_tokens(row.tokens)));
-            s.push_str(&format!("Cost: {}\n", session::fmt_cost(row.cost_usd)));
+            s.push_str(&format!("Cost: {}\n", budget::money(row.cost_usd, currency)));
             let who = if row.mine { String::new() } else { format!(" · {}", row.user) };
             let local = Stamp::parse(&row.started).map(|t| t.hm()).unwrap_or_default();
             s.push_str(&format!("Spec: {} · {} since {local}{who}\n", row.spec, session::fmt_minutes(row.minutes)));
@@ -107,7 +138,7 @@ pub fn run(ctx: &Ctx, a: SessionStatusArgs) -> CmdResult {
                 s.push_str(&format!("In progress: {}\n", row.in_progress.join(", ")));
             }
         }
-        let t = &r.today;
+        let t = &r.today.totals;
         s.push_str(&format!(
             "\nToday ({}): {} session{}, {} task{} done, {} tokens, {}\n",
             t.date,
@@ -116,8 +147,12 @@ pub fn run(ctx: &Ctx, a: SessionStatusArgs) -> CmdResult {
             t.tasks_done,
             if t.tasks_done == 1 { "" } else { "s" },
             session::fmt_tokens(t.tokens),
-            session::fmt_cost(t.cost_usd)
+            budget::money(t.cost_usd, currency)
         ));
+        if r.budget.over {
+            s.push_str(&r.budget.warning(currency));
+            s.push('\n');
+        }
     });
     Ok(0)
 }

@@ -47,6 +47,10 @@ fn morning() -> tempfile::TempDir {
     for doc in ["requirements", "design", "tasks"] {
         ok(sw(ws.path(), "09:00").args(["approval", "approve", "invoice-management", doc]));
     }
+    // The guide's outputs show dollars only: no second display currency (tests/it/cost.rs covers it).
+    let toml = ws.path().join("specwork.toml");
+    let text = read(&toml);
+    std::fs::write(&toml, &text[..text.find("[currency]").unwrap_or(text.len())]).unwrap();
     ws
 }
 
