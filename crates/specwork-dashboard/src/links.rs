@@ -1,28 +1,16 @@
-//! Wiki-link resolution for rendered documents, by Obsidian's rules
-//! (`shared/reference/obsidian-links.md`): a path with `/` resolves relative to the linking
-//! file's folder (`../../3000/3001/spec`) and then from the vault root; a bare name prefers the
-//! linking file's own folder, then any file of that name in the workspace; `.md` may be
-//! omitted. A resolved file that is one of a spec's documents links to that spec's page; any
-//! other file to the raw file view.
+//! Wiki links in rendered documents, resolved by [`specwork_core::links::Vault`] — the same
+//! resolver as `specwork check`, with Obsidian's rules (`shared/reference/obsidian-links.md`).
+//! A resolved file that is one of a spec's documents links to that spec's page; any other file
+//! to the file view. An ambiguous bare name links its first candidate (as `check` warns).
 //!
-//! Invariant: resolution is lexical and confined: a link whose `..` steps climb above the
-//! workspace root resolves to nothing.
+//! Invariant: resolution never leaves the workspace: the vault holds only workspace files, and
+//! a link whose `..` steps climb above the root resolves to nothing.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use specwork_core::Workspace;
-
-/// Folders (relative to the workspace) whose files wiki links can reach.
-pub(crate) fn linkable_roots(ws: &Workspace) -> Vec<PathBuf> {
-    let mut v = vec![PathBuf::from(&ws.config.workspace.specs_dir)];
-    for d in [".spec-workflow", ".kiro", "openspec", "docs"] {
-        if !v.iter().any(|p| p == Path::new(d)) {
-            v.push(PathBuf::from(d));
-        }
-    }
-    v
-}
+use specwork_core::links::{Resolution, Vault};
 
 /// What a link resolves to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,35 +21,37 @@ pub(crate) enum Target {
     File(PathBuf),
 }
 
-/// Every linkable file by lower-cased name, and every spec document by path.
+/// The workspace's files and every spec document by path.
 #[derive(Default)]
 pub(crate) struct LinkIndex {
-    by_name: HashMap<String, Vec<PathBuf>>,
+    vault: Vault,
     docs: HashMap<PathBuf, (String, &'static str)>,
-    files: std::collections::HashSet<PathBuf>,
+}
+
+fn slash(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
 }
 
 impl LinkIndex {
     pub fn build(ws: &Workspace) -> LinkIndex {
-        let mut idx = LinkIndex::default();
-        for root in linkable_roots(ws) {
-            walk(&ws.root, &root, &mut idx);
-        }
-        for names in idx.by_name.values_mut() {
-            names.sort();
-        }
-        // Active specs first so that an archived copy never shadows the live one.
+        let mut docs = HashMap::new();
+        // Active specs last so that an archived copy never shadows the live one.
         for spec in ws.specs.iter().rev() {
             for (key, path) in doc_paths(&spec.docs) {
-                idx.docs.insert(path.clone(), (spec.id.clone(), key));
+                docs.insert(path.clone(), (spec.id.clone(), key));
             }
         }
-        idx
+        LinkIndex { vault: Vault::scan(&ws.root), docs }
     }
 
-    /// Whether `path` is a linkable file.
+    /// The vault, for core functions that take one.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// Whether `path` is a file of the vault.
     pub fn has_file(&self, path: &Path) -> bool {
-        self.files.contains(path)
+        self.vault.contains(&slash(path))
     }
 
     /// The spec document at `path`, if it is one.
@@ -69,48 +59,20 @@ impl LinkIndex {
         self.docs.get(path).map(|(id, key)| (id.as_str(), *key))
     }
 
-    /// Resolves a wiki-link target (without `|alias`; a `#heading` part is ignored here)
-    /// written in a file in `from_dir`.
+    /// Resolves a link target (without `|alias`; a `#heading` part is ignored here) written in
+    /// a file in `from_dir`.
     pub fn resolve(&self, from_dir: &Path, target: &str) -> Option<Target> {
-        let target = target.split('#').next().unwrap_or("").trim();
-        if target.is_empty() {
-            return None;
-        }
-        let path = self.find(from_dir, target)?;
+        let source = slash(&from_dir.join("_"));
+        let path = match self.vault.resolve(&source, target) {
+            Resolution::File { path } => path,
+            Resolution::Ambiguous { candidates } => candidates.into_iter().next()?,
+            _ => return None,
+        };
+        let path = PathBuf::from(path);
         Some(match self.docs.get(&path) {
             Some((id, key)) => Target::SpecDoc(id.clone(), key),
             None => Target::File(path),
         })
-    }
-
-    fn find(&self, from_dir: &Path, target: &str) -> Option<PathBuf> {
-        let with_md = format!("{target}.md");
-        let candidates = [target, with_md.as_str()];
-        if target.contains('/') {
-            for c in candidates {
-                for base in [from_dir, Path::new("")] {
-                    if let Some(p) = normalize(&base.join(c))
-                        && self.files.contains(&p)
-                    {
-                        return Some(p);
-                    }
-                }
-            }
-            return None;
-        }
-        for c in candidates {
-            if let Some(p) = normalize(&from_dir.join(c))
-                && self.files.contains(&p)
-            {
-                return Some(p);
-            }
-        }
-        for c in candidates {
-            if let Some(found) = self.by_name.get(&c.to_lowercase()).and_then(|v| v.first()) {
-                return Some(found.clone());
-            }
-        }
-        None
     }
 }
 
@@ -131,53 +93,9 @@ pub(crate) fn doc_paths(docs: &specwork_core::spec::SpecDocs) -> Vec<(&'static s
     v
 }
 
-/// Resolves `.` and `..` lexically; `None` when the path climbs above its start or is
-/// absolute.
-pub(crate) fn normalize(p: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::Normal(s) => out.push(s),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    Some(out)
-}
-
-fn walk(root: &Path, rel: &Path, idx: &mut LinkIndex) {
-    let Ok(rd) = std::fs::read_dir(root.join(rel)) else { return };
-    for e in rd.flatten() {
-        let Ok(name) = e.file_name().into_string() else { continue };
-        let Ok(ft) = e.file_type() else { continue };
-        let child = rel.join(&name);
-        if ft.is_dir() {
-            if name.starts_with('.') || name == "target" || name == "node_modules" {
-                continue;
-            }
-            walk(root, &child, idx);
-        } else if ft.is_file() && !name.starts_with('.') {
-            idx.by_name.entry(name.to_lowercase()).or_default().push(child.clone());
-            idx.files.insert(child);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalize_refuses_climbing_out() {
-        assert_eq!(normalize(Path::new("specs/1000/../3000/spec.md")), Some(PathBuf::from("specs/3000/spec.md")));
-        assert_eq!(normalize(Path::new("specs/../../etc/passwd")), None);
-        assert_eq!(normalize(Path::new("/etc/passwd")), None);
-    }
 
     #[test]
     fn resolves_like_obsidian() {

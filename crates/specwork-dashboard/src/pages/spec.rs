@@ -8,8 +8,6 @@
 //! the change as JSON. The write is [`specwork_core::edit::set_task_status`]: only the marker
 //! changes, atomically, conflict-checked.
 
-use std::path::Path;
-
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, Query, State};
@@ -26,11 +24,12 @@ use super::{Chrome, Lang, NAV, PageError, find_spec, html};
 use crate::i18n::Catalogue;
 use crate::links::{Target, doc_paths};
 use crate::security::percent_encode;
-use crate::state::{AppState, Snapshot};
+use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/specs/{id}", get(page))
+        .route("/specs/{id}/deliverables", get(deliverables_panel))
         .route("/api/specs/{id}", get(api_spec))
         .route("/api/specs/{id}/tasks/{task}/status", post(set_status))
 }
@@ -80,11 +79,6 @@ struct LinkView {
     label: String,
 }
 
-struct DeliverableGroup {
-    kind: &'static str,
-    items: Vec<LinkView>,
-}
-
 #[derive(Template)]
 #[template(path = "spec.html")]
 struct SpecPage {
@@ -104,10 +98,10 @@ struct SpecPage {
     doc_href: String,
     doc_html: String,
     panel: TasksPanel,
+    enc_id: String,
     sessions: Vec<SessionSummary>,
     commits: Vec<(String, String)>,
     total_time: String,
-    deliverables: Vec<DeliverableGroup>,
     diagnostics: Vec<specwork_core::Diagnostic>,
 }
 
@@ -164,29 +158,6 @@ fn hours(minutes: u64) -> String {
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
     }
-}
-
-fn deliverable_groups(snap: &Snapshot, spec: &Spec) -> Vec<DeliverableGroup> {
-    let d = report::spec_report(&snap.ws, spec).deliverables;
-    let from_dir = spec.docs.spec.as_deref().and_then(Path::parent).unwrap_or(&spec.dir).to_owned();
-    let view = |items: Vec<String>| -> Vec<LinkView> {
-        items
-            .into_iter()
-            .map(|target| {
-                let href = match snap.links.resolve(&from_dir, &target) {
-                    Some(t) => crate::markdown::target_url(&t, None),
-                    None => String::new(),
-                };
-                let label = target.rsplit('/').next().unwrap_or(&target).to_owned();
-                LinkView { href, label }
-            })
-            .collect()
-    };
-    [("scripts", d.scripts), ("docs", d.docs), ("config", d.config), ("other", d.other)]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(kind, v)| DeliverableGroup { kind, items: view(v) })
-        .collect()
 }
 
 fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Result<Response, PageError> {
@@ -255,6 +226,7 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         t,
         chrome: Chrome::new(format!("{} {}", spec.id, spec.title), NAV[0].key),
         id: spec.id.clone(),
+        enc_id: percent_encode(&spec.id),
         title: spec.title.clone(),
         layout: spec.layout.as_str(),
         status: spec.status().as_str(),
@@ -275,7 +247,6 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         sessions,
         commits,
         total_time: if total > 0 { hours(total) } else { String::new() },
-        deliverables: deliverable_groups(&snap, spec),
         diagnostics,
     };
     Ok(html(&page))
@@ -377,6 +348,99 @@ async fn set_status(
         Ok(r) => r,
         Err(e) if htmx => e.into_response(),
         Err(e) => e.json(),
+    })
+    .await
+}
+
+/// One deliverable as the panel shows it.
+struct DeliverableView {
+    href: String,
+    file: String,
+    purpose: String,
+    detail: String,
+}
+
+/// A spec that links to this one or its deliverables.
+struct UsedBy {
+    href: String,
+    label: String,
+    uses: Vec<String>,
+}
+
+/// The deliverables panel: the seed's Deliverables Report
+/// ([`specwork_core::deliverables::report::build`]) and the specs that use this one
+/// (backlinks). Loaded after the page (`hx-trigger="load"`): on large workspaces finding
+/// backlinks reads every spec, which the page itself should not wait for.
+#[derive(Template)]
+#[template(path = "spec_deliverables.html")]
+struct DeliverablesPanel {
+    t: &'static Catalogue,
+    groups: Vec<(&'static str, Vec<DeliverableView>)>,
+    missing: Vec<String>,
+    used_by: Vec<UsedBy>,
+}
+
+fn file_href(path: &str) -> String {
+    crate::markdown::target_url(&Target::File(path.into()), None)
+}
+
+async fn deliverables_panel(State(app): State<AppState>, Lang(t): Lang, UrlPath(id): UrlPath<String>) -> Response {
+    app.blocking(move |app| {
+        let snap = app.snapshot();
+        let spec = match find_spec(&snap.ws, &id) {
+            Ok(s) => s,
+            Err(e) => return e.into_response(),
+        };
+        let r = specwork_core::deliverables::report::build(&snap.ws, snap.links.vault(), spec);
+        let purpose = |p: &Option<String>| p.clone().unwrap_or_default();
+        let scripts: Vec<DeliverableView> = r
+            .scripts
+            .iter()
+            .map(|x| DeliverableView {
+                href: file_href(&x.path),
+                file: x.file.clone(),
+                purpose: purpose(&x.purpose),
+                detail: match &x.dependencies {
+                    Some(d) if !d.is_empty() => format!("{} · {}", x.size, d.join(", ")),
+                    _ => x.size.clone(),
+                },
+            })
+            .collect();
+        let docs: Vec<DeliverableView> = r
+            .docs
+            .iter()
+            .map(|x| DeliverableView {
+                href: file_href(&x.path),
+                file: x.file.clone(),
+                purpose: purpose(&x.purpose),
+                detail: format!("{} · {} p.", x.format, x.pages),
+            })
+            .collect();
+        let config: Vec<DeliverableView> = r
+            .config
+            .iter()
+            .map(|x| DeliverableView {
+                href: file_href(&x.path),
+                file: x.file.clone(),
+                purpose: purpose(&x.purpose),
+                detail: x.target.clone().unwrap_or_default(),
+            })
+            .collect();
+        let groups: Vec<(&'static str, Vec<DeliverableView>)> =
+            vec![("scripts", scripts), ("docs", docs), ("config", config)]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+        let used_by = r
+            .used_by
+            .iter()
+            .map(|u| UsedBy {
+                href: spec_href(&u.spec),
+                label: format!("{} {}", u.spec, u.title),
+                uses: u.uses.iter().map(|x| x.uses.clone()).collect(),
+            })
+            .collect();
+        html(&DeliverablesPanel { t, groups, missing: r.missing, used_by })
     })
     .await
 }

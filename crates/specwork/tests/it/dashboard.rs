@@ -178,6 +178,18 @@ fn pages_render_the_workspace() {
     assert!(s.body.contains("data-task=\"4\" data-status=\"pending\""), "task list");
     assert!(s.body.contains("Initial Planning"), "timeline");
     assert!(s.body.contains("d4e5f6a"), "commits");
+    // Deliverables and backlinks load as a panel after the page.
+    assert!(s.body.contains("hx-get=\"/specs/1014/deliverables\""));
+    let panel = d.get("/specs/1014/deliverables");
+    assert_eq!(panel.status, 200);
+    assert!(
+        panel.body.contains("href=\"/files/specs/1000/1001/deliverables/scripts/optimize-network.sh\""),
+        "{}",
+        panel.body
+    );
+    for user in ["3001", "4005", "9001"] {
+        assert!(panel.body.contains(&format!("href=\"/specs/{user}\"")), "backlink from {user}");
+    }
     let c = d.get("/specs/1014?doc=context");
     assert!(c.body.contains("id=\"implementation-timeline\""));
     let f = d.get("/files/specs/1000/1001/deliverables/scripts/optimize-network.sh");
