@@ -55,7 +55,7 @@ pub fn discover(start: &Path) -> Result<PathBuf, WorkspaceError> {
 }
 
 /// A loaded workspace.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Workspace {
     /// Absolute root directory.
     pub root: PathBuf,
@@ -145,6 +145,57 @@ impl Workspace {
     pub fn abs(&self, rel: &Path) -> PathBuf {
         self.root.join(rel)
     }
+
+    /// Re-reads only the specs that own the changed files (workspace-relative paths), keeping
+    /// every other spec as loaded; for long-running readers such as the dashboard, where a
+    /// full [`Workspace::load`] per edit would cost too much on large workspaces. Returns
+    /// `false`, having changed nothing, when a path is not a file some spec already reads or
+    /// no longer exists (a new, removed or renamed file may change the tree): then load anew.
+    pub fn reload_files(&mut self, changed: &[PathBuf]) -> bool {
+        let mut owners: Vec<usize> = Vec::new();
+        for p in changed {
+            if !self.root.join(p).is_file() {
+                return false;
+            }
+            let before = owners.len();
+            owners.extend(self.specs.iter().enumerate().filter(|(_, s)| spec_files(s).any(|f| f == p)).map(|(i, _)| i));
+            if owners.len() == before {
+                return false;
+            }
+        }
+        owners.sort_unstable();
+        owners.dedup();
+        for i in owners {
+            let old = &self.specs[i];
+            let files: Vec<String> = spec_files(old).map(|f| f.display().to_string()).collect();
+            let c = Candidate {
+                id: old.id.clone(),
+                layout: old.layout,
+                path: old.path.clone(),
+                dir: old.dir.clone(),
+                parent: old.parent.clone(),
+                is_area: old.is_area,
+                archived: old.archived,
+                context: old.docs.context.clone(),
+            };
+            let children = old.children.clone();
+            let (mut spec, diags) = read_spec(&self.root, c);
+            spec.children = children;
+            // Drop this spec's old file diagnostics (not the duplicate-id ones, which are about the tree).
+            self.diagnostics.retain(|d| !files.contains(&d.file) || d.message.starts_with("spec id `"));
+            self.diagnostics.extend(diags);
+            self.specs[i] = spec;
+        }
+        true
+    }
+}
+
+/// Every file a spec was read from.
+fn spec_files(s: &Spec) -> impl Iterator<Item = &PathBuf> {
+    [&s.docs.spec, &s.docs.requirements, &s.docs.design, &s.docs.tasks, &s.docs.context]
+        .into_iter()
+        .flatten()
+        .chain(s.tasks_source.as_ref().map(|t| &t.file))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -508,5 +559,31 @@ fn report_duplicate_ids(specs: &[Spec], diags: &mut Vec<Diagnostic>) {
                 "rename one of them; commands pick the writable, non-archived one",
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reload_files_rereads_only_the_owner() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join(".spec-workflow/specs/a");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("tasks.md"), "- [ ] 1. one\n- [ ] 2. two\n").unwrap();
+        std::fs::create_dir_all(t.path().join(".spec-workflow/specs/b")).unwrap();
+        std::fs::write(t.path().join(".spec-workflow/specs/b/tasks.md"), "- [x] 1. b\n").unwrap();
+        let mut ws = Workspace::load(t.path()).unwrap();
+        std::fs::write(dir.join("tasks.md"), "- [x] 1. one\n- [ ] 2. two\n- [ ] 2. dup\n").unwrap();
+        assert!(ws.reload_files(&[PathBuf::from(".spec-workflow/specs/a/tasks.md")]));
+        assert_eq!(ws.spec("a").unwrap().tasks.counts().done, 1);
+        assert_eq!(ws.spec("a").unwrap().tasks.counts().total, 3);
+        assert!(ws.diagnostics.iter().any(|d| d.message.contains("duplicate")), "{:?}", ws.diagnostics);
+        assert_eq!(ws.spec("b").unwrap().tasks.counts().done, 1);
+        // A file no spec reads yet, or a vanished one, needs a full load.
+        std::fs::write(dir.join("design.md"), "# D\n").unwrap();
+        assert!(!ws.reload_files(&[PathBuf::from(".spec-workflow/specs/a/design.md")]));
+        assert!(!ws.reload_files(&[PathBuf::from(".spec-workflow/specs/a/gone.md")]));
     }
 }

@@ -15,6 +15,7 @@ mod archive;
 mod check;
 mod commit;
 mod cost;
+mod dashboard;
 mod deliverable;
 mod deliverables;
 mod do_task;
@@ -69,6 +70,8 @@ pub enum Command {
     Hook(hook::HookArgs),
     /// One line for Claude Code's status line: session, task, today's cost (JSON on stdin)
     Statusline(statusline::StatuslineArgs),
+    /// Serve the web dashboard on http://127.0.0.1:5000 (live, in English or Thai)
+    Dashboard(dashboard::DashboardArgs),
     /// Tokens and cost from the agents' own logs (Claude Code, Codex, Gemini)
     Cost(cost::CostArgs),
     /// Start a session: `start-session apt-1030 spec appointment-booking`
@@ -171,6 +174,7 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Work(a) => work::run(ctx, a),
         Command::Hook(a) => hook::run(ctx, a),
         Command::Statusline(a) => statusline::run(ctx, a),
+        Command::Dashboard(a) => dashboard::run(ctx, a),
         Command::Cost(a) => cost::run(ctx, a),
         Command::StartSession(a) => start_session::run(ctx, a),
         Command::DoTask(a) => do_task::run(ctx, a),

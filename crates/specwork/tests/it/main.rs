@@ -7,6 +7,8 @@ mod approvals;
 mod bad_input;
 mod common;
 mod cost;
+mod dashboard;
+mod dashboard_browser;
 mod deliverables;
 mod foundation;
 mod hooks;

@@ -1,0 +1,264 @@
+//! Sessions and cost: today's total against the daily budget, cost by day (with the budget
+//! line), by model and by spec as uPlot charts, and the sessions with their tasks, tokens and
+//! cost.
+//!
+//! Measured usage comes from the agents' own transcripts through [`specwork_usage::scan`]
+//! (incremental: the scan cache in `.specwork/cache`, shared with `specwork cost`), limited to
+//! this workspace's directory; usage per spec and per session comes from the session journals
+//! ([`specwork_core::session::SessionIndex`]), where tasks carry measured or manual usage.
+//! Routes: `GET /cost` (page), `GET /api/cost` (the same numbers as JSON).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use specwork_core::session::SessionIndex;
+use specwork_usage::{Filter, GroupBy, PriceOverride, PriceTable, Report, ScanOptions, Sources};
+
+use super::{Chrome, Lang, NavEntry, html};
+use crate::i18n::Catalogue;
+use crate::state::AppState;
+
+pub(super) const NAV: NavEntry = NavEntry { key: "nav.cost", href: "/cost" };
+
+/// Days shown in the by-day chart.
+const DAYS: usize = 30;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/cost", get(page)).route("/api/cost", get(api))
+}
+
+/// A sum for one key.
+#[derive(Clone, Debug, Serialize)]
+struct Bucket {
+    key: String,
+    tokens: u64,
+    cost_usd: f64,
+}
+
+/// One session's line.
+#[derive(Clone, Debug, Serialize)]
+struct SessionLine {
+    key: String,
+    spec: String,
+    date: String,
+    active: bool,
+    done: usize,
+    total: usize,
+    tokens: u64,
+    cost_usd: f64,
+    source: &'static str,
+}
+
+/// Everything the page shows.
+#[derive(Clone, Debug, Serialize)]
+struct CostData {
+    today: String,
+    today_tokens: u64,
+    today_cost_usd: f64,
+    budget_daily_usd: f64,
+    over_budget: bool,
+    currency: Option<(String, f64)>,
+    by_day: Vec<Bucket>,
+    by_model: Vec<Bucket>,
+    by_spec: Vec<Bucket>,
+    sessions: Vec<SessionLine>,
+    total_cost_usd: f64,
+    total_tokens: u64,
+    scan_error: Option<String>,
+    unpriced_models: Vec<String>,
+}
+
+fn price_table(config: &specwork_core::config::Config) -> PriceTable {
+    // The same overrides `specwork cost` reads; a broken table falls back to the built-in one
+    // (`specwork cost` reports the error).
+    serde_json::to_value(&config.prices)
+        .ok()
+        .and_then(|v| serde_json::from_value::<BTreeMap<String, PriceOverride>>(v).ok())
+        .and_then(|o| PriceTable::builtin().with_overrides(&o).ok())
+        .unwrap_or_else(PriceTable::builtin)
+}
+
+fn buckets(report: &Report) -> Vec<Bucket> {
+    report
+        .rows
+        .iter()
+        .map(|r| Bucket { key: r.key.clone(), tokens: r.totals.total_tokens, cost_usd: r.totals.cost_usd })
+        .collect()
+}
+
+fn collect(app: &AppState) -> CostData {
+    let snap = app.snapshot();
+    let ws = &snap.ws;
+    let root = ws.root.clone();
+    let tz = jiff::tz::TimeZone::system();
+    let today_date = specwork_core::clock::now().timestamp().to_zoned(tz.clone()).date();
+    let mut filter = Filter::in_zone(tz.clone());
+    filter.cwd_prefix = Some(root.clone());
+    let (mut by_day, mut by_model, mut today_tokens, mut today_cost, mut scan_error, mut unpriced) =
+        (Vec::new(), Vec::new(), 0, 0.0, None, Vec::new());
+    match Sources::from_env() {
+        Ok(sources) => {
+            let opts = ScanOptions {
+                sources,
+                cache_dir: Some(root.join(".specwork").join("cache")),
+                prices: price_table(&ws.config),
+                project_roots: vec![root.clone()],
+                ..ScanOptions::default()
+            };
+            match specwork_usage::scan(&opts) {
+                Ok(scan) => {
+                    let mut days = Report::build(&scan.records, &filter, GroupBy::Day);
+                    let keep = days.rows.len().saturating_sub(DAYS);
+                    days.rows.drain(..keep);
+                    by_day = buckets(&days);
+                    by_model = buckets(&Report::build(&scan.records, &filter, GroupBy::Model));
+                    let mut today = filter.clone();
+                    today.since = Some(today_date);
+                    today.until = Some(today_date);
+                    let t = Report::build(&scan.records, &today, GroupBy::Day).totals;
+                    today_tokens = t.total_tokens;
+                    today_cost = t.cost_usd;
+                    unpriced = scan.unpriced_models.iter().cloned().collect();
+                }
+                Err(e) => scan_error = Some(e.to_string()),
+            }
+        }
+        Err(e) => scan_error = Some(e.to_string()),
+    }
+    let index = SessionIndex::load(&root);
+    let mut per_spec: BTreeMap<String, Bucket> = BTreeMap::new();
+    let mut sessions = Vec::new();
+    for s in index.sessions.iter().rev() {
+        let u = s.usage(None);
+        let (done, total) = s.task_progress();
+        sessions.push(SessionLine {
+            key: s.key.clone(),
+            spec: s.spec.clone(),
+            date: s.date(),
+            active: s.is_active(),
+            done,
+            total,
+            tokens: u.tokens.total,
+            cost_usd: u.cost_usd,
+            source: u.source,
+        });
+        for spec in s.specs() {
+            let su = s.usage(Some(spec));
+            let b = per_spec.entry(spec.to_owned()).or_insert_with(|| Bucket {
+                key: spec.to_owned(),
+                tokens: 0,
+                cost_usd: 0.0,
+            });
+            b.tokens += su.tokens.total;
+            b.cost_usd += su.cost_usd;
+        }
+    }
+    let budget = ws.config.budget.daily_usd;
+    CostData {
+        today: today_date.to_string(),
+        today_tokens,
+        today_cost_usd: today_cost,
+        budget_daily_usd: budget,
+        over_budget: budget > 0.0 && today_cost > budget,
+        currency: ws.config.currency.as_ref().map(|c| (c.code.clone(), c.rate)),
+        total_cost_usd: by_day.iter().fold(0.0, |a, b| a + b.cost_usd),
+        total_tokens: by_day.iter().map(|b| b.tokens).sum(),
+        by_day,
+        by_model,
+        by_spec: per_spec.into_values().filter(|b| b.tokens > 0 || b.cost_usd > 0.0).collect(),
+        sessions,
+        scan_error,
+        unpriced_models: unpriced,
+    }
+}
+
+/// A uPlot chart's data, read by `app.js` from a JSON script element.
+#[derive(Serialize)]
+struct Chart {
+    labels: Vec<String>,
+    data: Vec<Vec<f64>>,
+    series: Vec<serde_json::Value>,
+}
+
+fn bar_chart(buckets: &[Bucket], label: &str, budget: Option<(f64, &str)>) -> String {
+    let xs: Vec<f64> = (0..buckets.len()).map(|i| i as f64).collect();
+    let mut data = vec![xs, buckets.iter().map(|b| (b.cost_usd * 100.0).round() / 100.0).collect()];
+    let mut series =
+        vec![serde_json::json!({"label": label, "color": "#2f8f5b", "fill": "rgba(47,143,91,0.35)", "bars": true})];
+    if let Some((b, name)) = budget {
+        data.push(vec![b; buckets.len()]);
+        series.push(serde_json::json!({"label": name, "color": "#c0392b", "dash": [6, 4]}));
+    }
+    // Dates are shown as `08-26`: the year only crowds the axis.
+    let label = |k: &str| if specwork_core::daily::is_date(k) { k[5..].to_owned() } else { k.to_owned() };
+    let chart = Chart { labels: buckets.iter().map(|b| label(&b.key)).collect(), data, series };
+    // `</` cannot end the script element early: JSON escapes it.
+    serde_json::to_string(&chart).unwrap_or_default().replace("</", "<\\/")
+}
+
+fn money(v: f64) -> String {
+    format!("${v:.2}")
+}
+
+fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "cost.html")]
+struct CostPage {
+    t: &'static Catalogue,
+    chrome: Chrome,
+    d: CostData,
+    day_chart: String,
+    model_chart: String,
+    spec_chart: String,
+}
+
+impl CostPage {
+    fn money(&self, v: &f64) -> String {
+        match &self.d.currency {
+            Some((code, rate)) => format!("{} ({} {:.0})", money(*v), code, v * rate),
+            None => money(*v),
+        }
+    }
+
+    fn tokens(&self, v: &u64) -> String {
+        thousands(*v)
+    }
+}
+
+async fn page(State(app): State<AppState>, Lang(t): Lang) -> Response {
+    app.blocking(move |app| {
+        let d = collect(app);
+        let mut chrome = Chrome::new(t.t("nav.cost"), NAV.key);
+        // Session journals feed this page.
+        chrome.ignore = "";
+        html(&CostPage {
+            t,
+            chrome,
+            day_chart: bar_chart(&d.by_day, t.t("cost.cost_usd"), Some((d.budget_daily_usd, t.t("cost.budget")))),
+            model_chart: bar_chart(&d.by_model, t.t("cost.cost_usd"), None),
+            spec_chart: bar_chart(&d.by_spec, t.t("cost.cost_usd"), None),
+            d,
+        })
+    })
+    .await
+}
+
+async fn api(State(app): State<AppState>) -> Response {
+    app.blocking(|app| Json(collect(app)).into_response()).await
+}

@@ -1,0 +1,98 @@
+//! `specwork dashboard`: the local web dashboard (see the `specwork-dashboard` crate).
+
+use std::net::IpAddr;
+
+use clap::Args;
+use serde::Serialize;
+use specwork_dashboard::{Dashboard, DashboardError, Options};
+
+use super::Ctx;
+use crate::error::{CmdResult, CommandError};
+
+#[derive(Args, Debug)]
+pub struct DashboardArgs {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 5000)]
+    pub port: u16,
+    /// Address to listen on; anything but loopback needs --token
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: IpAddr,
+    /// Require this token on every request (`?token=`, then a cookie, or `Authorization: Bearer`)
+    #[arg(long, env = "SPECWORK_DASHBOARD_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Open the dashboard in the default browser
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Serialize)]
+struct Started {
+    url: String,
+    bind: String,
+    port: u16,
+    workspace: String,
+}
+
+pub fn run(ctx: &Ctx, a: DashboardArgs) -> CmdResult {
+    let root = ctx.root()?;
+    let dash = Dashboard::bind(Options { root: root.clone(), bind: a.bind, port: a.port, token: a.token })
+        .map_err(|e| error(e, a.port))?;
+    let url = dash.url();
+    let addr = dash.local_addr();
+    let started = Started {
+        url: url.clone(),
+        bind: addr.ip().to_string(),
+        port: addr.port(),
+        workspace: root.display().to_string(),
+    };
+    ctx.ui.report(&started, |s| {
+        s.push_str(&format!("specwork dashboard: {url}\n"));
+    });
+    if !ctx.ui.quiet && !ctx.ui.json {
+        eprintln!("serving {} — press Ctrl-C to stop", root.display());
+    }
+    if a.open {
+        open_browser(&url);
+    }
+    dash.serve().map_err(|e| error(e, a.port))?;
+    Ok(0)
+}
+
+fn error(e: DashboardError, port: u16) -> CommandError {
+    let hint = match &e {
+        DashboardError::TokenRequired { .. } => {
+            "pass --token T (at least 8 characters) and share the printed URL, or keep the default --bind 127.0.0.1"
+                .to_owned()
+        }
+        DashboardError::WeakToken => "choose a longer token, e.g. `--token $(openssl rand -hex 16)`".to_owned(),
+        DashboardError::Bind { source, .. } if source.kind() == std::io::ErrorKind::AddrInUse => {
+            format!("another program listens on port {port}; pass --port N, or --port 0 for any free port")
+        }
+        DashboardError::Bind { .. } => "check the address given to --bind".to_owned(),
+        _ => "run `specwork status` to check that the workspace reads".to_owned(),
+    };
+    let code = match &e {
+        DashboardError::TokenRequired { .. } | DashboardError::WeakToken => crate::error::EXIT_USAGE,
+        _ => crate::error::EXIT_FAILURE,
+    };
+    CommandError { error: e.into(), hints: vec![hint], code }
+}
+
+/// Opens `url` with the desktop's opener; failure is only a note (the URL is printed anyway).
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("note: could not start {opener} ({e}); open {url} yourself");
+    }
+}

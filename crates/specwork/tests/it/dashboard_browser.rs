@@ -1,0 +1,309 @@
+//! The dashboard in a real headless Chromium, driven through chromedriver with fantoccini:
+//! open the portfolio, change a task's status with its button, watch a disk edit appear in the
+//! open page, approve a document, and take screenshots (saved under `target/dashboard-e2e/`).
+//!
+//! Skipped, with the reason printed, when `chromium` or `chromedriver` is not installed
+//! (`.ci/run` installs Debian's `chromium` and `chromium-driver`).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use super::dashboard::Dash;
+use crate::common::*;
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for n in names {
+            let p = dir.join(n);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_driver(driver: &Path) -> Driver {
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver { child, port, _profile: tempfile::tempdir().unwrap() }
+}
+
+async fn browser(driver: &Driver, chromium: &Path) -> Client {
+    let profile = driver._profile.path().display().to_string();
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1100",
+        "--lang=en-US",
+        &format!("--user-data-dir={profile}"),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": chromium.display().to_string(), "args": args }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a chromedriver session")
+}
+
+fn shots_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let d = target.join("dashboard-e2e");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
+}
+
+/// Waits in the page until its text contains `needle`; returns the page's clock (ms) then.
+const WAIT_FOR_TEXT: &str = r#"
+const needle = arguments[0], done = arguments[arguments.length - 1];
+// textContent, not innerText: innerText forces a layout on every check and would measure itself.
+const has = () => document.body.textContent.includes(needle);
+if (has()) { done(Date.now()); return; }
+const obs = new MutationObserver(() => { if (has()) { obs.disconnect(); done(Date.now()); } });
+obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+"#;
+
+fn browser_programs() -> Option<(PathBuf, PathBuf)> {
+    let Some(chromium) = find_program(&["chromium", "chromium-browser", "google-chrome"]) else {
+        eprintln!("skipped: chromium is not installed (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let Some(driver) = find_program(&["chromedriver"]) else {
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium-driver)");
+        return None;
+    };
+    Some((chromium, driver))
+}
+
+#[test]
+fn dashboard_in_headless_chromium() {
+    let Some((chromium, driver_bin)) = browser_programs() else { return };
+    let ws = demo_copy();
+    let dash = Dash::start(ws.path(), &[]);
+    let driver = start_driver(&driver_bin);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let c = browser(&driver, &chromium).await;
+        let result = scenario(&c, &dash).await;
+        let _ = c.close().await;
+        result
+    })
+    .unwrap();
+}
+
+async fn scenario(c: &Client, dash: &Dash) -> Result<(), fantoccini::error::CmdError> {
+    let base = dash.url.trim_end_matches('/').to_owned();
+    let shots = shots_dir();
+
+    // The portfolio.
+    c.goto(&format!("{base}/")).await?;
+    let h1 = c.find(Locator::Css("main h1")).await?.text().await?;
+    assert_eq!(h1, "Portfolio");
+    let table = c.find(Locator::Css("table.specs")).await?.text().await?;
+    assert!(table.contains("Cold Storage NAS") && table.contains("Invoice Management"), "{table}");
+    let next = c.find(Locator::Css("#next")).await?.text().await?;
+    assert!(next.contains("1.2 Reservation with 10-minute expiry"), "{next}");
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live.on")).await?;
+    // The open portfolio patches only what changed (the edited spec's row, stats, lists).
+    let spec1014 = dash.root.join("specs/1000/1001/1014.spec.md");
+    let ms = edit_to_shown(
+        c,
+        &spec1014,
+        "# 1014 - Cold Storage NAS",
+        "# 1014 - Cold Storage NAS Tier",
+        "Cold Storage NAS Tier",
+    )
+    .await?;
+    eprintln!("disk edit → shown in the open portfolio: {ms:.0} ms");
+    assert!(ms <= 3000.0, "{ms} ms");
+    let row = c.find(Locator::Css("#row-1014")).await?.text().await?;
+    assert!(row.contains("Cold Storage NAS Tier"), "{row}");
+    std::fs::write(shots.join("portfolio.png"), c.screenshot().await?).unwrap();
+
+    // Change a task's status with its button; the file on disk changes, the page shows it.
+    c.find(Locator::Css("table.specs a[href='/specs/invoice-management']")).await?.click().await?;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#tasks")).await?;
+    c.find(Locator::Css("li[data-task='1.3'] button.set-done")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("li[data-task='1.3'][data-status='done']"))
+        .await?;
+    let tasks = dash.root.join(".spec-workflow/specs/invoice-management/tasks.md");
+    assert!(std::fs::read_to_string(&tasks).unwrap().contains("- [x] 1.3 Add POST /api/invoices endpoint"));
+
+    // A disk edit (as an editor or an agent would make it) shows in the open page.
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live.on")).await?;
+    let mut samples = Vec::new();
+    for i in 0..5 {
+        let needle = format!("LIVE-EDIT-{i}");
+        let path = tasks.clone();
+        let n2 = needle.clone();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let edited = match text.find("1.4 ") {
+                Some(p) => format!("{}1.4 {n2} {}", &text[..p], &text[p + 4..]),
+                None => text,
+            };
+            let t = now_ms();
+            std::fs::write(&path, edited).unwrap();
+            t
+        });
+        let shown = c.execute_async(WAIT_FOR_TEXT, vec![serde_json::json!(needle)]).await?;
+        let wrote = writer.join().unwrap();
+        samples.push(shown.as_f64().unwrap() - wrote);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut sorted = samples.clone();
+    sorted.sort_by(f64::total_cmp);
+    eprintln!("disk edit → shown in the open page (ms): {samples:?}, median {:.0}", sorted[2]);
+    assert!(sorted[0] <= 300.0, "a disk edit took {:.0} ms at best to show; the target is 300 ms", sorted[0]);
+    assert!(sorted[4] <= 3000.0, "a disk edit took {:.0} ms to show", sorted[4]);
+    std::fs::write(shots.join("spec.png"), c.screenshot().await?).unwrap();
+
+    // Approve a document with a comment.
+    c.goto(&format!("{base}/approvals/invoice-management/design")).await?;
+    c.find(Locator::Css("#decide textarea[name='comment']")).await?.send_keys("Design reads well").await?;
+    c.find(Locator::Css("#decide button.approve")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#approval-state[data-state='approved']"))
+        .await?;
+    let comments = c.find(Locator::Css("#comments")).await?.text().await?;
+    assert!(comments.contains("Design reads well"), "{comments}");
+    std::fs::write(shots.join("approval.png"), c.screenshot().await?).unwrap();
+    c.goto(&format!("{base}/approvals")).await?;
+    let row = c.find(Locator::Css("tr[data-spec='invoice-management'][data-doc='design']")).await?.text().await?;
+    assert!(row.contains("approved"), "{row}");
+
+    // The sessions and cost page draws its charts with uPlot.
+    c.goto(&format!("{base}/cost")).await?;
+    let title = c.find(Locator::Css("main h1")).await?.text().await?;
+    assert_eq!(title, "Sessions and cost");
+
+    // The same page in Thai.
+    c.goto(&format!("{base}/specs/1014?lang=th")).await?;
+    let side = c.find(Locator::Css("#timeline h2")).await?.text().await?;
+    assert_eq!(side, "ไทม์ไลน์");
+    std::fs::write(shots.join("spec-th.png"), c.screenshot().await?).unwrap();
+    Ok(())
+}
+
+/// Waits for `needle` in the open page while another thread edits `path` (replacing `from` by
+/// `to`) 300 ms later; returns milliseconds from the write to the text showing.
+async fn edit_to_shown(
+    c: &Client,
+    path: &Path,
+    from: &str,
+    to: &str,
+    needle: &str,
+) -> Result<f64, fantoccini::error::CmdError> {
+    let (p, f, t) = (path.to_owned(), from.to_owned(), to.to_owned());
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let text = std::fs::read_to_string(&p).unwrap().replacen(&f, &t, 1);
+        let at = now_ms();
+        std::fs::write(&p, text).unwrap();
+        at
+    });
+    let shown = c.execute_async(WAIT_FOR_TEXT, vec![serde_json::json!(needle)]).await?;
+    let wrote = writer.join().unwrap();
+    Ok(shown.as_f64().unwrap() - wrote)
+}
+
+/// The browser half of `bench/dashboard.sh`: disk edit → text visible in an open page, on the
+/// workspace in `SPECWORK_BENCH_WORKSPACE` (a numbered leaf's title is edited; it shows on the
+/// portfolio and on the spec's page). Run with `--ignored`; `SPECWORK_BIN` picks the build.
+#[test]
+#[ignore = "a benchmark: bench/dashboard.sh runs it"]
+fn dashboard_browser_latency_on_a_large_workspace() {
+    let Some(ws) = std::env::var_os("SPECWORK_BENCH_WORKSPACE").map(PathBuf::from) else {
+        eprintln!("skipped: set SPECWORK_BENCH_WORKSPACE (bench/dashboard.sh does)");
+        return;
+    };
+    let Some((chromium, driver_bin)) = browser_programs() else { return };
+    let dash = Dash::start(&ws, &[]);
+    let status = dash.get("/api/status").json();
+    let leaf = status["specs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["layout"] == "numbered" && s["is_area"] == false)
+        .unwrap();
+    let (id, path) = (leaf["id"].as_str().unwrap().to_owned(), ws.join(leaf["path"].as_str().unwrap()));
+    let driver = start_driver(&driver_bin);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let c = browser(&driver, &chromium).await;
+        let base = dash.url.trim_end_matches('/').to_owned();
+        let mut out = Vec::new();
+        for (name, url) in [("portfolio", format!("{base}/")), ("spec page", format!("{base}/specs/{id}"))] {
+            c.goto(&url).await.unwrap();
+            c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#live.on")).await.unwrap();
+            let mut xs = Vec::new();
+            for i in 0..7 {
+                let title = std::fs::read_to_string(&path).unwrap();
+                let line = title.lines().next().unwrap().to_owned();
+                let needle = format!("Bench edit {name} {i}");
+                let ms = edit_to_shown(&c, &path, &line, &format!("# {id} - {needle}"), &needle).await.unwrap();
+                xs.push(ms);
+            }
+            xs.sort_by(f64::total_cmp);
+            out.push(format!("{name}: median {:.0} ms, min {:.0}, max {:.0} ({xs:?})", xs[3], xs[0], xs[6]));
+        }
+        let _ = c.close().await;
+        for l in out {
+            eprintln!("disk edit → shown in the open page, {l}");
+        }
+    });
+}
