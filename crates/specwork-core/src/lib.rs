@@ -40,6 +40,7 @@ pub mod tasks;
 pub mod templates;
 pub mod timeline;
 pub mod windows;
+pub mod work;
 pub mod workspace;
 pub mod write;
 

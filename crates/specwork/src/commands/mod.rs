@@ -27,6 +27,7 @@ mod init_agent;
 mod log_implementation;
 mod log_task;
 mod logs;
+mod mcp;
 mod plan;
 mod rebuild;
 mod resume;
@@ -111,6 +112,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// git commit with `Spec:` / `Task:` trailers, recorded in the spec's timeline
     Commit(commit::CommitArgs),
+    /// MCP server on stdio for AI agents
+    Mcp(mcp::McpArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -188,5 +191,6 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Deliverables(a) => deliverables::run(ctx, a),
         Command::Check(a) => check::run(ctx, a),
         Command::Commit(a) => commit::run(ctx, a),
+        Command::Mcp(a) => mcp::run(ctx, a),
     }
 }

@@ -3,6 +3,7 @@
 
 mod agent_day;
 mod agent_init;
+mod agent_mcp;
 mod approvals;
 mod bad_input;
 mod common;
@@ -12,6 +13,7 @@ mod foundation;
 mod hooks;
 mod knowledge;
 mod layouts;
+mod mcp;
 mod reports;
 mod sessions;
 mod work;
