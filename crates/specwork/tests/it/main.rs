@@ -3,6 +3,7 @@
 
 mod agent_day;
 mod agent_init;
+mod agent_mcp;
 mod approvals;
 mod bad_input;
 mod common;
