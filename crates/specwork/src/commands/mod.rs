@@ -21,7 +21,9 @@ mod do_task;
 mod end_session;
 mod eod;
 mod format;
+mod hook;
 mod init;
+mod init_agent;
 mod log_implementation;
 mod log_task;
 mod logs;
@@ -31,14 +33,17 @@ mod rebuild;
 mod resume;
 mod search;
 mod session_status;
+pub mod slash;
 mod spec;
 mod spec_doc;
 mod start_session;
 mod status;
+mod statusline;
 mod steering;
 mod task;
 mod tree;
 mod unarchive;
+mod work;
 
 /// Every subcommand.
 #[derive(Subcommand, Debug)]
@@ -57,6 +62,13 @@ pub enum Command {
     /// Read and change tasks
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Work on a spec (the seed's /spec_work): context, review, plan, start, resume
+    Work(work::WorkArgs),
+    /// Entry point of agent hooks: reads the hook's JSON on stdin, records it in the session
+    /// journal; never fails the agent
+    Hook(hook::HookArgs),
+    /// One line for Claude Code's status line: session, task, today's cost (JSON on stdin)
+    Statusline(statusline::StatuslineArgs),
     /// Tokens and cost from the agents' own logs (Claude Code, Codex, Gemini)
     Cost(cost::CostArgs),
     /// Start a session: `start-session apt-1030 spec appointment-booking`
@@ -156,6 +168,9 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
+        Command::Work(a) => work::run(ctx, a),
+        Command::Hook(a) => hook::run(ctx, a),
+        Command::Statusline(a) => statusline::run(ctx, a),
         Command::Cost(a) => cost::run(ctx, a),
         Command::StartSession(a) => start_session::run(ctx, a),
         Command::DoTask(a) => do_task::run(ctx, a),

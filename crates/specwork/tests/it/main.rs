@@ -1,14 +1,18 @@
 //! Integration tests: the real `specwork` binary against real files in temp dirs, with a
 //! cleared environment and a fixed clock.
 
+mod agent_day;
+mod agent_init;
 mod approvals;
 mod bad_input;
 mod common;
 mod cost;
 mod deliverables;
 mod foundation;
+mod hooks;
 mod knowledge;
 mod layouts;
 mod mcp;
 mod reports;
 mod sessions;
+mod work;
