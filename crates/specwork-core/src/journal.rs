@@ -39,7 +39,8 @@
 //!   `deleted`), `spec`?, `task`?, `tool`?.
 //! - `commit`: `hash`, `subject`, `spec`?, `task`?.
 //! - `note`: `text`, `section` (`planning` or `implementation`), `spec`?.
-//! - `agent_session`: `agent_session_id`, `agent`? — ties an agent's own session to this one.
+//! - `agent_session`: `agent_session_id`, `agent`?, `transcript_path`? — ties an agent's own session
+//!   to this one (written by `specwork hook`).
 //! - `session_end`: `reason` (`user`, `eod`); `eod` closes a forgotten session at its last
 //!   activity, so its `ts` is that activity's time.
 //!
@@ -386,6 +387,9 @@ pub enum Event {
         /// The agent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         agent: Option<String>,
+        /// The agent's transcript, for the cost engine.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transcript_path: Option<String>,
     },
     /// The session ended.
     SessionEnd {

@@ -6,6 +6,8 @@
 //! and the dashboard all call into it.
 #![deny(missing_docs)]
 
+pub mod agent_files;
+pub mod agent_hook;
 pub mod approvals;
 pub mod archive;
 pub mod check;
@@ -32,11 +34,13 @@ pub mod report;
 pub mod search;
 pub mod session;
 pub mod spec;
+pub mod spec_work;
 pub mod steering;
 pub mod tasks;
 pub mod templates;
 pub mod timeline;
 pub mod windows;
+pub mod work;
 pub mod workspace;
 pub mod write;
 

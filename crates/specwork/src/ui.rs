@@ -41,6 +41,14 @@ impl Ui {
         }
     }
 
+    /// Prints text on stdout as it comes (interactive flows); nothing with `--json`, whose
+    /// report comes at the end through [`Ui::report`].
+    pub fn text(&self, s: &str) {
+        if !self.json {
+            out(s);
+        }
+    }
+
     /// A warning on stderr.
     pub fn warn(&self, text: impl std::fmt::Display) {
         err(&format!("warning: {text}\n"));

@@ -12,6 +12,8 @@ use crate::error::CmdResult;
 pub struct InitArgs {
     /// Directory to initialise [default: --workspace, else the current directory]
     pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub agents: super::init_agent::AgentArgs,
 }
 
 #[derive(Serialize)]
@@ -19,6 +21,8 @@ struct InitReport {
     root: String,
     created: Vec<String>,
     existing: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    agent_files: Vec<specwork_core::agent_files::FileChange>,
 }
 
 /// The folders and files of a workspace; creating them is idempotent.
@@ -32,7 +36,14 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         (None, None) => std::env::current_dir().map_err(anyhow::Error::from)?,
     };
     std::fs::create_dir_all(&root).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", root.display()))?;
-    let mut report = InitReport { root: root.display().to_string(), created: Vec::new(), existing: Vec::new() };
+    // Agent files are planned first: a settings file that does not parse stops init before any write.
+    let agent_files = super::init_agent::plan(&root, &args.agents)?;
+    let mut report = InitReport {
+        root: root.display().to_string(),
+        created: Vec::new(),
+        existing: Vec::new(),
+        agent_files: Vec::new(),
+    };
     let mut record = |rel: &str, created: bool| {
         if created { report.created.push(rel.to_owned()) } else { report.existing.push(rel.to_owned()) }
     };
@@ -50,15 +61,17 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     }
     let added = ensure_gitignore(&root).map_err(anyhow::Error::from)?;
     record(".gitignore (.specwork/ cache)", added);
+    report.agent_files = super::init_agent::apply(&root, agent_files)?;
 
     ctx.ui.report(&report, |s| {
         s.push_str(&format!("initialised specwork workspace in {}\n", root.display()));
         for c in &report.created {
             s.push_str(&format!("  created {c}\n"));
         }
-        if report.created.is_empty() {
+        if report.created.is_empty() && report.agent_files.iter().all(super::init_agent::is_noop) {
             s.push_str("  nothing to do: everything was already there\n");
         }
+        super::init_agent::render(s, &report.agent_files);
         s.push_str("next: `specwork spec new NAME` for a named spec, `specwork spec new 1000 --area --title T` for a numbered tree\n");
     });
     Ok(0)

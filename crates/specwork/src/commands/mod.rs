@@ -22,23 +22,29 @@ mod do_task;
 mod end_session;
 mod eod;
 mod format;
+mod hook;
 mod init;
+mod init_agent;
 mod log_implementation;
 mod log_task;
 mod logs;
+mod mcp;
 mod plan;
 mod rebuild;
 mod resume;
 mod search;
 mod session_status;
+pub mod slash;
 mod spec;
 mod spec_doc;
 mod start_session;
 mod status;
+mod statusline;
 mod steering;
 mod task;
 mod tree;
 mod unarchive;
+mod work;
 
 /// Every subcommand.
 #[derive(Subcommand, Debug)]
@@ -59,6 +65,13 @@ pub enum Command {
     Task(task::TaskCommand),
     /// Serve the web dashboard on http://127.0.0.1:5000 (live, in English or Thai)
     Dashboard(dashboard::DashboardArgs),
+    /// Work on a spec (the seed's /spec_work): context, review, plan, start, resume
+    Work(work::WorkArgs),
+    /// Entry point of agent hooks: reads the hook's JSON on stdin, records it in the session
+    /// journal; never fails the agent
+    Hook(hook::HookArgs),
+    /// One line for Claude Code's status line: session, task, today's cost (JSON on stdin)
+    Statusline(statusline::StatuslineArgs),
     /// Tokens and cost from the agents' own logs (Claude Code, Codex, Gemini)
     Cost(cost::CostArgs),
     /// Start a session: `start-session apt-1030 spec appointment-booking`
@@ -102,6 +115,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// git commit with `Spec:` / `Task:` trailers, recorded in the spec's timeline
     Commit(commit::CommitArgs),
+    /// MCP server on stdio for AI agents
+    Mcp(mcp::McpArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -157,6 +172,9 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Resume(a) => resume::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
         Command::Dashboard(a) => dashboard::run(ctx, a),
+        Command::Work(a) => work::run(ctx, a),
+        Command::Hook(a) => hook::run(ctx, a),
+        Command::Statusline(a) => statusline::run(ctx, a),
         Command::Cost(a) => cost::run(ctx, a),
         Command::StartSession(a) => start_session::run(ctx, a),
         Command::DoTask(a) => do_task::run(ctx, a),
@@ -177,5 +195,6 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Deliverables(a) => deliverables::run(ctx, a),
         Command::Check(a) => check::run(ctx, a),
         Command::Commit(a) => commit::run(ctx, a),
+        Command::Mcp(a) => mcp::run(ctx, a),
     }
 }

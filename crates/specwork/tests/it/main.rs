@@ -1,6 +1,8 @@
 //! Integration tests: the real `specwork` binary against real files in temp dirs, with a
 //! cleared environment and a fixed clock.
 
+mod agent_day;
+mod agent_init;
 mod approvals;
 mod bad_input;
 mod common;
@@ -9,7 +11,10 @@ mod dashboard;
 mod dashboard_browser;
 mod deliverables;
 mod foundation;
+mod hooks;
 mod knowledge;
 mod layouts;
+mod mcp;
 mod reports;
 mod sessions;
+mod work;

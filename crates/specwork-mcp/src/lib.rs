@@ -1,0 +1,66 @@
+//! specwork's MCP server: the tools, prompts and the stdio transport behind `specwork mcp`.
+//!
+//! Layout: [`registry`] defines what a tool is (name, one-line description, parameters, one
+//! function) and checks arguments against the schema it generates; `tools` holds one small
+//! module per tool, each calling `specwork-core`; [`scope`] confines every call to the
+//! workspace; `prompts` renders the peer's prompt flows; `protocol` is the only module that
+//! touches the MCP SDK (rmcp 3.9).
+//!
+//! Invariants: stdout carries only protocol messages (nothing here prints); every tool reply is
+//! structured content plus the same content as text and stays under
+//! [`registry::MAX_REPLY_BYTES`]; failures inside a tool are `isError` results with a hint;
+//! nothing is read or written outside the workspace.
+#![deny(missing_docs)]
+
+use std::path::PathBuf;
+
+mod prompts;
+mod protocol;
+pub mod registry;
+pub mod scope;
+mod tools;
+
+pub use scope::Scope;
+
+/// The server could not start or its transport failed.
+#[derive(Debug, thiserror::Error)]
+#[error("mcp server: {0}")]
+pub struct ServeError(String);
+
+/// How `specwork mcp` was started.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    /// `--workspace`, when given.
+    pub workspace: Option<PathBuf>,
+    /// Directories to discover the workspace from, in order.
+    pub search_from: Vec<PathBuf>,
+    /// The binary's version, reported as `serverInfo.version`.
+    pub version: String,
+}
+
+/// Serves MCP over stdin/stdout until the client disconnects, on a current-thread runtime (small
+/// start-up and memory; tool calls run on its blocking pool).
+pub fn serve(config: ServeConfig) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError(format!("cannot start the runtime: {e}")))?;
+    let server =
+        protocol::Server::new(Scope { workspace: config.workspace, search_from: config.search_from }, &config.version);
+    runtime.block_on(server.serve_stdio())
+}
+
+/// The `tools/list` result as JSON (for size checks and documentation).
+pub fn tools_list_json() -> String {
+    serde_json::json!({ "tools": protocol::tool_list() }).to_string()
+}
+
+/// Tool names, in `tools/list` order.
+pub fn tool_names() -> Vec<&'static str> {
+    tools::TOOLS.iter().map(|t| t.name).collect()
+}
+
+/// Prompt names, in `prompts/list` order.
+pub fn prompt_names() -> Vec<&'static str> {
+    prompts::PROMPTS.iter().map(|p| p.name).collect()
+}

@@ -1,0 +1,225 @@
+//! `approvals`: the peer's tool (request / status / delete) plus `wait`, which blocks until the
+//! user decides or the timeout passes, so the agent does not poll (the peer's issues #58, #100).
+//!
+//! Paths are the peer's weak spot (#201: `filePath` read any file; #220: `categoryName` wrote
+//! anywhere). Here `categoryName` must be a spec id (or `steering`) and `filePath` one of that
+//! category's own documents; `specwork_core::approvals::target_for_file` refuses the rest before
+//! anything is read or written.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use specwork_core::approvals::{self, ApprovalError, ApprovalRecord, ApprovalStatus, RequestOptions};
+
+use crate::registry::{Call, Kind, PROJECT_PATH, Reply, ToolDef, ToolError, clip, opt, req};
+
+pub const TOOL: ToolDef = ToolDef {
+    name: "approvals",
+    description: "Ask the user to approve a spec document: request, status, wait (blocks until decided), delete.",
+    params: &[
+        req("action", Kind::Enum(&["request", "status", "wait", "delete"]), ""),
+        opt("approvalId", Kind::Str, ""),
+        opt("filePath", Kind::Str, "request: the document"),
+        opt("categoryName", Kind::Str, "spec name, or steering"),
+        opt("title", Kind::Str, ""),
+        opt("type", Kind::Enum(&["document", "action"]), ""),
+        opt("category", Kind::Enum(&["spec", "steering"]), ""),
+        opt("timeoutSeconds", Kind::Int(600), "wait: default 120"),
+        PROJECT_PATH,
+    ],
+    read_only: false,
+    run,
+};
+
+/// How often `wait` looks at the record.
+const POLL: Duration = Duration::from_millis(200);
+
+fn approval_error(e: ApprovalError) -> ToolError {
+    let hint = match &e {
+        ApprovalError::UnknownDoc { .. } => {
+            "filePath must be the spec's own requirements.md, design.md or tasks.md (or a steering doc), relative to the workspace".to_owned()
+        }
+        ApprovalError::NotFound { .. } => "pass the approvalId that action request returned".to_owned(),
+        ApprovalError::StillPending { .. } => "wait for the decision first (action wait)".to_owned(),
+        ApprovalError::DocMissing { file, .. } => format!("write {} first", file.display()),
+        ApprovalError::Name(_) => "categoryName is a spec name (or steering), never a path".to_owned(),
+        _ => e.hint(),
+    };
+    ToolError::new(e.to_string(), hint)
+}
+
+/// The category of a document path the peer's agents send without one.
+fn category_of(file_path: &str) -> Option<&str> {
+    let parts: Vec<&str> = file_path.trim_start_matches("./").split(['/', '\\']).collect();
+    match parts.as_slice() {
+        [".spec-workflow", "specs", name, _] => Some(name),
+        [".spec-workflow", "steering", _] => Some(approvals::STEERING),
+        _ => None,
+    }
+}
+
+fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
+    match call.required("action")? {
+        "request" => request(call),
+        "delete" => delete(call),
+        "wait" => wait(call),
+        _ => status(call),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Requested {
+    approval_id: String,
+    status: &'static str,
+    spec: String,
+    file: String,
+    created: bool,
+    next: String,
+}
+
+fn request(call: &Call<'_>) -> Result<Reply, ToolError> {
+    let file = call.str("filePath").ok_or_else(|| {
+        ToolError::new(
+            "missing argument `filePath`",
+            "pass the document, e.g. .spec-workflow/specs/NAME/requirements.md",
+        )
+    })?;
+    let category = match call.str("categoryName").or_else(|| category_of(file)) {
+        Some(c) => c,
+        None => return Err(ToolError::new("missing argument `categoryName`", "pass the spec name (or steering)")),
+    };
+    let ws = call.workspace()?;
+    let target = approvals::target_for_file(ws, category, file).map_err(approval_error)?;
+    let out = approvals::request(ws, &target, &RequestOptions { title: call.str("title") }).map_err(approval_error)?;
+    Ok(Reply::json(&Requested {
+        next: format!("call `approvals` {{action: wait, approvalId: {}}}", out.approval_id),
+        approval_id: out.approval_id,
+        status: out.status.as_str(),
+        spec: out.spec,
+        file: out.file,
+        created: out.created,
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Comment {
+    comment: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selected_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line_number: Option<u64>,
+}
+
+/// The peer's status answer.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Status {
+    approval_id: String,
+    title: String,
+    file_path: String,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    annotations: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    comments: Vec<Comment>,
+    is_completed: bool,
+    can_proceed: bool,
+    must_wait: bool,
+    block_next: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timed_out: Option<bool>,
+    next: String,
+}
+
+fn status_of(r: &ApprovalRecord, timed_out: Option<bool>) -> Status {
+    let approved = r.status == ApprovalStatus::Approved;
+    let pending = r.status == ApprovalStatus::Pending;
+    let next = match r.status {
+        ApprovalStatus::Pending => format!("call `approvals` {{action: wait, approvalId: {}}}", r.id),
+        ApprovalStatus::Approved => "approved: go on to the next phase".to_owned(),
+        ApprovalStatus::NeedsRevision | ApprovalStatus::Rejected => {
+            format!("revise {} as the comments ask, then request approval again", r.file_path)
+        }
+    };
+    Status {
+        approval_id: r.id.clone(),
+        title: clip(&r.title, 200),
+        file_path: r.file_path.clone(),
+        status: r.status.as_str(),
+        response: r.response.as_deref().map(|t| clip(t, 2000)),
+        annotations: r.annotations.as_deref().map(|t| clip(t, 2000)),
+        comments: r
+            .comments
+            .iter()
+            .flatten()
+            .take(20)
+            .map(|c| Comment {
+                comment: clip(&c.comment, 500),
+                selected_text: c.selected_text.as_deref().map(|t| clip(t, 200)),
+                line_number: c.line_number,
+            })
+            .collect(),
+        is_completed: !pending,
+        can_proceed: approved,
+        must_wait: pending,
+        block_next: !approved,
+        timed_out,
+        next,
+    }
+}
+
+fn approval_id<'a>(call: &Call<'a>) -> Result<&'a str, ToolError> {
+    call.str("approvalId")
+        .ok_or_else(|| ToolError::new("missing argument `approvalId`", "pass the id action request returned"))
+}
+
+fn status(call: &Call<'_>) -> Result<Reply, ToolError> {
+    let found = approvals::get(call.root()?, approval_id(call)?).map_err(approval_error)?;
+    Ok(Reply::json(&status_of(&found.record, None)))
+}
+
+fn wait(call: &Call<'_>) -> Result<Reply, ToolError> {
+    let id = approval_id(call)?;
+    let root = call.root()?;
+    let timeout = Duration::from_secs(call.int("timeoutSeconds").unwrap_or(120));
+    let start = Instant::now();
+    // Find the record once, then re-read only its own file: the wait costs one small read per
+    // poll however many approvals the workspace holds.
+    let found = approvals::get(root, id).map_err(approval_error)?;
+    let file = root.join(&found.path);
+    let mut record = found.record;
+    loop {
+        let decided = record.status != ApprovalStatus::Pending;
+        if decided || start.elapsed() >= timeout || call.cancelled() {
+            return Ok(Reply::json(&status_of(&record, (!decided).then_some(true))));
+        }
+        std::thread::sleep(POLL.min(timeout.saturating_sub(start.elapsed())));
+        match std::fs::read(&file) {
+            // A half-written file (another tool writing without a rename) is read again next time.
+            Ok(bytes) => {
+                if let Ok(r) = serde_json::from_slice::<ApprovalRecord>(&bytes) {
+                    record = r;
+                }
+            }
+            Err(_) => {
+                return Err(ToolError::new(
+                    format!("approval `{id}` was deleted while waiting"),
+                    "`spec-status` shows whether the document was approved; request again if needed",
+                ));
+            }
+        }
+    }
+}
+
+fn delete(call: &Call<'_>) -> Result<Reply, ToolError> {
+    let gone = approvals::delete(call.root()?, approval_id(call)?).map_err(approval_error)?;
+    Ok(Reply::json(&serde_json::json!({
+        "approvalId": gone.record.id,
+        "deleted": true,
+        "note": "the document's approved snapshot stays, so it still reads as approved",
+    })))
+}

@@ -1,0 +1,129 @@
+//! The knowledge base: `log-implementation` (the peer's tool; files and line counts measured by
+//! git when the workspace is a repository) and `search` over specs, timelines and logs.
+
+use serde::Serialize;
+use specwork_core::implog::{self, Artifacts, LogError, NewLog, git::GitWindow};
+use specwork_core::search::{self, SearchKind};
+use specwork_core::session::{Identity, SessionIndex};
+
+use super::view::capped;
+use crate::registry::{Call, Kind, PROJECT_PATH, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt, req};
+
+pub const LOG_IMPLEMENTATION: ToolDef = ToolDef {
+    name: "log-implementation",
+    description: "Record what a task built as an implementation log (git measures files and lines).",
+    params: &[
+        SPEC_NAME,
+        req("taskId", Kind::Str, ""),
+        req("summary", Kind::Str, ""),
+        opt("filesModified", Kind::StrList, ""),
+        opt("filesCreated", Kind::StrList, ""),
+        opt("statistics", Kind::Object, "linesAdded, linesRemoved"),
+        opt("artifacts", Kind::Object, "apiEndpoints, components, functions, classes, integrations"),
+        PROJECT_PATH,
+    ],
+    read_only: false,
+    run: log_implementation,
+};
+
+pub const SEARCH: ToolDef = ToolDef {
+    name: "search",
+    description: "Search specs, timelines and implementation logs (artifacts by name).",
+    params: &[
+        req("query", Kind::Str, ""),
+        opt("kind", Kind::Enum(&["log", "spec", "context"]), "default all"),
+        opt("limit", Kind::Int(50), "default 20"),
+    ],
+    read_only: true,
+    run: search,
+};
+
+fn log_error(e: LogError) -> ToolError {
+    let hint = match &e {
+        LogError::NoSuchTask { spec, .. } => format!("`tasks` {{specName: {spec}}} lists the task ids"),
+        LogError::NoSummary => "say in `summary` what the task did".to_owned(),
+        _ => e.hint(),
+    };
+    ToolError::new(e.to_string(), hint)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logged {
+    spec: String,
+    task: String,
+    file: String,
+    log_id: String,
+    source: &'static str,
+    lines_added: u64,
+    lines_removed: u64,
+    files_modified: Vec<String>,
+    files_created: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unverified: Vec<String>,
+}
+
+fn log_implementation(call: &Call<'_>) -> Result<Reply, ToolError> {
+    let spec = call.spec()?;
+    let ws = call.workspace()?;
+    let task_id = call.required("taskId")?;
+    let artifacts = match call.object("artifacts") {
+        Some(a) => Artifacts::from_json(&serde_json::Value::Object(a.clone()).to_string()).map_err(|e| {
+            ToolError::new(
+                format!("invalid artifacts: {e}"),
+                "pass {apiEndpoints: [], components: [], functions: [], classes: [], integrations: []}",
+            )
+        })?,
+        None => Artifacts::default(),
+    };
+    let stat = |k: &str| call.object("statistics").and_then(|s| s.get(k)).and_then(serde_json::Value::as_u64);
+    // The window starts when this task was started in a session, when a journal says so.
+    let since = {
+        let who = Identity::detect(&ws.root, &ws.config);
+        let index = SessionIndex::load_current(&ws.root);
+        index
+            .active()
+            .filter(|s| s.owner == who.owner)
+            .flat_map(|s| &s.tasks)
+            .filter(|t| t.spec == spec.id && spec.tasks.find(task_id).is_some_and(|x| x.id == t.task))
+            .filter_map(|t| t.started.as_ref().map(|st| st.ts))
+            .max()
+    };
+    let new = NewLog {
+        task_id: task_id.to_owned(),
+        summary: clip(call.required("summary")?, 4000),
+        artifacts,
+        files_modified: call.str_list("filesModified").into_iter().map(str::to_owned).collect(),
+        files_created: call.str_list("filesCreated").into_iter().map(str::to_owned).collect(),
+        lines_added: stat("linesAdded"),
+        lines_removed: stat("linesRemoved"),
+        measure: Some(GitWindow { base: None, since }),
+    };
+    let w = implog::write_log(ws, spec, &new).map_err(log_error)?;
+    let (files_modified, _) = capped(w.entry.files_modified.iter().map(|f| clip(f, 200)), 50);
+    let (files_created, _) = capped(w.entry.files_created.iter().map(|f| clip(f, 200)), 50);
+    Ok(Reply::json(&Logged {
+        spec: w.spec,
+        task: w.entry.task_id.clone(),
+        file: specwork_core::report::slash_path(&w.file),
+        log_id: w.entry.id.clone(),
+        source: w.source,
+        lines_added: w.entry.statistics.lines_added,
+        lines_removed: w.entry.statistics.lines_removed,
+        files_modified,
+        files_created,
+        unverified: w.unverified.into_iter().take(20).collect(),
+    }))
+}
+
+fn search(call: &Call<'_>) -> Result<Reply, ToolError> {
+    let query = call.required("query")?;
+    if query.trim().is_empty() {
+        return Err(ToolError::new("the query is empty", "pass words to look for, e.g. an artifact or function name"));
+    }
+    let kinds: Vec<SearchKind> = call.str("kind").and_then(SearchKind::parse).into_iter().collect();
+    let limit = call.int("limit").map_or(20, |l| usize::try_from(l).unwrap_or(50)).clamp(1, 50);
+    let mut r = search::search(call.workspace()?, &clip(query, 200), &kinds, limit);
+    r.diagnostics.truncate(5);
+    Ok(Reply::json(&r))
+}

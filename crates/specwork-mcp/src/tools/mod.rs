@@ -1,0 +1,184 @@
+//! Every tool the server offers, in the order `tools/list` shows them.
+//!
+//! Adding a tool is one entry here and one small function that calls the core library and
+//! returns a [`Reply`]: the schema, argument checks, workspace confinement, size bound and the
+//! MCP encoding (structured content plus the same as text, `isError` for failures) are shared.
+
+use crate::registry::ToolDef;
+
+mod approvals;
+mod cost;
+mod deliverables;
+mod guide;
+mod knowledge;
+mod resume;
+mod sessions;
+mod spec_status;
+mod status;
+mod tasks;
+
+/// The tools, in `tools/list` order.
+pub static TOOLS: &[ToolDef] = &[
+    guide::TOOL,
+    spec_status::TOOL,
+    status::TOOL,
+    resume::TOOL,
+    tasks::TOOL,
+    approvals::TOOL,
+    knowledge::LOG_IMPLEMENTATION,
+    sessions::START_SESSION,
+    sessions::DO_TASK,
+    sessions::LOG_TASK,
+    sessions::SESSION_STATUS,
+    cost::TOOL,
+    deliverables::TOOL,
+    knowledge::SEARCH,
+];
+
+/// A tool by name.
+pub fn find(name: &str) -> Option<&'static ToolDef> {
+    TOOLS.iter().find(|t| t.name == name)
+}
+
+/// Whether a tool of that name is offered (prompts and the guide mention only those).
+pub fn has(name: &str) -> bool {
+    find(name).is_some()
+}
+
+/// Task references as tools show them: compact and bounded.
+pub(crate) mod view {
+    use serde::Serialize;
+    use specwork_core::report::TaskRef;
+    use specwork_core::{Task, TaskCounts};
+
+    use crate::registry::clip;
+
+    /// Titles are clipped to this many characters in lists.
+    pub const TITLE_CHARS: usize = 100;
+
+    /// A task in a list.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TaskItem {
+        pub id: String,
+        pub title: String,
+        pub status: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
+    }
+
+    impl From<&Task> for TaskItem {
+        fn from(t: &Task) -> Self {
+            Self {
+                id: t.id.clone(),
+                title: clip(&t.title, TITLE_CHARS),
+                status: t.status.as_str(),
+                reason: t.blocked_reason.as_deref().map(|r| clip(r, TITLE_CHARS)),
+            }
+        }
+    }
+
+    impl From<&TaskRef> for TaskItem {
+        fn from(t: &TaskRef) -> Self {
+            Self {
+                id: t.id.clone(),
+                title: clip(&t.title, TITLE_CHARS),
+                status: t.status.as_str(),
+                reason: t.reason.as_deref().map(|r| clip(r, TITLE_CHARS)),
+            }
+        }
+    }
+
+    /// One task in full, with its long fields bounded.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TaskDetail {
+        pub id: String,
+        pub title: String,
+        pub status: &'static str,
+        pub line: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub prompt: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub requirements: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub leverage: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub files: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub purpose: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub blocked_reason: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub details: Vec<String>,
+    }
+
+    impl From<&Task> for TaskDetail {
+        fn from(t: &Task) -> Self {
+            let short = |v: &[String]| v.iter().take(30).map(|s| clip(s, 200)).collect::<Vec<_>>();
+            Self {
+                id: t.id.clone(),
+                title: clip(&t.title, 300),
+                status: t.status.as_str(),
+                line: t.line,
+                prompt: t.prompt.as_deref().map(|p| clip(p, 4000)),
+                requirements: short(&t.requirements),
+                leverage: short(&t.leverage),
+                files: short(&t.files),
+                purpose: t.purpose.as_deref().map(|p| clip(p, 500)),
+                blocked_reason: t.blocked_reason.as_deref().map(|r| clip(r, 300)),
+                details: short(&t.details),
+            }
+        }
+    }
+
+    /// Task counts in camelCase.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Counts {
+        pub total: usize,
+        pub done: usize,
+        pub in_progress: usize,
+        pub blocked: usize,
+        pub pending: usize,
+    }
+
+    impl From<TaskCounts> for Counts {
+        fn from(c: TaskCounts) -> Self {
+            Self { total: c.total, done: c.done, in_progress: c.in_progress, blocked: c.blocked, pending: c.pending }
+        }
+    }
+
+    /// At most `max` items, and how many there were.
+    pub fn capped<T, U: From<T>>(items: impl IntoIterator<Item = T>, max: usize) -> (Vec<U>, usize) {
+        let mut n = 0;
+        let mut out = Vec::new();
+        for i in items {
+            if n < max {
+                out.push(U::from(i));
+            }
+            n += 1;
+        }
+        (out, n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_descriptions_short() {
+        let mut names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), TOOLS.len());
+        for t in TOOLS {
+            assert!(t.description.len() <= 160, "{}: description is {} bytes", t.name, t.description.len());
+            assert!(!t.description.contains('\n'), "{}", t.name);
+            for p in t.params {
+                assert!(p.desc.len() <= 60, "{}.{}", t.name, p.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! `resume`: where to continue a spec — previous sessions, remaining tasks, the next task.
+
+use serde::Serialize;
+use specwork_core::report;
+
+use super::view::{TaskItem, capped};
+use crate::registry::{Call, Reply, SPEC_NAME, ToolDef, ToolError, clip};
+
+pub const TOOL: ToolDef = ToolDef {
+    name: "resume",
+    description: "Where to continue a spec: last sessions, remaining tasks, the next task.",
+    params: &[SPEC_NAME],
+    read_only: true,
+    run,
+};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Session {
+    number: u32,
+    date: String,
+    summary: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResumeReply {
+    id: String,
+    title: String,
+    done: usize,
+    total: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_activity: Option<String>,
+    sessions: Vec<Session>,
+    remaining: Vec<TaskItem>,
+    remaining_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_task: Option<TaskItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tasks_file: Option<String>,
+}
+
+fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
+    let r = report::resume(call.spec()?);
+    let (remaining, remaining_count) = capped(&r.remaining, 20);
+    let skip = r.sessions.len().saturating_sub(3);
+    let sessions = r
+        .sessions
+        .iter()
+        .skip(skip)
+        .map(|s| Session {
+            number: s.number,
+            date: s.date.clone(),
+            summary: clip(s.last_activity.as_deref().unwrap_or(&s.title), 160),
+        })
+        .collect();
+    Ok(Reply::json(&ResumeReply {
+        id: r.id,
+        title: r.title,
+        done: r.done,
+        total: r.total,
+        last_activity: r.last_activity.map(|a| clip(&a, 160)),
+        sessions,
+        remaining,
+        remaining_count,
+        next_task: r.next_task.as_ref().map(TaskItem::from),
+        tasks_file: r.tasks_file.map(|p| report::slash_path(&p)),
+    }))
+}
