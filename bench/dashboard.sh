@@ -5,8 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p specwork
+shared=$(mktemp -d)
 ws=$(mktemp -d)
-trap 'rm -rf "$ws"' EXIT
+trap 'rm -rf "$ws" "$shared"' EXIT
+echo "## the shared 2,000-spec workspace (bench/gen_workspace.py: numbered specs only)"
+python3 bench/gen_workspace.py "$shared" --specs 2000 --tasks 20000
+python3 bench/dashboard_client.py target/release/specwork "$shared" --runs "${RUNS:-30}"
+echo
+echo "## both layouts (bench/gen_dashboard_workspace.py: 1,000 numbered + 1,000 spec-workflow specs)"
 python3 bench/gen_dashboard_workspace.py "$ws" --specs 2000 --tasks 10
 python3 bench/dashboard_client.py target/release/specwork "$ws" --runs "${RUNS:-30}"
 

@@ -54,10 +54,11 @@ def main():
         status = json.loads(conn.getresponse().read())
         specs = status["specs"]
         leaf = next(s for s in specs if s["layout"] == "numbered" and not s["is_area"])
-        named = next(s for s in specs if s["layout"] == "spec-workflow")
+        named = next((s for s in specs if s["layout"] == "spec-workflow"), None)
         print(f"workspace: {len(specs)} specs, {status['totals']['total']} tasks\n")
         print("| request | median ms | p95 ms | min ms | bytes |\n|---|---|---|---|---|")
-        for path in ["/", f"/specs/{leaf['id']}", f"/specs/{named['id']}", "/search?q=step+7", "/api/status"]:
+        pages = ["/", f"/specs/{leaf['id']}"] + ([f"/specs/{named['id']}"] if named else [])
+        for path in pages + ["/search?q=step+7", "/api/status"]:
             for _ in range(3):
                 timed_get(conn, path)
             xs, size = [], 0
@@ -76,13 +77,16 @@ def main():
         buf = buf.split(b"\r\n\r\n", 1)[1]
         time.sleep(0.3)
         to_sse, to_spec, to_portfolio = [], [], []
-        targets = [(os.path.join(ws, leaf["path"]), f"/specs/{leaf['id']}"),
-                   (os.path.join(ws, named["path"], "tasks.md"), f"/specs/{named['id']}")]
+        targets = [(os.path.join(ws, leaf["path"]), f"/specs/{leaf['id']}")]
+        if named:
+            targets.append((os.path.join(ws, named["path"], "tasks.md"), f"/specs/{named['id']}"))
         for i in range(runs):
-            path, page = targets[i % 2]
+            path, page = targets[i % len(targets)]
             text = open(path, encoding="utf-8").read()
-            text = text.replace("Implement step 1 ", f"Implement step 1 (edit {i}) ", 1) if i % 4 < 2 else \
-                text.replace(f"(edit {i - 2}) ", "", 1)
+            # Append to the first task line, or take the mark off again: a real edit each time.
+            mark = " (edited)"
+            first = next(l for l in text.splitlines() if l.lstrip().startswith(("- [", "* [")))
+            text = text.replace(first, first[: -len(mark)] if first.endswith(mark) else first + mark, 1)
             t0 = time.perf_counter()
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)

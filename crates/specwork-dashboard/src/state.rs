@@ -108,6 +108,22 @@ impl AppState {
                 links_changed |= cur.links.has_file(p) != ws.abs(p).is_file();
             }
         }
+        if !full && !spec_files.is_empty() {
+            // No page holds the snapshot right now (the usual case): edit it in place instead of
+            // cloning 2,000 specs.
+            drop(cur);
+            let mut guard = self.0.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(snap) = Arc::get_mut(&mut guard)
+                && snap.ws.reload_files(&spec_files)
+            {
+                if links_changed {
+                    snap.links = Arc::new(LinkIndex::build(&snap.ws));
+                }
+                return;
+            }
+        }
+        let cur = self.snapshot();
+        let ws = &cur.ws;
         let next = if full {
             load(&self.0.root)
         } else if !spec_files.is_empty() {
