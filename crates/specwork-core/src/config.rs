@@ -18,7 +18,7 @@ pub struct Config {
     /// An optional second display currency.
     pub currency: Option<CurrencyConfig>,
     /// Price overrides per model, read by the usage engine (`[prices."model"]`).
-    pub prices: toml::Table,
+    pub prices: std::collections::BTreeMap<String, specwork_usage::PriceOverride>,
     /// Agent integration settings.
     pub agent: AgentConfig,
 }

@@ -5,6 +5,7 @@
 //! carry, not from the specs as they are later — so `specwork rebuild` regenerates the same bytes
 //! for as long as the journals are the same.
 
+use crate::display;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +32,10 @@ pub struct DayTotals {
     pub minutes: u64,
 }
 
-/// The totals of `date`.
+/// The totals of `date`: the sessions started that day, the tasks they completed and their
+/// minutes; the tokens and cost spent that day by [`crate::usage::spend`]'s rule as the journals
+/// record it (measured usage events of the day, manual counts of tasks without measured usage
+/// ended that day) — so the summary of a day is the day's spending, whichever session it was in.
 pub fn totals(index: &SessionIndex, date: &str) -> DayTotals {
     let sessions: Vec<&Session> = index.on_date(date).collect();
     let mut t = DayTotals { date: date.to_owned(), sessions: sessions.len(), ..DayTotals::default() };
@@ -42,12 +46,15 @@ pub fn totals(index: &SessionIndex, date: &str) -> DayTotals {
                 done.push((&task.spec, &task.task));
             }
         }
-        let u = s.usage(None);
-        t.tokens += u.tokens.total;
-        t.cost_usd = session::round_usd(t.cost_usd + u.cost_usd);
         t.minutes += s.recorded_minutes();
     }
     t.tasks_done = done.len();
+    if let Ok(day) = date.parse::<jiff::civil::Date>() {
+        let tz = jiff::tz::TimeZone::system();
+        let spent = crate::usage::spend::spend(&crate::config::Config::default(), None, index, "", &tz, day, day);
+        t.tokens = spent.tokens;
+        t.cost_usd = spent.cost_usd;
+    }
     t
 }
 
@@ -117,9 +124,9 @@ pub fn render(index: &SessionIndex, date: &str) -> String {
     s.push_str(&format!("# Daily Summary: {date}\n\n"));
     s.push_str(&format!("**Sessions**: {}  \n", t.sessions));
     s.push_str(&format!("**Tasks**: {}  \n", t.tasks_done));
-    s.push_str(&format!("**Tokens**: {}  \n", session::fmt_tokens_exact(t.tokens)));
-    s.push_str(&format!("**Cost**: {}  \n", session::fmt_cost(t.cost_usd)));
-    s.push_str(&format!("**Time**: {}\n", session::fmt_minutes(t.minutes)));
+    s.push_str(&format!("**Tokens**: {}  \n", display::fmt_tokens_exact(t.tokens)));
+    s.push_str(&format!("**Cost**: {}  \n", display::fmt_cost(t.cost_usd)));
+    s.push_str(&format!("**Time**: {}\n", display::fmt_minutes(t.minutes)));
 
     s.push_str("\n## Sessions\n");
     if sessions.is_empty() {
@@ -128,7 +135,7 @@ pub fn render(index: &SessionIndex, date: &str) -> String {
     for sess in &sessions {
         s.push_str(&format!("\n### {} — {}\n", sess.name, sess.spec));
         let until = match &sess.ended {
-            Some(e) => format!("{}–{} ({})", sess.started.hm(), e.hm(), session::fmt_minutes(sess.recorded_minutes())),
+            Some(e) => format!("{}–{} ({})", sess.started.hm(), e.hm(), display::fmt_minutes(sess.recorded_minutes())),
             None => format!("{}– (in progress, last activity {})", sess.started.hm(), sess.last_event.hm()),
         };
         s.push_str(&format!("**Time**: {until}  \n"));

@@ -5,6 +5,7 @@
 //! it is a pure function of the specs, the journals and which daily summaries exist, so rebuilding
 //! it twice gives the same bytes. It carries no "generated at" time for the same reason.
 
+use crate::display;
 use std::path::Path;
 
 use crate::daily;
@@ -49,9 +50,9 @@ pub fn render(ws: &Workspace, index: &SessionIndex) -> String {
     );
     out.push_str(&format!("**Tasks**: {}/{} done ({}%)  \n", totals.done, totals.total, totals.progress_pct()));
     out.push_str(&format!("**Sessions**: {}  \n", index.sessions.len()));
-    out.push_str(&format!("**Time**: {}  \n", session::fmt_minutes(minutes)));
-    out.push_str(&format!("**Tokens**: {}  \n", session::fmt_tokens_exact(usage.tokens.total)));
-    out.push_str(&format!("**Cost**: {}  \n", session::fmt_cost(usage.cost_usd)));
+    out.push_str(&format!("**Time**: {}  \n", display::fmt_minutes(minutes)));
+    out.push_str(&format!("**Tokens**: {}  \n", display::fmt_tokens_exact(usage.tokens.total)));
+    out.push_str(&format!("**Cost**: {}  \n", display::fmt_cost(usage.cost_usd)));
     out.push_str(&format!("**Last activity**: {}\n", last.map_or_else(|| "none".to_owned(), |t| t.minute())));
 
     out.push_str("\n## Specs\n\n");
@@ -76,9 +77,9 @@ pub fn render(ws: &Workspace, index: &SessionIndex) -> String {
             c.progress_pct(),
             next,
             sessions.len(),
-            if sessions.is_empty() { "—".to_owned() } else { session::fmt_minutes(m) },
-            if u.source.is_empty() { "—".to_owned() } else { session::fmt_tokens(u.tokens.total) },
-            if u.source.is_empty() { "—".to_owned() } else { session::fmt_cost(u.cost_usd) },
+            if sessions.is_empty() { "—".to_owned() } else { display::fmt_minutes(m) },
+            if u.source.is_empty() { "—".to_owned() } else { display::fmt_tokens(u.tokens.total) },
+            if u.source.is_empty() { "—".to_owned() } else { display::fmt_cost(u.cost_usd) },
         ));
     }
 
@@ -98,8 +99,8 @@ pub fn render(ws: &Workspace, index: &SessionIndex) -> String {
                 "| {day} | {} | {} | {} | {} |\n",
                 t.sessions,
                 t.tasks_done,
-                session::fmt_tokens_exact(t.tokens),
-                session::fmt_cost(t.cost_usd)
+                display::fmt_tokens_exact(t.tokens),
+                display::fmt_cost(t.cost_usd)
             ));
         }
     }

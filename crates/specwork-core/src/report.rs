@@ -2,6 +2,7 @@
 //! `--status` view) and the resume view. Each is a plain serialisable struct; its field names
 //! are the stable `--json` keys documented in README.md.
 
+use crate::display;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -283,7 +284,7 @@ pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex,
             date: s.date(),
             title: s.title.clone().unwrap_or_else(|| s.name.clone()),
             minutes: Some(s.minutes(now)),
-            duration: Some(if s.is_active() { "In progress".to_owned() } else { session::fmt_minutes(s.minutes(now)) }),
+            duration: Some(if s.is_active() { "In progress".to_owned() } else { display::fmt_minutes(s.minutes(now)) }),
             status: Some(if s.is_active() { "active" } else { "done" }.to_owned()),
             last_activity: timeline::implementation_lines(s, &spec.id).pop(),
             session: Some(s.key.clone()),
@@ -346,7 +347,7 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
         deliverables: deliverables(ws, spec),
         total_minutes: sessions.iter().filter_map(|s| s.minutes).sum(),
         total_tokens: sessions.iter().filter_map(|s| s.tokens).sum(),
-        total_cost_usd: session::round_usd(sessions.iter().filter_map(|s| s.cost_usd).sum()),
+        total_cost_usd: display::round_usd(sessions.iter().filter_map(|s| s.cost_usd).sum()),
         active_sessions: active_sessions(&index, &spec.id),
         sessions,
         last_commit: crate::git::Repo::open(&ws.root)
@@ -450,7 +451,7 @@ pub fn resume_with_sessions(ws: &Workspace, spec: &Spec) -> ResumeWithSessions {
     ResumeWithSessions {
         total_minutes: r.sessions.iter().filter_map(|s| s.minutes).sum(),
         total_tokens: r.sessions.iter().filter_map(|s| s.tokens).sum(),
-        total_cost_usd: session::round_usd(r.sessions.iter().filter_map(|s| s.cost_usd).sum()),
+        total_cost_usd: display::round_usd(r.sessions.iter().filter_map(|s| s.cost_usd).sum()),
         continue_from: r.next_task.as_ref().map(|t| t.id.clone()),
         active_sessions: active_sessions(&index, &spec.id),
         latest_daily,

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::display::{fmt_cost, fmt_tokens, round_usd};
 use crate::journal::{self, Entry, Event, JournalError, Progress, Stamp, TaskPointer, Tokens, UsageSource};
 use crate::spec::Spec;
 use crate::tasks::{TaskList, TaskStatus};
@@ -955,56 +956,6 @@ pub fn parse_tokens(s: &str) -> Option<u64> {
     (0.0..1e15).contains(&n).then_some(n as u64)
 }
 
-/// Short token count: `950`, `42k`, `42.5k`, `195k`, `1.2M`.
-pub fn fmt_tokens(n: u64) -> String {
-    fn short(v: f64, unit: &str) -> String {
-        let s = if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.1}") };
-        format!("{}{unit}", s.strip_suffix(".0").unwrap_or(&s))
-    }
-    if n < 1_000 {
-        n.to_string()
-    } else if n < 999_500 {
-        short(n as f64 / 1_000.0, "k")
-    } else {
-        short(n as f64 / 1_000_000.0, "M")
-    }
-}
-
-/// Token count with thousands separators: `195,000`.
-pub fn fmt_tokens_exact(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Rounds a sum of dollars to micro-dollars, so that 0.09 + 0.08 is 0.17 and not
-/// 0.16999999999999998.
-pub fn round_usd(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
-
-/// `$0.09`; amounts under a cent show as `<$0.01`.
-pub fn fmt_cost(usd: f64) -> String {
-    if usd > 0.0 && usd < 0.005 { "<$0.01".to_owned() } else { format!("${usd:.2}") }
-}
-
-/// `45 min`, `2.5 hours`.
-pub fn fmt_minutes(m: u64) -> String {
-    if m < 60 {
-        format!("{m} min")
-    } else {
-        let s = format!("{:.1}", m as f64 / 60.0);
-        let s = s.strip_suffix(".0").unwrap_or(&s);
-        format!("{s} hour{}", if s == "1" { "" } else { "s" })
-    }
-}
-
 /// `(42k tokens, $0.09)`-style usage text without the parentheses: `42k tokens, $0.09`, with
 /// `, manual` appended when `with_source` and the usage is manual.
 pub fn fmt_usage(u: &Usage, with_source: bool) -> String {
@@ -1021,6 +972,7 @@ pub fn fmt_usage(u: &Usage, with_source: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::display::fmt_tokens_exact;
 
     #[test]
     fn token_counts() {

@@ -20,6 +20,7 @@
 //! a block and rebuilding gives back the same bytes. Generated sessions are numbered after the last
 //! hand-written session that precedes them.
 
+use crate::display;
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -165,7 +166,7 @@ pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
     out.push_str(&format!("{OPEN}{}{OPEN_END}\n", s.key));
     let title = s.title.clone().unwrap_or_else(|| s.name.clone());
     out.push_str(&format!("### Session {number}: {} - {title}\n", s.date()));
-    let duration = if s.is_active() { "In progress".to_owned() } else { session::fmt_minutes(s.recorded_minutes()) };
+    let duration = if s.is_active() { "In progress".to_owned() } else { display::fmt_minutes(s.recorded_minutes()) };
     out.push_str(&format!("**Duration**: {duration}  \n"));
     out.push_str(&format!("**Participants**: {}  \n", s.participants()));
     out.push_str(&format!("**Status**: {}\n", if s.is_active() { "active" } else { "done" }));

@@ -115,3 +115,56 @@ impl From<SessionError> for CommandError {
         Self { error: e.into(), hints: vec![hint], code }
     }
 }
+
+impl From<specwork_core::ops::OpError> for CommandError {
+    fn from(e: specwork_core::ops::OpError) -> Self {
+        use specwork_core::ops::OpError;
+        let hint = match &e {
+            OpError::Session(_) | OpError::Edit(_) | OpError::Name(_) => {
+                return match e {
+                    OpError::Session(s) => s.into(),
+                    OpError::Edit(x) => x.into(),
+                    OpError::Name(n) => {
+                        CommandError::usage(n.to_string(), "names may hold letters, digits, `-`, `_` and `.`")
+                    }
+                    _ => unreachable!(),
+                };
+            }
+            OpError::NoSuchTask { spec, .. } => format!("`specwork task list {spec}` shows the task ids"),
+            OpError::Closed { spec, .. } => {
+                format!("pass --force to reopen it, or start the next task: `specwork resume {spec}`")
+            }
+            OpError::NoCurrentSpec => {
+                "pass --spec SPEC, or start a session: `specwork start-session NAME spec SPEC`".to_owned()
+            }
+            OpError::NoOpenSession => "`specwork session-status` lists the open sessions".to_owned(),
+            OpError::Ambiguous { sessions } => {
+                let first = sessions.last().map_or("NAME", |s| s.name.as_str());
+                format!(
+                    "say which with --session NAME (e.g. --session {first}), or set SPECWORK_SESSION=NAME in that terminal"
+                )
+            }
+            OpError::AlreadyEnded { .. } => "`specwork session-status` lists the open sessions".to_owned(),
+            OpError::Gate(g) => return CommandError::usage(g.to_string(), g.hint()),
+        };
+        Self { error: e.into(), hints: vec![hint], code: EXIT_USAGE }
+    }
+}
+
+impl From<specwork_core::usage::MeasureError> for CommandError {
+    fn from(e: specwork_core::usage::MeasureError) -> Self {
+        use specwork_core::usage::MeasureError;
+        let (code, hint) = match &e {
+            MeasureError::Sources(_) => {
+                (EXIT_USAGE, "point CLAUDE_CONFIG_DIR at a directory that holds projects/, or unset it")
+            }
+            MeasureError::Prices { .. } => {
+                (EXIT_USAGE, "fix the [prices.\"model\"] entry in specwork.toml (USD per million tokens)")
+            }
+            MeasureError::Scan(_) => {
+                (EXIT_FAILURE, "the scan cache may be deleted at any time; --no-cache reads the logs directly")
+            }
+        };
+        Self { error: e.into(), hints: vec![hint.to_owned()], code }
+    }
+}

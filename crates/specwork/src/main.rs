@@ -1,10 +1,8 @@
 //! `specwork`: spec-driven development with AI coding agents — specs, sessions, real token
 //! cost, deliverables and links, in plain Markdown.
 
-mod budget;
 mod commands;
 mod error;
-mod measure;
 mod ui;
 
 use std::process::ExitCode;

@@ -49,11 +49,6 @@ impl Ui {
         }
     }
 
-    /// A warning on stderr.
-    pub fn warn(&self, text: impl std::fmt::Display) {
-        err(&format!("warning: {text}\n"));
-    }
-
     /// Diagnostics on stderr, `warning: file:line: message` then `hint: fix`.
     pub fn diagnostics(&self, diags: &[Diagnostic]) {
         if self.quiet {
@@ -65,9 +60,61 @@ impl Ui {
                 Severity::Warning => "warning",
                 Severity::Error => "error",
             };
-            s.push_str(&format!("{level}: {}: {}\n  hint: {}\n", d.location(), d.message, d.hint));
+            let at = d.location();
+            if at.is_empty() {
+                s.push_str(&format!("{level}: {}\n", d.message));
+            } else {
+                s.push_str(&format!("{level}: {at}: {}\n", d.message));
+            }
+            if !d.hint.is_empty() {
+                s.push_str(&format!("  hint: {}\n", d.hint));
+            }
         }
         err(&s);
+    }
+}
+
+impl Ui {
+    /// A progress line on stderr for long first scans of the agents' logs (terminal only).
+    pub fn scan_progress(&self) -> Option<specwork_usage::ProgressFn> {
+        use std::io::IsTerminal;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        if self.quiet || self.json || !io::stderr().is_terminal() {
+            return None;
+        }
+        let start = std::time::Instant::now();
+        let last = Arc::new(AtomicU64::new(0));
+        Some(Arc::new(move |p: specwork_usage::ScanProgress| {
+            let ms = start.elapsed().as_millis() as u64;
+            let prev = last.load(Ordering::Relaxed);
+            if p.files_done == p.files_total {
+                if prev > 0 {
+                    err("\r\x1b[2K");
+                }
+                return;
+            }
+            if ms < 300
+                || ms < prev + 100
+                || last.compare_exchange(prev, ms, Ordering::Relaxed, Ordering::Relaxed).is_err()
+            {
+                return;
+            }
+            let pct = (p.bytes_done * 100).checked_div(p.bytes_total).unwrap_or(100);
+            err(&format!(
+                "\rreading agent logs {pct:>3}% ({}/{} files, {} MiB)\x1b[K",
+                p.files_done,
+                p.files_total,
+                p.bytes_total / 1_048_576
+            ));
+        }))
+    }
+
+    /// A note on stderr (not with `--quiet` or `--json`).
+    pub fn note(&self, text: impl std::fmt::Display) {
+        if !self.quiet && !self.json {
+            err(&format!("note: {text}\n"));
+        }
     }
 }
 

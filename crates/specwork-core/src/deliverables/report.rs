@@ -265,15 +265,7 @@ pub fn find(ws: &Workspace, vault: &Vault, spec: &Spec) -> (Vec<Found>, Vec<Stri
     (found, missing)
 }
 
-/// `2.5KB`, `512B`, `1.2MB`.
-pub fn human_size(bytes: u64) -> String {
-    if bytes < 1024 {
-        return format!("{bytes}B");
-    }
-    let (v, unit) = if bytes < 1024 * 1024 { (bytes as f64 / 1024.0, "KB") } else { (bytes as f64 / 1048576.0, "MB") };
-    let s = format!("{v:.1}");
-    format!("{}{unit}", s.strip_suffix(".0").unwrap_or(&s))
-}
+use crate::display::human_size;
 
 /// Pages of a document: `max(⌈lines/50⌉, ⌈words/300⌉)`, at least 1 when not empty.
 pub fn pages(lines: u64, words: u64) -> u64 {

@@ -2,9 +2,10 @@
 //! line), by model and by spec as uPlot charts, and the sessions with their tasks, tokens and
 //! cost.
 //!
-//! Measured usage comes from the agents' own transcripts through [`specwork_usage::scan`]
-//! (incremental: the scan cache in `.specwork/cache`, shared with `specwork cost`), limited to
-//! this workspace's directory; usage per spec and per session comes from the session journals
+//! Usage by day and model and today's figures come from the core cost report
+//! ([`specwork_core::usage::cost`]) that `specwork cost` prints: measured from the agents' own
+//! transcripts (the scan cache in `.specwork/cache` is shared) plus manual counts of tasks without
+//! measured usage; usage per spec and per session comes from the session journals
 //! ([`specwork_core::session::SessionIndex`]), where tasks carry measured or manual usage.
 //! Routes: `GET /cost` (page), `GET /api/cost` (the same numbers as JSON).
 
@@ -17,7 +18,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use specwork_core::session::SessionIndex;
-use specwork_usage::{Filter, GroupBy, PriceOverride, PriceTable, Report, ScanOptions, Sources};
+use specwork_core::usage::cost::{self, CostBy, CostQuery, CostRow};
+use specwork_core::usage::spend;
 
 use super::{Chrome, Lang, NavEntry, html};
 use crate::i18n::Catalogue;
@@ -73,21 +75,13 @@ struct CostData {
     unpriced_models: Vec<String>,
 }
 
-fn price_table(config: &specwork_core::config::Config) -> PriceTable {
-    // The same overrides `specwork cost` reads; a broken table falls back to the built-in one
-    // (`specwork cost` reports the error).
-    serde_json::to_value(&config.prices)
-        .ok()
-        .and_then(|v| serde_json::from_value::<BTreeMap<String, PriceOverride>>(v).ok())
-        .and_then(|o| PriceTable::builtin().with_overrides(&o).ok())
-        .unwrap_or_else(PriceTable::builtin)
-}
-
-fn buckets(report: &Report) -> Vec<Bucket> {
-    report
-        .rows
-        .iter()
-        .map(|r| Bucket { key: r.key.clone(), tokens: r.totals.total_tokens, cost_usd: r.totals.cost_usd })
+fn buckets(rows: &[CostRow]) -> Vec<Bucket> {
+    rows.iter()
+        .map(|r| Bucket {
+            key: r.key.clone(),
+            tokens: r.totals.totals.total_tokens,
+            cost_usd: r.totals.totals.cost_usd,
+        })
         .collect()
 }
 
@@ -96,36 +90,25 @@ fn collect(app: &AppState) -> CostData {
     let ws = &snap.ws;
     let root = ws.root.clone();
     let tz = jiff::tz::TimeZone::system();
-    let today_date = specwork_core::clock::now().timestamp().to_zoned(tz.clone()).date();
-    let mut filter = Filter::in_zone(tz.clone());
-    filter.cwd_prefix = Some(root.clone());
+    let today_date = spend::today(&tz);
     let (mut by_day, mut by_model, mut today_tokens, mut today_cost, mut scan_error, mut unpriced) =
         (Vec::new(), Vec::new(), 0, 0.0, None, Vec::new());
-    match Sources::from_env() {
-        Ok(sources) => {
-            let opts = ScanOptions {
-                sources,
-                cache_dir: Some(root.join(".specwork").join("cache")),
-                prices: price_table(&ws.config),
-                project_roots: vec![root.clone()],
-                ..ScanOptions::default()
-            };
-            match specwork_usage::scan(&opts) {
-                Ok(scan) => {
-                    let mut days = Report::build(&scan.records, &filter, GroupBy::Day);
-                    let keep = days.rows.len().saturating_sub(DAYS);
-                    days.rows.drain(..keep);
-                    by_day = buckets(&days);
-                    by_model = buckets(&Report::build(&scan.records, &filter, GroupBy::Model));
-                    let mut today = filter.clone();
-                    today.since = Some(today_date);
-                    today.until = Some(today_date);
-                    let t = Report::build(&scan.records, &today, GroupBy::Day).totals;
-                    today_tokens = t.total_tokens;
-                    today_cost = t.cost_usd;
-                    unpriced = scan.unpriced_models.iter().cloned().collect();
-                }
-                Err(e) => scan_error = Some(e.to_string()),
+    // The core cost report, as `specwork cost` builds it: rows from the agents' logs plus a
+    // `(manual)` row, and today's spending by the one rule (the daily budget's figures).
+    match cost::report(CostQuery::workspace(&root), &ws.config) {
+        Ok(days) => {
+            let logged: Vec<CostRow> = days.rows.iter().filter(|r| r.source.is_none()).cloned().collect();
+            by_day = buckets(&logged[logged.len().saturating_sub(DAYS)..]);
+            if let Some(d) = days.budget.iter().find(|b| b.period == "day") {
+                today_tokens = d.spent_tokens;
+                today_cost = d.spent_usd;
+            }
+            unpriced = days.unpriced_models.clone();
+            let mut q = CostQuery::workspace(&root);
+            q.by = CostBy::Model;
+            if let Ok(models) = cost::report(q, &ws.config) {
+                let logged: Vec<CostRow> = models.rows.into_iter().filter(|r| r.source.is_none()).collect();
+                by_model = buckets(&logged);
             }
         }
         Err(e) => scan_error = Some(e.to_string()),
@@ -206,15 +189,7 @@ fn money(v: f64) -> String {
 }
 
 fn thousands(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    specwork_core::display::fmt_tokens_exact(v)
 }
 
 #[derive(Template)]

@@ -203,3 +203,21 @@ pub(crate) fn find_spec<'a>(ws: &'a specwork_core::Workspace, id: &str) -> Resul
     specwork_core::names::spec_name(id).map_err(|e| PageError::BadRequest(e.to_string()))?;
     ws.spec(id).map_err(|e| PageError::NotFound(e.to_string()))
 }
+
+impl From<specwork_core::ops::OpError> for PageError {
+    fn from(e: specwork_core::ops::OpError) -> Self {
+        use specwork_core::ops::OpError as O;
+        match e {
+            O::Edit(x) => x.into(),
+            O::Session(specwork_core::session::SessionError::Write(specwork_core::write::WriteError::Conflict {
+                ..
+            })) => Self::Conflict(e.to_string()),
+            O::Session(_) => Self::Internal(e.to_string()),
+            O::Ambiguous { ref sessions } => Self::Conflict(format!(
+                "{e}. End the sessions you no longer use (specwork end-session NAME), then try again. Open: {}",
+                sessions.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+            )),
+            _ => Self::BadRequest(e.to_string()),
+        }
+    }
+}

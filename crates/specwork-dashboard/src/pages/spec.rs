@@ -5,8 +5,9 @@
 //! Routes: `GET /specs/{id}?doc=KEY`, `GET /api/specs/{id}` (the `specwork status SPEC
 //! --json` report), `POST /api/specs/{id}/tasks/{task}/status` with `status` (and `reason`
 //! for blocked) as a form or JSON; it answers with the task panel's HTML for htmx, else with
-//! the change as JSON. The write is [`specwork_core::edit::set_task_status`]: only the marker
-//! changes, atomically, conflict-checked.
+//! the change as JSON. The write is [`specwork_core::ops::task::set_marker`], the operation of
+//! `specwork task set`: only the marker changes, atomically, conflict-checked, and the change is
+//! journaled in the person's session on the spec.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -16,8 +17,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use specwork_core::ops::session::SessionPick;
+use specwork_core::ops::task as task_ops;
 use specwork_core::report::{self, SessionSummary};
-use specwork_core::{Spec, TaskStatus, edit};
+use specwork_core::{Spec, TaskStatus};
 
 use super::portfolio::spec_href;
 use super::{Chrome, Lang, NAV, PageError, find_spec, html};
@@ -320,7 +323,9 @@ fn change_status(
         if spec.archived {
             return Err(PageError::BadRequest(format!("spec `{id}` is archived")));
         }
-        edit::set_task_status(&snap.ws, spec, task, status, reason.as_deref())?
+        // One operation with the CLI's `task set`: the marker and a journaled `log_task`.
+        let r = task_ops::set_marker(&snap.ws, spec, task, status, reason.as_deref(), &SessionPick::default())?;
+        r.change.expect("set_marker always edits the marker")
     };
     // Show the page's own write at once, without waiting for the watcher.
     app.refresh(std::slice::from_ref(&change.file));

@@ -15,7 +15,7 @@ use crate::registry::{Call, Kind, PROJECT_PATH, Reply, ToolDef, ToolError, clip,
 
 pub const TOOL: ToolDef = ToolDef {
     name: "approvals",
-    description: "Ask the user to approve a spec document: request, status, wait (blocks until decided), delete.",
+    description: "Ask the user to approve a document: request, status, wait (until decided), delete.",
     params: &[
         req("action", Kind::Enum(&["request", "status", "wait", "delete"]), ""),
         opt("approvalId", Kind::Str, ""),

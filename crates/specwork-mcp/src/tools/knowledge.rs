@@ -11,7 +11,7 @@ use crate::registry::{Call, Kind, PROJECT_PATH, Reply, SPEC_NAME, ToolDef, ToolE
 
 pub const LOG_IMPLEMENTATION: ToolDef = ToolDef {
     name: "log-implementation",
-    description: "Record what a task built as an implementation log (git measures files and lines).",
+    description: "Log what a task built (git measures files and lines).",
     params: &[
         SPEC_NAME,
         req("taskId", Kind::Str, ""),

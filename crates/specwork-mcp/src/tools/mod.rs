@@ -30,6 +30,7 @@ pub static TOOLS: &[ToolDef] = &[
     sessions::DO_TASK,
     sessions::LOG_TASK,
     sessions::SESSION_STATUS,
+    sessions::END_SESSION,
     cost::TOOL,
     deliverables::TOOL,
     knowledge::SEARCH,

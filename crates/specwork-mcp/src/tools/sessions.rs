@@ -1,21 +1,27 @@
-//! The session tools of the guide: `start-session`, `do-task`, `log-task`, `session-status`. Each
-//! calls one function of `specwork_core::work` (or reads the session index) and trims the answer.
+//! The session tools of the guide: `start-session`, `do-task`, `log-task`, `session-status`,
+//! `end-session`. Each calls one operation of `specwork_core::ops` (or one view) and trims the
+//! answer.
 
 use serde::Serialize;
-use specwork_core::journal::Stamp;
-use specwork_core::session::{self, Identity, SessionError, SessionIndex, StartOptions};
-use specwork_core::work::{self, FinishOptions, WorkError};
-use specwork_core::{TaskStatus, daily};
+use specwork_core::TaskStatus;
+use specwork_core::display;
+use specwork_core::ops::OpError;
+use specwork_core::ops::session::{self as session_ops, SessionPick};
+use specwork_core::ops::task::{self as task_ops, FinishOptions, StartOptionsTask};
+use specwork_core::session::{self, SessionError, StartOptions};
+use specwork_core::views::session_status;
+use specwork_core::views::today::DayFigures;
 
 use super::view::{TaskDetail, capped};
 use crate::registry::{Call, Kind, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt, req};
 
 const STATUSES: &[&str] = &["pending", "in-progress", "done", "blocked"];
 const TOKENS: &str = "e.g. 45k, if not measured";
+const SESSION: &str = "";
 
 pub const START_SESSION: ToolDef = ToolDef {
     name: "start-session",
-    description: "Start a work session on a spec; later task events are journaled in it.",
+    description: "Start a work session on a spec (task events are journaled in it).",
     params: &[
         req("name", Kind::Str, "e.g. inv-1000"),
         SPEC_NAME,
@@ -28,13 +34,14 @@ pub const START_SESSION: ToolDef = ToolDef {
 
 pub const DO_TASK: ToolDef = ToolDef {
     name: "do-task",
-    description: "Start a task (marks it [-], returns its prompt), or with done:true finish it.",
+    description: "Start a task (returns its prompt); done:true finishes it.",
     params: &[
         SPEC_NAME,
         req("taskId", Kind::Str, ""),
         opt("done", Kind::Bool, ""),
         opt("tokens", Kind::Str, TOKENS),
-        opt("force", Kind::Bool, "reopen a done or blocked task"),
+        opt("force", Kind::Bool, "reopen a done task"),
+        opt("session", Kind::Str, SESSION),
     ],
     read_only: false,
     run: do_task,
@@ -42,13 +49,14 @@ pub const DO_TASK: ToolDef = ToolDef {
 
 pub const LOG_TASK: ToolDef = ToolDef {
     name: "log-task",
-    description: "Record a task's status (and tokens) by hand in the current session.",
+    description: "Record a task's status (and tokens) by hand.",
     params: &[
         req("taskId", Kind::Str, ""),
         req("status", Kind::Enum(STATUSES), ""),
         opt("tokens", Kind::Str, TOKENS),
         opt("specName", Kind::Str, "default: the session's"),
         opt("note", Kind::Str, "blocked: the reason"),
+        opt("session", Kind::Str, SESSION),
     ],
     read_only: false,
     run: log_task,
@@ -56,29 +64,42 @@ pub const LOG_TASK: ToolDef = ToolDef {
 
 pub const SESSION_STATUS: ToolDef = ToolDef {
     name: "session-status",
-    description: "Active sessions (tasks done, tokens, cost) and today's totals.",
+    description: "Open sessions and today's tokens and cost.",
     params: &[opt("mine", Kind::Bool, "only your sessions")],
     read_only: true,
     run: session_status,
 };
 
-/// The model-facing form of a work error.
-fn work_error(e: WorkError) -> ToolError {
+pub const END_SESSION: ToolDef = ToolDef {
+    name: "end-session",
+    description: "End your session (records commits and measured tokens).",
+    params: &[opt("name", Kind::Str, "")],
+    read_only: false,
+    run: end_session,
+};
+
+/// The model-facing form of an operation's error.
+fn op_error(e: OpError) -> ToolError {
     let hint = match &e {
-        WorkError::NoSuchTask { spec, .. } => format!("`tasks` {{specName: {spec}}} lists the task ids"),
-        WorkError::Closed { .. } => "pass force: true to reopen it, or `resume` for the next task".to_owned(),
-        WorkError::NoCurrentSpec => "pass specName, or call `start-session` first".to_owned(),
-        WorkError::Gate(g) => format!(
+        OpError::NoSuchTask { spec, .. } => format!("`tasks` {{specName: {spec}}} lists the task ids"),
+        OpError::Closed { .. } => "pass force: true to reopen it, or `resume` for the next task".to_owned(),
+        OpError::NoCurrentSpec => "pass specName, or call `start-session` first".to_owned(),
+        OpError::NoOpenSession | OpError::AlreadyEnded { .. } => "`session-status` lists the open sessions".to_owned(),
+        OpError::Ambiguous { sessions } => format!(
+            "pass session: <name> (one of {})",
+            sessions.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        OpError::Gate(g) => format!(
             "get the tasks approved: `approvals` {{action: request, categoryName: {}, filePath: <its tasks file>}}, \
              then {{action: wait}}; or pass force: true (recorded in the journal)",
             g.spec()
         ),
-        WorkError::Name(_) => "names and task ids are plain ids (inv-1000, 1.2), never paths".to_owned(),
-        WorkError::Session(SessionError::Exists { .. }) => "choose another session name".to_owned(),
-        WorkError::Session(SessionError::NoSuchSession { .. } | SessionError::Ended { .. }) => {
+        OpError::Name(_) => "names and task ids are plain ids (inv-1000, 1.2), never paths".to_owned(),
+        OpError::Session(SessionError::Exists { .. }) => "choose another session name".to_owned(),
+        OpError::Session(SessionError::NoSuchSession { .. } | SessionError::Ended { .. }) => {
             "`session-status` lists the active sessions".to_owned()
         }
-        WorkError::Edit(specwork_core::edit::EditError::ReadOnly { .. }) => {
+        OpError::Edit(specwork_core::edit::EditError::ReadOnly { .. }) => {
             "this spec is an import specwork only reads; edit it in its own tool".to_owned()
         }
         _ => "check the workspace files and their permissions, then call again".to_owned(),
@@ -96,12 +117,21 @@ fn tokens(call: &Call<'_>) -> Result<Option<u64>, ToolError> {
         .transpose()
 }
 
+fn pick<'a>(call: &'a Call<'_>) -> SessionPick<'a> {
+    SessionPick::named(call.str("session"))
+}
+
 fn start_session(call: &Call<'_>) -> Result<Reply, ToolError> {
     let spec = call.spec()?;
     let opts = StartOptions { name: call.required("name")?, title: call.str("title"), ..StartOptions::default() };
     let notes: Vec<String> = call.str("note").map(|n| clip(n, 2000)).into_iter().collect();
-    let mut r = work::start_session(call.workspace()?, spec, &opts, &notes).map_err(work_error)?;
+    let mut r = session_ops::start(call.workspace()?, spec, &opts, &notes).map_err(op_error)?;
     r.planned.truncate(30);
+    Ok(Reply::json(&r))
+}
+
+fn end_session(call: &Call<'_>) -> Result<Reply, ToolError> {
+    let r = session_ops::end(call.workspace()?, &SessionPick::named(call.str("name")), None).map_err(op_error)?;
     Ok(Reply::json(&r))
 }
 
@@ -122,13 +152,15 @@ fn do_task(call: &Call<'_>) -> Result<Reply, ToolError> {
     let id = call.required("taskId")?;
     let ws = call.workspace()?;
     if call.bool("done") == Some(true) {
-        let opts = FinishOptions { tokens: tokens(call)?, ..FinishOptions::default() };
-        return Ok(Reply::json(&work::finish_task(ws, spec, id, &opts).map_err(work_error)?));
+        let opts = FinishOptions { tokens: tokens(call)?, pick: pick(call), ..FinishOptions::default() };
+        return Ok(Reply::json(&task_ops::finish(ws, spec, id, &opts).map_err(op_error)?));
     }
     if call.str("tokens").is_some() {
         return Err(ToolError::new("`tokens` goes with done: true", "drop tokens, or finish the task with done: true"));
     }
-    let r = work::start_task(ws, spec, id, call.bool("force") == Some(true), None).map_err(work_error)?;
+    let force = call.bool("force") == Some(true);
+    let o = StartOptionsTask { reopen: force, pass_gate: force, pick: pick(call) };
+    let r = task_ops::start(ws, spec, id, &o).map_err(op_error)?;
     Ok(Reply::json(&Started {
         next: format!("when finished: `do-task` {{specName: {}, taskId: {}, done: true}}", r.spec, r.task.id),
         session: r.session,
@@ -143,7 +175,7 @@ fn log_task(call: &Call<'_>) -> Result<Reply, ToolError> {
     let ws = call.workspace()?;
     let spec_id = match call.str("specName") {
         Some(s) => s.to_owned(),
-        None => work::current_spec(ws, None).map_err(work_error)?,
+        None => session_ops::current_spec(ws, &pick(call)).map_err(op_error)?,
     };
     let spec = call.spec_by_id(&spec_id)?;
     let status = call.str("status").and_then(TaskStatus::parse).unwrap_or(TaskStatus::Done);
@@ -153,10 +185,11 @@ fn log_task(call: &Call<'_>) -> Result<Reply, ToolError> {
         status: Some(status),
         tokens: tokens(call)?,
         note: note.as_deref(),
+        pick: pick(call),
         manual_log: true,
         ..FinishOptions::default()
     };
-    Ok(Reply::json(&work::finish_task(ws, spec, call.required("taskId")?, &opts).map_err(work_error)?))
+    Ok(Reply::json(&task_ops::finish(ws, spec, call.required("taskId")?, &opts).map_err(op_error)?))
 }
 
 #[derive(Serialize)]
@@ -179,41 +212,27 @@ struct SessionRow {
 struct StatusReply {
     sessions: Vec<SessionRow>,
     session_count: usize,
-    today: daily::DayTotals,
+    today: DayFigures,
 }
 
 fn session_status(call: &Call<'_>) -> Result<Reply, ToolError> {
     let root = call.root()?;
     let (config, _) = specwork_core::config::Config::load(root);
-    let who = Identity::detect(root, &config);
-    let now = Stamp::now();
-    let today = now.date();
-    let index = SessionIndex::load_current_and_days(root, &[today.as_str()]);
-    let mine = call.bool("mine") == Some(true);
-    let active = index.active().filter(|s| !mine || s.owner == who.owner);
+    let r = session_status::build(root, &config, call.bool("mine") == Some(true), None);
     let (sessions, session_count) = capped::<_, SessionRow>(
-        active.map(|s| {
-            let (done, total) = s.task_progress();
-            let u = s.usage(None);
-            SessionRow {
-                name: s.name.clone(),
-                spec: s.spec.clone(),
-                user: s.user.clone(),
-                mine: s.owner == who.owner,
-                minutes: s.minutes(&now),
-                done,
-                total,
-                in_progress: s
-                    .tasks
-                    .iter()
-                    .filter(|t| t.status == TaskStatus::InProgress)
-                    .map(|t| t.task.clone())
-                    .collect(),
-                tokens: u.tokens.total,
-                cost_usd: session::round_usd(u.cost_usd),
-            }
+        r.sessions.into_iter().map(|s| SessionRow {
+            name: s.name,
+            spec: s.spec,
+            user: s.user,
+            mine: s.mine,
+            minutes: s.minutes,
+            done: s.tasks.done,
+            total: s.tasks.total,
+            in_progress: s.in_progress,
+            tokens: s.tokens,
+            cost_usd: display::round_usd(s.cost_usd),
         }),
         20,
     );
-    Ok(Reply::json(&StatusReply { sessions, session_count, today: daily::totals(&index, &today) }))
+    Ok(Reply::json(&StatusReply { sessions, session_count, today: r.today }))
 }

@@ -1,7 +1,10 @@
 //! `tasks`: list a spec's tasks (paged), show one task in full, or set a task's status in place.
 
 use serde::Serialize;
-use specwork_core::edit::{self, EditError};
+use specwork_core::edit::EditError;
+use specwork_core::ops::OpError;
+use specwork_core::ops::session::SessionPick;
+use specwork_core::ops::task as task_ops;
 use specwork_core::write::WriteError;
 use specwork_core::{TaskStatus, names, report};
 
@@ -12,13 +15,14 @@ const STATUSES: &[&str] = &["pending", "in-progress", "done", "blocked"];
 
 pub const TOOL: ToolDef = ToolDef {
     name: "tasks",
-    description: "A spec's tasks: list (paged), show one with its prompt, or set its status in tasks.md.",
+    description: "List a spec's tasks (paged), show one with its prompt, or set its status.",
     params: &[
         opt("action", Kind::Enum(&["list", "show", "set"]), ""),
         SPEC_NAME,
         opt("taskId", Kind::Str, "for show and set"),
         opt("status", Kind::Enum(STATUSES), "set: new status; list: filter"),
         opt("reason", Kind::Str, "why blocked"),
+        opt("session", Kind::Str, ""),
         CURSOR,
         opt("limit", Kind::Int(200), ""),
     ],
@@ -97,19 +101,31 @@ fn set(call: &Call<'_>) -> Result<Reply, ToolError> {
         return Err(ToolError::new("`reason` goes with status blocked", "drop reason, or set status blocked"));
     }
     let spec = call.spec()?;
-    let change = edit::set_task_status(call.workspace()?, spec, id, status, reason.as_deref()).map_err(|e| {
+    let pick = SessionPick::named(call.str("session"));
+    let r = task_ops::set_marker(call.workspace()?, spec, id, status, reason.as_deref(), &pick).map_err(|e| {
         let hint = match &e {
-            EditError::Task(_) => return no_task(id, &spec.id),
-            EditError::Name(n) => {
+            OpError::NoSuchTask { .. } | OpError::Edit(EditError::Task(_)) => return no_task(id, &spec.id),
+            OpError::Name(n) | OpError::Edit(EditError::Name(n)) => {
                 return names::NameError { what: n.what, value: n.value.clone(), reason: n.reason }.into();
             }
-            EditError::Write(WriteError::Conflict { .. }) => "the file changed while being edited; call again",
-            EditError::ReadOnly { .. } => "this spec is an import specwork only reads; edit it in its own tool",
-            EditError::NoTasks { .. } => "add task lines (`- [ ] 1. …`) to the spec's tasks file or `## Tasks` section",
-            EditError::NotUtf8 { .. } => "ask the user to save the file as UTF-8",
-            _ => "check the tasks file and its permissions",
+            OpError::Edit(EditError::Write(WriteError::Conflict { .. })) => {
+                "the file changed while being edited; call again".to_owned()
+            }
+            OpError::Edit(EditError::ReadOnly { .. }) => {
+                "this spec is an import specwork only reads; edit it in its own tool".to_owned()
+            }
+            OpError::Edit(EditError::NoTasks { .. }) => {
+                "add task lines (`- [ ] 1. …`) to the spec's tasks file or `## Tasks` section".to_owned()
+            }
+            OpError::Edit(EditError::NotUtf8 { .. }) => "ask the user to save the file as UTF-8".to_owned(),
+            OpError::Ambiguous { sessions } => format!(
+                "pass session: <name> (one of {})",
+                sessions.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            _ => "check the tasks file and its permissions".to_owned(),
         };
         ToolError::new(e.to_string(), hint)
     })?;
+    let change = r.change.expect("set_marker always edits the marker");
     Ok(Reply::json(&change))
 }

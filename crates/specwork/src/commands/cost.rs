@@ -4,22 +4,21 @@
 //! to tasks, manual counts where nothing was measured); budgets; the cost of a spec's remaining
 //! tasks per model (`--estimate`).
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use specwork_core::config::{Config, CurrencyConfig};
-use specwork_core::journal::{Event, Stamp};
-use specwork_core::session::{self, Identity, Session, SessionIndex, Usage};
+use specwork_core::display::{self, CostDisplay, in_currency, money};
+use specwork_core::journal::Stamp;
+use specwork_core::session::{self, Identity, SessionIndex};
+use specwork_core::usage::cost::{self, CostBy, CostError, CostQuery, CostReport, TotalsOut};
+use specwork_core::usage::logs::{Logs, overlay_live};
+use specwork_core::usage::spend::BudgetStatus;
 use specwork_core::workspace::WorkspaceError;
 use specwork_core::{TaskStatus, estimate};
-use specwork_usage::{Agent, Filter, GroupBy, PriceTable, Report, ScanOptions, Totals};
+use specwork_usage::{Agent, PriceTable};
 
 use super::Ctx;
-use crate::budget::{self, BudgetStatus, CostDisplay, Period};
 use crate::error::{CmdResult, CommandError};
-use crate::measure::{self, Logs};
 
 #[derive(Args, Debug)]
 pub struct CostArgs {
@@ -71,21 +70,17 @@ pub enum By {
     Model,
 }
 
-impl By {
-    fn as_str(self) -> &'static str {
-        match self {
-            By::Day => "day",
-            By::Week => "week",
-            By::Month => "month",
-            By::Spec => "spec",
-            By::Task => "task",
-            By::Session => "session",
-            By::Model => "model",
+impl From<By> for CostBy {
+    fn from(b: By) -> Self {
+        match b {
+            By::Day => CostBy::Day,
+            By::Week => CostBy::Week,
+            By::Month => CostBy::Month,
+            By::Spec => CostBy::Spec,
+            By::Task => CostBy::Task,
+            By::Session => CostBy::Session,
+            By::Model => CostBy::Model,
         }
-    }
-
-    fn is_from_journals(self) -> bool {
-        matches!(self, By::Spec | By::Task | By::Session)
     }
 }
 
@@ -105,57 +100,6 @@ impl From<AgentArg> for Agent {
             AgentArg::Gemini => Agent::Gemini,
         }
     }
-}
-
-/// Totals with the cost in the second currency.
-#[derive(Serialize, Clone, Debug)]
-struct TotalsOut {
-    #[serde(flatten)]
-    totals: Totals,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cost_display: Option<CostDisplay>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-struct RowOut {
-    key: String,
-    totals: TotalsOut,
-    /// Spec, task and session of journal rows.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    spec: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    task: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session: Option<String>,
-    /// `measured`, `manual` or `mixed` (journal rows).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-struct CostReport {
-    by: &'static str,
-    timezone: String,
-    /// `workspace` (usage whose working directory is inside it) or `all`.
-    scope: &'static str,
-    workspace: Option<String>,
-    agents: Vec<&'static str>,
-    since: Option<String>,
-    until: Option<String>,
-    rows: Vec<RowOut>,
-    totals: TotalsOut,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    currency: Option<CurrencyConfig>,
-    /// Spending against the budgets (workspace scope only).
-    budget: Vec<BudgetStatus>,
-    /// Calls that overlapping windows of parallel sessions claimed equally (journal rows).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contested_calls: Option<u64>,
-    unpriced_models: Vec<String>,
-    /// Corrupt or truncated log lines skipped.
-    skipped_lines: usize,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    skipped: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -183,15 +127,8 @@ fn parse_date(s: &str, flag: &str) -> CmdResult<jiff::civil::Date> {
         .map_err(|_| CommandError::usage(format!("invalid {flag} date {s:?}"), "write dates as YYYY-MM-DD or YYYYMMDD"))
 }
 
-fn cache_home() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(x).join("specwork"));
-    }
-    std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache").join("specwork"))
-}
-
 fn thousands(v: u64) -> String {
-    session::fmt_tokens_exact(v)
+    display::fmt_tokens_exact(v)
 }
 
 fn print_prices(ctx: &Ctx, prices: &PriceTable) {
@@ -253,7 +190,7 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         }
         None => Config::default(),
     };
-    let prices = measure::price_table(&config)?;
+    let prices = specwork_core::usage::logs::price_table(&config)?;
     if a.prices {
         print_prices(ctx, &prices);
         return Ok(0);
@@ -268,169 +205,32 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         })?,
         None => jiff::tz::TimeZone::system(),
     };
-    let today = specwork_core::clock::now().timestamp().to_zoned(tz.clone()).date();
-    let mut filter = Filter::in_zone(tz.clone());
-    if a.today {
-        filter.since = Some(today);
-        filter.until = Some(today);
-    }
-    if let Some(s) = &a.since {
-        filter.since = Some(parse_date(s, "--since")?);
-    }
-    if let Some(u) = &a.until {
-        filter.until = Some(parse_date(u, "--until")?);
-    }
-    let agents: Vec<Agent> = a.agent.iter().map(|&x| x.into()).collect();
-    if a.by.is_from_journals() {
-        let by = a.by.as_str();
-        if root.is_none() {
-            return Err(CommandError::usage(
-                format!("--by {by} needs a workspace: its rows come from the session journals"),
-                "run inside a workspace, or pass --workspace DIR",
-            ));
-        }
-        if a.all || !agents.is_empty() {
-            return Err(CommandError::usage(
-                format!("--by {by} reports this workspace's sessions; --all and --agent apply to the logs"),
-                "drop --all and --agent, or use --by day, week, month or model",
-            ));
-        }
-    }
-    if !agents.is_empty() {
-        filter.agents = Some(agents.clone());
-    }
-    let scope_all = a.all || root.is_none();
-    if !scope_all {
-        filter.cwd_prefix = root.clone();
-    }
-
-    let mut sources = measure::sources()?;
-    if !agents.is_empty() {
-        sources = sources.only(&agents);
-    }
-    let cache_dir = match &root {
-        Some(r) => Some(measure::cache_dir(r)),
-        None => cache_home(),
-    };
-    let opts = ScanOptions {
-        sources,
-        cache_dir,
+    let q = CostQuery {
+        root,
+        by: a.by.into(),
+        today: a.today,
+        since: a.since.as_deref().map(|s| parse_date(s, "--since")).transpose()?,
+        until: a.until.as_deref().map(|s| parse_date(s, "--until")).transpose()?,
+        tz,
+        agents: a.agent.iter().map(|&x| x.into()).collect(),
+        all: a.all,
         no_cache: a.no_cache,
-        prices,
-        project_roots: root.iter().cloned().collect(),
-        progress: measure::progress_line(&ctx.ui),
-        ..ScanOptions::default()
+        progress: ctx.ui.scan_progress(),
     };
-    let scan = measure::run_scan(&opts)?;
-    let logs = Logs { roots: root.as_deref().map(measure::roots).unwrap_or_default(), scan };
-    let currency = config.currency.clone();
-    let cur = currency.as_ref();
-    let now = Stamp::now();
-
-    // This person's sessions with what their open windows received so far (journal rows and
-    // budgets need them).
-    let mut sessions: Option<(SessionIndex, String, measure::Attributed)> = None;
-    let load_sessions = |index: SessionIndex| {
-        let r = root.as_ref().expect("a workspace");
-        let who = Identity::detect(r, &config);
-        let mut index = index;
-        let attributed = measure::overlay_live(&mut index, &who.owner, &logs, now);
-        (index, who.owner, attributed)
-    };
-
-    let mut rows: Vec<RowOut> = Vec::new();
-    let mut contested = None;
-    if a.by.is_from_journals() {
-        let loaded = load_sessions(SessionIndex::load(root.as_ref().expect("checked above")));
-        rows = journal_rows(&loaded.0, a.by, &filter, cur);
-        let un = loaded.2.result.unattributed(&logs.scan.records, &logs.roots, |r| filter.matches(r));
-        if un.total_tokens > 0 || un.cost_usd != 0.0 {
-            rows.push(RowOut {
-                key: "(unattributed)".to_owned(),
-                totals: totals_out(un, cur),
-                spec: None,
-                task: None,
-                session: None,
-                source: Some("measured"),
-            });
+    let out = cost::report(q, &config).map_err(|e| match e {
+        CostError::Measure(m) => CommandError::from(m),
+        CostError::NeedsWorkspace { .. } => {
+            CommandError::usage(e.to_string(), "run inside a workspace, or pass --workspace DIR")
         }
-        contested = Some(loaded.2.result.contested);
-        sessions = Some(loaded);
-    } else {
-        let group = match a.by {
-            By::Week => GroupBy::Week,
-            By::Month => GroupBy::Month,
-            By::Model => GroupBy::Model,
-            _ => GroupBy::Day,
-        };
-        let report = Report::build(&logs.scan.records, &filter, group);
-        // Rows of API-error lines (no model, no tokens) say nothing.
-        rows.extend(report.rows.into_iter().filter(|r| r.totals.total_tokens > 0 || r.totals.cost_usd != 0.0).map(
-            |r| RowOut {
-                key: r.key,
-                totals: totals_out(r.totals, cur),
-                spec: None,
-                task: None,
-                session: None,
-                source: None,
-            },
-        ));
-    }
-    let mut totals = Totals::default();
-    for r in &rows {
-        totals.merge(&r.totals.totals);
-    }
-
-    // Budgets: this workspace's spending today, this week and this month, every agent.
-    let mut budgets = Vec::new();
-    if !scope_all && agents.is_empty() {
-        let (index, owner, _) = match sessions.take() {
-            Some(s) => s,
-            None => {
-                let r = root.as_ref().expect("workspace scope");
-                let from = Period::Week.first_day(today).min(Period::Month.first_day(today));
-                let days = budget::days_between(from, today);
-                let days: Vec<&str> = days.iter().map(String::as_str).collect();
-                load_sessions(SessionIndex::load_current_and_days(r, &days))
-            }
-        };
-        budgets = budget::status(
-            &config,
-            Some(&logs),
-            &index,
-            &owner,
-            &tz,
-            today,
-            &[Period::Day, Period::Week, Period::Month],
-        );
-    }
-
-    let skipped: Vec<String> =
-        if a.verbose { logs.scan.issues.iter().map(|i| i.to_string()).collect() } else { Vec::new() };
-    let out = CostReport {
-        by: a.by.as_str(),
-        timezone: tz.iana_name().unwrap_or("system").to_owned(),
-        scope: if scope_all { "all" } else { "workspace" },
-        workspace: root.as_ref().map(|r| r.display().to_string()),
-        agents: if agents.is_empty() { Agent::ALL.to_vec() } else { agents.clone() }
-            .iter()
-            .map(|x| x.as_str())
-            .collect(),
-        since: filter.since.map(|d| d.to_string()),
-        until: filter.until.map(|d| d.to_string()),
-        rows,
-        totals: totals_out(totals, cur),
-        currency: currency.clone(),
-        budget: budgets,
-        contested_calls: contested,
-        unpriced_models: logs.scan.unpriced_models.iter().cloned().collect(),
-        skipped_lines: logs.scan.issues.len(),
-        skipped,
-    };
-    ctx.ui.report(&out, |s| render(s, &out));
+        CostError::JournalFilter { .. } => {
+            CommandError::usage(e.to_string(), "drop --all and --agent, or use --by day, week, month or model")
+        }
+    })?;
+    let skipped: &[String] = if a.verbose { &out.skipped } else { &[] };
+    ctx.ui.report(&Verbose { report: &out, skipped }, |s| render(s, &out));
     if !ctx.ui.quiet {
         let mut notes = String::new();
-        if let Some(w) = &logs.scan.cache_warning {
+        if let Some(w) = &out.cache_warning {
             notes.push_str(&format!(
                 "warning: {w}\nhint: the scan cache only saves time; check the directory's permissions\n"
             ));
@@ -460,109 +260,13 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
     Ok(0)
 }
 
-fn totals_out(totals: Totals, currency: Option<&CurrencyConfig>) -> TotalsOut {
-    TotalsOut { cost_display: budget::display(totals.cost_usd, currency), totals }
-}
-
-/// A session's view restricted to the usage recorded on days `filter` covers: usage events and
-/// task logs outside them are left out before folding.
-fn dated(s: &Session, filter: &Filter) -> Option<Session> {
-    if filter.since.is_none() && filter.until.is_none() {
-        return None;
-    }
-    let covered = |st: &Stamp| {
-        let d = filter.day(st.ts);
-        filter.since.is_none_or(|x| d >= x) && filter.until.is_none_or(|x| d <= x)
-    };
-    let entries = s
-        .entries
-        .iter()
-        .filter(|e| !matches!(e.event, Event::Usage { .. }) || covered(&e.ts))
-        .map(|e| {
-            let mut e = e.clone();
-            if let Event::TaskEnd(r) | Event::LogTask(r) = &mut e.event
-                && !covered(&e.ts)
-            {
-                r.tokens = None;
-                r.cost_usd = None;
-                r.source = None;
-            }
-            e
-        })
-        .collect();
-    let file = specwork_core::journal::JournalFile {
-        path: s.journal.clone(),
-        archived: s.archived,
-        entries,
-        ..Default::default()
-    };
-    Session::from_journal(file)
-}
-
-fn usage_totals(u: &Usage) -> Totals {
-    Totals {
-        input_tokens: u.tokens.input.unwrap_or(0),
-        output_tokens: u.tokens.output.unwrap_or(0),
-        cache_creation_tokens: u.tokens.cache_creation.unwrap_or(0),
-        cache_read_tokens: u.tokens.cache_read.unwrap_or(0),
-        reasoning_tokens: 0,
-        total_tokens: u.tokens.total,
-        cost_usd: u.cost_usd,
-        calls: 0,
-    }
-}
-
-/// Rows by spec, task or session from the journals: a task's usage in a session is its measured
-/// usage when it has any, else its last manual count; usage of a session outside its tasks goes
-/// to `{spec}/(no task)`.
-fn journal_rows(index: &SessionIndex, by: By, filter: &Filter, currency: Option<&CurrencyConfig>) -> Vec<RowOut> {
-    let mut groups: BTreeMap<String, RowOut> = BTreeMap::new();
-    let mut add = |key: String, spec: &str, task: Option<&str>, session: &str, u: &Usage| {
-        if u.tokens.total == 0 && u.cost_usd == 0.0 {
-            return;
-        }
-        let row = groups.entry(key.clone()).or_insert_with(|| RowOut {
-            key,
-            totals: totals_out(Totals::default(), None),
-            spec: Some(spec.to_owned()),
-            task: match by {
-                By::Task => Some(task.unwrap_or("(no task)").to_owned()),
-                _ => None,
-            },
-            session: (by == By::Session).then(|| session.to_owned()),
-            source: Some(u.source),
-        });
-        row.totals.totals.merge(&usage_totals(u));
-        row.totals.totals.cost_usd = session::round_usd(row.totals.totals.cost_usd);
-        if row.source != Some(u.source) {
-            row.source = Some("mixed");
-        }
-    };
-    for s in &index.sessions {
-        let view = dated(s, filter);
-        let s = view.as_ref().unwrap_or(s);
-        let key = |spec: &str, task: Option<&str>| match by {
-            By::Spec => spec.to_owned(),
-            By::Task => format!("{spec}/{}", task.unwrap_or("(no task)")),
-            _ => s.key.clone(),
-        };
-        for t in &s.tasks {
-            if let Some(u) = &t.usage {
-                add(key(&t.spec, Some(&t.task)), &t.spec, Some(&t.task), &s.key, u);
-            }
-        }
-        for (sp, u) in &s.loose_usage {
-            let spec = sp.as_deref().unwrap_or(&s.spec);
-            add(key(spec, None), spec, None, &s.key, u);
-        }
-    }
-    groups
-        .into_values()
-        .map(|mut r| {
-            r.totals.cost_display = budget::display(r.totals.totals.cost_usd, currency);
-            r
-        })
-        .collect()
+/// The report with the skipped lines named (`--verbose`).
+#[derive(Serialize)]
+struct Verbose<'a> {
+    #[serde(flatten)]
+    report: &'a CostReport,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    skipped: &'a [String],
 }
 
 fn render(s: &mut String, r: &CostReport) {
@@ -607,6 +311,7 @@ fn render(s: &mut String, r: &CostReport) {
         let mut rows: Vec<Vec<String>> = vec![header];
         for row in &r.rows {
             let key = match row.source {
+                Some("manual") if row.key == "(manual)" => "manual counts (no log)".to_owned(),
                 Some("manual") => format!("{} (manual)", row.key),
                 Some("mixed") => format!("{} (partly manual)", row.key),
                 _ => row.key.clone(),
@@ -642,9 +347,9 @@ fn render(s: &mut String, r: &CostReport) {
             .iter()
             .map(|b| {
                 if b.limit_usd > 0.0 {
-                    format!("{} {} of {}", label(b), budget::money(b.spent_usd, cur), budget::money(b.limit_usd, cur))
+                    format!("{} {} of {}", label(b), money(b.spent_usd, cur), money(b.limit_usd, cur))
                 } else {
-                    format!("{} {}", label(b), budget::money(b.spent_usd, cur))
+                    format!("{} {}", label(b), money(b.spent_usd, cur))
                 }
             })
             .collect();
@@ -709,8 +414,10 @@ fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config, prices: &PriceTable) 
         tasks.tasks.iter().filter(|t| t.status != TaskStatus::Done).map(|t| t.id.clone()).collect();
     let who = Identity::detect(&ws.root, config);
     let mut index = SessionIndex::load(&ws.root);
-    if let Some(l) = measure::logs_for_sessions(&ctx.ui, &ws.root, config) {
-        measure::overlay_live(&mut index, &who.owner, &l, Stamp::now());
+    let (logs, warnings) = Logs::for_sessions(&ws.root, config, ctx.ui.scan_progress());
+    ctx.ui.diagnostics(&warnings);
+    if let Some(l) = logs {
+        overlay_live(&mut index, &who.owner, &l, Stamp::now());
     }
     let h = estimate::history(&index);
     let n = remaining.len() as f64;
@@ -769,7 +476,7 @@ fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config, prices: &PriceTable) 
             if n == 0 { String::new() } else { format!(" ({})", r.remaining_tasks.join(", ")) }
         ));
         let b = &r.basis;
-        let tokens = session::fmt_tokens(b.median_tokens);
+        let tokens = display::fmt_tokens(b.median_tokens);
         match (r.source, &b.mix) {
             ("measured", Some(m)) => s.push_str(&format!(
                 "Basis: this workspace's measured history, median {tokens} tokens per done task over {} task{} (input {:.1}%, output {:.1}%, cache write {:.1}%, cache read {:.1}%)\n",
@@ -794,8 +501,8 @@ fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config, prices: &PriceTable) 
         for m in &r.models {
             rows.push(vec![
                 format!("{} ({})", m.model, m.priced_as),
-                session::fmt_cost(m.per_task_usd),
-                budget::money(m.total_usd, cur),
+                display::fmt_cost(m.per_task_usd),
+                money(m.total_usd, cur),
             ]);
         }
         super::format::table(s, &rows);
@@ -810,12 +517,12 @@ fn model_estimate(
     n: f64,
     currency: Option<&CurrencyConfig>,
 ) -> ModelEstimate {
-    let total = session::round_usd(per_task * n);
+    let total = display::round_usd(per_task * n);
     ModelEstimate {
         model: family,
         priced_as: priced_as.to_owned(),
-        per_task_usd: session::round_usd(per_task),
+        per_task_usd: display::round_usd(per_task),
         total_usd: total,
-        cost_display: budget::display(total, currency),
+        cost_display: in_currency(total, currency),
     }
 }

@@ -1,8 +1,7 @@
 use clap::Args;
-use serde::Serialize;
-use specwork_core::journal::{Entry, Event, Progress, WorkspaceLock};
-use specwork_core::session::{self, Identity, SessionIndex, StartOptions};
-use specwork_core::{Diagnostic, names};
+use specwork_core::names;
+use specwork_core::ops::session as session_ops;
+use specwork_core::session::StartOptions;
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};
@@ -32,22 +31,6 @@ pub struct StartSessionArgs {
     /// The agent's own session id, to tie its transcript to this session
     #[arg(long, value_name = "ID")]
     pub agent_session_id: Option<String>,
-}
-
-#[derive(Serialize)]
-struct StartReport {
-    session: String,
-    name: String,
-    spec: String,
-    spec_title: String,
-    user: String,
-    owner: String,
-    journal: String,
-    started: String,
-    planned: Vec<String>,
-    continue_from: Option<String>,
-    progress: Progress,
-    warnings: Vec<Diagnostic>,
 }
 
 /// The spec named by `spec SPEC`, `SPEC` or `--spec SPEC`.
@@ -86,9 +69,6 @@ pub fn run(ctx: &Ctx, a: StartSessionArgs) -> CmdResult {
     let spec_id = spec_arg(&a)?;
     let ws = ctx.workspace()?;
     let spec = ws.spec(&spec_id)?;
-    let who = Identity::detect(&ws.root, &ws.config);
-    let _lock = WorkspaceLock::acquire(&ws.root);
-    let index = SessionIndex::load_current(&ws.root);
     let opts = StartOptions {
         name: &a.id,
         title: a.title.as_deref(),
@@ -96,38 +76,7 @@ pub fn run(ctx: &Ctx, a: StartSessionArgs) -> CmdResult {
         agent: a.agent.as_deref(),
         agent_session_id: a.agent_session_id.as_deref(),
     };
-    let warnings: Vec<Diagnostic> =
-        session::overlaps(&index, None, &spec.id, &[], false).iter().map(session::Overlap::diagnostic).collect();
-    let started = session::start(ws, spec, &who, &index, &opts)?;
-    let notes: Vec<Entry> = a
-        .note
-        .iter()
-        .map(|t| {
-            Entry::now(
-                &started.key,
-                Event::Note { text: t.clone(), section: "planning".into(), spec: Some(spec.id.clone()) },
-            )
-        })
-        .collect();
-    session::record(ws, &started.journal, &notes)?;
-
-    let Event::SessionStart { planned, continue_from, progress, .. } = &started.entry.event else {
-        unreachable!("start writes a session_start")
-    };
-    let report = StartReport {
-        session: started.key.clone(),
-        name: a.id.clone(),
-        spec: spec.id.clone(),
-        spec_title: spec.title.clone(),
-        user: who.user.clone(),
-        owner: who.owner.clone(),
-        journal: specwork_core::report::slash_path(started.journal.strip_prefix(&ws.root).unwrap_or(&started.journal)),
-        started: started.entry.ts.to_string(),
-        planned: planned.clone(),
-        continue_from: continue_from.clone(),
-        progress: *progress,
-        warnings,
-    };
+    let report = session_ops::start(ws, spec, &opts, &a.note)?;
     if !ctx.ui.json {
         ctx.ui.diagnostics(&report.warnings);
     }

@@ -2,19 +2,19 @@
 //! the task in progress and today's tokens and cost. Reads Claude's status-line JSON on stdin.
 //! Fast and never failing: outside a workspace it prints nothing, and no problem is an error.
 //!
-//! Today's figures are the workspace's, as `specwork cost --today` counts them (the cost engine
-//! with the workspace's scan cache); the result is kept for [`CACHE_MS`] in
-//! `.specwork/hooks/statusline.json`, because Claude Code refreshes the line often. Without agent
-//! logs (manual counts only) they come from the session journals.
+//! Today's figures are the workspace's, as every report counts them
+//! (`specwork_core::views::today`: measured usage plus manual counts of tasks without measured
+//! usage); the result is kept for [`CACHE_MS`] in `.specwork/hooks/statusline.json`, because
+//! Claude Code refreshes the line often.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
 use specwork_core::agent_hook;
-use specwork_usage::{Filter, GroupBy, PriceOverride, PriceTable, Report, ScanOptions, Sources};
+use specwork_core::display;
+use specwork_core::views::today;
 
 /// How long today's figures are reused.
 const CACHE_MS: u128 = 5_000;
@@ -74,13 +74,8 @@ pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
     let agent_session = input.session_id.as_deref().unwrap_or("");
     let state = agent_hook::load_state(&root, agent_session);
     let picked = agent_hook::pick_session(&sessions, agent_session, &state);
-    let today = specwork_core::clock::date(&specwork_core::clock::now());
-    let (tokens, cost) = today_from_logs(&root, &today).unwrap_or_else(|| {
-        sessions
-            .iter()
-            .filter_map(|s| s.usage_by_day.get(&today))
-            .fold((0u64, 0.0f64), |(t, c), (t2, c2)| (t + t2, c + c2))
-    });
+    let today = specwork_core::usage::spend::today(&jiff::tz::TimeZone::system()).to_string();
+    let (tokens, cost) = today_figures(&root, &today);
     let mut parts = Vec::new();
     match picked {
         Some(s) => {
@@ -92,7 +87,7 @@ pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
         }
         None => parts.push("◆ specwork: no active session".to_owned()),
     }
-    parts.push(format!("today {} tok ${cost:.2}", short_tokens(tokens)));
+    parts.push(format!("today {} tok ${cost:.2}", display::fmt_tokens_compact(tokens)));
     // The command replaces Claude Code's own status line, so the model stays in it.
     if let Some(m) = input.model.as_ref().and_then(|m| m.display_name.as_deref()).filter(|m| !m.is_empty()) {
         parts.push(m.to_owned());
@@ -130,14 +125,6 @@ fn root(ctx: &Ctx, input: &StatusInput) -> Option<PathBuf> {
     .find_map(|d| specwork_core::workspace::discover(&d).ok())
 }
 
-fn short_tokens(n: u64) -> String {
-    match n {
-        0..1_000 => n.to_string(),
-        1_000..1_000_000 => format!("{}k", (n + 500) / 1_000),
-        _ => format!("{:.1}M", n as f64 / 1e6),
-    }
-}
-
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
@@ -151,46 +138,52 @@ fn truncate(s: &str, max: usize) -> String {
 struct Cached {
     date: String,
     at_ms: u128,
+    /// [`journals_stamp`] when the figures were computed: a task logged since is seen at once.
+    #[serde(default)]
+    journals: u64,
     tokens: u64,
     cost_usd: f64,
+}
+
+/// A fingerprint of the open sessions' journals (names, sizes, modification times).
+fn journals_stamp(root: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if let Ok(rd) = std::fs::read_dir(root.join(specwork_core::journal::CURRENT_DIR)) {
+        let mut v: Vec<(std::ffi::OsString, u64, Option<std::time::SystemTime>)> = rd
+            .flatten()
+            .filter_map(|e| e.metadata().ok().map(|m| (e.file_name(), m.len(), m.modified().ok())))
+            .collect();
+        v.sort();
+        v.hash(&mut h);
+    }
+    h.finish()
 }
 
 fn now_ms() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
-/// Today's tokens and cost of the workspace from the agents' logs (`None` without any logs or
-/// calls today, or when they cannot be read).
-fn today_from_logs(root: &Path, today: &str) -> Option<(u64, f64)> {
+/// Today's tokens and cost of the workspace — [`today::for_workspace`], the figures every report
+/// shows — reused for [`CACHE_MS`].
+fn today_figures(root: &Path, today: &str) -> (u64, f64) {
     let cache = root.join(agent_hook::STATE_DIR).join("statusline.json");
     if let Some(c) = std::fs::read(&cache).ok().and_then(|b| serde_json::from_slice::<Cached>(&b).ok())
         && c.date == today
+        && c.journals == journals_stamp(root)
         && now_ms().saturating_sub(c.at_ms) < CACHE_MS
     {
-        return (c.tokens > 0).then_some((c.tokens, c.cost_usd));
-    }
-    let sources = Sources::from_env().ok()?;
-    if sources.claude.is_empty() && sources.codex.is_empty() && sources.gemini.is_empty() {
-        return None;
+        return (c.tokens, c.cost_usd);
     }
     let (config, _) = specwork_core::config::Config::load(root);
-    let overrides: BTreeMap<String, PriceOverride> =
-        serde_json::to_value(&config.prices).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
-    let opts = ScanOptions {
-        sources,
-        cache_dir: Some(root.join(".specwork").join("cache")),
-        prices: PriceTable::builtin().with_overrides(&overrides).ok()?,
-        project_roots: vec![root.to_owned()],
-        ..ScanOptions::default()
+    let t = today::for_workspace(root, &config);
+    let c = Cached {
+        date: t.date.clone(),
+        at_ms: now_ms(),
+        journals: journals_stamp(root),
+        tokens: t.tokens,
+        cost_usd: t.cost_usd,
     };
-    let scan = specwork_usage::scan(&opts).ok()?;
-    let mut filter = Filter::in_zone(jiff::tz::TimeZone::system());
-    let day: jiff::civil::Date = today.parse().ok()?;
-    filter.since = Some(day);
-    filter.until = Some(day);
-    filter.cwd_prefix = Some(root.to_owned());
-    let t = Report::build(&scan.records, &filter, GroupBy::Day).totals;
-    let c = Cached { date: today.to_owned(), at_ms: now_ms(), tokens: t.total_tokens, cost_usd: t.cost_usd };
     if let Ok(bytes) = serde_json::to_vec(&c) {
         let _ = std::fs::create_dir_all(root.join(agent_hook::STATE_DIR));
         let tmp = cache.with_extension(format!("{}.tmp", std::process::id()));
@@ -198,5 +191,5 @@ fn today_from_logs(root: &Path, today: &str) -> Option<(u64, f64)> {
             let _ = std::fs::rename(&tmp, &cache);
         }
     }
-    (t.total_tokens > 0).then_some((t.total_tokens, t.cost_usd))
+    (t.tokens, t.cost_usd)
 }

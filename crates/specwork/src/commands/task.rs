@@ -1,14 +1,17 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
+use specwork_core::TaskStatus;
+use specwork_core::ops::session::SessionPick;
+use specwork_core::ops::task;
 use specwork_core::report::{self, TaskRef};
-use specwork_core::{TaskStatus, edit};
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError};
 
 #[derive(Subcommand, Debug)]
 pub enum TaskCommand {
-    /// Change a task's status, editing only its marker (and its `_Blocked:_` line)
+    /// Change a task's status, editing only its marker (and its `_Blocked:_` line); the change is
+    /// journaled in your session on the spec (started when there is none)
     Set(SetArgs),
     /// List a spec's tasks
     List(ListArgs),
@@ -27,6 +30,9 @@ pub struct SetArgs {
     /// Why the task is blocked (written as `_Blocked: reason_`)
     #[arg(long)]
     pub reason: Option<String>,
+    /// The session to journal the change in [default: the one hooks tied to this agent session, else your only open session on SPEC]
+    #[arg(long, value_name = "NAME", env = "SPECWORK_SESSION")]
+    pub session: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -63,8 +69,12 @@ fn set(ctx: &Ctx, a: SetArgs) -> CmdResult {
     }
     let ws = ctx.workspace()?;
     let spec = ws.spec(&a.spec)?;
-    let change = edit::set_task_status(ws, spec, &a.task, status, a.reason.as_deref())?;
-    ctx.ui.report(&change, |s| {
+    let agent = super::do_task::agent_session();
+    let pick = SessionPick { name: a.session.as_deref(), agent_session: agent.as_deref() };
+    let r = task::set_marker(ws, spec, &a.task, status, a.reason.as_deref(), &pick)?;
+    super::do_task::finished_notes(ctx, &r);
+    let change = r.change.as_ref().expect("set_marker always edits the marker");
+    ctx.ui.report(change, |s| {
         s.push_str(&format!(
             "{} task {} {} ({} → {}) in {}:{}\n",
             change.to.symbol(),

@@ -12,12 +12,14 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde::Serialize;
 use specwork_core::approvals::{self, DocKind};
-use specwork_core::journal::{Entry, Event, WorkspaceLock};
+use specwork_core::ops::OpError;
+use specwork_core::ops::session::SessionPick;
+use specwork_core::ops::task::{self, StartOptionsTask};
 use specwork_core::phases::{self, PlannedTask};
 use specwork_core::report::{self, ResumeReport, TaskRef};
-use specwork_core::session::{self, Identity, Pick, SessionIndex};
+use specwork_core::session;
 use specwork_core::spec_work::{self, ContextRef};
-use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace, edit, markdown};
+use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace, markdown};
 
 use super::{Ctx, deliverables, resume, status};
 use crate::error::{CmdResult, CommandError};
@@ -501,50 +503,37 @@ impl Flow<'_> {
             self.say(&msg);
             return Ok(());
         };
-        // The approval gate, as `do-task` applies it: 4 (skip to implementation) passes it and
-        // the journal says so.
-        let forced = match approvals::tasks_approved(&ws, spec) {
-            Ok(()) => false,
-            Err(e) if skip_plan => {
-                self.ctx.ui.warn(format!("{e}; starting anyway: skipping to implementation (recorded in the journal)"));
-                true
-            }
-            Err(e) => {
+        // As `do-task` starts a task (one operation): the session to record in (started when
+        // there is none), the marker, and the task's start in the journal. Choice 4 (skip to
+        // implementation) passes the approval gate and the journal says so; a done or blocked
+        // task is not started again.
+        let o = StartOptionsTask { reopen: false, pass_gate: skip_plan, pick: SessionPick::default() };
+        let started = match task::start(&ws, spec, &task.id, &o) {
+            Err(OpError::Gate(e)) => {
                 return Err(CommandError::usage(
                     e.to_string(),
                     format!("{}; or skip the plan: {}", e.hint(), self.cmd("--choice 4")),
                 ));
             }
+            Err(OpError::Closed { spec, task, status }) => {
+                return Err(CommandError::usage(
+                    format!("task {task} of {spec} is already {status}"),
+                    format!(
+                        "continue with the next task: {}, or reopen it: `specwork do-task {spec} {task} --force`",
+                        self.cmd("--resume --yes")
+                    ),
+                ));
+            }
+            other => other?,
         };
-        self.report.gate_skipped = forced;
-        spec_work::set_context_status(&ws, spec, SpecStatus::Active)?;
-        // As `do-task` does: the session to record in (started when there is none), the marker,
-        // and the task's start in the journal (which the hooks and the cost engine attribute to).
-        let who = Identity::detect(&ws.root, &ws.config);
-        let _lock = WorkspaceLock::acquire(&ws.root);
-        let index = SessionIndex::load_current(&ws.root);
-        let pick = session::pick_or_start(&ws, spec, &who, &index, None)?;
-        let (key, journal) = match &pick {
-            Pick::Started(st) => (st.key.clone(), st.journal.clone()),
-            Pick::Existing(k) => (k.clone(), ws.abs(&index.get(k).expect("picked from the index").journal)),
-        };
-        if task.status != TaskStatus::InProgress && task.status != TaskStatus::Done {
-            edit::set_task_status(&ws, spec, &task.id, TaskStatus::InProgress, None)?;
+        self.report.gate_skipped = started.gate_passed;
+        if !self.ctx.ui.json {
+            self.ctx.ui.diagnostics(&started.warnings);
         }
-        let entry = Entry::now(
-            &key,
-            Event::TaskStart {
-                spec: spec.id.clone(),
-                task: task.id.clone(),
-                title: task.title.clone(),
-                files: task.files.clone(),
-                forced,
-            },
-        );
-        session::record(&ws, &journal, &[entry])?;
-        let name = session::name_of(&key).to_owned();
+        spec_work::set_context_status(&ws, spec, SpecStatus::Active)?;
+        let name = session::name_of(&started.session).to_owned();
         let mut s = format!("\n⏳ Starting task {}: {}\n", short_id(&task.id), task.title);
-        if matches!(pick, Pick::Started(_)) {
+        if started.session_started {
             s.push_str(&format!("Session: {name} (started now)\n"));
         } else {
             s.push_str(&format!("Session: {name}\n"));
@@ -567,9 +556,7 @@ impl Flow<'_> {
         }
         s.push_str(&format!("\nWhen it is done: specwork do-task {} {} --done\n", spec.id, task.id));
         self.say(&s);
-        let mut started = TaskRef::from(task);
-        started.status = if task.status == TaskStatus::Done { TaskStatus::Done } else { TaskStatus::InProgress };
-        self.report.started = Some(started);
+        self.report.started = Some(TaskRef::from(&started.task));
         let ws = self.reload()?;
         let spec = ws.spec(&self.id)?;
         self.report.tasks = spec.tasks.counts();

@@ -146,7 +146,7 @@ fn a_file_that_is_not_utf8_is_never_rewritten() {
     // A malformed line is not a task, so it cannot be addressed; the well-formed one can.
     let out = specwork(ws).args(["task", "set", "malformed", "2", "done"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("hint: `specwork task list SPEC` shows the task ids"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hint: `specwork task list malformed` shows the task ids"));
     specwork(ws).args(["task", "set", "malformed", "1", "pending"]).assert().success();
 }
 

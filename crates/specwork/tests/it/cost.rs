@@ -349,13 +349,11 @@ fn tasks_are_measured_from_the_transcripts_of_their_window() {
     assert!(close(budget[2]["spent_usd"].as_f64().unwrap(), all_days["totalCost"].as_f64().unwrap()));
     assert_eq!(budget[1]["from"], "2025-09-01");
 
-    // EOD: the day's totals are the measured ones.
+    // EOD: the day's totals are the day's spending, as `cost` counts that day.
     let v = json(sw(d, &last, &claude).args(["eod", "--date", &first]));
-    assert_eq!(
-        n(&v, "tokens"),
-        n(&json(sw(d, &last, &claude).args(["cost", "--by", "spec"]))["totals"], "total_tokens")
-    );
-    assert!(close(v["cost_usd"].as_f64().unwrap(), all_days["totalCost"].as_f64().unwrap()));
+    let that_day = json(sw(d, &last, &claude).args(["cost", "--since", &first, "--until", &first]));
+    assert_eq!(n(&v, "tokens"), n(&that_day["totals"], "total_tokens"));
+    assert!(close(v["cost_usd"].as_f64().unwrap(), days[0]["totalCost"].as_f64().unwrap()));
 }
 
 /// With hooks (an `agent_session` event), only that agent's calls go to the session, even when

@@ -451,8 +451,18 @@ fn events_stream_one_message_per_disk_change() {
     let r =
         d.post_json("/api/specs/invoice-management/tasks/1.4/status", &serde_json::json!({"status": "in-progress"}));
     assert_eq!(r.status, 200);
-    let v = next_data(&mut events);
-    assert_eq!(v["paths"][0], ".spec-workflow/specs/invoice-management/tasks.md");
+    // (It journals the change too: the session files come in the same message or another one.)
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let v = next_data(&mut events);
+        let paths: Vec<String> =
+            v["paths"].as_array().unwrap().iter().filter_map(|p| p.as_str().map(str::to_owned)).collect();
+        seen.extend(paths);
+        if seen.iter().any(|p| p == ".spec-workflow/specs/invoice-management/tasks.md") {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|p| p == ".spec-workflow/specs/invoice-management/tasks.md"), "{seen:?}");
 }
 
 #[test]
@@ -572,7 +582,8 @@ fn cost_page_charts_transcript_usage_against_the_budget() {
     let v = d.get("/api/cost").json();
     assert_eq!(v["scan_error"], serde_json::Value::Null, "{v}");
     assert_eq!(v["today"], "2025-08-26");
-    assert_eq!(v["today_tokens"], 7000, "{v}");
+    // Today is the day's spending by the one rule: 7,000 measured tokens plus the manual 45k.
+    assert_eq!(v["today_tokens"], 52000, "{v}");
     assert_eq!(v["by_day"].as_array().unwrap().len(), 2);
     assert_eq!(v["by_model"].as_array().unwrap().len(), 2);
     assert_eq!(v["budget_daily_usd"], 5.0);

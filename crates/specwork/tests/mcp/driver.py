@@ -71,6 +71,7 @@ CALLS = {
     "do-task": {"specName": "appointment-booking", "taskId": "1.4"},
     "log-task": {"taskId": "1.2", "status": "done", "tokens": "12k"},
     "session-status": {},
+    "end-session": {"name": "apt-1030"},
     "cost": {"by": "day"},
     "approvals": {"action": "request", "filePath": ".spec-workflow/specs/invoice-management/requirements.md", "categoryName": "invoice-management"},
     "log-implementation": {
@@ -126,6 +127,8 @@ async def main():
             check(t.name in CALLS, f"driver calls {t.name}")
 
         for name in names:
+            if name == "end-session":
+                continue  # called once the session's work below is done
             s = ok(await c.call_tool(name, CALLS[name]), name)
             if name == "spec-status":
                 check(s["currentPhase"] == "implementation" and s["overallStatus"] == "implementing", "spec-status phase", s)
@@ -147,8 +150,8 @@ async def main():
                 check(s["spec"] == "appointment-booking" and s["status"] == "done", "log-task takes the session's spec", s)
                 check(s["tokens"] == 12000 and s["usageSource"] == "manual", "log-task records manual tokens", s)
             if name == "cost":
-                check([r["key"] for r in s["rows"]] == ["2025-08-25", "2025-08-26"], "cost rows by day", s)
-                check(s["totals"]["totalTokens"] == 3650 and s["totals"]["costUsd"] > 0, "cost totals of this workspace only", s)
+                check([r["key"] for r in s["rows"]] == ["2025-08-25", "2025-08-26", "(manual)"], "cost rows by day", s)
+                check(s["totals"]["totalTokens"] == 3650 + 12000 and s["manualTokens"] == 12000, "cost totals: this workspace's calls plus the manual log", s)
             if name == "approvals":
                 check(s["status"] == "pending" and s["approvalId"].startswith("approval_"), "approvals request", s)
                 approval_id = s["approvalId"]
@@ -168,6 +171,9 @@ async def main():
         check(done["status"] == "done" and done["progress"] == {"done": 3, "total": 4}, "do-task done", done)
         again = ok(await c.call_tool("session-status", {"mine": True}), "session-status mine")
         check(again["sessions"][0]["tokens"] == 42000 and again["today"]["tasksDone"] == 2, "session totals", again)
+        ended = ok(await c.call_tool("end-session", CALLS["end-session"]), "end-session")
+        check(ended["name"] == "apt-1030" and ended["tasksDone"] == 2 and ended["tokens"] == 42000, "end-session", ended)
+        err(await c.call_tool("end-session", {}), "no open session left", "no open session")
         err(await c.call_tool("do-task", {"specName": "appointment-booking", "taskId": "1.4"}), "do-task on a done task", "already done")
         err(await c.call_tool("start-session", {"name": "apt-1030", "specName": "appointment-booking"}), "same session twice", "already exists")
         err(await c.call_tool("start-session", {"name": "../x", "specName": "appointment-booking"}), "session name as path", "invalid")

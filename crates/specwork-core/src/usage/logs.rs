@@ -1,5 +1,4 @@
-//! Measured usage for sessions: the glue between the journals (`specwork_core::windows`) and the
-//! agents' logs (`specwork_usage::attribute`).
+//! The agents' logs as seen from a workspace, and what each window of a session received.
 //!
 //! The rule, in one place: a call from an agent's log belongs to a task when it was made while
 //! the task was open in one of *your* sessions (`task_start` to `task_end`, half-open, whole
@@ -10,31 +9,45 @@
 //! started last. Only this person's sessions take part: other people's transcripts are on their
 //! machines, and their journals carry what they measured.
 //!
-//! When a window closes (`do-task --done`, `log-task` with a final status, `end-session`, `eod`),
+//! When a window closes (a task finished or logged with a final status, a session ended, `eod`),
 //! what it received is appended to the session's journal as measured `usage` events, one per
 //! agent session, model and day, stamped at the last call each covers. From then on the journal
 //! is the record (it travels with git; transcripts do not). Reports of sessions still open add
 //! what their open windows received so far, without writing it.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
-use specwork_core::config::Config;
-use specwork_core::journal::{Entry, Event, Stamp, Tokens, UsageSource};
-use specwork_core::session::{self, SessionIndex};
-use specwork_core::windows::{self, WorkWindow};
-use specwork_usage::{
-    Attribution, PriceOverride, PriceTable, Scan, ScanOptions, ScanProgress, Sources, Totals, Window,
-};
+use specwork_usage::{Attribution, PriceTable, ProgressFn, Scan, ScanOptions, Sources, Totals, Window};
 
-use crate::error::{CmdResult, CommandError};
-use crate::ui::Ui;
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::display::round_usd;
+use crate::journal::{Entry, Event, SCHEMA_VERSION, Stamp, Tokens, UsageSource};
+use crate::session::SessionIndex;
+use crate::windows::{self, WorkWindow};
 
-/// The scan cache of a workspace (shared by `cost` and the session commands).
+/// Why the logs could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum MeasureError {
+    /// The log directories named by the environment are unusable.
+    #[error("the agents' log directories: {0}")]
+    Sources(#[source] specwork_usage::UsageError),
+    /// A `[prices."model"]` entry of specwork.toml is invalid.
+    #[error("invalid price for {model} in specwork.toml: {reason}")]
+    Prices {
+        /// The model.
+        model: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The scan failed (the scan cache could not be written, say).
+    #[error(transparent)]
+    Scan(specwork_usage::UsageError),
+}
+
+/// The scan cache of a workspace (`.specwork/cache`, deletable at any time).
 pub fn cache_dir(root: &Path) -> PathBuf {
     root.join(".specwork").join("cache")
 }
@@ -51,62 +64,24 @@ pub fn roots(root: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// The price table: built-in prices plus `[prices."model"]` of specwork.toml.
-pub fn price_table(config: &Config) -> CmdResult<PriceTable> {
-    let json = serde_json::to_value(&config.prices).map_err(anyhow::Error::from)?;
-    let overrides: BTreeMap<String, PriceOverride> = serde_json::from_value(json).map_err(|e| {
-        CommandError::usage(
-            format!("invalid [prices] in specwork.toml: {e}"),
-            "prices are USD per million tokens: input, output, cache_write_5m, cache_write_1h, cache_read",
-        )
-    })?;
-    PriceTable::builtin().with_overrides(&overrides).map_err(|e| {
-        CommandError::usage(e.to_string(), "fix the [prices.\"model\"] entry in specwork.toml (USD per million tokens)")
+/// The price table: the built-in prices with `[prices."model"]` of specwork.toml applied.
+pub fn price_table(config: &Config) -> Result<PriceTable, MeasureError> {
+    PriceTable::builtin().with_overrides(&config.prices).map_err(|e| {
+        let reason = e.to_string();
+        let model = config.prices.keys().find(|m| reason.contains(m.as_str())).cloned().unwrap_or_default();
+        MeasureError::Prices { model, reason }
     })
 }
 
-/// The log directories named by the environment.
-pub fn sources() -> CmdResult<Sources> {
-    Sources::from_env().map_err(|e| {
-        CommandError::usage(e.to_string(), "point CLAUDE_CONFIG_DIR at a directory that holds projects/, or unset it")
-    })
-}
-
-/// A progress line on stderr for long first scans (terminal only).
-pub fn progress_line(ui: &Ui) -> Option<specwork_usage::ProgressFn> {
-    if ui.quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let start = std::time::Instant::now();
-    let last = Arc::new(AtomicU64::new(0));
-    Some(Arc::new(move |p: ScanProgress| {
-        let ms = start.elapsed().as_millis() as u64;
-        let prev = last.load(Ordering::Relaxed);
-        if ms < 300 || ms < prev + 100 || last.compare_exchange(prev, ms, Ordering::Relaxed, Ordering::Relaxed).is_err()
-        {
-            return;
-        }
-        let pct = (p.bytes_done * 100).checked_div(p.bytes_total).unwrap_or(100);
-        eprint!(
-            "\rreading agent logs {pct:>3}% ({}/{} files, {} MiB)",
-            p.files_done,
-            p.files_total,
-            p.bytes_total / 1_048_576
-        );
-    }))
-}
-
-/// Runs a scan, clearing the progress line afterwards.
-pub fn run_scan(opts: &ScanOptions) -> CmdResult<Scan> {
-    let shown = opts.progress.is_some();
-    let result = specwork_usage::scan(opts);
-    if shown {
-        eprint!("\r\x1b[2K");
-    }
-    result.map_err(|e| CommandError {
-        error: anyhow::Error::from(e),
-        hints: vec!["the scan cache may be deleted at any time; --no-cache reads the logs directly".to_owned()],
-        code: crate::error::EXIT_FAILURE,
+/// The scan options of a workspace — the one place they are built: the log directories of the
+/// environment, the workspace's scan cache, its prices and its directory.
+pub fn scan_options(root: &Path, config: &Config) -> Result<ScanOptions, MeasureError> {
+    Ok(ScanOptions {
+        sources: Sources::from_env().map_err(MeasureError::Sources)?,
+        cache_dir: Some(cache_dir(root)),
+        prices: price_table(config)?,
+        project_roots: vec![root.to_path_buf()],
+        ..ScanOptions::default()
     })
 }
 
@@ -118,37 +93,47 @@ pub struct Logs {
     pub roots: Vec<PathBuf>,
 }
 
-/// Scans the agents' logs for the session commands. Measuring never stops a session command: a
-/// problem is a warning on stderr and the command goes on with the journals alone (`None`).
-pub fn logs_for_sessions(ui: &Ui, root: &Path, config: &Config) -> Option<Logs> {
-    let attempt = || -> CmdResult<Scan> {
-        let opts = ScanOptions {
-            sources: sources()?,
-            cache_dir: Some(cache_dir(root)),
-            prices: price_table(config)?,
-            project_roots: vec![root.to_path_buf()],
-            progress: if ui.json { None } else { progress_line(ui) },
-            ..ScanOptions::default()
+impl Logs {
+    /// Scans with `opts` (see [`scan_options`]) for the workspace at `root`.
+    pub fn scan(root: &Path, opts: &ScanOptions) -> Result<Logs, MeasureError> {
+        let scan = specwork_usage::scan(opts).map_err(MeasureError::Scan)?;
+        Ok(Logs { scan, roots: roots(root) })
+    }
+
+    /// Reads the logs for a workspace's session operations. Measuring never stops an operation:
+    /// a problem comes back as a warning and the operation goes on with the journals alone.
+    pub fn for_sessions(root: &Path, config: &Config, progress: Option<ProgressFn>) -> (Option<Logs>, Vec<Diagnostic>) {
+        let attempt = || {
+            let mut opts = scan_options(root, config)?;
+            opts.progress = progress;
+            Logs::scan(root, &opts)
         };
-        run_scan(&opts)
-    };
-    match attempt() {
-        Ok(scan) => {
-            if let Some(w) = &scan.cache_warning
-                && !ui.quiet
-            {
-                eprintln!("warning: {w}\nhint: the scan cache only saves time; check the directory's permissions");
+        match attempt() {
+            Ok(logs) => {
+                let warnings = logs
+                    .scan
+                    .cache_warning
+                    .iter()
+                    .map(|w| {
+                        Diagnostic::warning(
+                            ".specwork/cache",
+                            0,
+                            w.clone(),
+                            "the scan cache only saves time; check the directory's permissions",
+                        )
+                    })
+                    .collect();
+                (Some(logs), warnings)
             }
-            Some(Logs { scan, roots: roots(root) })
-        }
-        Err(e) => {
-            if !ui.quiet {
-                eprintln!("warning: tokens were not measured: {:#}", e.error);
-                for h in &e.hints {
-                    eprintln!("hint: {h}");
-                }
+            Err(e) => {
+                let d = Diagnostic::warning(
+                    "",
+                    0,
+                    format!("tokens were not measured: {e}"),
+                    "the journals still record the task; manual token counts are kept",
+                );
+                (None, vec![d])
             }
-            None
         }
     }
 }
@@ -250,7 +235,7 @@ impl Attributed {
                     cache_creation: Some(t.cache_creation_tokens),
                     cache_read: Some(t.cache_read_tokens),
                 },
-                cost_usd: Some(session::round_usd(t.cost_usd)),
+                cost_usd: Some(round_usd(t.cost_usd)),
                 model: model.map(str::to_owned),
                 source: UsageSource::Measured,
                 agent_session_id: (!agent_session.is_empty()).then(|| agent_session.to_owned()),
@@ -258,7 +243,7 @@ impl Attributed {
             // Whole seconds, as journals write them: still inside the window.
             let ts = Timestamp::from_second(last.as_second()).unwrap_or(last);
             out.entry(w.session.clone()).or_default().push(Entry {
-                v: specwork_core::journal::SCHEMA_VERSION,
+                v: SCHEMA_VERSION,
                 ts: Stamp { ts, offset },
                 session: w.session.clone(),
                 event,

@@ -1,0 +1,120 @@
+//! How numbers, money and durations are written for people — the one formatter the CLI, the MCP
+//! server and the dashboard share, so a figure reads the same wherever it is shown.
+//!
+//! Invariants: every function is pure (no clock, no configuration beyond its arguments);
+//! dollar sums are rounded with [`round_usd`] before they are shown or stored, so
+//! `0.09 + 0.08` is `0.17` everywhere.
+
+use serde::Serialize;
+
+use crate::config::CurrencyConfig;
+
+/// Short token count: `950`, `42k`, `42.5k`, `195k`, `1.2M`.
+pub fn fmt_tokens(n: u64) -> String {
+    fn short(v: f64, unit: &str) -> String {
+        let s = if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.1}") };
+        format!("{}{unit}", s.strip_suffix(".0").unwrap_or(&s))
+    }
+    if n < 1_000 {
+        n.to_string()
+    } else if n < 999_500 {
+        short(n as f64 / 1_000.0, "k")
+    } else {
+        short(n as f64 / 1_000_000.0, "M")
+    }
+}
+
+/// Token count with thousands separators: `195,000`.
+pub fn fmt_tokens_exact(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Rounds a sum of dollars to micro-dollars, so that 0.09 + 0.08 is 0.17 and not
+/// 0.16999999999999998.
+pub fn round_usd(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// `$0.09`; amounts under a cent show as `<$0.01`.
+pub fn fmt_cost(usd: f64) -> String {
+    if usd > 0.0 && usd < 0.005 { "<$0.01".to_owned() } else { format!("${usd:.2}") }
+}
+
+/// `45 min`, `2.5 hours`.
+pub fn fmt_minutes(m: u64) -> String {
+    if m < 60 {
+        format!("{m} min")
+    } else {
+        let s = format!("{:.1}", m as f64 / 60.0);
+        let s = s.strip_suffix(".0").unwrap_or(&s);
+        format!("{s} hour{}", if s == "1" { "" } else { "s" })
+    }
+}
+
+/// Compact token count for a status line: `950`, `42k`, `1.2M` (whole thousands).
+pub fn fmt_tokens_compact(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{}k", (n + 500) / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+/// A cost in the second display currency (`[currency]` in specwork.toml).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CostDisplay {
+    /// Currency code (`THB`).
+    pub code: String,
+    /// The amount, rounded to two decimals.
+    pub amount: f64,
+}
+
+/// `usd` in the second currency, when one is configured.
+pub fn in_currency(usd: f64, currency: Option<&CurrencyConfig>) -> Option<CostDisplay> {
+    let c = currency?;
+    Some(CostDisplay { code: c.code.clone(), amount: (usd * c.rate * 100.0).round() / 100.0 })
+}
+
+/// `$0.43`, or `$0.43 (15.05 THB)` with a second currency.
+pub fn money(usd: f64, currency: Option<&CurrencyConfig>) -> String {
+    match in_currency(usd, currency) {
+        Some(d) => format!("{} ({:.2} {})", fmt_cost(usd), d.amount, d.code),
+        None => fmt_cost(usd),
+    }
+}
+
+/// `2.5KB`, `512B`, `1.2MB`.
+pub fn human_size(bytes: u64) -> String {
+    if bytes < 1024 {
+        return format!("{bytes}B");
+    }
+    let (v, unit) = if bytes < 1024 * 1024 { (bytes as f64 / 1024.0, "KB") } else { (bytes as f64 / 1048576.0, "MB") };
+    let s = format!("{v:.1}");
+    format!("{}{unit}", s.strip_suffix(".0").unwrap_or(&s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_money() {
+        assert_eq!(fmt_tokens(195_000), "195k");
+        assert_eq!(fmt_tokens(42_500), "42.5k");
+        assert_eq!(fmt_tokens_exact(1_234_567), "1,234,567");
+        assert_eq!(fmt_tokens_compact(150_400), "150k");
+        assert_eq!(fmt_cost(0.004), "<$0.01");
+        assert_eq!(round_usd(0.09 + 0.08), 0.17);
+        let thb = CurrencyConfig { code: "THB".into(), rate: 35.0 };
+        assert_eq!(money(0.43, Some(&thb)), "$0.43 (15.05 THB)");
+        assert_eq!(fmt_minutes(90), "1.5 hours");
+    }
+}

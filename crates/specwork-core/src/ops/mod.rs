@@ -1,0 +1,92 @@
+//! Operations: every change a person or an agent makes to the workspace's sessions and tasks,
+//! one function each, called the same way by the CLI, the MCP server, the dashboard and hooks.
+//!
+//! Invariants:
+//! - an operation holds the workspace's journal lock ([`crate::journal::WorkspaceLock`]) from
+//!   reading the session index to its last journal append, so concurrent writers see each
+//!   other's events;
+//! - which session an operation records in is decided once, by [`session::resolve`]: it never
+//!   writes into a session the caller did not pick, and an ambiguous choice is an error that
+//!   lists the open sessions;
+//! - task markers change only through [`task`], which journals every change (so timelines and
+//!   daily summaries see it) and measures a task's tokens from the agents' logs when its window
+//!   closes, whoever closes it;
+//! - errors carry kinds and data ([`OpError`]); each frontend words its own hint.
+
+pub mod eod;
+pub mod session;
+pub mod task;
+
+use serde::Serialize;
+
+use crate::approvals::GateError;
+use crate::edit::EditError;
+use crate::names::NameError;
+use crate::session::SessionError;
+use crate::tasks::TaskStatus;
+
+/// An open session, as an ambiguity error lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OpenSession {
+    /// Its name.
+    pub name: String,
+    /// Its spec.
+    pub spec: String,
+    /// When it started (`HH:MM`).
+    pub started: String,
+}
+
+/// Why an operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    /// A session could not be found, started or written.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The task file could not be edited.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// A task id or session name that is not allowed.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// No task has that id.
+    #[error("no task `{task}` in spec {spec}")]
+    NoSuchTask {
+        /// The spec.
+        spec: String,
+        /// The id asked for.
+        task: String,
+    },
+    /// The task is done or blocked, and reopening it was not asked for.
+    #[error("task {task} of {spec} is already {status}")]
+    Closed {
+        /// The spec.
+        spec: String,
+        /// The task.
+        task: String,
+        /// Its status.
+        status: TaskStatus,
+    },
+    /// No spec was named and the person has no open session to take it from.
+    #[error("no open session of yours, so the spec is unknown")]
+    NoCurrentSpec,
+    /// The person has no open session.
+    #[error("you have no open session")]
+    NoOpenSession,
+    /// More than one open session could be meant.
+    #[error("{} open sessions of yours could be meant: {}", sessions.len(), sessions.iter().map(|s| format!("{} ({})", s.name, s.spec)).collect::<Vec<_>>().join(", "))]
+    Ambiguous {
+        /// The candidates, oldest first.
+        sessions: Vec<OpenSession>,
+    },
+    /// The session named has ended.
+    #[error("session {name} already ended at {at}")]
+    AlreadyEnded {
+        /// Its name.
+        name: String,
+        /// When (`YYYY-MM-DD HH:MM`).
+        at: String,
+    },
+    /// The spec's tasks are not approved (and starting was not forced).
+    #[error(transparent)]
+    Gate(#[from] GateError),
+}
