@@ -21,6 +21,7 @@ pub mod derived;
 pub mod diag;
 pub mod edit;
 pub mod estimate;
+pub mod front_matter;
 pub mod git;
 pub mod ids;
 pub mod implog;
