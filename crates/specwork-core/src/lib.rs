@@ -22,6 +22,7 @@ pub mod diag;
 pub mod display;
 pub mod edit;
 pub mod estimate;
+pub mod front_matter;
 pub mod git;
 pub mod ids;
 pub mod implog;

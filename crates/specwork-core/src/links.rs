@@ -352,7 +352,7 @@ pub fn extract(src: &str) -> Vec<Link> {
         std::iter::once(0).chain(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1)).collect();
     let line_of = |off: usize| line_starts.partition_point(|&s| s <= off);
 
-    let body_start = crate::markdown::front_matter(src).map_or(0, |fm| {
+    let body_start = crate::front_matter::range(src).map_or(0, |fm| {
         for (target, alias, range, _) in crate::markdown::wiki_links(&src[fm.clone()]) {
             let start = fm.start + range.start;
             let t_start = start + 2;

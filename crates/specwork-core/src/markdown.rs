@@ -1,6 +1,6 @@
 //! Small, allocation-light readers for the Markdown shapes specwork cares about: the title, ATX
-//! heading sections, bold `**Field**: value` lines and YAML front matter boundaries. They read;
-//! they never re-serialise what a person wrote.
+//! heading sections and bold `**Field**: value` lines (front matter is read by
+//! [`crate::front_matter`]). They read; they never re-serialise what a person wrote.
 
 use std::ops::Range;
 
@@ -18,27 +18,6 @@ pub fn line_spans(src: &str) -> impl Iterator<Item = (usize, usize, &str)> {
         let text = &src[start..end];
         let text = text.strip_suffix('\n').unwrap_or(text);
         Some((start, end, text.strip_suffix('\r').unwrap_or(text)))
-    })
-}
-
-/// The byte range of YAML front matter (both `---` lines included), if the file opens with one.
-pub fn front_matter(src: &str) -> Option<Range<usize>> {
-    let body = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let offset = src.len() - body.len();
-    let mut lines = line_spans(body);
-    let (_, first_end, first) = lines.next()?;
-    if first.trim_end() != "---" || first_end == body.len() && !body.ends_with('\n') {
-        return None;
-    }
-    lines.find(|(_, _, l)| matches!(l.trim_end(), "---" | "...")).map(|(_, end, _)| offset..offset + end)
-}
-
-/// A `key: value` from front matter (plain scalars only, quotes stripped).
-pub fn front_matter_field<'a>(src: &'a str, key: &str) -> Option<&'a str> {
-    let fm = front_matter(src)?;
-    src[fm].lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        (k.trim() == key).then(|| v.trim().trim_matches('"').trim_matches('\''))
     })
 }
 
@@ -61,7 +40,7 @@ pub fn heading(line: &str) -> Option<(usize, &str)> {
 
 /// The first `# ` heading's text, outside front matter and code fences.
 pub fn title(src: &str) -> Option<&str> {
-    let start = front_matter(src).map_or(0, |r| r.end);
+    let start = crate::front_matter::range(src).map_or(0, |r| r.end);
     let mut in_fence = false;
     for (_, _, line) in line_spans(&src[start..]) {
         let t = line.trim_start();
@@ -185,10 +164,7 @@ mod tests {
         assert_eq!(field("**Status** : spaced", "Status"), None);
         let spans: Vec<_> = line_spans("a\r\nb\n\nc").collect();
         assert_eq!(spans, [(0, 3, "a"), (3, 5, "b"), (5, 6, ""), (6, 7, "c")]);
-        assert_eq!(front_matter("---\na: 1\n---\nbody"), Some(0..13));
-        assert_eq!(front_matter("\u{feff}---\r\na: 1\r\n...\r\n"), Some(3..19));
-        assert_eq!(front_matter("---"), None);
-        assert_eq!(front_matter("---\na: 1\n"), None);
+        assert_eq!(title("---\ntitle: x\n---\n# Heading\n"), Some("Heading"));
         let links = wiki_links("a [[spec|1001 - S]] b\n[[x]]");
         assert_eq!(links[0].0, "spec");
         assert_eq!(links[1].3, 2);

@@ -25,6 +25,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
+use crate::front_matter;
 use crate::markdown;
 
 /// The status a task marker stands for.
@@ -468,18 +469,9 @@ fn parse_text(src: &str, file: &str, whole_file: bool) -> TaskList {
     // Lines that start before `skip_to` are front matter.
     let mut skip_to = 0;
     if whole_file {
-        match markdown::front_matter(src) {
-            Some(r) => skip_to = r.end,
-            None if src[body_start..].split('\n').next().is_some_and(|l| l.trim_end() == "---") => {
-                out.diagnostics.push(Diagnostic::warning(
-                    file,
-                    1,
-                    "front matter opened with `---` is never closed; the file is read as if it had none",
-                    "close the front matter with a `---` line, or remove the opening one",
-                ));
-            }
-            None => {}
-        }
+        // Broken YAML is still front matter: its lines are never tasks.
+        skip_to = front_matter::range(src).map_or(0, |r| r.end);
+        out.diagnostics.extend(front_matter::diagnostic(src, file));
     }
     let mut fence: Option<Fence> = None;
     let mut current: Option<usize> = None; // index into out.tasks whose body we are in
@@ -1040,6 +1032,16 @@ mod tests {
         let l = parse_fragment("---\n- [ ] 1 A\n---\n", "t.md");
         assert_eq!(l.tasks.len(), 1);
         assert!(l.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn broken_yaml_front_matter_is_reported_and_still_hides_its_lines() {
+        let l = parse("---\ntitle: [unclosed\n- [ ] not a task\n---\n- [ ] 1 A\n", "t.md");
+        assert_eq!(l.tasks.len(), 1);
+        assert_eq!(l.tasks[0].line, 5);
+        assert_eq!(l.diagnostics.len(), 1, "{:?}", l.diagnostics);
+        assert_eq!(l.diagnostics[0].location(), "t.md:2");
+        assert!(l.diagnostics[0].message.contains("not valid YAML"), "{:?}", l.diagnostics);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::context::ContextFile;
 use crate::diag::Diagnostic;
+use crate::front_matter;
 use crate::markdown;
 use crate::spec::{Layout, Spec, SpecDocs, SpecStatus, TaskSource};
 use crate::tasks::{self, TaskList};
@@ -369,10 +370,16 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
             docs.spec = Some(c.path.clone());
             docs.context = c.context.clone();
             if let Some(src) = read_text(root, &c.path, &mut diags) {
-                title = markdown::front_matter_field(&src, "title")
+                // Broken front matter gives no title: the heading is used, and the problem reported.
+                let fm = front_matter::read(&src);
+                if let Err(e) = &fm {
+                    diags.push(e.diagnostic(&c.path.display().to_string()));
+                }
+                let fm = fm.unwrap_or_default();
+                title = fm
+                    .text("title")
                     .or_else(|| markdown::title(&src))
                     .map(|t| markdown::strip_id_prefix(t, &c.id).to_owned());
-                check_front_matter(&src, &c.path, &mut diags);
                 if let Some(r) = markdown::section(&src, is_tasks_heading) {
                     tasks = parse_section(&src, r.clone(), &c.path);
                     tasks_source = Some(TaskSource { file: c.path.clone(), section: Some(r) });
@@ -461,18 +468,6 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
 
 fn line_of(src: &str, offset: usize) -> usize {
     memchr::memchr_iter(b'\n', &src.as_bytes()[..offset]).count() + 1
-}
-
-fn check_front_matter(src: &str, rel: &Path, diags: &mut Vec<Diagnostic>) {
-    let body = src.strip_prefix('\u{feff}').unwrap_or(src);
-    if (body.starts_with("---\n") || body.starts_with("---\r\n")) && markdown::front_matter(src).is_none() {
-        diags.push(Diagnostic::warning(
-            &rel.display().to_string(),
-            1,
-            "front matter opened with `---` is never closed",
-            "close it with a `---` line after the properties",
-        ));
-    }
 }
 
 /// Parses the tasks of one section, with offsets and lines relative to the whole file.
@@ -585,5 +580,25 @@ mod tests {
         std::fs::write(dir.join("design.md"), "# D\n").unwrap();
         assert!(!ws.reload_files(&[PathBuf::from(".spec-workflow/specs/a/design.md")]));
         assert!(!ws.reload_files(&[PathBuf::from(".spec-workflow/specs/a/gone.md")]));
+    }
+
+    #[test]
+    fn broken_front_matter_title_falls_back_to_the_heading() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("specs/1000");
+        std::fs::create_dir_all(&dir).unwrap();
+        let broken = "---\nid: 1001\ntitle: [unclosed\n---\n# 1001 - From the heading\n\n## Tasks\n\n- [ ] 1. One\n";
+        std::fs::write(dir.join("1001.spec.md"), broken).unwrap();
+        let valid = "---\ntitle: 1.10\n---\n# 1002 - Heading\n";
+        std::fs::write(dir.join("1002.spec.md"), valid).unwrap();
+        let ws = Workspace::load(t.path()).unwrap();
+        let s = ws.spec("1001").unwrap();
+        assert_eq!(s.title, "From the heading");
+        assert_eq!(s.tasks.counts().total, 1);
+        assert_eq!(ws.spec("1002").unwrap().title, "1.10", "a number is the text as written");
+        let d: Vec<_> = ws.diagnostics.iter().filter(|d| d.message.contains("not valid YAML")).collect();
+        assert_eq!(d.len(), 1, "{:?}", ws.diagnostics);
+        assert_eq!(d[0].location(), "specs/1000/1001.spec.md:3");
+        assert_eq!(d[0].severity, crate::diag::Severity::Warning);
     }
 }

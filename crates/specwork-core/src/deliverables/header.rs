@@ -192,10 +192,9 @@ pub fn parse(text: &str, bare: bool) -> Header {
             *slot = Some(value.to_owned());
         }
     }
-    if h.reviewed.is_none()
-        && let Some(v) = crate::markdown::front_matter_field(text, "reviewed").filter(|v| !v.is_empty())
-    {
-        h.reviewed = Some(v.to_owned());
+    if h.reviewed.is_none() {
+        let fm = crate::front_matter::properties(text);
+        h.reviewed = fm.text("reviewed").filter(|v| !v.is_empty()).map(str::to_owned);
     }
     h.sidecar = bare;
     h
@@ -229,7 +228,7 @@ fn read_start(abs: &Path) -> String {
 /// line after it), an XML declaration or `<?php`, or Markdown front matter.
 pub fn insertion_offset(src: &str) -> usize {
     let mut pos = if src.starts_with('\u{feff}') { 3 } else { 0 };
-    if let Some(fm) = crate::markdown::front_matter(src) {
+    if let Some(fm) = crate::front_matter::range(src) {
         return fm.end;
     }
     let line_end = |from: usize| src[from..].find('\n').map_or(src.len(), |i| from + i + 1);

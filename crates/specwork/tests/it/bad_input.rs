@@ -197,3 +197,38 @@ fn junk_and_binary_files_never_panic() {
     let err = String::from_utf8_lossy(&specwork(ws).arg("status").output().unwrap().stderr).into_owned();
     assert!(err.contains("warning: specs/9000/9003.context.md:2: unknown status `sideways`"), "{err}");
 }
+
+/// `title: [unclosed` in closed front matter is a YAML error: reported with the file line, the
+/// title taken from the heading, and every other spec still listed.
+#[test]
+fn broken_yaml_front_matter_is_a_warning_and_the_heading_gives_the_title() {
+    let t = demo_copy();
+    let ws = t.path();
+    write(
+        ws,
+        "specs/9000/9004.spec.md",
+        b"---\nid: 9004\ntitle: [unclosed\n---\n# 9004 - Heading fallback\n\n## Tasks\n\n- [ ] 1. Still read\n",
+    );
+    for args in [&["spec", "list"][..], &["status"]] {
+        let out = specwork(ws).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let at = stderr
+            .lines()
+            .position(|l| l.starts_with("warning: specs/9000/9004.spec.md:3: front matter is not valid YAML"))
+            .unwrap_or_else(|| panic!("{args:?}: no warning at the file line in:\n{stderr}"));
+        let hint = stderr.lines().nth(at + 1).unwrap();
+        assert!(hint.trim_start().starts_with("hint: ") && hint.contains("quote"), "{hint}");
+        for id in DEMO_IDS.iter().chain(&["9004"]) {
+            assert!(stdout.lines().any(|l| l.starts_with(&format!("{id} "))), "{args:?}: {id} listed:\n{stdout}");
+        }
+        assert!(!stdout.contains("[unclosed"), "{args:?}: the broken value is not used:\n{stdout}");
+    }
+    let v = json(specwork(ws).args(["status", "9004"]));
+    assert_eq!(v["title"], "Heading fallback", "{v}");
+    assert_eq!(v["tasks"]["total"], 1);
+    let v = json(specwork(ws).arg("status"));
+    let d = v["diagnostics"].as_array().unwrap();
+    assert!(d.iter().any(|d| d["file"] == "specs/9000/9004.spec.md" && d["line"] == 3 && d["severity"] == "warning"));
+}
