@@ -7,6 +7,7 @@ mod agent_mcp;
 mod approvals;
 mod bad_input;
 mod common;
+mod consistency;
 mod cost;
 mod dashboard;
 mod dashboard_browser;
