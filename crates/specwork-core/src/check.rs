@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::deliverables::{self, Kind, header};
 use crate::edit::EditError;
 use crate::links::{self, LinkForm, Resolution, Vault};
-use crate::report::slash_path;
+use crate::display::slash_path;
 use crate::workspace::Workspace;
 use crate::{Severity, write};
 
@@ -320,7 +320,7 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
             let doc_path = PathBuf::from(&doc);
             let doc_dir = doc_path.parent().unwrap_or(Path::new("")).to_owned();
             let alias = header::read(&ws.root.join(&f)).and_then(|h| h.purpose).unwrap_or_else(|| file_name(&f));
-            deliverables::ensure_listed(
+            crate::ops::deliverable::ensure_listed(
                 ws,
                 &doc_path,
                 Kind::of_path(&f),

@@ -57,15 +57,7 @@ impl Default for BudgetConfig {
     }
 }
 
-/// `[currency]`: show costs in a second currency too.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CurrencyConfig {
-    /// Currency code, e.g. `THB`.
-    pub code: String,
-    /// Units of that currency per US dollar.
-    pub rate: f64,
-}
+pub use crate::display::CurrencyConfig;
 
 /// `[agent]`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -19,7 +19,7 @@
 
 use std::path::PathBuf;
 
-use crate::edit::{self, EditError};
+use crate::edit::EditError;
 use crate::spec::{Layout, Spec};
 use crate::templates::{self, TemplateKind};
 use crate::workspace::Workspace;
@@ -93,7 +93,7 @@ pub fn ensure_context(ws: &Workspace, spec: &Spec) -> Result<Option<PathBuf>, Ed
     let rel = spec.dir.join(format!("{}.context.md", spec.id));
     let now = clock::now();
     let parent_link = match spec.parent.as_deref().and_then(|p| ws.spec(p).ok()) {
-        Some(p) => format!("[[{}|{} - {}]]", edit::relative_link(&spec.dir, &p.path), p.id, p.title),
+        Some(p) => format!("[[{}|{} - {}]]", crate::links::relative_link(&spec.dir, &p.path), p.id, p.title),
         None => "none".to_owned(),
     };
     let summary = format!("What implementing {} involves.", spec.title);
@@ -153,7 +153,7 @@ fn record_in_session(ws: &Workspace, spec: &Spec, event: &TimelineEvent) -> Resu
     let path = ws.abs(&s.journal);
     let journal_rel = s.journal.clone();
     let entry = journal::Entry::now(&s.key, ev);
-    session::record(ws, &path, &[entry]).map_err(|e| match e {
+    crate::ops::record::record(ws, &path, &[entry]).map_err(|e| match e {
         session::SessionError::Write(w) => EditError::Write(w),
         other => EditError::Write(write::WriteError::Io(std::io::Error::other(other.to_string()))),
     })?;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::journal::{self, ARCHIVE_DIR};
 use crate::session::{SessionError, SessionIndex};
 use crate::workspace::Workspace;
-use crate::{daily, progress, report, timeline, write};
+use crate::{daily, progress, timeline, write};
 
 /// What a write did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -75,12 +75,12 @@ pub fn archive(root: &Path, index: &SessionIndex, through: &str) -> Result<Vec<A
             let old = std::fs::read(&to)?;
             if old.len() >= cur.len() && old.starts_with(&cur) {
                 fs_err::remove_file(root.join(&s.journal))?;
-                out.push(Archived { session: s.key.clone(), date, path: report::slash_path(&rel) });
+                out.push(Archived { session: s.key.clone(), date, path: crate::display::slash_path(&rel) });
                 continue;
             }
         }
         fs_err::rename(root.join(&s.journal), &to)?;
-        out.push(Archived { session: s.key.clone(), date, path: report::slash_path(&rel) });
+        out.push(Archived { session: s.key.clone(), date, path: crate::display::slash_path(&rel) });
     }
     Ok(out)
 }
@@ -156,7 +156,7 @@ pub fn rebuild(ws: &Workspace) -> Result<RebuildReport, SessionError> {
         if !touched && !has_blocks {
             continue;
         }
-        let changed = timeline::refresh(ws, &index, spec)?;
+        let changed = crate::ops::record::refresh_timeline(ws, &index, spec)?;
         let existed = spec.docs.context.is_some();
         let outcome = match (changed, existed) {
             (false, _) => Outcome::Unchanged,
@@ -164,7 +164,7 @@ pub fn rebuild(ws: &Workspace) -> Result<RebuildReport, SessionError> {
             (true, false) => Outcome::Created,
         };
         if touched {
-            rep.files.push(RebuiltFile { path: report::slash_path(&timeline::context_path(spec)), outcome });
+            rep.files.push(RebuiltFile { path: crate::display::slash_path(&timeline::context_path(spec)), outcome });
         }
     }
     let mut dates = daily::existing(&ws.root);
@@ -175,7 +175,7 @@ pub fn rebuild(ws: &Workspace) -> Result<RebuildReport, SessionError> {
     dates.dedup();
     for d in &dates {
         let outcome = write_daily(ws, &index, d)?;
-        rep.files.push(RebuiltFile { path: report::slash_path(&daily::path(d)), outcome });
+        rep.files.push(RebuiltFile { path: crate::display::slash_path(&daily::path(d)), outcome });
     }
     if !index.sessions.is_empty() || ws.abs(Path::new(journal::PROGRESS_FILE)).exists() {
         let outcome = write_progress(ws, &index)?;

@@ -7,7 +7,17 @@
 
 use serde::Serialize;
 
-use crate::config::CurrencyConfig;
+use serde::Deserialize;
+
+/// `[currency]`: show costs in a second currency too.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrencyConfig {
+    /// Currency code, e.g. `THB`.
+    pub code: String,
+    /// Units of that currency per US dollar.
+    pub rate: f64,
+}
 
 /// Short token count: `950`, `42k`, `42.5k`, `195k`, `1.2M`.
 pub fn fmt_tokens(n: u64) -> String {
@@ -57,6 +67,11 @@ pub fn fmt_minutes(m: u64) -> String {
         let s = s.strip_suffix(".0").unwrap_or(&s);
         format!("{s} hour{}", if s == "1" { "" } else { "s" })
     }
+}
+
+/// A path with forward slashes whatever the platform (as files and JSON show paths).
+pub fn slash_path(p: &std::path::Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
 }
 
 /// Compact token count for a status line: `950`, `42k`, `1.2M` (whole thousands).

@@ -3,7 +3,8 @@
 //! Every edit goes through [`crate::write`], so it is atomic and re-checked against concurrent
 //! changes; task edits re-parse the fresh file content on each attempt so that no update is lost.
 
-use std::path::{Path, PathBuf};
+use crate::links::relative_link;
+use std::path::PathBuf;
 
 use crate::spec::{Layout, Spec};
 use crate::tasks::{self, TaskMarker, TaskStatus};
@@ -260,33 +261,8 @@ pub fn new_named(ws: &Workspace, name: &str, title: &str, docs: &[TemplateKind])
     Ok(Created { id: name.to_owned(), layout: Layout::SpecWorkflow, files })
 }
 
-/// A wiki-link target from a note in `from_dir` to `to_file`, relative (`../../3000/3001/spec`),
-/// without the `.md` extension, and never a bare name: a file in the same folder is reached
-/// through its folder (`../1001/spec`) so that many `spec.md` files never make a link ambiguous.
-pub fn relative_link(from_dir: &Path, to_file: &Path) -> String {
-    let from: Vec<_> = from_dir.components().collect();
-    let to: Vec<_> = to_file.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut common = common.min(to.len().saturating_sub(1));
-    if common == from.len() && common > 0 {
-        // Same folder (or a sub-folder): step up once so the link carries a folder name.
-        common -= 1;
-    }
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_owned(), from.len() - common).collect();
-    parts.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    let s = parts.join("/");
-    s.strip_suffix(".md").map(str::to_owned).unwrap_or(s)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    
 
-    #[test]
-    fn links_are_relative_and_never_bare() {
-        let d = Path::new("specs/1000/1001");
-        assert_eq!(relative_link(d, Path::new("specs/1000/1001/spec.md")), "../1001/spec");
-        assert_eq!(relative_link(d, Path::new("specs/3000/3001/spec.md")), "../../3000/3001/spec");
-        assert_eq!(relative_link(Path::new("specs/1000/1001"), Path::new("specs/1000/spec.md")), "../spec");
-    }
 }

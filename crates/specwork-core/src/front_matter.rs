@@ -20,7 +20,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
 
 use crate::diag::Diagnostic;
-use crate::markdown::line_spans;
+use crate::lines::line_spans;
 
 /// Byte range of the front matter, both fence lines included, if the file opens with a closed
 /// one.

@@ -577,7 +577,7 @@ pub struct JournalFile {
 
 /// Parses a journal's bytes. `rel` names the file in diagnostics.
 pub fn parse(bytes: &[u8], rel: &Path) -> JournalFile {
-    let shown = crate::report::slash_path(rel);
+    let shown = crate::display::slash_path(rel);
     let mut out = JournalFile { path: rel.to_owned(), ..JournalFile::default() };
     let mut start = 0;
     let mut lineno = 0;
@@ -627,7 +627,7 @@ pub fn read(root: &Path, rel: &Path, archived: bool) -> JournalFile {
             path: rel.to_owned(),
             archived,
             diagnostics: vec![Diagnostic::error(
-                &crate::report::slash_path(rel),
+                &crate::display::slash_path(rel),
                 0,
                 format!("cannot read session journal: {e}"),
                 "check the file's permissions",

@@ -27,6 +27,7 @@ pub mod git;
 pub mod ids;
 pub mod implog;
 pub mod journal;
+pub mod lines;
 pub mod links;
 pub mod markdown;
 pub mod names;

@@ -434,7 +434,7 @@ pub fn extract(src: &str) -> Vec<Link> {
 /// The target specwork writes for a link from a note in `from_dir` to `to_file` (both
 /// vault-relative): a path below the note's folder as is (`deliverables/scripts/x.sh`, the
 /// seed's form), anything else relative with `../` and at least one folder name
-/// ([`crate::edit::relative_link`]), so that no other file of the same name can claim it.
+/// ([`crate::links::relative_link`]), so that no other file of the same name can claim it.
 /// `.md` is dropped, other extensions kept.
 pub fn link_target(from_dir: &Path, to_file: &Path) -> String {
     if let Ok(below) = to_file.strip_prefix(from_dir)
@@ -444,12 +444,38 @@ pub fn link_target(from_dir: &Path, to_file: &Path) -> String {
         let s = below.to_string_lossy().replace('\\', "/");
         return s.strip_suffix(".md").map(str::to_owned).unwrap_or(s);
     }
-    crate::edit::relative_link(from_dir, to_file)
+    crate::links::relative_link(from_dir, to_file)
+}
+
+/// A wiki-link target from a note in `from_dir` to `to_file`, relative (`../../3000/3001/spec`),
+/// without the `.md` extension, and never a bare name: a file in the same folder is reached
+/// through its folder (`../1001/spec`) so that many `spec.md` files never make a link ambiguous.
+pub fn relative_link(from_dir: &Path, to_file: &Path) -> String {
+    let from: Vec<_> = from_dir.components().collect();
+    let to: Vec<_> = to_file.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut common = common.min(to.len().saturating_sub(1));
+    if common == from.len() && common > 0 {
+        // Same folder (or a sub-folder): step up once so the link carries a folder name.
+        common -= 1;
+    }
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_owned(), from.len() - common).collect();
+    parts.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    let s = parts.join("/");
+    s.strip_suffix(".md").map(str::to_owned).unwrap_or(s)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_relative_and_never_bare() {
+        let d = Path::new("specs/1000/1001");
+        assert_eq!(relative_link(d, Path::new("specs/1000/1001/spec.md")), "../1001/spec");
+        assert_eq!(relative_link(d, Path::new("specs/3000/3001/spec.md")), "../../3000/3001/spec");
+        assert_eq!(relative_link(Path::new("specs/1000/1001"), Path::new("specs/1000/spec.md")), "../spec");
+    }
 
     fn vault(files: &[&str]) -> Vault {
         Vault::from_files(Path::new("/v"), files.iter().map(|s| (*s).to_owned()).collect())

@@ -9,7 +9,7 @@ use crate::display;
 use std::path::Path;
 
 use crate::daily;
-use crate::edit::relative_link;
+use crate::links::relative_link;
 use crate::session::{self, SessionIndex};
 use crate::spec::Spec;
 use crate::tasks::TaskCounts;

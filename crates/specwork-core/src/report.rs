@@ -2,6 +2,7 @@
 //! `--status` view) and the resume view. Each is a plain serialisable struct; its field names
 //! are the stable `--json` keys documented in README.md.
 
+use crate::display::slash_path;
 use crate::display;
 use std::path::PathBuf;
 
@@ -88,11 +89,6 @@ pub struct Portfolio {
     pub progress_pct: u32,
     /// Problems found while reading.
     pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Forward slashes whatever the platform.
-pub fn slash_path(p: &std::path::Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
 }
 
 /// One portfolio row for a spec.

@@ -559,7 +559,7 @@ impl SessionIndex {
                     continue;
                 }
                 idx.diagnostics.push(Diagnostic::warning(
-                    &crate::report::slash_path(&rel),
+                    &crate::display::slash_path(&rel),
                     1,
                     "session journal does not start with a session_start event; it was skipped",
                     "restore the journal's first line from git, or move the file out of docs/sessions/",
@@ -568,7 +568,7 @@ impl SessionIndex {
             };
             if let Some(first) = seen.get(&s.key) {
                 idx.diagnostics.push(Diagnostic::warning(
-                    &crate::report::slash_path(&rel),
+                    &crate::display::slash_path(&rel),
                     0,
                     format!("session {} is also journalled in {}; this copy was skipped", s.key, first.display()),
                     "delete the older copy of the journal",
@@ -640,40 +640,6 @@ pub fn progress_of(tasks: &TaskList) -> (Progress, Option<TaskPointer>) {
     let c = tasks.counts();
     let next = tasks.next_task().map(|t| TaskPointer { id: t.id.clone(), title: t.title.clone() });
     (Progress { done: c.done, total: c.total }, next)
-}
-
-/// Appends `entries` to the journal at `journal` (absolute) and refreshes the context timelines
-/// of the numbered specs the session touched. Returns the reloaded index.
-///
-/// Callers hold a [`journal::WorkspaceLock`] around the whole command so that concurrent
-/// commands see each other's events.
-pub fn record(ws: &Workspace, journal: &Path, entries: &[Entry]) -> Result<SessionIndex, SessionError> {
-    journal::append(journal, entries)?;
-    let key = journal.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    let current = SessionIndex::load_current(&ws.root);
-    // Timelines need every session of a spec (for numbering); only numbered specs have one, so
-    // the archive is read only when the session touched a numbered spec.
-    let numbered = current.get(key).is_some_and(|s| {
-        s.specs().iter().any(|id| ws.spec(id).is_ok_and(|sp| sp.layout == crate::spec::Layout::Numbered))
-    });
-    if !numbered {
-        return Ok(current);
-    }
-    let index = SessionIndex::load(&ws.root);
-    refresh_for(ws, &index, key)?;
-    Ok(index)
-}
-
-/// Refreshes the timelines of the specs session `key` touched.
-pub fn refresh_for(ws: &Workspace, index: &SessionIndex, key: &str) -> Result<(), SessionError> {
-    if let Some(s) = index.get(key) {
-        for spec_id in s.specs() {
-            if let Ok(spec) = ws.spec(spec_id) {
-                crate::timeline::refresh(ws, index, spec)?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Options of a new session.
@@ -880,7 +846,7 @@ pub fn overlaps(
                 user: s.user.clone(),
                 spec: same_spec.then(|| spec.to_owned()),
                 files: shared,
-                journal: crate::report::slash_path(&s.journal),
+                journal: crate::display::slash_path(&s.journal),
             });
         }
     }

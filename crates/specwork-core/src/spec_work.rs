@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::edit::{self, EditError};
+use crate::edit::EditError;
 use crate::spec::{Layout, Spec, SpecStatus};
 use crate::templates::{self, TemplateKind};
 use crate::workspace::Workspace;
@@ -43,7 +43,7 @@ pub fn ensure_context(ws: &Workspace, spec: &Spec) -> Result<Option<ContextRef>,
     }
     let now = clock::now();
     let parent_link = match spec.parent.as_deref().and_then(|p| ws.spec(p).ok()) {
-        Some(p) => format!("[[{}|{} - {}]]", edit::relative_link(&spec.dir, &p.path), p.id, p.title),
+        Some(p) => format!("[[{}|{} - {}]]", crate::links::relative_link(&spec.dir, &p.path), p.id, p.title),
         None => "none".to_owned(),
     };
     let src = spec.docs.spec.as_ref().and_then(|f| std::fs::read_to_string(ws.abs(f)).ok()).unwrap_or_default();

@@ -26,12 +26,12 @@ use std::path::PathBuf;
 
 use crate::context::{ContextFile, TimelineSession};
 use crate::journal::{Event, Stamp};
-use crate::session::{self, Session, SessionError, SessionIndex};
-use crate::spec::{Layout, Spec, SpecStatus};
+use crate::session::{self, Session};
+use crate::spec::{Spec, SpecStatus};
 use crate::tasks::TaskStatus;
 use crate::templates::{self, TemplateKind};
 use crate::workspace::Workspace;
-use crate::{edit, markdown, write};
+use crate::markdown;
 
 const OPEN: &str = "<!-- specwork:session ";
 const OPEN_END: &str = " -->";
@@ -323,11 +323,11 @@ fn refresh_header(src: &str, last: &Stamp, all_done: bool) -> String {
 }
 
 /// The text of a new context file for `spec`, from the built-in template.
-fn new_context(ws: &Workspace, spec: &Spec, now: &Stamp) -> String {
+pub(crate) fn new_context(ws: &Workspace, spec: &Spec, now: &Stamp) -> String {
     let dir = &spec.dir;
     let parent_link = spec.parent.as_deref().and_then(|p| ws.spec(p).ok()).map_or_else(
         || "none".to_owned(),
-        |p| format!("[[{}|{} - {}]]", edit::relative_link(dir, &p.path), p.id, p.title),
+        |p| format!("[[{}|{} - {}]]", crate::links::relative_link(dir, &p.path), p.id, p.title),
     );
     let summary = spec
         .docs
@@ -350,33 +350,6 @@ fn new_context(ws: &Workspace, spec: &Spec, now: &Stamp) -> String {
         ("summary", summary.as_str()),
     ];
     templates::render(TemplateKind::Context.builtin(), &vars)
-}
-
-/// Brings `spec`'s context timeline up to date with the journals. Only numbered specs have one;
-/// a spec no session touched is left alone (its context file is created on first use). Returns
-/// whether the file changed.
-pub fn refresh(ws: &Workspace, index: &SessionIndex, spec: &Spec) -> Result<bool, SessionError> {
-    if spec.layout != Layout::Numbered {
-        return Ok(false);
-    }
-    let sessions: Vec<&Session> = index.for_spec(&spec.id).collect();
-    let rel = context_path(spec);
-    let path = ws.abs(&rel);
-    if !path.exists() {
-        let Some(first) = sessions.first() else { return Ok(false) };
-        match write::create(&path, new_context(ws, spec, &first.started).as_bytes()) {
-            Ok(()) | Err(write::WriteError::Exists { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let tasks = session::fresh_tasks(ws, spec);
-    let c = tasks.counts();
-    let all_done = c.total > 0 && c.done == c.total;
-    let before = fs_err::read_to_string(&path)?;
-    let after = write::update(&path, |old: &str| -> Result<String, SessionError> {
-        Ok(apply(old, &spec.id, &sessions, all_done))
-    })?;
-    Ok(before != after)
 }
 
 #[cfg(test)]

@@ -236,7 +236,7 @@ fn implement_task(input: &PromptInput<'_>) -> Result<String, ToolError> {
     let docs: Vec<String> = [&spec.docs.requirements, &spec.docs.design, &spec.docs.spec]
         .into_iter()
         .flatten()
-        .map(|p| format!("`{}`", specwork_core::report::slash_path(p)))
+        .map(|p| format!("`{}`", specwork_core::display::slash_path(p)))
         .collect();
     let start = if has("do-task") {
         format!("Call `do-task` {{specName: {name}, taskId: {}}}.", task.id)
@@ -305,12 +305,12 @@ fn refresh_tasks(input: &PromptInput<'_>) -> Result<String, ToolError> {
     let file = spec
         .tasks_source
         .as_ref()
-        .map(|t| specwork_core::report::slash_path(&t.file))
+        .map(|t| specwork_core::display::slash_path(&t.file))
         .unwrap_or_else(|| format!(".spec-workflow/specs/{name}/tasks.md"));
     let docs: Vec<String> = [&spec.docs.requirements, &spec.docs.design, &spec.docs.spec]
         .into_iter()
         .flatten()
-        .map(|p| format!("`{}`", specwork_core::report::slash_path(p)))
+        .map(|p| format!("`{}`", specwork_core::display::slash_path(p)))
         .collect();
     let mut s = format!(
         "The documents of spec `{name}` changed: {}.\nRead {} and update `{file}` so the tasks match them:\n\

@@ -30,7 +30,7 @@ use super::{Kind, header, shell, spec_document};
 use crate::links::{self, Resolution, Vault};
 use crate::spec::Spec;
 use crate::workspace::Workspace;
-use crate::{markdown, report::slash_path};
+use crate::{display::slash_path, markdown};
 
 /// A script row.
 #[derive(Clone, Debug, Serialize)]

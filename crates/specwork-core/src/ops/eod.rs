@@ -8,11 +8,11 @@ use crate::derived::{self, Archived, Outcome};
 use crate::diag::Diagnostic;
 use crate::journal::{self, Entry, Event, Stamp, WorkspaceLock};
 use crate::ops::OpError;
-use crate::session::{self as store, Identity, SessionError, SessionIndex};
+use crate::session::{Identity, SessionError, SessionIndex};
 use crate::usage::logs::{self, Closing, Logs};
 use crate::usage::spend::{self, BudgetStatus, Period};
 use crate::views::today::{self, DayFigures};
-use crate::{Workspace, daily, report};
+use crate::{Workspace, daily};
 
 /// A file `eod` wrote.
 #[derive(Clone, Debug, Serialize)]
@@ -91,7 +91,7 @@ pub fn run(ws: &Workspace, date: &str, progress: Option<ProgressFn>) -> Result<E
     let archived = derived::archive(&ws.root, &index, date)?;
     let index = SessionIndex::load(&ws.root);
     for key in &touched {
-        store::refresh_for(ws, &index, key)?;
+        crate::ops::record::refresh_for(ws, &index, key)?;
     }
 
     let mut dates: Vec<String> = archived.iter().map(|x| x.date.clone()).filter(|d| d != date).collect();
@@ -100,12 +100,12 @@ pub fn run(ws: &Workspace, date: &str, progress: Option<ProgressFn>) -> Result<E
     let mut other_summaries = Vec::new();
     for d in &dates {
         let outcome = derived::write_daily(ws, &index, d)?;
-        other_summaries.push(WrittenFile { path: report::slash_path(&daily::path(d)), outcome });
+        other_summaries.push(WrittenFile { path: crate::display::slash_path(&daily::path(d)), outcome });
     }
     let sessions_that_day = index.on_date(date).count();
     let daily_summary = if sessions_that_day > 0 {
         let outcome = derived::write_daily(ws, &index, date)?;
-        Some(WrittenFile { path: report::slash_path(&daily::path(date)), outcome })
+        Some(WrittenFile { path: crate::display::slash_path(&daily::path(date)), outcome })
     } else {
         None
     };

@@ -13,7 +13,9 @@
 //!   closes, whoever closes it;
 //! - errors carry kinds and data ([`OpError`]); each frontend words its own hint.
 
+pub mod deliverable;
 pub mod eod;
+pub mod record;
 pub mod session;
 pub mod task;
 

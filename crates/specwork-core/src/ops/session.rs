@@ -7,7 +7,6 @@ use crate::diag::Diagnostic;
 use crate::display::{CostDisplay, in_currency};
 use crate::journal::{Entry, Event, Progress, Stamp, WorkspaceLock};
 use crate::ops::{OpError, OpenSession};
-use crate::report;
 use crate::session::{self as store, Identity, Session, SessionError, SessionIndex, StartOptions};
 use crate::tasks::TaskStatus;
 use crate::usage::logs::{self, Closing, Logs};
@@ -142,7 +141,7 @@ pub fn start(ws: &Workspace, spec: &Spec, opts: &StartOptions<'_>, notes: &[Stri
             )
         })
         .collect();
-    store::record(ws, &started.journal, &notes)?;
+    crate::ops::record::record(ws, &started.journal, &notes)?;
     let Event::SessionStart { planned, continue_from, progress, .. } = &started.entry.event else {
         unreachable!("session::start writes a session_start")
     };
@@ -153,7 +152,7 @@ pub fn start(ws: &Workspace, spec: &Spec, opts: &StartOptions<'_>, notes: &[Stri
         spec_title: spec.title.clone(),
         user: who.user.clone(),
         owner: who.owner.clone(),
-        journal: report::slash_path(started.journal.strip_prefix(&ws.root).unwrap_or(&started.journal)),
+        journal: crate::display::slash_path(started.journal.strip_prefix(&ws.root).unwrap_or(&started.journal)),
         started: started.entry.ts.to_string(),
         planned: planned.clone(),
         continue_from: continue_from.clone(),
@@ -216,7 +215,7 @@ pub fn end(ws: &Workspace, pick: &SessionPick<'_>, progress: Option<ProgressFn>)
             a.entries(logs, now.offset, |w, closed| closed && w.session == key).remove(&key).unwrap_or_default(),
         );
     }
-    let index = store::record(ws, &ws.abs(&s.journal), &entries)?;
+    let index = crate::ops::record::record(ws, &ws.abs(&s.journal), &entries)?;
     let s = index.get(&key).expect("just recorded");
     let (done, total) = s.task_progress();
     let u = s.usage(None);
@@ -228,7 +227,7 @@ pub fn end(ws: &Workspace, pick: &SessionPick<'_>, progress: Option<ProgressFn>)
         .collect();
     warnings.extend(in_progress.iter().map(|t| {
         Diagnostic::warning(
-            &report::slash_path(&s.journal),
+            &crate::display::slash_path(&s.journal),
             0,
             format!("task {t} is still in progress"),
             "finish it, or log its state, before its work is forgotten",

@@ -133,7 +133,7 @@ pub fn start(ws: &Workspace, spec: &Spec, task_id: &str, o: &StartOptionsTask<'_
             forced: gate_passed || closed,
         },
     );
-    store::record(ws, &rec.journal, &[entry])?;
+    crate::ops::record::record(ws, &rec.journal, &[entry])?;
     let mut task = task.clone();
     task.status = TaskStatus::InProgress;
     Ok(TaskStarted {
@@ -261,7 +261,7 @@ pub fn finish(ws: &Workspace, spec: &Spec, task_id: &str, o: &FinishOptions<'_>)
         let mut measured = a.entries(logs, now.offset, |w, closed| closed && w.session == rec.key);
         entries.extend(measured.remove(&rec.key).unwrap_or_default());
     }
-    let after = store::record(ws, &rec.journal, &entries)?;
+    let after = crate::ops::record::record(ws, &rec.journal, &entries)?;
     let usage = after
         .get(&rec.key)
         .and_then(|s| s.tasks.iter().find(|t| t.spec == spec.id && t.task == task.id))

@@ -102,7 +102,7 @@ fn row(s: &Session, me: &str, now: &Stamp, currency: Option<&CurrencyConfig>) ->
         cost_usd: u.cost_usd,
         cost_display: in_currency(u.cost_usd, currency),
         usage_source: (!u.source.is_empty()).then_some(u.source),
-        journal: crate::report::slash_path(&s.journal),
+        journal: crate::display::slash_path(&s.journal),
     }
 }
 

@@ -147,7 +147,7 @@ fn panel(t: &'static Catalogue, spec: &Spec) -> TasksPanel {
                 }
             })
             .collect(),
-        tasks_file: spec.tasks_source.as_ref().map(|s| report::slash_path(&s.file)).unwrap_or_default(),
+        tasks_file: spec.tasks_source.as_ref().map(|s| specwork_core::display::slash_path(&s.file)).unwrap_or_default(),
         done: c.done,
         total: c.total,
         pct: c.progress_pct(),
@@ -192,7 +192,7 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         Some((key, path)) => {
             let src = fs_err::read(ws.abs(path)).map_err(|e| PageError::Internal(e.to_string()))?;
             let src = String::from_utf8_lossy(&src);
-            (*key, report::slash_path(path), crate::markdown::render(&src, path, &snap.links))
+            (*key, specwork_core::display::slash_path(path), crate::markdown::render(&src, path, &snap.links))
         }
         None => ("", String::new(), String::new()),
     };
@@ -216,8 +216,8 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
     let sessions = report::spec_report(ws, spec).sessions;
     let commits = spec.context.iter().flat_map(|c| &c.sessions).flat_map(|s| s.commits.clone()).collect();
     let total: u64 = sessions.iter().filter_map(|s| s.minutes).sum();
-    let own: Vec<String> = docs.iter().map(|(_, p)| report::slash_path(p)).collect();
-    let dir = format!("{}/", report::slash_path(&spec.dir));
+    let own: Vec<String> = docs.iter().map(|(_, p)| specwork_core::display::slash_path(p)).collect();
+    let dir = format!("{}/", specwork_core::display::slash_path(&spec.dir));
     let named = spec.layout != specwork_core::Layout::Numbered;
     let diagnostics = ws
         .diagnostics

@@ -105,7 +105,7 @@ fn log_implementation(call: &Call<'_>) -> Result<Reply, ToolError> {
     Ok(Reply::json(&Logged {
         spec: w.spec,
         task: w.entry.task_id.clone(),
-        file: specwork_core::report::slash_path(&w.file),
+        file: specwork_core::display::slash_path(&w.file),
         log_id: w.entry.id.clone(),
         source: w.source,
         lines_added: w.entry.statistics.lines_added,

@@ -64,6 +64,6 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
         remaining,
         remaining_count,
         next_task: r.next_task.as_ref().map(TaskItem::from),
-        tasks_file: r.tasks_file.map(|p| report::slash_path(&p)),
+        tasks_file: r.tasks_file.map(|p| specwork_core::display::slash_path(&p)),
     }))
 }

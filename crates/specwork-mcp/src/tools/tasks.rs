@@ -6,7 +6,7 @@ use specwork_core::ops::OpError;
 use specwork_core::ops::session::SessionPick;
 use specwork_core::ops::task as task_ops;
 use specwork_core::write::WriteError;
-use specwork_core::{TaskStatus, names, report};
+use specwork_core::{TaskStatus, names};
 
 use super::view::{Counts, TaskDetail, TaskItem};
 use crate::registry::{CURSOR, Call, Kind, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt};
@@ -80,7 +80,7 @@ fn show(call: &Call<'_>) -> Result<Reply, ToolError> {
     let t = spec.tasks.find(id).ok_or_else(|| no_task(id, &spec.id))?;
     Ok(Reply::json(&ShowReply {
         spec: spec.id.clone(),
-        file: spec.tasks_source.as_ref().map(|s| report::slash_path(&s.file)).unwrap_or_default(),
+        file: spec.tasks_source.as_ref().map(|s| specwork_core::display::slash_path(&s.file)).unwrap_or_default(),
         task: TaskDetail::from(t),
     }))
 }

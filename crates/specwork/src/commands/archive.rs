@@ -2,7 +2,7 @@
 
 use clap::Args;
 use specwork_core::archive::{self, ArchiveError, Moved};
-use specwork_core::report::slash_path;
+use specwork_core::display::slash_path;
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_FAILURE, EXIT_USAGE};

@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, a: CommitArgs) -> CmdResult {
                 subject: c.subject.clone(),
                 task: a.task.as_ref().map(|t| t.trim_end_matches('.').to_owned()),
             };
-            context_append::append(ws, s, &event)?.map(|p| specwork_core::report::slash_path(&p))
+            context_append::append(ws, s, &event)?.map(|p| specwork_core::display::slash_path(&p))
         }
         None => None,
     };

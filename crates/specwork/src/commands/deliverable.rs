@@ -1,5 +1,6 @@
 use clap::{Args, Subcommand};
-use specwork_core::deliverables::{self, AddRequest, DeliverableError, Kind};
+use specwork_core::deliverables::Kind;
+use specwork_core::ops::deliverable::{self, AddRequest, DeliverableError};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_USAGE};
@@ -55,7 +56,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
         target: a.target.as_deref(),
         by: a.by.as_deref(),
     };
-    let added = deliverables::add(ws, spec, &req).map_err(error)?;
+    let added = deliverable::add(ws, spec, &req).map_err(error)?;
     ctx.ui.report(&added, |s| {
         let what = if added.created { "created" } else { "registered" };
         s.push_str(&format!("{what} {} {} for spec {}\n", added.kind.as_str(), added.path, added.spec));

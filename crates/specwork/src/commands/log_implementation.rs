@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use specwork_core::implog::{self, Artifacts, LogError, NewLog, git::GitWindow};
-use specwork_core::report::slash_path;
+use specwork_core::display::slash_path;
 use specwork_core::write::WriteError;
 
 use super::Ctx;

@@ -5,7 +5,7 @@ use clap::Args;
 use serde::Serialize;
 use specwork_core::Diagnostic;
 use specwork_core::implog::{self, LoadedLog};
-use specwork_core::report::slash_path;
+use specwork_core::display::slash_path;
 
 use super::{Ctx, format};
 use crate::error::CmdResult;

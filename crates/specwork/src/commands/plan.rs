@@ -128,7 +128,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> CmdResult {
     let report = PlanReport {
         spec: spec.id.clone(),
         title: spec.title.clone(),
-        file: file.map(|f| specwork_core::report::slash_path(&f)),
+        file: file.map(|f| specwork_core::display::slash_path(&f)),
         added,
         plan: spec.tasks.tasks.iter().map(TaskRef::from).collect(),
         approved,

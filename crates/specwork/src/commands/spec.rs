@@ -87,7 +87,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> CmdResult {
     ctx.ui.report(&created, |s| {
         s.push_str(&format!("created spec {} ({})\n", created.id, created.layout.as_str()));
         for f in &created.files {
-            s.push_str(&format!("  {}\n", report::slash_path(f)));
+            s.push_str(&format!("  {}\n", specwork_core::display::slash_path(f)));
         }
     });
     Ok(0)

@@ -4,7 +4,7 @@
 use clap::Args;
 use specwork_core::approvals::DocKind;
 use specwork_core::phases;
-use specwork_core::report::slash_path;
+use specwork_core::display::slash_path;
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};

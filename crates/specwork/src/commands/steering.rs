@@ -1,7 +1,7 @@
 //! `specwork steering new product|tech|structure`.
 
 use clap::{Args, Subcommand};
-use specwork_core::report::slash_path;
+use specwork_core::display::slash_path;
 use specwork_core::steering::{self, SteeringError};
 
 use super::Ctx;

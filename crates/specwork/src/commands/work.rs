@@ -242,7 +242,7 @@ impl Flow<'_> {
         let mut s = format!("I've loaded spec {} ({}).\n", spec.id, spec.title);
         if let Some(c) = &r.context {
             let verb = if c.created { "created" } else { "found" };
-            s.push_str(&format!("Context: {} ({verb})\n", report::slash_path(&c.path)));
+            s.push_str(&format!("Context: {} ({verb})\n", specwork_core::display::slash_path(&c.path)));
         }
         let t = &r.tasks;
         let detail = match r.state {
@@ -301,7 +301,7 @@ impl Flow<'_> {
         let (file, text) = requirements(&self.root, spec);
         let mut s = String::from("\n## Requirements\n");
         if let Some(f) = &file {
-            s.push_str(&format!("(from {})\n\n", report::slash_path(f)));
+            s.push_str(&format!("(from {})\n\n", specwork_core::display::slash_path(f)));
         }
         match &text {
             Some(t) => {
@@ -372,7 +372,7 @@ impl Flow<'_> {
                 }
                 Some("n" | "no") => {
                     self.report.plan_accepted = Some(false);
-                    let file = spec.tasks_source.as_ref().map(|s| report::slash_path(&s.file)).unwrap_or_default();
+                    let file = spec.tasks_source.as_ref().map(|s| specwork_core::display::slash_path(&s.file)).unwrap_or_default();
                     self.say(&format!(
                         "\nPlan not accepted; nothing changed. Edit the tasks in {file}, or add one with {}.\n",
                         self.cmd("--choice 2 --modify \"TEXT\"")
