@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use specwork_core::tasks::{self, TaskList, TaskMarker};
+use specwork_core::model::tasks::{self, TaskList, TaskMarker};
 use specwork_core::{TaskCounts, TaskStatus};
 
 /// The corpus directory, or `None` (with a message) when this checkout has no `../shared`.

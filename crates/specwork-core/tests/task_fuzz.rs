@@ -11,8 +11,8 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use specwork_core::tasks::{self, Task, TaskList, TaskMarker};
-use specwork_core::workspace;
+use specwork_core::model::tasks::{self, Task, TaskList, TaskMarker};
+use specwork_core::model::workspace;
 
 fn text() -> impl Strategy<Value = String> {
     proptest::string::string_regex("[a-zA-Z0-9 _*`|~:.\\[\\]ก-ฮ一-龥😀-😊-]{0,16}").unwrap()
@@ -227,12 +227,12 @@ proptest! {
     #[test]
     fn task_sections_edit_in_place(doc in document()) {
         // A numbered spec's tasks live in its `## Tasks` section: offsets are file offsets.
-        let Some(range) = specwork_core::markdown::section(&doc, workspace::is_tasks_heading) else { return Ok(()) };
+        let Some(range) = specwork_core::text::markdown::section(&doc, workspace::is_tasks_heading) else { return Ok(()) };
         let rel = Path::new("1014.spec.md");
         let list = workspace::parse_section(&doc, range, rel);
         check_offsets(&doc, &list);
         round_trip(&doc, &list, &|src, n, m, reason| {
-            let range = specwork_core::markdown::section(src, workspace::is_tasks_heading).unwrap();
+            let range = specwork_core::text::markdown::section(src, workspace::is_tasks_heading).unwrap();
             let relist = workspace::parse_section(src, range, rel);
             tasks::apply_marker(src, &relist.tasks[n], m, reason)
         });

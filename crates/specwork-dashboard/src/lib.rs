@@ -9,9 +9,9 @@
 //!   Every request's `Host` is checked against the served addresses (DNS rebinding), every
 //!   state-changing request's `Origin` against its `Host` (cross-site requests get 403).
 //! * Routes never read or write outside the workspace: names are checked by
-//!   [`specwork_core::names`], file paths by [`security::confine`] (no `..`, no absolute
+//!   [`specwork_core::base::names`], file paths by [`security::confine`] (no `..`, no absolute
 //!   paths, no encoded separators, no symlink escapes).
-//! * Every write goes through [`specwork_core::edit`] / [`specwork_core::write`]: atomic and
+//! * Every write goes through [`specwork_core::model::edit`] / [`specwork_core::base::write`]: atomic and
 //!   conflict-checked, like the CLI's.
 //!
 //! Each page is one module under `pages/` exposing its routes and its navigation entry, so a

@@ -1,4 +1,4 @@
-//! Wiki links in rendered documents, resolved by [`specwork_core::links::Vault`] — the same
+//! Wiki links in rendered documents, resolved by [`specwork_core::model::links::Vault`] — the same
 //! resolver as `specwork check`, with Obsidian's rules (`shared/reference/obsidian-links.md`).
 //! A resolved file that is one of a spec's documents links to that spec's page; any other file
 //! to the file view. An ambiguous bare name links its first candidate (as `check` warns).
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use specwork_core::Workspace;
-use specwork_core::links::{Resolution, Vault};
+use specwork_core::model::links::{Resolution, Vault};
 
 /// What a link resolves to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,7 +77,7 @@ impl LinkIndex {
 }
 
 /// A spec's documents with their keys, in display order.
-pub(crate) fn doc_paths(docs: &specwork_core::spec::SpecDocs) -> Vec<(&'static str, &PathBuf)> {
+pub(crate) fn doc_paths(docs: &specwork_core::model::spec::SpecDocs) -> Vec<(&'static str, &PathBuf)> {
     let mut v = Vec::new();
     for (key, p) in [
         ("spec", &docs.spec),

@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use specwork_core::templates::{self, TemplateKind};
-use specwork_core::{TaskStatus, Workspace, names};
+use specwork_core::text::templates::{self, TemplateKind};
+use specwork_core::{TaskStatus, Workspace, base::names};
 
 use crate::registry::{ToolError, clip};
 use crate::tools::has;
@@ -236,7 +236,7 @@ fn implement_task(input: &PromptInput<'_>) -> Result<String, ToolError> {
     let docs: Vec<String> = [&spec.docs.requirements, &spec.docs.design, &spec.docs.spec]
         .into_iter()
         .flatten()
-        .map(|p| format!("`{}`", specwork_core::display::slash_path(p)))
+        .map(|p| format!("`{}`", specwork_core::base::display::slash_path(p)))
         .collect();
     let start = if has("do-task") {
         format!("Call `do-task` {{specName: {name}, taskId: {}}}.", task.id)
@@ -305,12 +305,12 @@ fn refresh_tasks(input: &PromptInput<'_>) -> Result<String, ToolError> {
     let file = spec
         .tasks_source
         .as_ref()
-        .map(|t| specwork_core::display::slash_path(&t.file))
+        .map(|t| specwork_core::base::display::slash_path(&t.file))
         .unwrap_or_else(|| format!(".spec-workflow/specs/{name}/tasks.md"));
     let docs: Vec<String> = [&spec.docs.requirements, &spec.docs.design, &spec.docs.spec]
         .into_iter()
         .flatten()
-        .map(|p| format!("`{}`", specwork_core::display::slash_path(p)))
+        .map(|p| format!("`{}`", specwork_core::base::display::slash_path(p)))
         .collect();
     let mut s = format!(
         "The documents of spec `{name}` changed: {}.\nRead {} and update `{file}` so the tasks match them:\n\

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use specwork_core::{Spec, Workspace, names};
+use specwork_core::{Spec, Workspace, base::names};
 
 /// The largest reply (text form) a tool may return: about 4k tokens.
 pub const MAX_REPLY_BYTES: usize = 16 * 1024;

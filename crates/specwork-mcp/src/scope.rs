@@ -10,7 +10,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use specwork_core::workspace;
+use specwork_core::model::workspace;
 
 use crate::registry::ToolError;
 

@@ -3,10 +3,10 @@
 //! Exit codes: 0 success · 1 failure · 2 bad usage or input (unknown spec or task, invalid
 //! name) · 3 conflict (a file changed while it was being edited; retry) · 4 a check found problems.
 
-use specwork_core::edit::EditError;
-use specwork_core::session::SessionError;
-use specwork_core::workspace::WorkspaceError;
-use specwork_core::write::WriteError;
+use specwork_core::base::write::WriteError;
+use specwork_core::model::edit::EditError;
+use specwork_core::model::workspace::WorkspaceError;
+use specwork_core::stores::session::SessionError;
 
 use crate::ui::Ui;
 

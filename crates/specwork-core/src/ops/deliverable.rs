@@ -5,14 +5,14 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::context_append::{self, TimelineEvent};
-use crate::deliverables::header::{self, CommentStyle, HeaderFields};
-use crate::deliverables::{Kind, deliverables_dir, spec_document};
-use crate::edit::EditError;
-use crate::links::{self};
-use crate::spec::Spec;
-use crate::workspace::Workspace;
-use crate::{clock, markdown, write};
+use crate::model::edit::EditError;
+use crate::model::links::{self};
+use crate::model::spec::Spec;
+use crate::model::workspace::Workspace;
+use crate::ops::context_append::{self, TimelineEvent};
+use crate::views::deliverables::header::{self, CommentStyle, HeaderFields};
+use crate::views::deliverables::{Kind, deliverables_dir, spec_document};
+use crate::{base::clock, base::write, text::markdown};
 
 /// Why a deliverable could not be added.
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +112,7 @@ pub struct Added {
 }
 
 fn slash(p: &Path) -> String {
-    crate::display::slash_path(p)
+    crate::base::display::slash_path(p)
 }
 
 /// Lexically normalises a workspace-relative path; `None` when it climbs out.

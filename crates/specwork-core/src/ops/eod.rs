@@ -4,15 +4,15 @@
 use serde::Serialize;
 use specwork_usage::ProgressFn;
 
-use crate::derived::{self, Archived, Outcome};
-use crate::diag::Diagnostic;
-use crate::journal::{self, Entry, Event, Stamp, WorkspaceLock};
+use crate::base::diag::Diagnostic;
 use crate::ops::OpError;
-use crate::session::{Identity, SessionError, SessionIndex};
+use crate::ops::derived::{self, Archived, Outcome};
+use crate::stores::journal::{self, Entry, Event, Stamp, WorkspaceLock};
+use crate::stores::session::{Identity, SessionError, SessionIndex};
 use crate::usage::logs::{self, Closing, Logs};
 use crate::usage::spend::{self, BudgetStatus, Period};
 use crate::views::today::{self, DayFigures};
-use crate::{Workspace, daily};
+use crate::{Workspace, views::daily};
 
 /// A file `eod` wrote.
 #[derive(Clone, Debug, Serialize)]
@@ -100,12 +100,12 @@ pub fn run(ws: &Workspace, date: &str, progress: Option<ProgressFn>) -> Result<E
     let mut other_summaries = Vec::new();
     for d in &dates {
         let outcome = derived::write_daily(ws, &index, d)?;
-        other_summaries.push(WrittenFile { path: crate::display::slash_path(&daily::path(d)), outcome });
+        other_summaries.push(WrittenFile { path: crate::base::display::slash_path(&daily::path(d)), outcome });
     }
     let sessions_that_day = index.on_date(date).count();
     let daily_summary = if sessions_that_day > 0 {
         let outcome = derived::write_daily(ws, &index, date)?;
-        Some(WrittenFile { path: crate::display::slash_path(&daily::path(date)), outcome })
+        Some(WrittenFile { path: crate::base::display::slash_path(&daily::path(date)), outcome })
     } else {
         None
     };

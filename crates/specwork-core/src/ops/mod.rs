@@ -2,7 +2,7 @@
 //! one function each, called the same way by the CLI, the MCP server, the dashboard and hooks.
 //!
 //! Invariants:
-//! - an operation holds the workspace's journal lock ([`crate::journal::WorkspaceLock`]) from
+//! - an operation holds the workspace's journal lock ([`crate::stores::journal::WorkspaceLock`]) from
 //!   reading the session index to its last journal append, so concurrent writers see each
 //!   other's events;
 //! - which session an operation records in is decided once, by [`session::resolve`]: it never
@@ -13,19 +13,25 @@
 //!   closes, whoever closes it;
 //! - errors carry kinds and data ([`OpError`]); each frontend words its own hint.
 
+pub mod archive;
+pub mod check;
+pub mod context_append;
 pub mod deliverable;
+pub mod derived;
 pub mod eod;
+pub mod phases;
 pub mod record;
 pub mod session;
+pub mod spec_work;
 pub mod task;
 
 use serde::Serialize;
 
-use crate::approvals::GateError;
-use crate::edit::EditError;
-use crate::names::NameError;
-use crate::session::SessionError;
-use crate::tasks::TaskStatus;
+use crate::base::names::NameError;
+use crate::model::edit::EditError;
+use crate::model::tasks::TaskStatus;
+use crate::stores::approvals::GateError;
+use crate::stores::session::SessionError;
 
 /// An open session, as an ambiguity error lists it.
 #[derive(Clone, Debug, Serialize)]

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use crate::journal::{self, Entry};
-use crate::session::{self as store, Session, SessionError, SessionIndex};
-use crate::spec::{Layout, Spec};
-use crate::workspace::Workspace;
-use crate::{timeline, write};
+use crate::model::spec::{Layout, Spec};
+use crate::model::workspace::Workspace;
+use crate::stores::journal::{self, Entry};
+use crate::stores::session::{self as store, Session, SessionError, SessionIndex};
+use crate::{base::write, views::timeline};
 
 /// Appends `entries` to the journal at `journal` (absolute) and refreshes the context timelines
 /// of the numbered specs the session touched. Returns the reloaded index.
@@ -21,9 +21,9 @@ pub fn record(ws: &Workspace, journal: &Path, entries: &[Entry]) -> Result<Sessi
     let current = SessionIndex::load_current(&ws.root);
     // Timelines need every session of a spec (for numbering); only numbered specs have one, so
     // the archive is read only when the session touched a numbered spec.
-    let numbered = current.get(key).is_some_and(|s| {
-        s.specs().iter().any(|id| ws.spec(id).is_ok_and(|sp| sp.layout == Layout::Numbered))
-    });
+    let numbered = current
+        .get(key)
+        .is_some_and(|s| s.specs().iter().any(|id| ws.spec(id).is_ok_and(|sp| sp.layout == Layout::Numbered)));
     if !numbered {
         return Ok(current);
     }
@@ -70,4 +70,3 @@ pub fn refresh_timeline(ws: &Workspace, index: &SessionIndex, spec: &Spec) -> Re
     })?;
     Ok(before != after)
 }
-

@@ -3,14 +3,14 @@
 use serde::Serialize;
 use specwork_usage::ProgressFn;
 
-use crate::diag::Diagnostic;
-use crate::display::{CostDisplay, in_currency};
-use crate::journal::{Entry, Event, Progress, Stamp, WorkspaceLock};
+use crate::base::diag::Diagnostic;
+use crate::base::display::{CostDisplay, in_currency};
+use crate::model::tasks::TaskStatus;
 use crate::ops::{OpError, OpenSession};
-use crate::session::{self as store, Identity, Session, SessionError, SessionIndex, StartOptions};
-use crate::tasks::TaskStatus;
+use crate::stores::journal::{Entry, Event, Progress, Stamp, WorkspaceLock};
+use crate::stores::session::{self as store, Identity, Session, SessionError, SessionIndex, StartOptions};
 use crate::usage::logs::{self, Closing, Logs};
-use crate::{Spec, Workspace, names, windows};
+use crate::{Spec, Workspace, base::names, stores::windows};
 
 /// How the caller names the session to record in.
 #[derive(Clone, Copy, Debug, Default)]
@@ -152,7 +152,7 @@ pub fn start(ws: &Workspace, spec: &Spec, opts: &StartOptions<'_>, notes: &[Stri
         spec_title: spec.title.clone(),
         user: who.user.clone(),
         owner: who.owner.clone(),
-        journal: crate::display::slash_path(started.journal.strip_prefix(&ws.root).unwrap_or(&started.journal)),
+        journal: crate::base::display::slash_path(started.journal.strip_prefix(&ws.root).unwrap_or(&started.journal)),
         started: started.entry.ts.to_string(),
         planned: planned.clone(),
         continue_from: continue_from.clone(),
@@ -227,7 +227,7 @@ pub fn end(ws: &Workspace, pick: &SessionPick<'_>, progress: Option<ProgressFn>)
         .collect();
     warnings.extend(in_progress.iter().map(|t| {
         Diagnostic::warning(
-            &crate::display::slash_path(&s.journal),
+            &crate::base::display::slash_path(&s.journal),
             0,
             format!("task {t} is still in progress"),
             "finish it, or log its state, before its work is forgotten",

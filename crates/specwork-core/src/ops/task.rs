@@ -5,14 +5,16 @@
 use serde::Serialize;
 use specwork_usage::ProgressFn;
 
-use crate::diag::Diagnostic;
-use crate::display::{CostDisplay, in_currency};
-use crate::journal::{Entry, Event, Progress, Stamp, TaskPointer, TaskRecord, Tokens, UsageSource, WorkspaceLock};
+use crate::base::diag::Diagnostic;
+use crate::base::display::{CostDisplay, in_currency};
 use crate::ops::OpError;
 use crate::ops::session::{SessionPick, resolve};
-use crate::session::{self as store, Identity, SessionIndex, StartOptions};
+use crate::stores::journal::{
+    Entry, Event, Progress, Stamp, TaskPointer, TaskRecord, Tokens, UsageSource, WorkspaceLock,
+};
+use crate::stores::session::{self as store, Identity, SessionIndex, StartOptions};
 use crate::usage::logs::{self, Closing, Logs};
-use crate::{Spec, Task, TaskStatus, Workspace, approvals, edit, estimate, names};
+use crate::{Spec, Task, TaskStatus, Workspace, base::names, model::edit, stores::approvals, views::estimate};
 
 /// The session an operation records in, and whether it was started for it.
 struct Recorder {

@@ -13,10 +13,10 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use specwork_usage::{Agent, Filter, GroupBy, ProgressFn, Report, ScanOptions, Sources, Totals};
 
-use crate::config::{Config, CurrencyConfig};
-use crate::display::{CostDisplay, in_currency, round_usd};
-use crate::journal::{Event, JournalFile, Stamp};
-use crate::session::{Identity, Session, SessionIndex, Usage};
+use crate::base::display::{CostDisplay, in_currency, round_usd};
+use crate::model::config::{Config, CurrencyConfig};
+use crate::stores::journal::{Event, JournalFile, Stamp};
+use crate::stores::session::{Identity, Session, SessionIndex, Usage};
 use crate::usage::logs::{self, Logs, MeasureError};
 use crate::usage::spend::{self, BudgetStatus, Period};
 

@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use specwork_usage::{Attribution, PriceTable, ProgressFn, Scan, ScanOptions, Sources, Totals, Window};
 
-use crate::config::Config;
-use crate::diag::Diagnostic;
-use crate::display::round_usd;
-use crate::journal::{Entry, Event, SCHEMA_VERSION, Stamp, Tokens, UsageSource};
-use crate::session::SessionIndex;
-use crate::windows::{self, WorkWindow};
+use crate::base::diag::Diagnostic;
+use crate::base::display::round_usd;
+use crate::model::config::Config;
+use crate::stores::journal::{Entry, Event, SCHEMA_VERSION, Stamp, Tokens, UsageSource};
+use crate::stores::session::SessionIndex;
+use crate::stores::windows::{self, WorkWindow};
 
 /// Why the logs could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -9,16 +9,16 @@
 //! budget of 0 is off.
 //!
 //! Days are calendar days in the time zone given (the system's by default), and "today" is the
-//! day of [`crate::clock::now`] there.
+//! day of [`crate::base::clock::now`] there.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::config::{BudgetConfig, Config, CurrencyConfig};
-use crate::display::{CostDisplay, in_currency, money, round_usd};
-use crate::journal::{Event, Stamp, UsageSource};
-use crate::session::SessionIndex;
+use crate::base::display::{CostDisplay, in_currency, money, round_usd};
+use crate::model::config::{BudgetConfig, Config, CurrencyConfig};
+use crate::stores::journal::{Event, Stamp, UsageSource};
+use crate::stores::session::SessionIndex;
 use crate::usage::logs::{Logs, overlay_live};
 
 /// What a period cost: measured plus manual.
@@ -48,13 +48,13 @@ pub struct Spend {
 impl Spend {
     /// `195k tokens, $0.17` (with the second currency when configured).
     pub fn summary(&self, currency: Option<&CurrencyConfig>) -> String {
-        format!("{} tokens, {}", crate::display::fmt_tokens(self.tokens), money(self.cost_usd, currency))
+        format!("{} tokens, {}", crate::base::display::fmt_tokens(self.tokens), money(self.cost_usd, currency))
     }
 }
 
-/// Today in `tz`: the day of [`crate::clock::now`].
+/// Today in `tz`: the day of [`crate::base::clock::now`].
 pub fn today(tz: &TimeZone) -> Date {
-    crate::clock::now().timestamp().to_zoned(tz.clone()).date()
+    crate::base::clock::now().timestamp().to_zoned(tz.clone()).date()
 }
 
 /// The archive folders (`YYYY-MM-DD`) a period's journals can be in: every day from `from` to

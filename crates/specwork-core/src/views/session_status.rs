@@ -4,12 +4,12 @@
 use serde::Serialize;
 use specwork_usage::ProgressFn;
 
-use crate::config::{Config, CurrencyConfig};
-use crate::diag::Diagnostic;
-use crate::display::{CostDisplay, in_currency};
-use crate::journal::Stamp;
-use crate::session::{Identity, Session};
-use crate::tasks::TaskStatus;
+use crate::base::diag::Diagnostic;
+use crate::base::display::{CostDisplay, in_currency};
+use crate::model::config::{Config, CurrencyConfig};
+use crate::model::tasks::TaskStatus;
+use crate::stores::journal::Stamp;
+use crate::stores::session::{Identity, Session};
 use crate::usage::logs::{Logs, overlay_live};
 use crate::usage::spend::{self, BudgetStatus, Period};
 use crate::views::today::{self, DayFigures};
@@ -102,7 +102,7 @@ fn row(s: &Session, me: &str, now: &Stamp, currency: Option<&CurrencyConfig>) ->
         cost_usd: u.cost_usd,
         cost_display: in_currency(u.cost_usd, currency),
         usage_source: (!u.source.is_empty()).then_some(u.source),
-        journal: crate::display::slash_path(&s.journal),
+        journal: crate::base::display::slash_path(&s.journal),
     }
 }
 

@@ -7,12 +7,12 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::daily;
-use crate::display::CostDisplay;
-use crate::session::SessionIndex;
+use crate::base::display::CostDisplay;
+use crate::model::config::Config;
+use crate::stores::session::SessionIndex;
 use crate::usage::logs::Logs;
 use crate::usage::spend::{self, Spend};
+use crate::views::daily;
 
 /// One day's numbers.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -76,7 +76,7 @@ pub fn for_workspace(root: &std::path::Path, config: &Config) -> DayFigures {
     let tz = TimeZone::system();
     let day = spend::today(&tz);
     let index = spend::index_for(root, day, day);
-    let who = crate::session::Identity::detect(root, config);
+    let who = crate::stores::session::Identity::detect(root, config);
     let (logs, _) = Logs::for_sessions(root, config, None);
     figures(config, logs.as_ref(), &index, &who.owner, &tz, day)
 }

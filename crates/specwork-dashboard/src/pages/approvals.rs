@@ -1,5 +1,5 @@
 //! Approvals of requirements, design, tasks and steering documents, on
-//! [`specwork_core::approvals`] (the same records, snapshots and hashes as `specwork approval`,
+//! [`specwork_core::stores::approvals`] (the same records, snapshots and hashes as `specwork approval`,
 //! file-compatible with spec-workflow-mcp).
 //!
 //! Routes: `GET /approvals` (every document with a request, pending first, then sent back,
@@ -16,11 +16,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use specwork_core::approvals::{
+use specwork_core::base::write::WriteError;
+use specwork_core::model::workspace::WorkspaceError;
+use specwork_core::stores::approvals::{
     self, ApprovalError, ApprovalSummary, Decision, DiffBase, DocApproval, DocState, RequestOptions,
 };
-use specwork_core::workspace::WorkspaceError;
-use specwork_core::write::WriteError;
 
 use super::portfolio::spec_href;
 use super::{Chrome, Lang, NavEntry, PageError, html};

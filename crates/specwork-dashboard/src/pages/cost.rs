@@ -6,7 +6,7 @@
 //! ([`specwork_core::usage::cost`]) that `specwork cost` prints: measured from the agents' own
 //! transcripts (the scan cache in `.specwork/cache` is shared) plus manual counts of tasks without
 //! measured usage; usage per spec and per session comes from the session journals
-//! ([`specwork_core::session::SessionIndex`]), where tasks carry measured or manual usage.
+//! ([`specwork_core::stores::session::SessionIndex`]), where tasks carry measured or manual usage.
 //! Routes: `GET /cost` (page), `GET /api/cost` (the same numbers as JSON).
 
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use specwork_core::session::SessionIndex;
+use specwork_core::stores::session::SessionIndex;
 use specwork_core::usage::cost::{self, CostBy, CostQuery, CostRow};
 use specwork_core::usage::spend;
 
@@ -178,7 +178,7 @@ fn bar_chart(buckets: &[Bucket], label: &str, budget: Option<(f64, &str)>) -> St
         series.push(serde_json::json!({"label": name, "color": "#c0392b", "dash": [6, 4]}));
     }
     // Dates are shown as `08-26`: the year only crowds the axis.
-    let label = |k: &str| if specwork_core::daily::is_date(k) { k[5..].to_owned() } else { k.to_owned() };
+    let label = |k: &str| if specwork_core::views::daily::is_date(k) { k[5..].to_owned() } else { k.to_owned() };
     let chart = Chart { labels: buckets.iter().map(|b| label(&b.key)).collect(), data, series };
     // `</` cannot end the script element early: JSON escapes it.
     serde_json::to_string(&chart).unwrap_or_default().replace("</", "<\\/")
@@ -189,7 +189,7 @@ fn money(v: f64) -> String {
 }
 
 fn thousands(v: u64) -> String {
-    specwork_core::display::fmt_tokens_exact(v)
+    specwork_core::base::display::fmt_tokens_exact(v)
 }
 
 #[derive(Template)]

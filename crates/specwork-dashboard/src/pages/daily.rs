@@ -1,13 +1,13 @@
 //! Daily summaries: `GET /daily` lists `docs/sessions/daily/YYYY-MM-DD.md` (newest first) and
 //! shows the latest; `GET /daily/{date}` shows one. The files are written by `specwork eod`
-//! ([`specwork_core::daily`]); this page only reads them.
+//! ([`specwork_core::views::daily`]); this page only reads them.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use specwork_core::daily;
+use specwork_core::views::daily;
 
 use super::{Chrome, Lang, NavEntry, PageError, html};
 use crate::i18n::Catalogue;

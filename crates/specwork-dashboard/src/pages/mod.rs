@@ -186,10 +186,10 @@ impl IntoResponse for PageError {
     }
 }
 
-impl From<specwork_core::edit::EditError> for PageError {
-    fn from(e: specwork_core::edit::EditError) -> Self {
-        use specwork_core::edit::EditError as E;
-        use specwork_core::write::WriteError as W;
+impl From<specwork_core::model::edit::EditError> for PageError {
+    fn from(e: specwork_core::model::edit::EditError) -> Self {
+        use specwork_core::base::write::WriteError as W;
+        use specwork_core::model::edit::EditError as E;
         match &e {
             E::Write(W::Conflict { .. }) => Self::Conflict(e.to_string()),
             E::Write(W::Io(_)) | E::NotUtf8 { .. } => Self::Internal(e.to_string()),
@@ -200,7 +200,7 @@ impl From<specwork_core::edit::EditError> for PageError {
 
 /// Looks a spec up by the id in a URL, refusing names that could be paths.
 pub(crate) fn find_spec<'a>(ws: &'a specwork_core::Workspace, id: &str) -> Result<&'a specwork_core::Spec, PageError> {
-    specwork_core::names::spec_name(id).map_err(|e| PageError::BadRequest(e.to_string()))?;
+    specwork_core::base::names::spec_name(id).map_err(|e| PageError::BadRequest(e.to_string()))?;
     ws.spec(id).map_err(|e| PageError::NotFound(e.to_string()))
 }
 
@@ -209,9 +209,9 @@ impl From<specwork_core::ops::OpError> for PageError {
         use specwork_core::ops::OpError as O;
         match e {
             O::Edit(x) => x.into(),
-            O::Session(specwork_core::session::SessionError::Write(specwork_core::write::WriteError::Conflict {
-                ..
-            })) => Self::Conflict(e.to_string()),
+            O::Session(specwork_core::stores::session::SessionError::Write(
+                specwork_core::base::write::WriteError::Conflict { .. },
+            )) => Self::Conflict(e.to_string()),
             O::Session(_) => Self::Internal(e.to_string()),
             O::Ambiguous { ref sessions } => Self::Conflict(format!(
                 "{e}. End the sessions you no longer use (specwork end-session NAME), then try again. Open: {}",

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use specwork_core::report;
+use specwork_core::views::report;
 use specwork_core::{Spec, TaskStatus};
 
 use super::{Chrome, Lang, NavEntry, html};

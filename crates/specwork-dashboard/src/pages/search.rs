@@ -73,7 +73,7 @@ struct SearchPage {
     r: Results,
 }
 
-/// Spec ids and titles, then [`specwork_core::search::search`] (the same ranked search as
+/// Spec ids and titles, then [`specwork_core::views::search::search`] (the same ranked search as
 /// `specwork search`: documents, context timelines, implementation logs and their artifacts).
 fn search(snap: &Snapshot, query: &str) -> Results {
     let q = query.trim();
@@ -88,7 +88,7 @@ fn search(snap: &Snapshot, query: &str) -> Results {
             r.specs.push(SpecHit { id: s.id.clone(), title: s.title.clone(), href: spec_href(&s.id) });
         }
     }
-    let found = specwork_core::search::search(ws, q, &[], MAX_HITS);
+    let found = specwork_core::views::search::search(ws, q, &[], MAX_HITS);
     r.truncated = found.total > found.hits.len();
     let first_word = lower.split_whitespace().next().unwrap_or("").to_owned();
     for h in found.hits {

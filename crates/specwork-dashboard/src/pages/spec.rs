@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use specwork_core::ops::session::SessionPick;
 use specwork_core::ops::task as task_ops;
-use specwork_core::report::{self, SessionSummary};
+use specwork_core::views::report::{self, SessionSummary};
 use specwork_core::{Spec, TaskStatus};
 
 use super::portfolio::spec_href;
@@ -147,7 +147,11 @@ fn panel(t: &'static Catalogue, spec: &Spec) -> TasksPanel {
                 }
             })
             .collect(),
-        tasks_file: spec.tasks_source.as_ref().map(|s| specwork_core::display::slash_path(&s.file)).unwrap_or_default(),
+        tasks_file: spec
+            .tasks_source
+            .as_ref()
+            .map(|s| specwork_core::base::display::slash_path(&s.file))
+            .unwrap_or_default(),
         done: c.done,
         total: c.total,
         pct: c.progress_pct(),
@@ -172,7 +176,7 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
     let href = spec_href(&spec.id);
     // Approval states of requirements, design and tasks (named specs).
     let approvals = if spec.layout == specwork_core::Layout::SpecWorkflow && !spec.archived {
-        specwork_core::approvals::status(ws, &spec.id).map(|s| s.docs).unwrap_or_default()
+        specwork_core::stores::approvals::status(ws, &spec.id).map(|s| s.docs).unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -184,7 +188,7 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
             active: chosen.is_some_and(|(c, _)| c == k),
             approval: approvals
                 .iter()
-                .find(|a| a.doc.as_str() == *k && a.state != specwork_core::approvals::DocState::Missing)
+                .find(|a| a.doc.as_str() == *k && a.state != specwork_core::stores::approvals::DocState::Missing)
                 .map(|a| (a.state.as_str(), a.changed_since_approval)),
         })
         .collect();
@@ -192,7 +196,7 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         Some((key, path)) => {
             let src = fs_err::read(ws.abs(path)).map_err(|e| PageError::Internal(e.to_string()))?;
             let src = String::from_utf8_lossy(&src);
-            (*key, specwork_core::display::slash_path(path), crate::markdown::render(&src, path, &snap.links))
+            (*key, specwork_core::base::display::slash_path(path), crate::markdown::render(&src, path, &snap.links))
         }
         None => ("", String::new(), String::new()),
     };
@@ -216,8 +220,8 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
     let sessions = report::spec_report(ws, spec).sessions;
     let commits = spec.context.iter().flat_map(|c| &c.sessions).flat_map(|s| s.commits.clone()).collect();
     let total: u64 = sessions.iter().filter_map(|s| s.minutes).sum();
-    let own: Vec<String> = docs.iter().map(|(_, p)| specwork_core::display::slash_path(p)).collect();
-    let dir = format!("{}/", specwork_core::display::slash_path(&spec.dir));
+    let own: Vec<String> = docs.iter().map(|(_, p)| specwork_core::base::display::slash_path(p)).collect();
+    let dir = format!("{}/", specwork_core::base::display::slash_path(&spec.dir));
     let named = spec.layout != specwork_core::Layout::Numbered;
     let diagnostics = ws
         .diagnostics
@@ -373,7 +377,7 @@ struct UsedBy {
 }
 
 /// The deliverables panel: the seed's Deliverables Report
-/// ([`specwork_core::deliverables::report::build`]) and the specs that use this one
+/// ([`specwork_core::views::deliverables::report::build`]) and the specs that use this one
 /// (backlinks). Loaded after the page (`hx-trigger="load"`): on large workspaces finding
 /// backlinks reads every spec, which the page itself should not wait for.
 #[derive(Template)]
@@ -396,7 +400,7 @@ async fn deliverables_panel(State(app): State<AppState>, Lang(t): Lang, UrlPath(
             Ok(s) => s,
             Err(e) => return e.into_response(),
         };
-        let r = specwork_core::deliverables::report::build(&snap.ws, snap.links.vault(), spec);
+        let r = specwork_core::views::deliverables::report::build(&snap.ws, snap.links.vault(), spec);
         let purpose = |p: &Option<String>| p.clone().unwrap_or_default();
         let scripts: Vec<DeliverableView> = r
             .scripts

@@ -3,13 +3,13 @@
 //!
 //! Paths are the peer's weak spot (#201: `filePath` read any file; #220: `categoryName` wrote
 //! anywhere). Here `categoryName` must be a spec id (or `steering`) and `filePath` one of that
-//! category's own documents; `specwork_core::approvals::target_for_file` refuses the rest before
+//! category's own documents; `specwork_core::stores::approvals::target_for_file` refuses the rest before
 //! anything is read or written.
 
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use specwork_core::approvals::{self, ApprovalError, ApprovalRecord, ApprovalStatus, RequestOptions};
+use specwork_core::stores::approvals::{self, ApprovalError, ApprovalRecord, ApprovalStatus, RequestOptions};
 
 use crate::registry::{Call, Kind, PROJECT_PATH, Reply, ToolDef, ToolError, clip, opt, req};
 

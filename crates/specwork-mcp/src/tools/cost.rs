@@ -3,8 +3,8 @@
 //! usage); the most recent rows only.
 
 use serde::Serialize;
-use specwork_core::config::Config;
-use specwork_core::display::round_usd;
+use specwork_core::base::display::round_usd;
+use specwork_core::model::config::Config;
 use specwork_core::usage::MeasureError;
 use specwork_core::usage::cost::{self, CostBy, CostError, CostQuery};
 use specwork_usage::Totals;

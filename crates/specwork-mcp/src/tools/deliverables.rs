@@ -2,8 +2,8 @@
 //! configs with purpose and size, the specs that use them, code statistics and quality ratios.
 
 use serde::Serialize;
-use specwork_core::deliverables::report::{self, Ratio};
-use specwork_core::links::Vault;
+use specwork_core::model::links::Vault;
+use specwork_core::views::deliverables::report::{self, Ratio};
 
 use super::view::capped;
 use crate::registry::{Call, Reply, SPEC_NAME, ToolDef, ToolError, clip};

@@ -2,9 +2,9 @@
 //! git when the workspace is a repository) and `search` over specs, timelines and logs.
 
 use serde::Serialize;
-use specwork_core::implog::{self, Artifacts, LogError, NewLog, git::GitWindow};
-use specwork_core::search::{self, SearchKind};
-use specwork_core::session::{Identity, SessionIndex};
+use specwork_core::stores::implog::{self, Artifacts, LogError, NewLog, git::GitWindow};
+use specwork_core::stores::session::{Identity, SessionIndex};
+use specwork_core::views::search::{self, SearchKind};
 
 use super::view::capped;
 use crate::registry::{Call, Kind, PROJECT_PATH, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt, req};
@@ -105,7 +105,7 @@ fn log_implementation(call: &Call<'_>) -> Result<Reply, ToolError> {
     Ok(Reply::json(&Logged {
         spec: w.spec,
         task: w.entry.task_id.clone(),
-        file: specwork_core::display::slash_path(&w.file),
+        file: specwork_core::base::display::slash_path(&w.file),
         log_id: w.entry.id.clone(),
         source: w.source,
         lines_added: w.entry.statistics.lines_added,

@@ -49,7 +49,7 @@ pub fn has(name: &str) -> bool {
 /// Task references as tools show them: compact and bounded.
 pub(crate) mod view {
     use serde::Serialize;
-    use specwork_core::report::TaskRef;
+    use specwork_core::views::report::TaskRef;
     use specwork_core::{Task, TaskCounts};
 
     use crate::registry::clip;

@@ -1,7 +1,7 @@
 //! `resume`: where to continue a spec — previous sessions, remaining tasks, the next task.
 
 use serde::Serialize;
-use specwork_core::report;
+use specwork_core::views::report;
 
 use super::view::{TaskItem, capped};
 use crate::registry::{Call, Reply, SPEC_NAME, ToolDef, ToolError, clip};
@@ -64,6 +64,6 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
         remaining,
         remaining_count,
         next_task: r.next_task.as_ref().map(TaskItem::from),
-        tasks_file: r.tasks_file.map(|p| specwork_core::display::slash_path(&p)),
+        tasks_file: r.tasks_file.map(|p| specwork_core::base::display::slash_path(&p)),
     }))
 }

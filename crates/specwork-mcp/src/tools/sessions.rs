@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 use specwork_core::TaskStatus;
-use specwork_core::display;
+use specwork_core::base::display;
 use specwork_core::ops::OpError;
 use specwork_core::ops::session::{self as session_ops, SessionPick};
 use specwork_core::ops::task::{self as task_ops, FinishOptions, StartOptionsTask};
-use specwork_core::session::{self, SessionError, StartOptions};
+use specwork_core::stores::session::{self, SessionError, StartOptions};
 use specwork_core::views::session_status;
 use specwork_core::views::today::DayFigures;
 
@@ -99,7 +99,7 @@ fn op_error(e: OpError) -> ToolError {
         OpError::Session(SessionError::NoSuchSession { .. } | SessionError::Ended { .. }) => {
             "`session-status` lists the active sessions".to_owned()
         }
-        OpError::Edit(specwork_core::edit::EditError::ReadOnly { .. }) => {
+        OpError::Edit(specwork_core::model::edit::EditError::ReadOnly { .. }) => {
             "this spec is an import specwork only reads; edit it in its own tool".to_owned()
         }
         _ => "check the workspace files and their permissions, then call again".to_owned(),
@@ -217,7 +217,7 @@ struct StatusReply {
 
 fn session_status(call: &Call<'_>) -> Result<Reply, ToolError> {
     let root = call.root()?;
-    let (config, _) = specwork_core::config::Config::load(root);
+    let (config, _) = specwork_core::model::config::Config::load(root);
     let r = session_status::build(root, &config, call.bool("mine") == Some(true), None);
     let (sessions, session_count) = capped::<_, SessionRow>(
         r.sessions.into_iter().map(|s| SessionRow {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use specwork_core::approvals::{self, DocKind, DocState};
+use specwork_core::stores::approvals::{self, DocKind, DocState};
 use specwork_core::{Layout, Spec, TaskStatus};
 
 use super::view::{Counts, TaskItem};

@@ -1,7 +1,7 @@
 //! `status`: the portfolio of every spec (paged), or one spec's report with its task lists capped.
 
 use serde::Serialize;
-use specwork_core::report;
+use specwork_core::views::report;
 
 use super::view::{Counts, TaskItem, capped};
 use crate::registry::{CURSOR, Call, Kind, Reply, ToolDef, ToolError, clip, opt};

@@ -1,12 +1,12 @@
 //! `tasks`: list a spec's tasks (paged), show one task in full, or set a task's status in place.
 
 use serde::Serialize;
-use specwork_core::edit::EditError;
+use specwork_core::base::write::WriteError;
+use specwork_core::model::edit::EditError;
 use specwork_core::ops::OpError;
 use specwork_core::ops::session::SessionPick;
 use specwork_core::ops::task as task_ops;
-use specwork_core::write::WriteError;
-use specwork_core::{TaskStatus, names};
+use specwork_core::{TaskStatus, base::names};
 
 use super::view::{Counts, TaskDetail, TaskItem};
 use crate::registry::{CURSOR, Call, Kind, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt};
@@ -80,7 +80,7 @@ fn show(call: &Call<'_>) -> Result<Reply, ToolError> {
     let t = spec.tasks.find(id).ok_or_else(|| no_task(id, &spec.id))?;
     Ok(Reply::json(&ShowReply {
         spec: spec.id.clone(),
-        file: spec.tasks_source.as_ref().map(|s| specwork_core::display::slash_path(&s.file)).unwrap_or_default(),
+        file: spec.tasks_source.as_ref().map(|s| specwork_core::base::display::slash_path(&s.file)).unwrap_or_default(),
         task: TaskDetail::from(t),
     }))
 }

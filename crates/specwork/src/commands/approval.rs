@@ -3,8 +3,8 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use specwork_core::Diagnostic;
-use specwork_core::approvals::{self, ApprovalError, ApprovalOutcome, DiffBase, DocApproval, DocState};
-use specwork_core::write::WriteError;
+use specwork_core::base::write::WriteError;
+use specwork_core::stores::approvals::{self, ApprovalError, ApprovalOutcome, DiffBase, DocApproval, DocState};
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError, EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};

@@ -1,8 +1,8 @@
 //! `specwork archive SPEC`: move a named spec to `.spec-workflow/archive/specs/`.
 
 use clap::Args;
-use specwork_core::archive::{self, ArchiveError, Moved};
-use specwork_core::display::slash_path;
+use specwork_core::base::display::slash_path;
+use specwork_core::ops::archive::{self, ArchiveError, Moved};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_FAILURE, EXIT_USAGE};

@@ -1,5 +1,5 @@
 use clap::Args;
-use specwork_core::check::{self, CheckReport};
+use specwork_core::ops::check::{self, CheckReport};
 
 use super::Ctx;
 use crate::error::{CmdResult, EXIT_PROBLEMS};

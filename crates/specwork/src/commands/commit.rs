@@ -1,8 +1,8 @@
 use clap::Args;
 use serde::Serialize;
-use specwork_core::context_append::{self, TimelineEvent};
+use specwork_core::base::names;
 use specwork_core::git::{GitError, Repo};
-use specwork_core::names;
+use specwork_core::ops::context_append::{self, TimelineEvent};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_FAILURE, EXIT_USAGE};
@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, a: CommitArgs) -> CmdResult {
                 subject: c.subject.clone(),
                 task: a.task.as_ref().map(|t| t.trim_end_matches('.').to_owned()),
             };
-            context_append::append(ws, s, &event)?.map(|p| specwork_core::display::slash_path(&p))
+            context_append::append(ws, s, &event)?.map(|p| specwork_core::base::display::slash_path(&p))
         }
         None => None,
     };

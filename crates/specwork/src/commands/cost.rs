@@ -6,15 +6,15 @@
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use specwork_core::config::{Config, CurrencyConfig};
-use specwork_core::display::{self, CostDisplay, in_currency, money};
-use specwork_core::journal::Stamp;
-use specwork_core::session::{self, Identity, SessionIndex};
+use specwork_core::base::display::{self, CostDisplay, in_currency, money};
+use specwork_core::model::config::{Config, CurrencyConfig};
+use specwork_core::model::workspace::WorkspaceError;
+use specwork_core::stores::journal::Stamp;
+use specwork_core::stores::session::{self, Identity, SessionIndex};
 use specwork_core::usage::cost::{self, CostBy, CostError, CostQuery, CostReport, TotalsOut};
 use specwork_core::usage::logs::{Logs, overlay_live};
 use specwork_core::usage::spend::BudgetStatus;
-use specwork_core::workspace::WorkspaceError;
-use specwork_core::{TaskStatus, estimate};
+use specwork_core::{TaskStatus, views::estimate};
 use specwork_usage::{Agent, PriceTable};
 
 use super::Ctx;
@@ -427,7 +427,7 @@ fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config, prices: &PriceTable) 
         let totals: Vec<u64> = h.measured.iter().map(|t| t.total).collect();
         let median = estimate::median(&totals).unwrap_or(0);
         let all = totals.iter().sum::<u64>().max(1) as f64;
-        let share = |f: fn(&specwork_core::journal::Tokens) -> Option<u64>| {
+        let share = |f: fn(&specwork_core::stores::journal::Tokens) -> Option<u64>| {
             h.measured.iter().map(|t| f(t).unwrap_or(0)).sum::<u64>() as f64 / all
         };
         let mix = Mix {

@@ -1,6 +1,6 @@
 use clap::{Args, Subcommand};
-use specwork_core::deliverables::Kind;
 use specwork_core::ops::deliverable::{self, AddRequest, DeliverableError};
+use specwork_core::views::deliverables::Kind;
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_USAGE};

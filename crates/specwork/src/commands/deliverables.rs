@@ -1,6 +1,6 @@
 use clap::Args;
-use specwork_core::deliverables::report::{self, DeliverablesReport, Ratio};
-use specwork_core::links::Vault;
+use specwork_core::model::links::Vault;
+use specwork_core::views::deliverables::report::{self, DeliverablesReport, Ratio};
 
 use super::Ctx;
 use crate::error::CmdResult;

@@ -2,10 +2,10 @@
 
 use clap::Args;
 use serde::Serialize;
-use specwork_core::display::{self, money};
+use specwork_core::base::display::{self, money};
 use specwork_core::ops::session::SessionPick;
 use specwork_core::ops::task::{self, FinishOptions, StartOptionsTask, TaskFinished};
-use specwork_core::{Diagnostic, Task, TaskStatus, names, session};
+use specwork_core::{Diagnostic, Task, TaskStatus, base::names, stores::session};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};

@@ -1,7 +1,7 @@
 //! `specwork end-session [NAME]`: end a session, measuring what its windows received.
 
 use clap::Args;
-use specwork_core::display::{self, money};
+use specwork_core::base::display::{self, money};
 use specwork_core::ops::session::{self as session_ops, SessionPick};
 
 use super::Ctx;

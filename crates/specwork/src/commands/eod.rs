@@ -1,10 +1,10 @@
 use clap::Args;
-use specwork_core::daily;
-use specwork_core::derived::Outcome;
-use specwork_core::display::{self, money};
-use specwork_core::journal::Stamp;
+use specwork_core::base::display::{self, money};
+use specwork_core::ops::derived::Outcome;
 use specwork_core::ops::eod;
-use specwork_core::session;
+use specwork_core::stores::journal::Stamp;
+use specwork_core::stores::session;
+use specwork_core::views::daily;
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};

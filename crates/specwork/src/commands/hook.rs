@@ -1,5 +1,5 @@
 //! `specwork hook EVENT`: the entry point of agent hooks. Reads the hook's JSON on stdin and
-//! records what it says in the active session's journal (`specwork_core::agent_hook`).
+//! records what it says in the active session's journal (`specwork_core::agent::agent_hook`).
 //!
 //! It never blocks or fails the agent: whatever goes wrong is written to `.specwork/hook.log`
 //! and the exit code is 0. Unknown events are ignored.
@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 use clap::Args;
-use specwork_core::agent_hook::{self, HookEvent, HookInput};
+use specwork_core::agent::agent_hook::{self, HookEvent, HookInput};
 
 use super::Ctx;
 use crate::error::CmdResult;
@@ -65,5 +65,5 @@ fn root(ctx: &Ctx, input: Option<&HookInput>) -> Option<PathBuf> {
         input.and_then(|i| i.cwd.as_ref()).map(PathBuf::from),
         std::env::current_dir().ok(),
     ];
-    candidates.into_iter().flatten().find_map(|d| specwork_core::workspace::discover(&d).ok())
+    candidates.into_iter().flatten().find_map(|d| specwork_core::model::workspace::discover(&d).ok())
 }

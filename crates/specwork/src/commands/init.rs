@@ -2,8 +2,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Serialize;
-use specwork_core::config::DEFAULT_CONFIG;
-use specwork_core::write;
+use specwork_core::base::write;
+use specwork_core::model::config::DEFAULT_CONFIG;
 
 use super::Ctx;
 use crate::error::CmdResult;
@@ -22,7 +22,7 @@ struct InitReport {
     created: Vec<String>,
     existing: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    agent_files: Vec<specwork_core::agent_files::FileChange>,
+    agent_files: Vec<specwork_core::agent::agent_files::FileChange>,
 }
 
 /// The folders and files of a workspace; creating them is idempotent.

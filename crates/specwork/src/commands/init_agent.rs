@@ -1,10 +1,10 @@
 //! `specwork init --agent claude|codex|gemini`: the agent integration files (the file contents
-//! and merge rules live in `specwork_core::agent_files`).
+//! and merge rules live in `specwork_core::agent::agent_files`).
 
 use std::path::Path;
 
 use clap::Args;
-use specwork_core::agent_files::{self, Action, Agent, AgentFileError, FileChange};
+use specwork_core::agent::agent_files::{self, Action, Agent, AgentFileError, FileChange};
 
 use crate::error::{CmdResult, CommandError, EXIT_CONFLICT, EXIT_USAGE};
 
@@ -92,7 +92,7 @@ fn error(e: AgentFileError) -> CommandError {
             (EXIT_USAGE, "add the end marker after specwork's section, or remove the begin marker")
         }
         AgentFileError::NotUtf8 { .. } => (EXIT_USAGE, "save the file as UTF-8 first"),
-        AgentFileError::Write(specwork_core::write::WriteError::Conflict { .. }) => {
+        AgentFileError::Write(specwork_core::base::write::WriteError::Conflict { .. }) => {
             (EXIT_CONFLICT, "another program edited the file; run the command again")
         }
         AgentFileError::Write(_) => (crate::error::EXIT_FAILURE, "check the file's permissions"),

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use specwork_core::implog::{self, Artifacts, LogError, NewLog, git::GitWindow};
-use specwork_core::display::slash_path;
-use specwork_core::write::WriteError;
+use specwork_core::base::display::slash_path;
+use specwork_core::base::write::WriteError;
+use specwork_core::stores::implog::{self, Artifacts, LogError, NewLog, git::GitWindow};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};
@@ -54,7 +54,9 @@ impl From<LogError> for CommandError {
     fn from(e: LogError) -> Self {
         let code = match &e {
             LogError::Write(WriteError::Conflict { .. }) => EXIT_CONFLICT,
-            LogError::Write(_) | LogError::Git(specwork_core::implog::git::GitError::Failed { .. }) => EXIT_FAILURE,
+            LogError::Write(_) | LogError::Git(specwork_core::stores::implog::git::GitError::Failed { .. }) => {
+                EXIT_FAILURE
+            }
             _ => EXIT_USAGE,
         };
         let hint = e.hint();

@@ -2,7 +2,7 @@
 
 use clap::Args;
 use specwork_core::TaskStatus;
-use specwork_core::display::{self, money};
+use specwork_core::base::display::{self, money};
 use specwork_core::ops::session::{self as session_ops, SessionPick};
 use specwork_core::ops::task::{self, FinishOptions};
 
@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, a: LogTaskArgs) -> CmdResult {
             line.push_str(&format!(" ({})", parts.join(", ")));
         } else if let Some(t) = tokens {
             let mut parts = vec![format!("{} tokens", display::fmt_tokens(t))];
-            if let Some(c) = r.manual_model.as_deref().and_then(|m| specwork_core::estimate::manual_cost(m, t)) {
+            if let Some(c) = r.manual_model.as_deref().and_then(|m| specwork_core::views::estimate::manual_cost(m, t)) {
                 parts.push(money(c, currency));
             }
             parts.push("manual".into());

@@ -4,8 +4,8 @@
 use clap::Args;
 use serde::Serialize;
 use specwork_core::Diagnostic;
-use specwork_core::implog::{self, LoadedLog};
-use specwork_core::display::slash_path;
+use specwork_core::base::display::slash_path;
+use specwork_core::stores::implog::{self, LoadedLog};
 
 use super::{Ctx, format};
 use crate::error::CmdResult;

@@ -145,7 +145,9 @@ impl Ctx {
                 }
                 Ok(std::path::absolute(p).unwrap_or_else(|_| p.clone()))
             }
-            None => Ok(specwork_core::workspace::discover(&std::env::current_dir().map_err(anyhow::Error::from)?)?),
+            None => {
+                Ok(specwork_core::model::workspace::discover(&std::env::current_dir().map_err(anyhow::Error::from)?)?)
+            }
         }
     }
 

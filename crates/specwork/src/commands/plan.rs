@@ -7,11 +7,11 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
 use serde::Serialize;
-use specwork_core::approvals::{self, ApprovalOutcome, DocKind};
-use specwork_core::edit::EditError;
-use specwork_core::phases::{self, PhaseError, PlannedTask};
-use specwork_core::report::TaskRef;
-use specwork_core::write::WriteError;
+use specwork_core::base::write::WriteError;
+use specwork_core::model::edit::EditError;
+use specwork_core::ops::phases::{self, PhaseError, PlannedTask};
+use specwork_core::stores::approvals::{self, ApprovalOutcome, DocKind};
+use specwork_core::views::report::TaskRef;
 use specwork_core::{Spec, Workspace};
 
 use super::Ctx;
@@ -128,7 +128,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> CmdResult {
     let report = PlanReport {
         spec: spec.id.clone(),
         title: spec.title.clone(),
-        file: file.map(|f| specwork_core::display::slash_path(&f)),
+        file: file.map(|f| specwork_core::base::display::slash_path(&f)),
         added,
         plan: spec.tasks.tasks.iter().map(TaskRef::from).collect(),
         approved,

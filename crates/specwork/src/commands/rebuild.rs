@@ -1,6 +1,6 @@
 use clap::Args;
-use specwork_core::derived::{self, Outcome};
-use specwork_core::journal::WorkspaceLock;
+use specwork_core::ops::derived::{self, Outcome};
+use specwork_core::stores::journal::WorkspaceLock;
 
 use super::Ctx;
 use crate::error::CmdResult;

@@ -1,5 +1,5 @@
 use clap::Args;
-use specwork_core::report;
+use specwork_core::views::report;
 
 use super::Ctx;
 use crate::error::CmdResult;
@@ -24,12 +24,12 @@ pub fn run(ctx: &Ctx, a: ResumeArgs) -> CmdResult {
 /// What the journals add: time and usage so far, who is on the spec now, the latest daily summary.
 fn render_sessions(s: &mut String, r: &report::ResumeWithSessions) {
     if r.total_minutes > 0 || r.total_tokens > 0 {
-        let mut line = format!("\nTime spent: {}", specwork_core::display::fmt_minutes(r.total_minutes));
+        let mut line = format!("\nTime spent: {}", specwork_core::base::display::fmt_minutes(r.total_minutes));
         if r.total_tokens > 0 {
             line.push_str(&format!(
                 " · {} tokens · {}",
-                specwork_core::display::fmt_tokens(r.total_tokens),
-                specwork_core::display::fmt_cost(r.total_cost_usd)
+                specwork_core::base::display::fmt_tokens(r.total_tokens),
+                specwork_core::base::display::fmt_cost(r.total_cost_usd)
             ));
         }
         s.push_str(&line);

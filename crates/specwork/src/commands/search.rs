@@ -1,7 +1,7 @@
 //! `specwork search QUERY [--kind log|spec|context] [--limit N]`.
 
 use clap::Args;
-use specwork_core::search::{self, SearchKind};
+use specwork_core::views::search::{self, SearchKind};
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError};

@@ -1,6 +1,6 @@
 use clap::Args;
-use specwork_core::display::{self, money};
-use specwork_core::journal::Stamp;
+use specwork_core::base::display::{self, money};
+use specwork_core::stores::journal::Stamp;
 use specwork_core::views::session_status;
 
 use super::Ctx;
@@ -15,7 +15,7 @@ pub struct SessionStatusArgs {
 
 pub fn run(ctx: &Ctx, a: SessionStatusArgs) -> CmdResult {
     let root = ctx.root()?;
-    let (config, diag) = specwork_core::config::Config::load(&root);
+    let (config, diag) = specwork_core::model::config::Config::load(&root);
     if let Some(d) = diag {
         ctx.ui.diagnostics(&[d]);
     }

@@ -1,8 +1,8 @@
 use clap::{Args, Subcommand};
-use specwork_core::edit::{self, NewNumbered};
-use specwork_core::report;
-use specwork_core::templates::TemplateKind;
-use specwork_core::workspace::humanize;
+use specwork_core::model::edit::{self, NewNumbered};
+use specwork_core::model::workspace::humanize;
+use specwork_core::text::templates::TemplateKind;
+use specwork_core::views::report;
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError};
@@ -87,7 +87,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> CmdResult {
     ctx.ui.report(&created, |s| {
         s.push_str(&format!("created spec {} ({})\n", created.id, created.layout.as_str()));
         for f in &created.files {
-            s.push_str(&format!("  {}\n", specwork_core::display::slash_path(f)));
+            s.push_str(&format!("  {}\n", specwork_core::base::display::slash_path(f)));
         }
     });
     Ok(0)

@@ -2,9 +2,9 @@
 //! named spec, from its template, once the previous phase is approved.
 
 use clap::Args;
-use specwork_core::approvals::DocKind;
-use specwork_core::phases;
-use specwork_core::display::slash_path;
+use specwork_core::base::display::slash_path;
+use specwork_core::ops::phases;
+use specwork_core::stores::approvals::DocKind;
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};

@@ -1,7 +1,7 @@
 use clap::Args;
-use specwork_core::names;
+use specwork_core::base::names;
 use specwork_core::ops::session as session_ops;
-use specwork_core::session::StartOptions;
+use specwork_core::stores::session::StartOptions;
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};

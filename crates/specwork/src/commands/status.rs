@@ -1,6 +1,6 @@
 use clap::Args;
 use specwork_core::TaskStatus;
-use specwork_core::report::{self, Portfolio, SpecReport};
+use specwork_core::views::report::{self, Portfolio, SpecReport};
 
 use super::{Ctx, format};
 use crate::error::CmdResult;
@@ -121,8 +121,8 @@ fn render_spec(s: &mut String, r: &SpecReport) {
         if let (Some(t), Some(c)) = (sess.tokens, sess.cost_usd) {
             extra.push(format!(
                 "{} tokens, {}",
-                specwork_core::display::fmt_tokens(t),
-                specwork_core::display::fmt_cost(c)
+                specwork_core::base::display::fmt_tokens(t),
+                specwork_core::base::display::fmt_cost(c)
             ));
         }
         let extra = if extra.is_empty() { String::new() } else { format!(" — {}", extra.join("; ")) };
@@ -132,8 +132,8 @@ fn render_spec(s: &mut String, r: &SpecReport) {
         let usage = if r.total_tokens > 0 {
             format!(
                 " ({} tokens, {})",
-                specwork_core::display::fmt_tokens(r.total_tokens),
-                specwork_core::display::fmt_cost(r.total_cost_usd)
+                specwork_core::base::display::fmt_tokens(r.total_tokens),
+                specwork_core::base::display::fmt_cost(r.total_cost_usd)
             )
         } else {
             String::new()

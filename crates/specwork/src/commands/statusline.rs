@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
-use specwork_core::agent_hook;
-use specwork_core::display;
+use specwork_core::agent::agent_hook;
+use specwork_core::base::display;
 use specwork_core::views::today;
 
 /// How long today's figures are reused.
@@ -122,7 +122,7 @@ fn root(ctx: &Ctx, input: &StatusInput) -> Option<PathBuf> {
     ]
     .into_iter()
     .flatten()
-    .find_map(|d| specwork_core::workspace::discover(&d).ok())
+    .find_map(|d| specwork_core::model::workspace::discover(&d).ok())
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -149,7 +149,7 @@ struct Cached {
 fn journals_stamp(root: &Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    if let Ok(rd) = std::fs::read_dir(root.join(specwork_core::journal::CURRENT_DIR)) {
+    if let Ok(rd) = std::fs::read_dir(root.join(specwork_core::stores::journal::CURRENT_DIR)) {
         let mut v: Vec<(std::ffi::OsString, u64, Option<std::time::SystemTime>)> = rd
             .flatten()
             .filter_map(|e| e.metadata().ok().map(|m| (e.file_name(), m.len(), m.modified().ok())))
@@ -175,7 +175,7 @@ fn today_figures(root: &Path, today: &str) -> (u64, f64) {
     {
         return (c.tokens, c.cost_usd);
     }
-    let (config, _) = specwork_core::config::Config::load(root);
+    let (config, _) = specwork_core::model::config::Config::load(root);
     let t = today::for_workspace(root, &config);
     let c = Cached {
         date: t.date.clone(),

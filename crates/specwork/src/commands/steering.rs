@@ -1,8 +1,8 @@
 //! `specwork steering new product|tech|structure`.
 
 use clap::{Args, Subcommand};
-use specwork_core::display::slash_path;
-use specwork_core::steering::{self, SteeringError};
+use specwork_core::base::display::slash_path;
+use specwork_core::stores::steering::{self, SteeringError};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_FAILURE, EXIT_USAGE};

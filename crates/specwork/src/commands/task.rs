@@ -3,7 +3,7 @@ use serde::Serialize;
 use specwork_core::TaskStatus;
 use specwork_core::ops::session::SessionPick;
 use specwork_core::ops::task;
-use specwork_core::report::TaskRef;
+use specwork_core::views::report::TaskRef;
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError};
@@ -82,7 +82,7 @@ fn set(ctx: &Ctx, a: SetArgs) -> CmdResult {
             change.title,
             change.from,
             change.to,
-            specwork_core::display::slash_path(&change.file),
+            specwork_core::base::display::slash_path(&change.file),
             change.line
         ));
     });

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use clap::Args;
 use serde::Serialize;
-use specwork_core::report::{self, PortfolioRow};
+use specwork_core::views::report::{self, PortfolioRow};
 use specwork_core::{Layout, Spec};
 
 use super::{Ctx, format};

@@ -1,7 +1,7 @@
 //! `specwork unarchive SPEC`: move an archived named spec back to `.spec-workflow/specs/`.
 
 use clap::Args;
-use specwork_core::archive;
+use specwork_core::ops::archive;
 
 use super::Ctx;
 use crate::error::CmdResult;

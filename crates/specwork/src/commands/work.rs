@@ -11,15 +11,15 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Serialize;
-use specwork_core::approvals::{self, DocKind};
 use specwork_core::ops::OpError;
+use specwork_core::ops::phases::{self, PlannedTask};
 use specwork_core::ops::session::SessionPick;
+use specwork_core::ops::spec_work::{self, ContextRef};
 use specwork_core::ops::task::{self, StartOptionsTask};
-use specwork_core::phases::{self, PlannedTask};
-use specwork_core::report::{self, ResumeReport, TaskRef};
-use specwork_core::session;
-use specwork_core::spec_work::{self, ContextRef};
-use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace, markdown};
+use specwork_core::stores::approvals::{self, DocKind};
+use specwork_core::stores::session;
+use specwork_core::views::report::{self, ResumeReport, TaskRef};
+use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace, text::markdown};
 
 use super::{Ctx, deliverables, resume, status};
 use crate::error::{CmdResult, CommandError};
@@ -242,7 +242,7 @@ impl Flow<'_> {
         let mut s = format!("I've loaded spec {} ({}).\n", spec.id, spec.title);
         if let Some(c) = &r.context {
             let verb = if c.created { "created" } else { "found" };
-            s.push_str(&format!("Context: {} ({verb})\n", specwork_core::display::slash_path(&c.path)));
+            s.push_str(&format!("Context: {} ({verb})\n", specwork_core::base::display::slash_path(&c.path)));
         }
         let t = &r.tasks;
         let detail = match r.state {
@@ -301,7 +301,7 @@ impl Flow<'_> {
         let (file, text) = requirements(&self.root, spec);
         let mut s = String::from("\n## Requirements\n");
         if let Some(f) = &file {
-            s.push_str(&format!("(from {})\n\n", specwork_core::display::slash_path(f)));
+            s.push_str(&format!("(from {})\n\n", specwork_core::base::display::slash_path(f)));
         }
         match &text {
             Some(t) => {
@@ -372,7 +372,11 @@ impl Flow<'_> {
                 }
                 Some("n" | "no") => {
                     self.report.plan_accepted = Some(false);
-                    let file = spec.tasks_source.as_ref().map(|s| specwork_core::display::slash_path(&s.file)).unwrap_or_default();
+                    let file = spec
+                        .tasks_source
+                        .as_ref()
+                        .map(|s| specwork_core::base::display::slash_path(&s.file))
+                        .unwrap_or_default();
                     self.say(&format!(
                         "\nPlan not accepted; nothing changed. Edit the tasks in {file}, or add one with {}.\n",
                         self.cmd("--choice 2 --modify \"TEXT\"")

@@ -1,0 +1,508 @@
+//! `specwork check`: every link resolved as Obsidian resolves it ([`crate::model::links`]), every
+//! deliverable traced both ways, and the workspace's own diagnostics, as one list of problems.
+//!
+//! Problem kinds (the stable `kind` in JSON):
+//!
+//! * `broken-link` — a wiki or Markdown link (or a header's `Generated from:` / `Context:` path)
+//!   that leads nowhere;
+//! * `moved-file` — a broken path link whose file name exists exactly once elsewhere: the file
+//!   moved without its links (fixable: the link is rewritten);
+//! * `ambiguous-link` — a bare name several files share, none in the linking note's folder;
+//! * `orphan-deliverable` — a file in a `deliverables/` folder that no spec document links
+//!   (fixable when its header names the spec: the link is added to its `## Deliverables`);
+//! * `missing-header` — a deliverable without a traceback header (fixable when exactly one spec
+//!   lists it: the header is added);
+//! * `task-grammar` — task-list problems (duplicate ids, unclosed fences) from loading;
+//! * `workspace` — other loading problems (front matter, encoding, unknown status, duplicate
+//!   spec ids, configuration);
+//! * `approval` — approval records (`.spec-workflow/approvals/`) that cannot be read or do not
+//!   fit their document.
+//!
+//! `fix` applies only the repairs above, each through [`crate::base::write`]; generic names
+//! (`spec.md`, `README.md`, `index.md`, `tasks.md`, `design.md`, `requirements.md`) are never
+//! taken as the moved file, since a same-named file elsewhere is likely another note.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::base::display::slash_path;
+use crate::model::edit::EditError;
+use crate::model::links::{self, LinkForm, Resolution, Vault};
+use crate::model::workspace::Workspace;
+use crate::views::deliverables::{self, Kind, header};
+use crate::{Severity, base::write};
+
+/// The kind of a problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// A link to nothing.
+    BrokenLink,
+    /// A link to a file that moved.
+    MovedFile,
+    /// A bare name several files share.
+    AmbiguousLink,
+    /// A deliverable no spec links.
+    OrphanDeliverable,
+    /// A deliverable without a traceback header.
+    MissingHeader,
+    /// A task-list problem.
+    TaskGrammar,
+    /// Another problem found while loading the workspace.
+    Workspace,
+    /// An approval record that cannot be read or does not fit its document.
+    Approval,
+}
+
+/// One problem.
+#[derive(Clone, Debug, Serialize)]
+pub struct Problem {
+    /// What kind.
+    pub kind: ProblemKind,
+    /// Warning or error.
+    pub severity: Severity,
+    /// The file, workspace-relative.
+    pub file: String,
+    /// 1-based line (0: the whole file).
+    pub line: usize,
+    /// The link target or path concerned.
+    pub target: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+    /// Whether `--fix` can repair it.
+    pub fixable: bool,
+    /// Whether `--fix` repaired it.
+    pub fixed: bool,
+}
+
+/// The result of a check.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    /// Workspace root.
+    pub workspace: String,
+    /// Markdown files read.
+    pub files_checked: usize,
+    /// Links resolved.
+    pub links_checked: usize,
+    /// Deliverables checked.
+    pub deliverables_checked: usize,
+    /// Every problem, by file and line.
+    pub problems: Vec<Problem>,
+    /// How many were repaired.
+    pub fixed: usize,
+    /// How many remain.
+    pub remaining: usize,
+}
+
+/// Names too common to take a same-named file as the moved one.
+const GENERIC_NAMES: [&str; 6] = ["spec.md", "readme.md", "index.md", "tasks.md", "design.md", "requirements.md"];
+
+/// A pending link rewrite: in `file`, target text `old` (as written) → `new`.
+struct Rewrite {
+    old: String,
+    new: String,
+    problem: usize,
+}
+
+/// Checks the workspace; with `fix`, repairs what it safely can.
+pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
+    let vault = Vault::scan(&ws.root);
+    let md: Vec<&str> = vault.markdown_files().collect();
+
+    // Spec documents: links from these make a deliverable listed.
+    let mut spec_docs: HashMap<String, &crate::Spec> = HashMap::new();
+    for s in &ws.specs {
+        for d in [&s.docs.spec, &s.docs.requirements, &s.docs.design, &s.docs.tasks].into_iter().flatten() {
+            spec_docs.insert(slash_path(d), s);
+        }
+    }
+
+    struct FileResult {
+        file: String,
+        problems: Vec<(Problem, Option<Rewrite>)>,
+        links: usize,
+        /// Files the links lead to, with the links' aliases.
+        resolved: Vec<(String, Option<String>)>,
+    }
+    let results: Vec<FileResult> = md
+        .par_iter()
+        .map(|&file| {
+            let mut out = FileResult { file: file.to_owned(), problems: Vec::new(), links: 0, resolved: Vec::new() };
+            let Ok(src) = std::fs::read_to_string(ws.root.join(file)) else { return out };
+            for l in links::extract(&src) {
+                out.links += 1;
+                let res = vault.resolve(file, &l.target);
+                if let Resolution::File { path } = &res {
+                    out.resolved.push((path.clone(), l.text.clone()));
+                }
+                if let Some(p) = link_problem(&vault, file, &src, &l, &res) {
+                    out.problems.push(p);
+                }
+            }
+            out
+        })
+        .collect();
+
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut rewrites: BTreeMap<String, Vec<Rewrite>> = BTreeMap::new();
+    // Deliverable path → the spec documents linking it, with the link's alias.
+    let mut listed: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
+    let mut links_checked = 0;
+    for r in results {
+        links_checked += r.links;
+        if spec_docs.contains_key(&r.file) {
+            for (path, alias) in r.resolved {
+                listed.entry(path).or_default().push((r.file.clone(), alias));
+            }
+        }
+        for (p, rw) in r.problems {
+            if let Some(mut rw) = rw {
+                rw.problem = problems.len();
+                rewrites.entry(r.file.clone()).or_default().push(rw);
+            }
+            problems.push(p);
+        }
+    }
+
+    // Deliverables: listed by a spec, with a header whose paths lead somewhere.
+    let deliverable_files = deliverables::all_files(ws, &vault);
+    let mut header_fixes: Vec<(String, String, Option<String>, usize)> = Vec::new();
+    let mut orphan_fixes: Vec<(String, String, usize)> = Vec::new();
+    let mut header_rewrites: Vec<(String, String, String, usize)> = Vec::new();
+    for &f in &deliverable_files {
+        let abs = ws.root.join(f);
+        let head = header::read(&abs);
+        let listing = listed.get(f).map(Vec::as_slice).unwrap_or_default();
+        let mut listing_docs: Vec<&str> = listing.iter().map(|(d, _)| d.as_str()).collect();
+        listing_docs.dedup();
+        match &head {
+            None => {
+                let fixable = listing_docs.len() == 1;
+                if fixable {
+                    let (doc, alias) = listing[0].clone();
+                    header_fixes.push((f.to_owned(), doc, alias, problems.len()));
+                }
+                problems.push(Problem {
+                    kind: ProblemKind::MissingHeader,
+                    severity: Severity::Warning,
+                    file: f.to_owned(),
+                    line: 1,
+                    target: None,
+                    message: "deliverable has no traceback header (Generated from, Context, Purpose, Created)".into(),
+                    hint: if fixable {
+                        "`specwork check --fix` adds it".into()
+                    } else {
+                        format!("`specwork deliverable add SPEC {f} --purpose \"…\"` adds it and links it")
+                    },
+                    fixable,
+                    fixed: false,
+                });
+            }
+            Some(h) => {
+                for (key, value) in [("Generated from", &h.generated_from), ("Context", &h.context)] {
+                    let Some(v) = value else { continue };
+                    let path = v.trim().trim_start_matches("./");
+                    if vault.contains(path) {
+                        continue;
+                    }
+                    let moved = unique_moved(&vault, path);
+                    let file_for_line =
+                        if h.sidecar { slash_path(&header::sidecar_path(Path::new(f))) } else { f.to_owned() };
+                    if let Some(m) = &moved {
+                        header_rewrites.push((file_for_line.clone(), v.clone(), m.clone(), problems.len()));
+                    }
+                    problems.push(Problem {
+                        kind: if moved.is_some() { ProblemKind::MovedFile } else { ProblemKind::BrokenLink },
+                        severity: Severity::Warning,
+                        file: file_for_line,
+                        line: h.line,
+                        target: Some(v.clone()),
+                        message: match &moved {
+                            Some(m) => format!("header `{key}: {v}` names a file that moved to {m}"),
+                            None => format!("header `{key}: {v}` names a file that does not exist"),
+                        },
+                        hint: if moved.is_some() {
+                            "`specwork check --fix` rewrites the header".into()
+                        } else {
+                            format!("correct the `{key}:` line")
+                        },
+                        fixable: moved.is_some(),
+                        fixed: false,
+                    });
+                }
+            }
+        }
+        if listing.is_empty() {
+            let owner = head
+                .as_ref()
+                .and_then(|h| h.generated_from.as_deref())
+                .map(|g| g.trim_start_matches("./").to_owned())
+                .filter(|g| spec_docs.contains_key(g));
+            if let Some(doc) = &owner {
+                orphan_fixes.push((f.to_owned(), doc.clone(), problems.len()));
+            }
+            problems.push(Problem {
+                kind: ProblemKind::OrphanDeliverable,
+                severity: Severity::Warning,
+                file: f.to_owned(),
+                line: 0,
+                target: None,
+                message: "no spec links this deliverable".into(),
+                hint: match &owner {
+                    Some(doc) => format!("`specwork check --fix` links it from {doc}"),
+                    None => format!("`specwork deliverable add SPEC {f} --purpose \"…\"` links it from its spec"),
+                },
+                fixable: owner.is_some(),
+                fixed: false,
+            });
+        }
+    }
+
+    // The workspace's own diagnostics.
+    for d in &ws.diagnostics {
+        let task = d.message.starts_with("duplicate task id") || d.message.contains("tasks after it");
+        problems.push(Problem {
+            kind: if task { ProblemKind::TaskGrammar } else { ProblemKind::Workspace },
+            severity: d.severity,
+            file: d.file.replace('\\', "/"),
+            line: d.line,
+            target: None,
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+            fixable: false,
+            fixed: false,
+        });
+    }
+
+    let (_, approval_diags) = crate::stores::approvals::load_all(&ws.root);
+    for d in approval_diags {
+        problems.push(Problem {
+            kind: ProblemKind::Approval,
+            severity: d.severity,
+            file: d.file.replace('\\', "/"),
+            line: d.line,
+            target: None,
+            message: d.message,
+            hint: d.hint,
+            fixable: false,
+            fixed: false,
+        });
+    }
+
+    if fix {
+        apply_rewrites(ws, &rewrites, &mut problems)?;
+        for (file, old, new, i) in header_rewrites {
+            let mut done = false;
+            write::update(&ws.root.join(&file), |src: &str| -> Result<String, EditError> {
+                let head_end = src.lines().take(40).map(|l| l.len() + 1).sum::<usize>().min(src.len());
+                match src[..head_end].find(&old) {
+                    Some(at) => {
+                        done = true;
+                        Ok(format!("{}{}{}", &src[..at], new, &src[at + old.len()..]))
+                    }
+                    None => {
+                        done = false;
+                        Ok(src.to_owned())
+                    }
+                }
+            })?;
+            problems[i].fixed = done;
+        }
+        for (f, doc, alias, i) in header_fixes {
+            problems[i].fixed = add_header(ws, spec_docs[&doc], &doc, alias, &f)?;
+        }
+        for (f, doc, i) in orphan_fixes {
+            let doc_path = PathBuf::from(&doc);
+            let doc_dir = doc_path.parent().unwrap_or(Path::new("")).to_owned();
+            let alias = header::read(&ws.root.join(&f)).and_then(|h| h.purpose).unwrap_or_else(|| file_name(&f));
+            crate::ops::deliverable::ensure_listed(
+                ws,
+                &doc_path,
+                Kind::of_path(&f),
+                Path::new(&f),
+                &links::link_target(&doc_dir, Path::new(&f)),
+                &alias,
+            )?;
+            problems[i].fixed = true;
+        }
+    }
+
+    problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.kind.cmp(&b.kind)));
+    let fixed = problems.iter().filter(|p| p.fixed).count();
+    Ok(CheckReport {
+        workspace: ws.root.display().to_string(),
+        files_checked: md.len(),
+        links_checked,
+        deliverables_checked: deliverable_files.len(),
+        remaining: problems.len() - fixed,
+        fixed,
+        problems,
+    })
+}
+
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_owned()
+}
+
+/// The one file named like `path`'s last component, unless the name is generic.
+fn unique_moved(vault: &Vault, path: &str) -> Option<String> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_lowercase();
+    if GENERIC_NAMES.contains(&lower.as_str()) || GENERIC_NAMES.contains(&format!("{lower}.md").as_str()) {
+        return None;
+    }
+    let matches = vault.by_name(name);
+    // Only exact names (a link without `.md` finds `name.md`).
+    (matches.len() == 1).then(|| matches[0].to_owned())
+}
+
+/// The problem a resolved link is, if any, with the rewrite that fixes a moved file.
+fn link_problem(
+    vault: &Vault,
+    file: &str,
+    src: &str,
+    l: &links::Link,
+    res: &Resolution,
+) -> Option<(Problem, Option<Rewrite>)> {
+    let shown = links::strip_subpath(&l.target).to_owned();
+    let p = |kind, message: String, hint: String, fixable| Problem {
+        kind,
+        severity: Severity::Warning,
+        file: file.to_owned(),
+        line: l.line,
+        target: Some(shown.clone()),
+        message,
+        hint,
+        fixable,
+        fixed: false,
+    };
+    match res {
+        Resolution::File { .. } | Resolution::Folder { .. } | Resolution::SameNote | Resolution::External => None,
+        Resolution::Ambiguous { candidates } => Some((
+            p(
+                ProblemKind::AmbiguousLink,
+                format!("`{shown}` matches {} files: {}", candidates.len(), candidates.join(", ")),
+                "write a path instead of the bare name, e.g. ../folder/name".into(),
+                false,
+            ),
+            None,
+        )),
+        Resolution::Missing => {
+            let moved =
+                if shown.contains('/') || l.form == LinkForm::Markdown { unique_moved(vault, &shown) } else { None };
+            match (moved, &l.target_range) {
+                (Some(m), Some(range)) if l.form != LinkForm::Reference => {
+                    let written = &src[range.clone()];
+                    let from_dir = Path::new(file).parent().unwrap_or(Path::new("")).to_owned();
+                    let mut new = links::link_target(&from_dir, Path::new(&m));
+                    // Keep the link's own style: `.md` spelled out or not, `#subpath`, encoding.
+                    let had_md = links::strip_subpath(&l.target).to_lowercase().ends_with(".md");
+                    if had_md && !new.to_lowercase().ends_with(".md") && m.to_lowercase().ends_with(".md") {
+                        new.push_str(".md");
+                    }
+                    if let Some((_, sub)) = l.target.split_once('#') {
+                        new = format!("{new}#{sub}");
+                    }
+                    if l.form == LinkForm::Markdown {
+                        new = links::percent_encode_path(&new);
+                    }
+                    Some((
+                        p(
+                            ProblemKind::MovedFile,
+                            format!("`{shown}` does not exist; the file moved to {m}"),
+                            format!("`specwork check --fix` rewrites the link to `{new}`"),
+                            true,
+                        ),
+                        Some(Rewrite { old: written.to_owned(), new, problem: 0 }),
+                    ))
+                }
+                _ => Some((
+                    p(
+                        ProblemKind::BrokenLink,
+                        format!("`{shown}` does not resolve to any file"),
+                        "correct the link, or create the file".into(),
+                        false,
+                    ),
+                    None,
+                )),
+            }
+        }
+    }
+}
+
+/// Applies link rewrites file by file on fresh content: each link whose written target is an
+/// `old` value is rewritten (from the end, so offsets stay valid).
+fn apply_rewrites(
+    ws: &Workspace,
+    rewrites: &BTreeMap<String, Vec<Rewrite>>,
+    problems: &mut [Problem],
+) -> Result<(), EditError> {
+    for (file, rws) in rewrites {
+        let mut done: HashSet<usize> = HashSet::new();
+        write::update(&ws.root.join(file), |src: &str| -> Result<String, EditError> {
+            done.clear();
+            let mut edits: Vec<(std::ops::Range<usize>, &str, usize)> = Vec::new();
+            for l in links::extract(src) {
+                let Some(r) = l.target_range.clone() else { continue };
+                if let Some(rw) = rws.iter().find(|rw| src[r.clone()] == rw.old) {
+                    edits.push((r, &rw.new, rw.problem));
+                }
+            }
+            let mut out = src.to_owned();
+            edits.sort_by_key(|e| std::cmp::Reverse(e.0.start));
+            for (r, new, problem) in edits {
+                out.replace_range(r, new);
+                done.insert(problem);
+            }
+            Ok(out)
+        })?;
+        for i in done {
+            problems[i].fixed = true;
+        }
+    }
+    Ok(())
+}
+
+/// Adds a header to a deliverable listed by exactly one spec document, `doc` (the link's alias
+/// is the best purpose there is).
+fn add_header(
+    ws: &Workspace,
+    spec: &crate::Spec,
+    doc: &str,
+    alias: Option<String>,
+    f: &str,
+) -> Result<bool, EditError> {
+    let repo = crate::git::Repo::open(&ws.root);
+    let created = repo
+        .and_then(|r| r.added_date(Path::new(f)))
+        .or_else(|| {
+            let m = std::fs::metadata(ws.root.join(f)).ok()?.modified().ok()?;
+            let ts = jiff::Timestamp::try_from(m).ok()?;
+            Some(crate::base::clock::date(&ts.to_zoned(jiff::tz::TimeZone::system())))
+        })
+        .unwrap_or_else(|| crate::base::clock::date(&crate::base::clock::now()));
+    let fields = header::HeaderFields {
+        generated_from: doc.to_owned(),
+        context: spec.docs.context.as_deref().map(slash_path),
+        purpose: alias.unwrap_or_else(|| file_name(f)),
+        created,
+        target: None,
+    };
+    let abs = ws.root.join(f);
+    let head = std::fs::read(&abs)?;
+    let style = header::CommentStyle::for_file(Path::new(f), &head[..head.len().min(8192)]);
+    if style == header::CommentStyle::Sidecar {
+        write::create(&header::sidecar_path(&abs), fields.render(style, "\n").as_bytes())?;
+    } else {
+        if std::str::from_utf8(&head).is_err() {
+            return Ok(false);
+        }
+        write::update(&abs, |old: &str| -> Result<String, EditError> { Ok(header::insert(old, &fields, style)) })?;
+    }
+    Ok(true)
+}

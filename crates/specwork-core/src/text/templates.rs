@@ -1,0 +1,89 @@
+//! Document templates: built into the binary, overridable per workspace.
+//!
+//! Lookup order for the spec-workflow documents: `.spec-workflow/user-templates/{kind}-template.md`
+//! (the peer's override folder), then the built-in template. Placeholders are `{{name}}` and are
+//! replaced literally; unknown placeholders are left as written.
+
+use std::path::Path;
+
+/// A template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateKind {
+    /// `requirements.md` with EARS acceptance criteria.
+    Requirements,
+    /// `design.md`.
+    Design,
+    /// `tasks.md`.
+    Tasks,
+    /// A numbered leaf spec (`1014.spec.md`).
+    NumberedSpec,
+    /// A numbered area spec (`1001/spec.md`).
+    AreaSpec,
+    /// A numbered spec's context file.
+    Context,
+    /// Steering document `product.md`.
+    Product,
+    /// Steering document `tech.md`.
+    Tech,
+    /// Steering document `structure.md`.
+    Structure,
+}
+
+impl TemplateKind {
+    /// The built-in text.
+    pub fn builtin(self) -> &'static str {
+        match self {
+            Self::Requirements => include_str!("../../templates/requirements.md"),
+            Self::Design => include_str!("../../templates/design.md"),
+            Self::Tasks => include_str!("../../templates/tasks.md"),
+            Self::NumberedSpec => include_str!("../../templates/numbered-spec.md"),
+            Self::AreaSpec => include_str!("../../templates/area-spec.md"),
+            Self::Context => include_str!("../../templates/context.md"),
+            Self::Product => include_str!("../../templates/product.md"),
+            Self::Tech => include_str!("../../templates/tech.md"),
+            Self::Structure => include_str!("../../templates/structure.md"),
+        }
+    }
+
+    /// The peer's template file name, for the kinds it knows.
+    pub fn peer_name(self) -> Option<&'static str> {
+        match self {
+            Self::Requirements => Some("requirements-template.md"),
+            Self::Design => Some("design-template.md"),
+            Self::Tasks => Some("tasks-template.md"),
+            Self::Product => Some("product-template.md"),
+            Self::Tech => Some("tech-template.md"),
+            Self::Structure => Some("structure-template.md"),
+            _ => None,
+        }
+    }
+
+    /// Parses a document name (`requirements`, `design`, `tasks`).
+    pub fn parse_doc(s: &str) -> Option<Self> {
+        Some(match s.trim_end_matches(".md") {
+            "requirements" => Self::Requirements,
+            "design" => Self::Design,
+            "tasks" => Self::Tasks,
+            _ => return None,
+        })
+    }
+}
+
+/// The template text for `kind` in the workspace at `root`: the user's override when present.
+pub fn load(root: &Path, kind: TemplateKind) -> String {
+    if let Some(name) = kind.peer_name()
+        && let Ok(text) = std::fs::read_to_string(root.join(".spec-workflow/user-templates").join(name))
+    {
+        return text;
+    }
+    kind.builtin().to_owned()
+}
+
+/// Replaces `{{key}}` placeholders.
+pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{{{k}}}}}"), v);
+    }
+    out
+}

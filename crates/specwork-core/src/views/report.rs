@@ -1,0 +1,456 @@
+//! Reports built from a loaded workspace: the portfolio, one spec's status (the seed's
+//! `--status` view) and the resume view. Each is a plain serialisable struct; its field names
+//! are the stable `--json` keys documented in README.md.
+
+use crate::base::display;
+use crate::base::display::slash_path;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::model::spec::Spec;
+use crate::model::tasks::{Task, TaskCounts, TaskStatus};
+use crate::model::workspace::Workspace;
+use crate::stores::journal::Stamp;
+use crate::stores::session::{self, SessionIndex};
+use crate::{Diagnostic, text::markdown, views::daily, views::timeline};
+
+/// A task as reports show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskRef {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Status.
+    pub status: TaskStatus,
+    /// Line in the task file.
+    pub line: usize,
+    /// Blocked reason, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl From<&Task> for TaskRef {
+    fn from(t: &Task) -> Self {
+        Self {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            status: t.status,
+            line: t.line,
+            reason: t.blocked_reason.clone(),
+        }
+    }
+}
+
+/// One row of the portfolio.
+#[derive(Clone, Debug, Serialize)]
+pub struct PortfolioRow {
+    /// Spec id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Layout name.
+    pub layout: &'static str,
+    /// Main path, relative to the workspace, with `/` separators.
+    pub path: String,
+    /// Parent spec id.
+    pub parent: Option<String>,
+    /// `planning`, `active`, `blocked` or `done`.
+    pub status: &'static str,
+    /// Workflow phase.
+    pub phase: &'static str,
+    /// Task counts (nested checkboxes included).
+    pub tasks: TaskCounts,
+    /// Done tasks as a percentage of all tasks, rounded down.
+    pub progress_pct: u32,
+    /// The next task to do.
+    pub next_task: Option<TaskRef>,
+    /// Blocked tasks.
+    pub blocked: Vec<TaskRef>,
+    /// Whether the spec is an area of the numbered tree.
+    pub is_area: bool,
+    /// Whether the spec is archived.
+    pub archived: bool,
+    /// Whether specwork only reads this spec (Kiro, spec-kit, OpenSpec imports).
+    pub read_only: bool,
+}
+
+/// The portfolio of all specs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Portfolio {
+    /// Workspace root.
+    pub workspace: String,
+    /// Every spec.
+    pub specs: Vec<PortfolioRow>,
+    /// Tasks over all specs.
+    pub totals: TaskCounts,
+    /// Overall progress.
+    pub progress_pct: u32,
+    /// Problems found while reading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One portfolio row for a spec.
+pub fn row(spec: &Spec) -> PortfolioRow {
+    let counts = spec.tasks.counts();
+    PortfolioRow {
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        layout: spec.layout.as_str(),
+        path: slash_path(&spec.path),
+        parent: spec.parent.clone(),
+        status: spec.status().as_str(),
+        phase: spec.phase(),
+        tasks: counts,
+        progress_pct: counts.progress_pct(),
+        next_task: spec.tasks.next_task().map(TaskRef::from),
+        blocked: spec.tasks.tasks.iter().filter(|t| t.status == TaskStatus::Blocked).map(TaskRef::from).collect(),
+        is_area: spec.is_area,
+        archived: spec.archived,
+        read_only: !spec.layout.writable(),
+    }
+}
+
+/// Builds the portfolio. Archived specs are left out unless `archived` is set.
+pub fn portfolio(ws: &Workspace, archived: bool) -> Portfolio {
+    let specs: Vec<PortfolioRow> = ws.specs.iter().filter(|s| archived || !s.archived).map(row).collect();
+    let mut totals = TaskCounts::default();
+    for r in &specs {
+        totals.merge(&r.tasks);
+    }
+    Portfolio {
+        workspace: ws.root.display().to_string(),
+        progress_pct: totals.progress_pct(),
+        totals,
+        specs,
+        diagnostics: ws.diagnostics.clone(),
+    }
+}
+
+/// Deliverables linked from a spec's `## Deliverables` section, by kind.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DeliverableCounts {
+    /// Under `deliverables/scripts/`.
+    pub scripts: Vec<String>,
+    /// Under `deliverables/docs/`.
+    pub docs: Vec<String>,
+    /// Under `deliverables/config/`.
+    pub config: Vec<String>,
+    /// Other linked deliverables.
+    pub other: Vec<String>,
+}
+
+/// A session as the status and resume views show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionSummary {
+    /// Session number in the spec's timeline.
+    pub number: u32,
+    /// Date.
+    pub date: String,
+    /// Title.
+    pub title: String,
+    /// Minutes spent, when known.
+    pub minutes: Option<u64>,
+    /// Duration as written.
+    pub duration: Option<String>,
+    /// Session status.
+    pub status: Option<String>,
+    /// Its last activity.
+    pub last_activity: Option<String>,
+    /// The session key, for sessions recorded in a journal (`null` for hand-written entries).
+    pub session: Option<String>,
+    /// Who worked in it, when recorded.
+    pub user: Option<String>,
+    /// Ids of the spec's tasks completed in it.
+    pub tasks_done: Vec<String>,
+    /// Tokens recorded for the spec in it.
+    pub tokens: Option<u64>,
+    /// Cost recorded for the spec in it, in USD.
+    pub cost_usd: Option<f64>,
+    /// `manual`, `measured` or `mixed`, when tokens are known.
+    pub usage_source: Option<&'static str>,
+}
+
+/// A commit linked to the spec.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommitRef {
+    /// Abbreviated hash.
+    pub hash: String,
+    /// Subject line.
+    pub subject: String,
+}
+
+/// One spec's status report (the seed's `--status` view).
+#[derive(Clone, Debug, Serialize)]
+pub struct SpecReport {
+    /// The portfolio fields.
+    #[serde(flatten)]
+    pub row: PortfolioRow,
+    /// Documents, relative to the workspace.
+    pub docs: crate::model::spec::SpecDocs,
+    /// Done tasks.
+    pub completed: Vec<TaskRef>,
+    /// In-progress tasks.
+    pub in_progress: Vec<TaskRef>,
+    /// Pending tasks.
+    pub pending: Vec<TaskRef>,
+    /// Deliverables by kind.
+    pub deliverables: DeliverableCounts,
+    /// Sessions from the context timeline.
+    pub sessions: Vec<SessionSummary>,
+    /// Minutes over all sessions whose duration is known.
+    pub total_minutes: u64,
+    /// Tokens over all recorded sessions.
+    pub total_tokens: u64,
+    /// Cost over all recorded sessions, in USD.
+    pub total_cost_usd: f64,
+    /// Sessions working on the spec now.
+    pub active_sessions: Vec<ActiveSession>,
+    /// The most recent commit linked to the spec: from git (a `Spec:` trailer or the id in the
+    /// message), else the last one listed in the context timeline.
+    pub last_commit: Option<CommitRef>,
+    /// Child specs (numbered areas).
+    pub children: Vec<String>,
+}
+
+fn deliverables(ws: &Workspace, spec: &Spec) -> DeliverableCounts {
+    let mut out = DeliverableCounts::default();
+    let Some(file) = crate::views::deliverables::spec_document(spec) else { return out };
+    let Ok(src) = std::fs::read_to_string(ws.abs(file)) else { return out };
+    let Some(range) = markdown::section(&src, |t| t.eq_ignore_ascii_case("deliverables")) else { return out };
+    for (target, _, _, _) in markdown::wiki_links(&src[range]) {
+        let target = target.split('#').next().unwrap_or("").to_owned();
+        let bucket = if target.contains("deliverables/scripts/") {
+            &mut out.scripts
+        } else if target.contains("deliverables/docs/") {
+            &mut out.docs
+        } else if target.contains("deliverables/config/") {
+            &mut out.config
+        } else {
+            &mut out.other
+        };
+        if !bucket.contains(&target) {
+            bucket.push(target);
+        }
+    }
+    out
+}
+
+fn hand_written(s: &crate::model::context::TimelineSession) -> SessionSummary {
+    SessionSummary {
+        number: s.number,
+        date: s.date.clone(),
+        title: s.title.clone(),
+        minutes: s.minutes,
+        duration: s.duration.clone(),
+        status: s.status.clone(),
+        last_activity: s.last_activity.clone(),
+        session: None,
+        user: None,
+        tasks_done: Vec::new(),
+        tokens: None,
+        cost_usd: None,
+        usage_source: None,
+    }
+}
+
+fn sessions(spec: &Spec) -> Vec<SessionSummary> {
+    spec.context.iter().flat_map(|c| &c.sessions).map(hand_written).collect()
+}
+
+/// The spec's sessions: the hand-written entries of its context timeline, then the sessions its
+/// journals recorded (numbered after them, as the timeline shows them). Minutes of an active
+/// session count up to `now`.
+pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex, now: &Stamp) -> Vec<SessionSummary> {
+    let known = |k: &str| index.get(k).is_some();
+    let text = spec.docs.context.as_ref().and_then(|c| std::fs::read_to_string(ws.abs(c)).ok());
+    let (mut out, base) = match &text {
+        Some(t) => (
+            timeline::user_sessions(t, known).iter().map(hand_written).collect::<Vec<_>>(),
+            timeline::numbering_base(t, known),
+        ),
+        None => (Vec::new(), 0),
+    };
+    for (i, s) in index.for_spec(&spec.id).enumerate() {
+        let u = s.usage(Some(&spec.id));
+        let known_usage = !u.source.is_empty();
+        out.push(SessionSummary {
+            number: base + 1 + i as u32,
+            date: s.date(),
+            title: s.title.clone().unwrap_or_else(|| s.name.clone()),
+            minutes: Some(s.minutes(now)),
+            duration: Some(if s.is_active() { "In progress".to_owned() } else { display::fmt_minutes(s.minutes(now)) }),
+            status: Some(if s.is_active() { "active" } else { "done" }.to_owned()),
+            last_activity: timeline::implementation_lines(s, &spec.id).pop(),
+            session: Some(s.key.clone()),
+            user: Some(s.user.clone()),
+            tasks_done: s.done(Some(&spec.id)).iter().map(|t| t.task.clone()).collect(),
+            tokens: known_usage.then_some(u.tokens.total),
+            cost_usd: known_usage.then_some(u.cost_usd),
+            usage_source: known_usage.then_some(u.source),
+        });
+    }
+    out.sort_by_key(|s| s.number);
+    out
+}
+
+/// A session working on a spec now.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActiveSession {
+    /// Session key.
+    pub session: String,
+    /// The name it was started with.
+    pub name: String,
+    /// Who.
+    pub user: String,
+    /// Start time (RFC 3339).
+    pub started: String,
+    /// Tasks in progress in it.
+    pub in_progress: Vec<String>,
+}
+
+fn active_sessions(index: &SessionIndex, spec: &str) -> Vec<ActiveSession> {
+    index
+        .for_spec(spec)
+        .filter(|s| s.is_active())
+        .map(|s| ActiveSession {
+            session: s.key.clone(),
+            name: s.name.clone(),
+            user: s.user.clone(),
+            started: s.started.to_string(),
+            in_progress: s
+                .tasks
+                .iter()
+                .filter(|t| t.spec == spec && t.status == TaskStatus::InProgress)
+                .map(|t| t.task.clone())
+                .collect(),
+        })
+        .collect()
+}
+
+/// Builds one spec's status report, with the sessions of its timeline and its journals.
+pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
+    let by = |st: TaskStatus| spec.tasks.tasks.iter().filter(|t| t.status == st).map(TaskRef::from).collect::<Vec<_>>();
+    let index = SessionIndex::load(&ws.root);
+    let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
+    SpecReport {
+        row: row(spec),
+        docs: spec.docs.clone(),
+        completed: by(TaskStatus::Done),
+        in_progress: by(TaskStatus::InProgress),
+        pending: by(TaskStatus::Pending),
+        deliverables: deliverables(ws, spec),
+        total_minutes: sessions.iter().filter_map(|s| s.minutes).sum(),
+        total_tokens: sessions.iter().filter_map(|s| s.tokens).sum(),
+        total_cost_usd: display::round_usd(sessions.iter().filter_map(|s| s.cost_usd).sum()),
+        active_sessions: active_sessions(&index, &spec.id),
+        sessions,
+        last_commit: crate::git::Repo::open(&ws.root)
+            .and_then(|repo| repo.last_commit_for(&spec.id).ok().flatten())
+            .map(|c| CommitRef { hash: c.short, subject: c.subject })
+            .or_else(|| {
+                spec.context
+                    .as_ref()
+                    .and_then(|c| c.last_commit())
+                    .map(|(h, s)| CommitRef { hash: h.clone(), subject: s.clone() })
+            }),
+        children: spec.children.clone(),
+    }
+}
+
+/// The resume view.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResumeReport {
+    /// Spec id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Previous sessions.
+    pub sessions: Vec<SessionSummary>,
+    /// Done tasks.
+    pub done: usize,
+    /// All tasks.
+    pub total: usize,
+    /// The latest recorded activity.
+    pub last_activity: Option<String>,
+    /// Tasks not done yet (pending, in progress, blocked), in file order.
+    pub remaining: Vec<TaskRef>,
+    /// The task to continue from.
+    pub next_task: Option<TaskRef>,
+    /// The file holding the tasks.
+    pub tasks_file: Option<PathBuf>,
+}
+
+/// Builds the resume view.
+pub fn resume(spec: &Spec) -> ResumeReport {
+    let counts = spec.tasks.counts();
+    ResumeReport {
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        sessions: sessions(spec),
+        done: counts.done,
+        total: counts.total,
+        last_activity: spec.context.as_ref().and_then(|c| c.last_activity()).map(str::to_owned),
+        remaining: spec.tasks.tasks.iter().filter(|t| t.status != TaskStatus::Done).map(TaskRef::from).collect(),
+        next_task: spec.tasks.next_task().map(TaskRef::from),
+        tasks_file: spec.tasks_source.as_ref().map(|s| s.file.clone()),
+    }
+}
+
+/// The latest daily summary: where the last day ended.
+#[derive(Clone, Debug, Serialize)]
+pub struct DailyRef {
+    /// Its date.
+    pub date: String,
+    /// Its path, relative to the workspace.
+    pub path: String,
+    /// The spec's progress and next task as that day ended, when the spec was worked on then.
+    pub next_task: Option<String>,
+}
+
+/// The resume view with the spec's journals: sessions recorded for it, time and usage so far, who
+/// is working on it now, and the latest daily summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResumeWithSessions {
+    /// The resume view (its `sessions` include the journals' sessions).
+    #[serde(flatten)]
+    pub resume: ResumeReport,
+    /// Minutes over all sessions.
+    pub total_minutes: u64,
+    /// Tokens over all recorded sessions.
+    pub total_tokens: u64,
+    /// Cost over all recorded sessions, in USD.
+    pub total_cost_usd: f64,
+    /// The task id to continue from (the next task), when any remains.
+    pub continue_from: Option<String>,
+    /// Sessions working on the spec now.
+    pub active_sessions: Vec<ActiveSession>,
+    /// The latest daily summary.
+    pub latest_daily: Option<DailyRef>,
+}
+
+/// Builds the resume view with sessions from the journals.
+pub fn resume_with_sessions(ws: &Workspace, spec: &Spec) -> ResumeWithSessions {
+    let index = SessionIndex::load(&ws.root);
+    let mut r = resume(spec);
+    r.sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
+    if let Some(a) = r.sessions.iter().rev().find_map(|s| s.last_activity.clone()) {
+        r.last_activity = Some(a);
+    }
+    let latest_daily = daily::existing(&ws.root).pop().map(|date| {
+        let day: Vec<&session::Session> = index.on_date(&date).collect();
+        let next_task =
+            daily::snapshots(&day).into_iter().find(|(sp, ..)| *sp == spec.id).and_then(|(_, _, _, n)| n).map(|n| n.id);
+        DailyRef { path: slash_path(&daily::path(&date)), date, next_task }
+    });
+    ResumeWithSessions {
+        total_minutes: r.sessions.iter().filter_map(|s| s.minutes).sum(),
+        total_tokens: r.sessions.iter().filter_map(|s| s.tokens).sum(),
+        total_cost_usd: display::round_usd(r.sessions.iter().filter_map(|s| s.cost_usd).sum()),
+        continue_from: r.next_task.as_ref().map(|t| t.id.clone()),
+        active_sessions: active_sessions(&index, &spec.id),
+        latest_daily,
+        resume: r,
+    }
+}
