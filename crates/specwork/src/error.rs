@@ -32,15 +32,7 @@ impl CommandError {
 
     /// Prints `error: …` and the hints; returns the exit code.
     pub fn report(&self, ui: &Ui) -> u8 {
-        if ui.json {
-            let v = serde_json::json!({ "error": format!("{:#}", self.error), "hints": self.hints, "exit_code": self.code });
-            eprintln!("{v}");
-        } else {
-            eprintln!("error: {:#}", self.error);
-            for h in &self.hints {
-                eprintln!("hint: {h}");
-            }
-        }
+        ui.error(&format!("{:#}", self.error), &self.hints, self.code);
         self.code
     }
 }

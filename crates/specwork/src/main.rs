@@ -1,6 +1,11 @@
 //! `specwork`: spec-driven development with AI coding agents — specs, sessions, real token
 //! cost, deliverables and links, in plain Markdown.
 
+// All output goes through `ui::Ui` (ui.rs writes with `io::Write`, not the print macros); files
+// are read and written with fs-err (clippy.toml lists the std::fs functions and std::io's
+// stdout/stderr).
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
+
 mod commands;
 mod error;
 mod ui;

@@ -8,6 +8,7 @@ use specwork_core::stores::approvals::{self, ApprovalError, ApprovalOutcome, Dif
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError, EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};
+use crate::ui::Table;
 
 #[derive(Subcommand, Debug)]
 pub enum ApprovalCommand {
@@ -238,9 +239,11 @@ fn status(ctx: &Ctx, a: &StatusArgs) -> CmdResult<()> {
     warn(ctx, &st.diagnostics);
     ctx.ui.report(&st, |s| {
         s.push_str(&format!("approvals: {}\n", st.spec));
-        let rows: Vec<Vec<String>> =
-            st.docs.iter().map(|d| vec![format!("  {}", d.doc), state_text(d), d.file.clone()]).collect();
-        format::table(s, &rows);
+        let mut t = Table::headless().wrap(&[1]);
+        for d in &st.docs {
+            t.row([format!("  {}", d.doc), state_text(d), d.file.clone()]);
+        }
+        t.render(s);
         s.push_str(&format!("next: {}\n", st.next));
     });
     Ok(())
@@ -275,10 +278,9 @@ fn list(ctx: &Ctx, a: &ListArgs) -> CmdResult<()> {
             s.push_str("no approvals\n");
             return;
         }
-        let mut rows =
-            vec![vec!["ID".to_owned(), "SPEC".into(), "DOC".into(), "STATUS".into(), "CREATED".into(), "TITLE".into()]];
+        let mut t = Table::new(["ID", "SPEC", "DOC", "STATUS", "CREATED", "TITLE"]).wrap(&[5]);
         for x in &r.approvals {
-            rows.push(vec![
+            t.row([
                 x.id.clone(),
                 x.spec.clone(),
                 x.doc.map_or_else(|| x.file_path.clone(), |d| d.as_str().to_owned()),
@@ -287,7 +289,7 @@ fn list(ctx: &Ctx, a: &ListArgs) -> CmdResult<()> {
                 format::truncate(&x.title, 40),
             ]);
         }
-        format::table(s, &rows);
+        t.render(s);
     });
     Ok(())
 }

@@ -19,6 +19,7 @@ use specwork_usage::{Agent, PriceTable};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};
+use crate::ui::Table;
 
 #[derive(Args, Debug)]
 pub struct CostArgs {
@@ -138,22 +139,15 @@ fn print_prices(ctx: &Ctx, prices: &PriceTable) {
         models: prices.iter().map(|(model, price)| PriceRow { model, price }).collect(),
     };
     ctx.ui.report(&list, |s| {
-        let mut rows = vec![vec![
-            "model".to_owned(),
-            "input".to_owned(),
-            "output".to_owned(),
-            "write 5m".to_owned(),
-            "write 1h".to_owned(),
-            "read".to_owned(),
-            "above 200k in/out".to_owned(),
-        ]];
+        let mut t = Table::new(["model", "input", "output", "write 5m", "write 1h", "read", "above 200k in/out"])
+            .right_align(&[1, 2, 3, 4, 5, 6]);
         for r in &list.models {
             let p = r.price;
             let f = |v: f64| {
                 let t = format!("{v:.4}");
                 t.trim_end_matches('0').trim_end_matches('.').to_owned()
             };
-            rows.push(vec![
+            t.row([
                 r.model.to_owned(),
                 f(p.input),
                 f(p.output),
@@ -164,7 +158,7 @@ fn print_prices(ctx: &Ctx, prices: &PriceTable) {
             ]);
         }
         s.push_str(&format!("prices in USD per million tokens (built-in as of {})\n\n", list.as_of));
-        super::format::table(s, &rows);
+        t.render(s);
     });
 }
 
@@ -228,34 +222,27 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
     })?;
     let skipped: &[String] = if a.verbose { &out.skipped } else { &[] };
     ctx.ui.report(&Verbose { report: &out, skipped }, |s| render(s, &out));
-    if !ctx.ui.quiet {
-        let mut notes = String::new();
-        if let Some(w) = &out.cache_warning {
-            notes.push_str(&format!(
-                "warning: {w}\nhint: the scan cache only saves time; check the directory's permissions\n"
-            ));
-        }
-        if !out.unpriced_models.is_empty() {
-            notes.push_str(&format!(
-                "warning: no price for {}; their calls count $0\nhint: add [prices.\"{}\"] to specwork.toml (USD per million tokens)\n",
-                out.unpriced_models.join(", "),
-                out.unpriced_models[0]
-            ));
-        }
-        if out.skipped_lines > 0 {
-            if a.verbose {
-                for l in &out.skipped {
-                    notes.push_str(&format!("warning: {l}\n"));
-                }
-            } else {
-                notes.push_str(&format!(
-                    "note: {} corrupt or truncated log line{} skipped (--verbose names them)\n",
-                    out.skipped_lines,
-                    if out.skipped_lines == 1 { "" } else { "s" }
-                ));
+    let ui = &ctx.ui;
+    if let Some(w) = &out.cache_warning {
+        ui.warning(w);
+        ui.hint("the scan cache only saves time; check the directory's permissions");
+    }
+    if !out.unpriced_models.is_empty() {
+        ui.warning(format_args!("no price for {}; their calls count $0", out.unpriced_models.join(", ")));
+        ui.hint(format_args!("add [prices.\"{}\"] to specwork.toml (USD per million tokens)", out.unpriced_models[0]));
+    }
+    if out.skipped_lines > 0 {
+        if a.verbose {
+            for l in &out.skipped {
+                ui.warning(l);
             }
+        } else {
+            ui.note(format_args!(
+                "{} corrupt or truncated log line{} skipped (--verbose names them)",
+                out.skipped_lines,
+                if out.skipped_lines == 1 { "" } else { "s" }
+            ));
         }
-        eprint!("{notes}");
     }
     Ok(0)
 }
@@ -292,6 +279,8 @@ fn render(s: &mut String, r: &CostReport) {
         if let Some(c) = cur {
             header.push(format!("cost ({})", c.code));
         }
+        let numbers: Vec<usize> = (1..header.len()).collect();
+        let mut t = Table::new(header).right_align(&numbers);
         let line = |key: String, t: &TotalsOut| -> Vec<String> {
             let x = &t.totals;
             let mut v = vec![
@@ -308,7 +297,6 @@ fn render(s: &mut String, r: &CostReport) {
             }
             v
         };
-        let mut rows: Vec<Vec<String>> = vec![header];
         for row in &r.rows {
             let key = match row.source {
                 Some("manual") if row.key == "(manual)" => "manual counts (no log)".to_owned(),
@@ -316,25 +304,10 @@ fn render(s: &mut String, r: &CostReport) {
                 Some("mixed") => format!("{} (partly manual)", row.key),
                 _ => row.key.clone(),
             };
-            rows.push(line(key, &row.totals));
+            t.row(line(key, &row.totals));
         }
-        rows.push(line("total".to_owned(), &r.totals));
-        let n = rows[0].len();
-        let widths: Vec<usize> =
-            (0..n).map(|c| rows.iter().map(|row| row[c].chars().count()).max().unwrap_or(0)).collect();
-        for (i, row) in rows.iter().enumerate() {
-            if i + 1 == rows.len() {
-                let total: usize = widths.iter().sum::<usize>() + 2 * (n - 1);
-                s.push_str(&"-".repeat(total));
-                s.push('\n');
-            }
-            let mut l = format!("{:<w$}", row[0], w = widths[0]);
-            for c in 1..n {
-                l.push_str(&format!("  {:>w$}", row[c], w = widths[c]));
-            }
-            s.push_str(l.trim_end());
-            s.push('\n');
-        }
+        t.footer(line("total".to_owned(), &r.totals));
+        t.render(s);
     }
     if !r.budget.is_empty() {
         let label = |b: &BudgetStatus| match b.period {
@@ -497,15 +470,16 @@ fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config, prices: &PriceTable) 
             )),
         }
         s.push('\n');
-        let mut rows = vec![vec!["model".to_owned(), "per task".to_owned(), format!("remaining ({n})")]];
+        let mut t = Table::new(["model".to_owned(), "per task".to_owned(), format!("remaining ({n})")])
+            .right_align(&[1, 2]);
         for m in &r.models {
-            rows.push(vec![
+            t.row([
                 format!("{} ({})", m.model, m.priced_as),
                 display::fmt_cost(m.per_task_usd),
                 money(m.total_usd, cur),
             ]);
         }
-        super::format::table(s, &rows);
+        t.render(s);
     });
     Ok(0)
 }

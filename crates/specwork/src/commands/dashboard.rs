@@ -48,11 +48,9 @@ pub fn run(ctx: &Ctx, a: DashboardArgs) -> CmdResult {
     ctx.ui.report(&started, |s| {
         s.push_str(&format!("specwork dashboard: {url}\n"));
     });
-    if !ctx.ui.quiet && !ctx.ui.json {
-        eprintln!("serving {} — press Ctrl-C to stop", root.display());
-    }
+    ctx.ui.status(format_args!("serving {} — press Ctrl-C to stop", root.display()));
     if a.open {
-        open_browser(&url);
+        open_browser(ctx, &url);
     }
     dash.serve().map_err(|e| error(e, a.port))?;
     Ok(0)
@@ -79,7 +77,7 @@ fn error(e: DashboardError, port: u16) -> CommandError {
 }
 
 /// Opens `url` with the desktop's opener; failure is only a note (the URL is printed anyway).
-fn open_browser(url: &str) {
+fn open_browser(ctx: &Ctx, url: &str) {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {
@@ -93,6 +91,6 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn()
     {
-        eprintln!("note: could not start {opener} ({e}); open {url} yourself");
+        ctx.ui.note(format_args!("could not start {opener} ({e}); open {url} yourself"));
     }
 }

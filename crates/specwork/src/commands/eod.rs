@@ -27,9 +27,9 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
     let currency = ws.config.currency.as_ref();
     if !ctx.ui.json {
         ctx.ui.diagnostics(&r.diagnostics);
-        if r.gitattributes_added && !ctx.ui.quiet {
-            eprintln!(
-                "note: .gitattributes now lets daily summaries and PROGRESS.md merge without conflicts; run `specwork rebuild` after a merge"
+        if r.gitattributes_added {
+            ctx.ui.note(
+                ".gitattributes now lets daily summaries and PROGRESS.md merge without conflicts; run `specwork rebuild` after a merge",
             );
         }
     }

@@ -1,6 +1,5 @@
-//! Text rendering helpers shared by the reports: progress bars and aligned columns.
-
-use std::fmt::Write;
+//! Text rendering helpers shared by the reports: progress bars, display widths, durations.
+//! Tables are [`crate::ui::Table`].
 
 /// `██████░░░░` for a percentage, `width` cells wide.
 pub fn bar(pct: u32, width: usize) -> String {
@@ -54,25 +53,6 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
     out.push('…');
     out
-}
-
-/// Renders rows as left-aligned columns separated by two spaces (the last column unpadded).
-pub fn table(out: &mut String, rows: &[Vec<String>]) {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0)).collect();
-    for r in rows {
-        let mut line = String::new();
-        for (i, cell) in r.iter().enumerate() {
-            if i + 1 == r.len() {
-                line.push_str(cell);
-            } else {
-                let _ = write!(line, "{cell}{}  ", " ".repeat(widths[i] - width(cell)));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
 }
 
 /// `2.5 hours`, `45 min`.

@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         (None, Some(w)) => w.to_owned(),
         (None, None) => std::env::current_dir().map_err(anyhow::Error::from)?,
     };
-    std::fs::create_dir_all(&root).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", root.display()))?;
+    fs_err::create_dir_all(&root).map_err(anyhow::Error::from)?;
     // Agent files are planned first: a settings file that does not parse stops init before any write.
     let agent_files = super::init_agent::plan(&root, &args.agents)?;
     let mut report = InitReport {
@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     for d in DIRS {
         let p = root.join(d);
         let existed = p.is_dir();
-        std::fs::create_dir_all(&p).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", p.display()))?;
+        fs_err::create_dir_all(&p).map_err(anyhow::Error::from)?;
         record(d, !existed);
     }
     let added = ensure_gitignore(&root).map_err(anyhow::Error::from)?;
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
 /// added the line.
 fn ensure_gitignore(root: &Path) -> std::io::Result<bool> {
     let path = root.join(".gitignore");
-    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let old = fs_err::read_to_string(&path).unwrap_or_default();
     if old.lines().any(|l| l.trim() == ".specwork/" || l.trim() == "/.specwork/" || l.trim() == ".specwork") {
         return Ok(false);
     }

@@ -83,8 +83,11 @@ fn read_artifact(arg: &str) -> Result<Artifacts, CommandError> {
     let (text, from) = match arg.strip_prefix('@') {
         Some(path) => {
             let p = PathBuf::from(path);
-            let t = std::fs::read_to_string(&p).map_err(|e| {
-                CommandError::usage(format!("cannot read {}: {e}", p.display()), "give a JSON file after @")
+            // fs-err's message names the file; anyhow's `{:#}` adds the OS's reason.
+            let t = fs_err::read_to_string(&p).map_err(|e| CommandError {
+                error: e.into(),
+                hints: vec!["give a JSON file after @".to_owned()],
+                code: crate::error::EXIT_USAGE,
             })?;
             (t, format!(" in {}", p.display()))
         }
@@ -122,15 +125,15 @@ pub fn run(ctx: &Ctx, a: LogImplementationArgs) -> CmdResult {
         measure: (!a.no_git).then(|| GitWindow { base: a.base.clone(), since }),
     };
     let w = implog::write_log(ws, spec, &new)?;
-    if !ctx.ui.json && !ctx.ui.quiet {
+    if !ctx.ui.json {
         if w.source == "git" && (a.lines_added.is_some() || a.lines_removed.is_some()) {
-            eprintln!("note: line counts measured by git were used instead of --lines-added/--lines-removed");
+            ctx.ui.note("line counts measured by git were used instead of --lines-added/--lines-removed");
         }
         for f in &w.unverified {
-            eprintln!("warning: {f} was named but git saw no change to it in the task's window");
+            ctx.ui.warning(format_args!("{f} was named but git saw no change to it in the task's window"));
         }
         if !w.unverified.is_empty() {
-            eprintln!("  hint: pass --since TIME or --base REV to include commits made during the task");
+            ctx.ui.hint("pass --since TIME or --base REV to include commits made during the task");
         }
     }
     ctx.ui.report(&w, |s| {

@@ -3,7 +3,7 @@
 //! On a terminal it prompts; with `--approve` / `--draft`, `--json`, or without a terminal it
 //! never waits.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use clap::Args;
 use serde::Serialize;
@@ -16,6 +16,7 @@ use specwork_core::{Spec, Workspace};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};
+use crate::ui::Ui;
 
 #[derive(Args, Debug)]
 pub struct PlanArgs {
@@ -95,13 +96,12 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> CmdResult {
         let spec = ws.spec(&a.spec)?;
         let mut shown = String::new();
         render_plan(&mut shown, spec);
-        print!("{shown}");
-        let _ = std::io::stdout().flush();
-        match ask("Shall I proceed with this plan? (yes/no/modify) ") {
+        ctx.ui.text(&shown);
+        match ask(&ctx.ui, "Shall I proceed with this plan? (yes/no/modify) ") {
             Some(Answer::Yes) => decision = Some(true),
             Some(Answer::No) | None => decision = Some(false),
             Some(Answer::Modify) => {
-                let more = read_tasks();
+                let more = read_tasks(&ctx.ui);
                 if !more.is_empty() {
                     let r = phases::add_tasks(&ws, spec, &more)?;
                     file = Some(r.file.clone());
@@ -169,11 +169,10 @@ fn render_plan(s: &mut String, spec: &Spec) {
     s.push('\n');
 }
 
-fn ask(prompt: &str) -> Option<Answer> {
+fn ask(ui: &Ui, prompt: &str) -> Option<Answer> {
     let stdin = std::io::stdin();
     loop {
-        eprint!("{prompt}");
-        let _ = std::io::stderr().flush();
+        ui.prompt(prompt);
         let mut line = String::new();
         if stdin.lock().read_line(&mut line).ok()? == 0 {
             return None;
@@ -182,18 +181,17 @@ fn ask(prompt: &str) -> Option<Answer> {
             "y" | "yes" => return Some(Answer::Yes),
             "n" | "no" => return Some(Answer::No),
             "m" | "modify" => return Some(Answer::Modify),
-            _ => eprintln!("please answer yes, no or modify"),
+            _ => ui.prompt("please answer yes, no or modify\n"),
         }
     }
 }
 
-fn read_tasks() -> Vec<String> {
+fn read_tasks(ui: &Ui) -> Vec<String> {
     let stdin = std::io::stdin();
     let mut out = Vec::new();
-    eprintln!("add tasks, one per line (an empty line ends):");
+    ui.prompt("add tasks, one per line (an empty line ends):\n");
     loop {
-        eprint!("> ");
-        let _ = std::io::stderr().flush();
+        ui.prompt("> ");
         let mut line = String::new();
         match stdin.lock().read_line(&mut line) {
             Ok(0) | Err(_) => break,

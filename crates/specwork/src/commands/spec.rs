@@ -6,6 +6,7 @@ use specwork_core::views::report;
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError};
+use crate::ui::Table;
 
 #[derive(Subcommand, Debug)]
 pub enum SpecCommand {
@@ -97,16 +98,9 @@ fn list(ctx: &Ctx, a: ListArgs) -> CmdResult {
     let ws = ctx.workspace()?;
     let p = report::portfolio(ws, a.archived);
     ctx.ui.report(&p, |s| {
-        let mut rows = vec![vec![
-            "ID".into(),
-            "TITLE".into(),
-            "LAYOUT".into(),
-            "STATUS".into(),
-            "TASKS".into(),
-            "PROGRESS".into(),
-        ]];
+        let mut t = Table::new(["ID", "TITLE", "LAYOUT", "STATUS", "TASKS", "PROGRESS"]).right_align(&[4]).wrap(&[1]);
         for r in &p.specs {
-            rows.push(vec![
+            t.row([
                 r.id.clone(),
                 format::truncate(&r.title, 40),
                 r.layout.into(),
@@ -115,7 +109,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CmdResult {
                 format!("{} {:>3}%", format::bar(r.progress_pct, 10), r.progress_pct),
             ]);
         }
-        format::table(s, &rows);
+        t.render(s);
     });
     Ok(0)
 }

@@ -28,12 +28,12 @@ pub fn run(ctx: &Ctx, a: DocArgs) -> CmdResult {
         CommandError::usage(format!("unknown document `{}`", a.doc), "use requirements, design or tasks")
     })?;
     let added = phases::add_doc(ws, spec, doc, a.force)?;
-    if added.forced && !ctx.ui.quiet && !ctx.ui.json {
-        eprintln!(
-            "warning: the {} phase started before {} was approved (--force)",
+    if added.forced && !ctx.ui.json {
+        ctx.ui.warning(format_args!(
+            "the {} phase started before {} was approved (--force)",
             doc,
             doc.previous_phase().map_or("", |d| d.as_str())
-        );
+        ));
     }
     ctx.ui.report(&added, |s| {
         s.push_str(&format!(

@@ -4,6 +4,7 @@ use specwork_core::views::report::{self, Portfolio, SpecReport};
 
 use super::{Ctx, format};
 use crate::error::CmdResult;
+use crate::ui::Table;
 
 #[derive(Args, Debug)]
 pub struct StatusArgs {
@@ -41,15 +42,14 @@ fn render_portfolio(s: &mut String, p: &Portfolio) {
         t.in_progress,
         t.blocked
     ));
-    let mut rows =
-        vec![vec!["ID".into(), "TITLE".into(), "STATUS".into(), "PHASE".into(), "PROGRESS".into(), "NEXT".into()]];
+    let mut t = Table::new(["ID", "TITLE", "STATUS", "PHASE", "PROGRESS", "NEXT"]).wrap(&[1, 5]);
     for r in &p.specs {
         let next = match (&r.next_task, r.blocked.first()) {
             (Some(t), _) => format!("{} {}", t.id, format::truncate(&t.title, 40)),
             (None, Some(b)) => format!("❌ {} blocked", b.id),
             _ => String::new(),
         };
-        rows.push(vec![
+        t.row([
             r.id.clone(),
             format::truncate(&r.title, 36),
             r.status.into(),
@@ -62,7 +62,7 @@ fn render_portfolio(s: &mut String, p: &Portfolio) {
             next,
         ]);
     }
-    format::table(s, &rows);
+    t.render(s);
 }
 
 fn render_spec(s: &mut String, r: &SpecReport) {

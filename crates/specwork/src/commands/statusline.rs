@@ -149,7 +149,7 @@ struct Cached {
 fn journals_stamp(root: &Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    if let Ok(rd) = std::fs::read_dir(root.join(specwork_core::stores::journal::CURRENT_DIR)) {
+    if let Ok(rd) = fs_err::read_dir(root.join(specwork_core::stores::journal::CURRENT_DIR)) {
         let mut v: Vec<(std::ffi::OsString, u64, Option<std::time::SystemTime>)> = rd
             .flatten()
             .filter_map(|e| e.metadata().ok().map(|m| (e.file_name(), m.len(), m.modified().ok())))
@@ -168,7 +168,7 @@ fn now_ms() -> u128 {
 /// shows — reused for [`CACHE_MS`].
 fn today_figures(root: &Path, today: &str) -> (u64, f64) {
     let cache = root.join(agent_hook::STATE_DIR).join("statusline.json");
-    if let Some(c) = std::fs::read(&cache).ok().and_then(|b| serde_json::from_slice::<Cached>(&b).ok())
+    if let Some(c) = fs_err::read(&cache).ok().and_then(|b| serde_json::from_slice::<Cached>(&b).ok())
         && c.date == today
         && c.journals == journals_stamp(root)
         && now_ms().saturating_sub(c.at_ms) < CACHE_MS
@@ -185,10 +185,10 @@ fn today_figures(root: &Path, today: &str) -> (u64, f64) {
         cost_usd: t.cost_usd,
     };
     if let Ok(bytes) = serde_json::to_vec(&c) {
-        let _ = std::fs::create_dir_all(root.join(agent_hook::STATE_DIR));
+        let _ = fs_err::create_dir_all(root.join(agent_hook::STATE_DIR));
         let tmp = cache.with_extension(format!("{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, &cache);
+        if fs_err::write(&tmp, bytes).is_ok() {
+            let _ = fs_err::rename(&tmp, &cache);
         }
     }
     (t.tokens, t.cost_usd)

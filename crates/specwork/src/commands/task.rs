@@ -7,6 +7,7 @@ use specwork_core::views::report::TaskRef;
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError};
+use crate::ui::Table;
 
 #[derive(Subcommand, Debug)]
 pub enum TaskCommand {
@@ -103,19 +104,15 @@ fn list(ctx: &Ctx, a: ListArgs) -> CmdResult {
         if r.tasks.is_empty() {
             s.push_str(&format!("spec {} has no tasks yet\n", r.spec));
         }
-        let rows: Vec<Vec<String>> = spec
-            .tasks
-            .tasks
-            .iter()
-            .map(|t| {
-                vec![
-                    format!("{}{}", "  ".repeat(t.level), t.status.symbol()),
-                    t.id.clone(),
-                    format::truncate(&t.title, 70),
-                ]
-            })
-            .collect();
-        format::table(s, &rows);
+        let mut table = Table::headless().wrap(&[2]);
+        for t in &spec.tasks.tasks {
+            table.row([
+                format!("{}{}", "  ".repeat(t.level), t.status.symbol()),
+                t.id.clone(),
+                format::truncate(&t.title, 70),
+            ]);
+        }
+        table.render(s);
     });
     Ok(0)
 }

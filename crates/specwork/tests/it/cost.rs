@@ -550,10 +550,25 @@ fn prices_and_corrupt_lines() {
     assert_eq!(haiku["output"], 5.0);
     let (out, _) = ok(sw(d, "2025-09-01T00:00:00Z", &[]).args(["cost", "--prices"]));
     assert!(out.starts_with("prices in USD per million tokens"), "{out}");
+    // Prices are right-aligned numbers: every line of the table is as wide as its header.
+    let table: Vec<&str> = out.split("\n\n").nth(1).unwrap().lines().collect();
+    assert!(table[0].starts_with("model ") && table[0].ends_with("  above 200k in/out"));
+    assert!(table.iter().all(|l| l.chars().count() == table[0].len() && !l.ends_with(' ')), "{out}");
 
     let corpus = Corpus::new(tmp.path(), 7, Some(d));
     let claude = [corpus.root.as_path()];
-    let (_, err) = ok(sw(d, "2025-09-05T00:00:00Z", &claude).arg("cost"));
+    let (out, err) = ok(sw(d, "2025-09-05T00:00:00Z", &claude).arg("cost"));
+    // The cost table: header, one row a day, a rule as wide as the table, the total; numbers
+    // right-aligned, so every line is as wide as the rule.
+    let table: Vec<&str> = out.split("\n\n").nth(1).unwrap().lines().collect();
+    let rule = table[table.len() - 2];
+    assert!(
+        table[0].starts_with("day ") && table[0].contains("  total tokens  ") && table[0].ends_with("  cost"),
+        "{out}"
+    );
+    assert!(rule.len() > 40 && rule.bytes().all(|b| b == b'-'), "{out}");
+    assert!(table.last().unwrap().starts_with("total "), "{out}");
+    assert!(table.iter().all(|l| l.chars().count() == rule.len()), "{out}");
     let skipped = n(&json(sw(d, "2025-09-05T00:00:00Z", &claude).arg("cost")), "skipped_lines");
     assert!(skipped > 0);
     assert!(err.contains(&format!("note: {skipped} corrupt or truncated log lines skipped (--verbose names them)")));

@@ -59,6 +59,37 @@ fn outside_a_workspace_is_a_clear_error() {
     assert!(err.contains("hint: run `specwork init`"), "{err}");
 }
 
+/// Colour only on stderr's labels, only when allowed: never off a terminal by default,
+/// `CLICOLOR_FORCE=1` forces it, `NO_COLOR` wins over everything; stdout stays plain.
+#[test]
+fn colour_on_stderr_honours_no_color_and_clicolor() {
+    let t = tempfile::tempdir().unwrap();
+    let run = |env: &[(&str, &str)]| {
+        let mut c = specwork(t.path());
+        c.arg("status");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let plain = run(&[]);
+    assert!(plain.starts_with("error: no specwork workspace found") && !plain.contains('\x1b'), "{plain:?}");
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    // `error:` red, `hint:` cyan; the message itself uncoloured.
+    let strip = |s: &str| s.split('\x1b').map(|p| p.split_once('m').map_or(p, |(_, rest)| rest)).collect::<String>();
+    assert!(forced.starts_with("\x1b[") && forced.contains("\x1b[31merror:"), "{forced:?}");
+    assert!(forced.contains("\x1b[36mhint:"), "{forced:?}");
+    assert_eq!(strip(&forced), plain);
+    assert_eq!(run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), plain);
+    assert_eq!(run(&[("CLICOLOR", "0")]), plain);
+    let json = specwork(t.path()).args(["status", "--json"]).env("CLICOLOR_FORCE", "1").output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stderr).expect("one JSON error object");
+    assert_eq!(v["exit_code"], 1);
+}
+
 #[test]
 fn task_set_edits_only_the_marker_and_round_trips() {
     let ws = demo_copy();
