@@ -8,6 +8,7 @@ use specwork_core::model::edit::EditError;
 use specwork_core::model::workspace::WorkspaceError;
 use specwork_core::stores::session::SessionError;
 
+use crate::hints::Hint;
 use crate::ui::Ui;
 
 pub const EXIT_FAILURE: u8 = 1;

@@ -8,6 +8,7 @@
 
 mod commands;
 mod error;
+mod hints;
 mod ui;
 
 use std::process::ExitCode;

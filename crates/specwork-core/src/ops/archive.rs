@@ -40,22 +40,6 @@ pub enum ArchiveError {
     Io(#[from] std::io::Error),
 }
 
-impl ArchiveError {
-    /// How to fix it.
-    pub fn hint(&self) -> String {
-        match self {
-            Self::Name(_) => "names may hold letters, digits, `-`, `_` and `.`, and no path parts".into(),
-            Self::NotFound { numbered: true, .. } => {
-                "numbered specs stay in the tree; mark them done with `**Status**: done` in the context file".into()
-            }
-            Self::NotFound { where_: "active", .. } => "`specwork spec list` shows the active specs".into(),
-            Self::NotFound { .. } => "`specwork spec list --archived` shows the archived specs".into(),
-            Self::Exists(_) => "an archived and an active spec have the same name; rename one of them first".into(),
-            Self::Io(_) => "check the folders' permissions".into(),
-        }
-    }
-}
-
 /// What was moved.
 #[derive(Clone, Debug, Serialize)]
 pub struct Moved {

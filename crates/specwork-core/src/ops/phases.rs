@@ -71,30 +71,6 @@ pub enum PhaseError {
     },
 }
 
-impl PhaseError {
-    /// How to fix it.
-    pub fn hint(&self) -> String {
-        match self {
-            Self::Approval(e) => e.hint(),
-            Self::Edit(EditError::ReadOnly { .. }) => "imports are read-only; plan them in their own tool".into(),
-            Self::Edit(EditError::Write(WriteError::Conflict { .. })) => {
-                "another program edited the file; run the command again".into()
-            }
-            Self::Edit(_) => "check the file's permissions".into(),
-            Self::NotNamed { spec, .. } => format!("plan a numbered spec with `specwork plan {spec} --task ...`"),
-            Self::Exists { .. } => "edit the existing document instead".into(),
-            Self::PreviousNotApproved { spec, previous, state, .. } if state == "missing" => {
-                format!("create it first: `specwork spec doc {spec} {previous}`; or pass --force")
-            }
-            Self::PreviousNotApproved { spec, .. } => {
-                format!("get it approved first: `specwork approval status {spec}`; or pass --force")
-            }
-            Self::BadTitle(_) => "give each --task a one-line title".into(),
-            Self::Archived { spec } => format!("unarchive it first: `specwork unarchive {spec}`"),
-        }
-    }
-}
-
 /// A phase document created by [`add_doc`].
 #[derive(Clone, Debug, Serialize)]
 pub struct AddedDoc {

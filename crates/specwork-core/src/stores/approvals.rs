@@ -536,43 +536,6 @@ impl From<std::io::Error> for ApprovalError {
     }
 }
 
-impl ApprovalError {
-    /// How to fix it, for the CLI's `hint:` line and tool responses.
-    pub fn hint(&self) -> String {
-        match self {
-            Self::Name(_) => "names may hold letters, digits, `-`, `_` and `.`, and no path parts".into(),
-            Self::Workspace(WorkspaceError::NoSuchSpec { suggestions, .. }) if !suggestions.is_empty() => {
-                format!("did you mean {}? `specwork spec list` shows every spec", suggestions.join(", "))
-            }
-            Self::Workspace(_) => "`specwork spec list` shows every spec".into(),
-            Self::Write(WriteError::Conflict { .. }) => "another program edited the file; run the command again".into(),
-            Self::Write(_) => "check the file's permissions".into(),
-            Self::UnknownDoc { .. } => {
-                "use requirements, design or tasks for a spec; product, tech or structure with `steering`".into()
-            }
-            Self::NotApplicable { spec, .. } => {
-                format!("a numbered spec is approved as a plan: `specwork approval approve {spec} tasks`")
-            }
-            Self::ReadOnly { .. } => "imports are approved in their own tool; move the spec to .spec-workflow/specs/ to use specwork's approvals".into(),
-            Self::Archived { spec } => format!("unarchive it first: `specwork unarchive {spec}`"),
-            Self::DocMissing { spec, doc, .. } if doc.is_steering() => {
-                let _ = spec;
-                format!("create it: `specwork steering new {}`", doc.as_str())
-            }
-            Self::DocMissing { spec, doc, .. } => format!("create it: `specwork spec doc {spec} {}`", doc.as_str()),
-            Self::NoTasks { .. } => "add task lines such as `- [ ] 1. Do something` first".into(),
-            Self::CommentRequired { .. } => "say what must change with --comment".into(),
-            Self::Invalid { .. } => "fix the JSON (or move the file away); specwork will not overwrite a file it cannot read".into(),
-            Self::NoApprovedVersion { spec, doc } => {
-                format!("approve it first (`specwork approval approve {spec} {}`), or compare with the last snapshot: --last", doc.as_str())
-            }
-            Self::NoSnapshot { .. } => "snapshots live in .spec-workflow/approvals/{spec}/.snapshots/; a new approval takes one".into(),
-            Self::NotFound { .. } => "`specwork approval list` shows every approval id".into(),
-            Self::StillPending { .. } => "decide it first (approve, reject or revise)".into(),
-        }
-    }
-}
-
 /// Resolves `spec` + `doc` to the document under review. `spec` is a spec id, or `steering`
 /// for the steering documents.
 pub fn target(ws: &Workspace, spec: &str, doc: &str) -> Result<DocTarget, ApprovalError> {
@@ -1936,28 +1899,6 @@ impl GateError {
             | Self::Changed { spec, .. }
             | Self::NoTasks { spec } => spec,
         }
-    }
-
-    /// How to get past the gate (every hint ends with the `--force` escape).
-    pub fn hint(&self) -> String {
-        let s = self.spec();
-        let fix = match self {
-            Self::NotRequested { doc: "plan", .. } => format!("approve the plan: `specwork plan {s} --approve`"),
-            Self::NotRequested { .. } => {
-                format!(
-                    "ask for review (`specwork approval request {s} tasks`) or approve: `specwork approval approve {s} tasks`"
-                )
-            }
-            Self::Pending { .. } => format!("decide it: `specwork approval approve {s} tasks`"),
-            Self::Rejected { .. } | Self::NeedsRevision { .. } => {
-                format!("revise the tasks, then `specwork approval request {s} tasks`")
-            }
-            Self::Changed { .. } => {
-                format!("review `specwork approval diff {s} tasks`, then `specwork approval approve {s} tasks`")
-            }
-            Self::NoTasks { .. } => format!("add tasks first: `specwork plan {s} --task ...`"),
-        };
-        format!("{fix}; or pass --force to start anyway")
     }
 }
 

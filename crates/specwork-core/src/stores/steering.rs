@@ -41,19 +41,6 @@ pub enum SteeringError {
     Write(#[from] WriteError),
 }
 
-impl SteeringError {
-    /// How to fix it.
-    pub fn hint(&self) -> String {
-        match self {
-            Self::Unknown(_) => "steering documents are product, tech and structure".into(),
-            Self::Exists(_) => {
-                "edit the existing document; `specwork approval status steering` shows its approval".into()
-            }
-            Self::Write(_) => "check the folder's permissions".into(),
-        }
-    }
-}
-
 /// Creates steering document `doc` (`product`, `tech` or `structure`) from its template.
 pub fn new_doc(ws: &Workspace, doc: &str) -> Result<SteeringDoc, SteeringError> {
     let kind = DocKind::parse(doc).filter(|d| d.is_steering()).ok_or_else(|| SteeringError::Unknown(doc.to_owned()))?;

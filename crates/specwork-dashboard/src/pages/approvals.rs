@@ -39,7 +39,17 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 fn approval_error(e: ApprovalError) -> PageError {
-    let msg = format!("{e} (hint: {})", e.hint());
+    let hint = match &e {
+        ApprovalError::CommentRequired { .. } => "write what must change in the comment box",
+        ApprovalError::Write(WriteError::Conflict { .. }) => {
+            "the file changed meanwhile; reload the page and try again"
+        }
+        ApprovalError::StillPending { .. } => "approve, reject or send it back first",
+        ApprovalError::DocMissing { .. } => "the document is not written yet",
+        ApprovalError::Archived { .. } => "the spec is archived",
+        _ => "reload the page; the files may have changed",
+    };
+    let msg = format!("{e} ({hint})");
     match &e {
         ApprovalError::Workspace(WorkspaceError::NoSuchSpec { .. }) => PageError::NotFound(msg),
         ApprovalError::Write(WriteError::Conflict { .. }) => PageError::Conflict(msg),

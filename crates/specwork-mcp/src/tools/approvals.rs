@@ -43,7 +43,16 @@ fn approval_error(e: ApprovalError) -> ToolError {
         ApprovalError::StillPending { .. } => "wait for the decision first (action wait)".to_owned(),
         ApprovalError::DocMissing { file, .. } => format!("write {} first", file.display()),
         ApprovalError::Name(_) => "categoryName is a spec name (or steering), never a path".to_owned(),
-        _ => e.hint(),
+        ApprovalError::Workspace(_) => "`status` lists the specs; categoryName is one of their names".to_owned(),
+        ApprovalError::NotApplicable { .. } => "a numbered spec is approved as a plan: request its tasks".to_owned(),
+        ApprovalError::ReadOnly { .. } => "this spec is an import specwork only reads; ask the user".to_owned(),
+        ApprovalError::Archived { .. } => "the spec is archived; ask the user to unarchive it".to_owned(),
+        ApprovalError::NoTasks { .. } => "add task lines such as `- [ ] 1. Do something` first".to_owned(),
+        ApprovalError::CommentRequired { .. } => "say what must change in the comment".to_owned(),
+        ApprovalError::Write(specwork_core::base::write::WriteError::Conflict { .. }) => {
+            "the file changed while being written; call again".to_owned()
+        }
+        _ => "ask the user to check the approval files in .spec-workflow/approvals/".to_owned(),
     };
     ToolError::new(e.to_string(), hint)
 }

@@ -42,7 +42,13 @@ fn log_error(e: LogError) -> ToolError {
     let hint = match &e {
         LogError::NoSuchTask { spec, .. } => format!("`tasks` {{specName: {spec}}} lists the task ids"),
         LogError::NoSummary => "say in `summary` what the task did".to_owned(),
-        _ => e.hint(),
+        LogError::Name(_) => "taskId is a plain id such as 1.2".to_owned(),
+        LogError::ReadOnly { .. } => {
+            "this spec is an import specwork only reads; logs stay with specwork's own specs".to_owned()
+        }
+        LogError::Archived { .. } => "the spec is archived; ask the user to unarchive it".to_owned(),
+        LogError::Git(_) => "pass filesModified, filesCreated and statistics yourself".to_owned(),
+        LogError::Write(_) => "ask the user to check the permissions of the spec's folder".to_owned(),
     };
     ToolError::new(e.to_string(), hint)
 }

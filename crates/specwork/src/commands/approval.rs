@@ -8,6 +8,7 @@ use specwork_core::stores::approvals::{self, ApprovalError, ApprovalOutcome, Dif
 
 use super::{Ctx, format};
 use crate::error::{CmdResult, CommandError, EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};
+use crate::hints::Hint;
 use crate::ui::Table;
 
 #[derive(Subcommand, Debug)]

@@ -6,6 +6,7 @@ use specwork_core::ops::archive::{self, ArchiveError, Moved};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_FAILURE, EXIT_USAGE};
+use crate::hints::Hint;
 
 #[derive(Args, Debug)]
 pub struct ArchiveArgs {

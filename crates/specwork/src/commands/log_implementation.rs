@@ -10,6 +10,7 @@ use specwork_core::stores::implog::{self, Artifacts, LogError, NewLog, git::GitW
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};
+use crate::hints::Hint;
 
 #[derive(Args, Debug)]
 pub struct LogImplementationArgs {

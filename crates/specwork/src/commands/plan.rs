@@ -16,6 +16,7 @@ use specwork_core::{Spec, Workspace};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};
+use crate::hints::Hint;
 use crate::ui::Ui;
 
 #[derive(Args, Debug)]

@@ -6,6 +6,7 @@ use specwork_core::stores::steering::{self, SteeringError};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError, EXIT_FAILURE, EXIT_USAGE};
+use crate::hints::Hint;
 
 #[derive(Subcommand, Debug)]
 pub enum SteeringCommand {

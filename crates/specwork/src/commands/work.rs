@@ -23,6 +23,7 @@ use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace,
 
 use super::{Ctx, deliverables, resume, status};
 use crate::error::{CmdResult, CommandError};
+use crate::hints::Hint;
 
 #[derive(Args, Debug)]
 pub struct WorkArgs {

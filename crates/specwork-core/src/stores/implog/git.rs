@@ -65,16 +65,6 @@ pub enum GitError {
     },
 }
 
-impl GitError {
-    /// How to fix it.
-    pub fn hint(&self) -> String {
-        match self {
-            Self::BadRevision { .. } => "pass a commit id, branch or tag to --base (see `git log --oneline`)".into(),
-            Self::Failed { .. } => "run the git command by hand to see what is wrong, or pass --no-git".into(),
-        }
-    }
-}
-
 fn git(root: &Path, args: &[&str]) -> Result<Option<Vec<u8>>, GitError> {
     let out = Command::new("git")
         .arg("-C")

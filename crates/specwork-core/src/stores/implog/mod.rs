@@ -824,21 +824,6 @@ pub enum LogError {
     Write(#[from] WriteError),
 }
 
-impl LogError {
-    /// How to fix it.
-    pub fn hint(&self) -> String {
-        match self {
-            Self::Name(_) => "task ids look like 1, 1.2 or #3".into(),
-            Self::NoSuchTask { spec, .. } => format!("`specwork task list {spec}` shows the task ids"),
-            Self::ReadOnly { .. } => "move the spec to .spec-workflow/specs/ to keep logs with it".into(),
-            Self::Archived { spec } => format!("unarchive it first: `specwork unarchive {spec}`"),
-            Self::NoSummary => "say what the task did with --summary".into(),
-            Self::Git(e) => e.hint(),
-            Self::Write(_) => "check the folder's permissions".into(),
-        }
-    }
-}
-
 /// What to log.
 #[derive(Clone, Debug, Default)]
 pub struct NewLog {

@@ -1,0 +1,145 @@
+//! The CLI's wording of core errors: each hint names the command or flag that fixes the
+//! problem. Core errors carry kinds and data only; the MCP server and the dashboard word their
+//! own hints.
+
+use specwork_core::base::write::WriteError;
+use specwork_core::model::edit::EditError;
+use specwork_core::model::workspace::WorkspaceError;
+
+/// How to fix an error, in the CLI's words.
+pub trait Hint {
+    /// The text of the `hint:` line.
+    fn hint(&self) -> String;
+}
+
+impl Hint for specwork_core::stores::approvals::ApprovalError {
+    fn hint(&self) -> String {
+        match self {
+            Self::Name(_) => "names may hold letters, digits, `-`, `_` and `.`, and no path parts".into(),
+            Self::Workspace(WorkspaceError::NoSuchSpec { suggestions, .. }) if !suggestions.is_empty() => {
+                format!("did you mean {}? `specwork spec list` shows every spec", suggestions.join(", "))
+            }
+            Self::Workspace(_) => "`specwork spec list` shows every spec".into(),
+            Self::Write(WriteError::Conflict { .. }) => "another program edited the file; run the command again".into(),
+            Self::Write(_) => "check the file's permissions".into(),
+            Self::UnknownDoc { .. } => {
+                "use requirements, design or tasks for a spec; product, tech or structure with `steering`".into()
+            }
+            Self::NotApplicable { spec, .. } => {
+                format!("a numbered spec is approved as a plan: `specwork approval approve {spec} tasks`")
+            }
+            Self::ReadOnly { .. } => "imports are approved in their own tool; move the spec to .spec-workflow/specs/ to use specwork's approvals".into(),
+            Self::Archived { spec } => format!("unarchive it first: `specwork unarchive {spec}`"),
+            Self::DocMissing { spec, doc, .. } if doc.is_steering() => {
+                let _ = spec;
+                format!("create it: `specwork steering new {}`", doc.as_str())
+            }
+            Self::DocMissing { spec, doc, .. } => format!("create it: `specwork spec doc {spec} {}`", doc.as_str()),
+            Self::NoTasks { .. } => "add task lines such as `- [ ] 1. Do something` first".into(),
+            Self::CommentRequired { .. } => "say what must change with --comment".into(),
+            Self::Invalid { .. } => "fix the JSON (or move the file away); specwork will not overwrite a file it cannot read".into(),
+            Self::NoApprovedVersion { spec, doc } => {
+                format!("approve it first (`specwork approval approve {spec} {}`), or compare with the last snapshot: --last", doc.as_str())
+            }
+            Self::NoSnapshot { .. } => "snapshots live in .spec-workflow/approvals/{spec}/.snapshots/; a new approval takes one".into(),
+            Self::NotFound { .. } => "`specwork approval list` shows every approval id".into(),
+            Self::StillPending { .. } => "decide it first (approve, reject or revise)".into(),
+        }
+    }
+}
+
+impl Hint for specwork_core::stores::approvals::GateError {
+    fn hint(&self) -> String {
+        let s = self.spec();
+        let fix = match self {
+            Self::NotRequested { doc: "plan", .. } => format!("approve the plan: `specwork plan {s} --approve`"),
+            Self::NotRequested { .. } => {
+                format!(
+                    "ask for review (`specwork approval request {s} tasks`) or approve: `specwork approval approve {s} tasks`"
+                )
+            }
+            Self::Pending { .. } => format!("decide it: `specwork approval approve {s} tasks`"),
+            Self::Rejected { .. } | Self::NeedsRevision { .. } => {
+                format!("revise the tasks, then `specwork approval request {s} tasks`")
+            }
+            Self::Changed { .. } => {
+                format!("review `specwork approval diff {s} tasks`, then `specwork approval approve {s} tasks`")
+            }
+            Self::NoTasks { .. } => format!("add tasks first: `specwork plan {s} --task ...`"),
+        };
+        format!("{fix}; or pass --force to start anyway")
+    }
+}
+
+impl Hint for specwork_core::stores::steering::SteeringError {
+    fn hint(&self) -> String {
+        match self {
+            Self::Unknown(_) => "steering documents are product, tech and structure".into(),
+            Self::Exists(_) => {
+                "edit the existing document; `specwork approval status steering` shows its approval".into()
+            }
+            Self::Write(_) => "check the folder's permissions".into(),
+        }
+    }
+}
+
+impl Hint for specwork_core::stores::implog::git::GitError {
+    fn hint(&self) -> String {
+        match self {
+            Self::BadRevision { .. } => "pass a commit id, branch or tag to --base (see `git log --oneline`)".into(),
+            Self::Failed { .. } => "run the git command by hand to see what is wrong, or pass --no-git".into(),
+        }
+    }
+}
+
+impl Hint for specwork_core::stores::implog::LogError {
+    fn hint(&self) -> String {
+        match self {
+            Self::Name(_) => "task ids look like 1, 1.2 or #3".into(),
+            Self::NoSuchTask { spec, .. } => format!("`specwork task list {spec}` shows the task ids"),
+            Self::ReadOnly { .. } => "move the spec to .spec-workflow/specs/ to keep logs with it".into(),
+            Self::Archived { spec } => format!("unarchive it first: `specwork unarchive {spec}`"),
+            Self::NoSummary => "say what the task did with --summary".into(),
+            Self::Git(e) => e.hint(),
+            Self::Write(_) => "check the folder's permissions".into(),
+        }
+    }
+}
+
+impl Hint for specwork_core::ops::archive::ArchiveError {
+    fn hint(&self) -> String {
+        match self {
+            Self::Name(_) => "names may hold letters, digits, `-`, `_` and `.`, and no path parts".into(),
+            Self::NotFound { numbered: true, .. } => {
+                "numbered specs stay in the tree; mark them done with `**Status**: done` in the context file".into()
+            }
+            Self::NotFound { where_: "active", .. } => "`specwork spec list` shows the active specs".into(),
+            Self::NotFound { .. } => "`specwork spec list --archived` shows the archived specs".into(),
+            Self::Exists(_) => "an archived and an active spec have the same name; rename one of them first".into(),
+            Self::Io(_) => "check the folders' permissions".into(),
+        }
+    }
+}
+
+impl Hint for specwork_core::ops::phases::PhaseError {
+    fn hint(&self) -> String {
+        match self {
+            Self::Approval(e) => e.hint(),
+            Self::Edit(EditError::ReadOnly { .. }) => "imports are read-only; plan them in their own tool".into(),
+            Self::Edit(EditError::Write(WriteError::Conflict { .. })) => {
+                "another program edited the file; run the command again".into()
+            }
+            Self::Edit(_) => "check the file's permissions".into(),
+            Self::NotNamed { spec, .. } => format!("plan a numbered spec with `specwork plan {spec} --task ...`"),
+            Self::Exists { .. } => "edit the existing document instead".into(),
+            Self::PreviousNotApproved { spec, previous, state, .. } if state == "missing" => {
+                format!("create it first: `specwork spec doc {spec} {previous}`; or pass --force")
+            }
+            Self::PreviousNotApproved { spec, .. } => {
+                format!("get it approved first: `specwork approval status {spec}`; or pass --force")
+            }
+            Self::BadTitle(_) => "give each --task a one-line title".into(),
+            Self::Archived { spec } => format!("unarchive it first: `specwork unarchive {spec}`"),
+        }
+    }
+}
