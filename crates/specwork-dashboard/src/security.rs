@@ -16,6 +16,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use crate::state::AppState;
 
@@ -81,56 +82,27 @@ pub fn confine(root: &Path, rel: &str) -> Result<PathBuf, PathRefused> {
     }
 }
 
+/// What [`percent_encode`] escapes: everything but RFC 3986's unreserved characters
+/// (ASCII letters and digits, `-`, `_`, `.`, `~`); non-ASCII bytes are always escaped.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// What [`percent_encode_path`] escapes: the same, keeping `/` separators.
+const PATH: &AsciiSet = &COMPONENT.remove(b'/');
+
 /// Percent-decodes `%XX` sequences (invalid ones are kept as written; invalid UTF-8 is
 /// replaced).
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
-fn encode(s: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &c in s.as_bytes() {
-        if c.is_ascii_alphanumeric() || b"-_.~".contains(&c) || keep.contains(&c) {
-            out.push(c as char);
-        } else {
-            out.push_str(&format!("%{c:02X}"));
-        }
-    }
-    out
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 /// Percent-encodes a query or path-segment value.
 pub fn percent_encode(s: &str) -> String {
-    encode(s, b"")
+    utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 /// Percent-encodes a path, keeping its `/` separators.
 pub fn percent_encode_path(s: &str) -> String {
-    encode(&s.replace('\\', "/"), b"/")
+    utf8_percent_encode(&s.replace('\\', "/"), PATH).to_string()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -252,5 +224,22 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_encode_path("Implementation Logs/a b.md"), "Implementation%20Logs/a%20b.md");
         assert_eq!(percent_encode("#3"), "%233");
+    }
+
+    #[test]
+    fn percent_coding_edge_cases() {
+        // Unreserved characters stay; everything else, `/` in a segment and non-ASCII included, is
+        // escaped with upper-case hex.
+        assert_eq!(percent_encode("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(percent_encode("a/b?c=d&e+f%"), "a%2Fb%3Fc%3Dd%26e%2Bf%25");
+        assert_eq!(percent_encode("Über"), "%C3%9Cber");
+        assert_eq!(percent_encode_path("specs\\a b/ü#1.md"), "specs/a%20b/%C3%BC%231.md");
+        // Invalid or truncated escapes are kept as written; lower-case hex decodes.
+        assert_eq!(percent_decode("%zz%2%"), "%zz%2%");
+        assert_eq!(percent_decode("%%41%c3%bc"), "%Aü");
+        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+        for s in ["Implementation Logs/a b.md", "x&y=z", "100% ü #1"] {
+            assert_eq!(percent_decode(&percent_encode(s)), s);
+        }
     }
 }

@@ -11,9 +11,10 @@
 //! * a second run over its own output changes nothing (byte-identical files);
 //! * what the user wrote is kept: JSON objects keep their keys, order and values (only
 //!   whitespace is normalised, in the file's own indentation, and only when something is added);
-//!   TOML and Markdown files are appended to or edited between specwork's markers, never
-//!   re-serialised; a user's hooks on the same events stay, ours is added once; an entry the user
-//!   already has for `specwork` (an MCP server, a status line) is left as it is;
+//!   TOML files are read with `toml_edit` and edited in place (appended to, or one inline table
+//!   extended), Markdown files between specwork's markers, neither re-serialised; a user's hooks
+//!   on the same events stay, ours is added once; an entry the user already has for `specwork`
+//!   (an MCP server, a status line) is left as it is;
 //! * a file that does not parse is an error naming the file and line, and nothing is written.
 
 use std::path::{Path, PathBuf};
@@ -351,10 +352,6 @@ pub fn agents_section() -> String {
     )
 }
 
-fn codex_mcp_block() -> &'static str {
-    "[mcp_servers.specwork]\ncommand = \"specwork\"\nargs = [\"mcp\"]\n"
-}
-
 /// A YAML front matter value: plain when that is unambiguous, else double-quoted.
 fn yaml_scalar(s: &str) -> String {
     let plain = !s.is_empty()
@@ -618,8 +615,13 @@ fn agents_md(root: &Path) -> Result<FileChange, AgentFileError> {
     Ok(change(Agent::Codex, rel, old, Some(new.into_bytes()), Vec::new()))
 }
 
-/// `.codex/config.toml`: `[mcp_servers.specwork]` appended unless present; the rest untouched.
+/// `.codex/config.toml`: the MCP server `specwork` added to `mcp_servers` unless present. The
+/// file is read with `toml_edit` and edited in place, so that every other byte stays: a new
+/// `[mcp_servers.specwork]` table is appended after a blank line, and an inline
+/// `mcp_servers = { … }` (where a table appended later would be invalid TOML) gets
+/// `specwork = { … }` inside its braces.
 fn codex_config(root: &Path) -> Result<FileChange, AgentFileError> {
+    use toml_edit::{Array, Document, InlineTable, Item, Value};
     let rel = ".codex/config.toml";
     let path = root.join(rel);
     let old = read(root, rel)?;
@@ -627,34 +629,53 @@ fn codex_config(root: &Path) -> Result<FileChange, AgentFileError> {
         Some(b) => std::str::from_utf8(b).map_err(|_| AgentFileError::NotUtf8 { path: path.clone() })?,
         None => "",
     };
-    let table: toml::Table = toml::from_str(text).map_err(|e| AgentFileError::Toml {
+    let parsed = Document::parse(text).map_err(|e| AgentFileError::Toml {
         path: path.clone(),
         line: e.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1),
         message: e.message().to_owned(),
     })?;
-    let present = match table.get("mcp_servers") {
-        None => false,
-        Some(toml::Value::Table(t)) => t.contains_key("specwork"),
+    let new = match parsed.get("mcp_servers") {
+        Some(Item::Table(t)) if t.contains_key("specwork") => None,
+        Some(Item::Value(Value::InlineTable(t))) if t.contains_key("specwork") => None,
+        None | Some(Item::Table(_)) => {
+            let sep = if text.is_empty() || text.ends_with("\n\n") {
+                ""
+            } else if text.ends_with('\n') {
+                "\n"
+            } else {
+                "\n\n"
+            };
+            Some(format!("{text}{sep}[mcp_servers.specwork]\ncommand = \"specwork\"\nargs = [\"mcp\"]\n"))
+        }
+        Some(Item::Value(Value::InlineTable(t))) => {
+            let span = t.span().expect("a parsed value has a span");
+            // An editable copy of the same table renders the user's entries as written.
+            let mut doc = parsed.clone().into_mut();
+            let Some(Item::Value(Value::InlineTable(t))) = doc.get_mut("mcp_servers") else {
+                unreachable!("the same document")
+            };
+            let mut server = InlineTable::new();
+            server.insert("command", "specwork".into());
+            server.insert("args", Value::Array(Array::from_iter(["mcp"])));
+            // The span holds the braces only (the decor around them stays in the text); what stood
+            // before `}` now follows our entry.
+            t.decor_mut().clear();
+            let closing = t.iter_mut().last().and_then(|(_, v)| {
+                let suffix = v.decor().suffix().cloned();
+                v.decor_mut().set_suffix("");
+                suffix
+            });
+            let mut server = Value::InlineTable(server);
+            if let Some(s) = closing {
+                server.decor_mut().set_suffix(s);
+            }
+            t.insert("specwork", server);
+            Some(format!("{}{t}{}", &text[..span.start], &text[span.end..]))
+        }
         Some(_) => return Err(AgentFileError::Shape { path, key: "mcp_servers".into(), expected: "a table" }),
     };
-    if present {
-        return Ok(change(Agent::Codex, rel, old, None, Vec::new()));
-    }
-    let sep = if text.is_empty() || text.ends_with("\n\n") {
-        ""
-    } else if text.ends_with('\n') {
-        "\n"
-    } else {
-        "\n\n"
-    };
-    let new = format!("{text}{sep}{}", codex_mcp_block());
-    Ok(change(
-        Agent::Codex,
-        rel,
-        old,
-        Some(new.into_bytes()),
-        vec!["added MCP server `specwork` (specwork mcp)".into()],
-    ))
+    let notes = if new.is_some() { vec!["added MCP server `specwork` (specwork mcp)".into()] } else { Vec::new() };
+    Ok(change(Agent::Codex, rel, old, new.map(String::into_bytes), notes))
 }
 
 #[cfg(test)]
@@ -674,6 +695,77 @@ mod tests {
         assert_eq!(yaml_scalar("SPEC TASK"), "SPEC TASK");
         assert_eq!(yaml_scalar("[--date D]"), "\"[--date D]\"");
         assert_eq!(yaml_scalar("Do it: now"), "\"Do it: now\"");
+    }
+
+    /// Plans `.codex/config.toml` over `before`; `None` when it stays as it is.
+    fn codex_after(before: &str) -> Option<String> {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join(".codex")).unwrap();
+        std::fs::write(t.path().join(".codex/config.toml"), before).unwrap();
+        let c = codex_config(t.path()).unwrap();
+        c.new.map(|b| String::from_utf8(b).unwrap())
+    }
+
+    const BLOCK: &str = "[mcp_servers.specwork]\ncommand = \"specwork\"\nargs = [\"mcp\"]\n";
+
+    #[test]
+    fn codex_config_appends_the_server_and_keeps_every_byte() {
+        for (before, sep) in [
+            ("", ""),
+            ("model = \"o4\"", "\n\n"),
+            ("model = \"o4\"\n", "\n"),
+            ("model = \"o4\"\n\n", ""),
+            ("# my settings\r\nmodel  =  'o4'   # fast\r\n", "\n"),
+            ("[mcp_servers.db]\ncommand = \"db-mcp\"\n\n[profiles.x]\nmodel = \"o3\"\n# end\n", "\n"),
+            ("[mcp_servers]\n", "\n"),
+            ("mcp_servers.db.command = \"db-mcp\"\n", "\n"),
+        ] {
+            let after = codex_after(before).unwrap_or_else(|| panic!("{before:?} unchanged"));
+            assert_eq!(after, format!("{before}{sep}{BLOCK}"), "{before:?}");
+            let t: toml::Table = toml::from_str(&after).unwrap_or_else(|e| panic!("{after}: {e}"));
+            assert_eq!(t["mcp_servers"]["specwork"]["args"][0].as_str(), Some("mcp"), "{after}");
+            assert_eq!(codex_after(&after), None, "a second run changes nothing");
+        }
+    }
+
+    /// An inline `mcp_servers` gets the server inline: a `[mcp_servers.specwork]` table appended
+    /// after it, as before `toml_edit`, made the file invalid TOML.
+    #[test]
+    fn codex_config_adds_to_an_inline_table_in_place() {
+        for (before, after) in [
+            (
+                "mcp_servers = { db = { command = \"db-mcp\" } } # inline\nmodel = \"o4\"\n",
+                "mcp_servers = { db = { command = \"db-mcp\" }, specwork = { command = \"specwork\", args = [\"mcp\"] } } # inline\nmodel = \"o4\"\n",
+            ),
+            ("mcp_servers = {}\n", "mcp_servers = { specwork = { command = \"specwork\", args = [\"mcp\"] } }\n"),
+            (
+                "mcp_servers={db={command='d'}}\r\n[x]\nmcp_servers = 1\n",
+                "mcp_servers={db={command='d'}, specwork = { command = \"specwork\", args = [\"mcp\"] }}\r\n[x]\nmcp_servers = 1\n",
+            ),
+        ] {
+            let got = codex_after(before).unwrap();
+            assert_eq!(got, after);
+            let t: toml::Table = toml::from_str(&got).unwrap();
+            assert_eq!(t["mcp_servers"]["specwork"]["command"].as_str(), Some("specwork"));
+            assert_eq!(codex_after(&got), None);
+        }
+    }
+
+    #[test]
+    fn codex_config_leaves_a_present_server_and_refuses_other_shapes() {
+        for present in [
+            "[mcp_servers.specwork]\ncommand = \"/opt/specwork\"\n",
+            "mcp_servers = { specwork = { command = \"x\" } }\n",
+            "mcp_servers.specwork.command = \"x\"\n",
+        ] {
+            assert_eq!(codex_after(present), None, "{present}");
+        }
+        for bad in ["mcp_servers = 1\n", "[[mcp_servers]]\ncommand = \"x\"\n"] {
+            let t = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(t.path().join(".codex")).unwrap();
+            std::fs::write(t.path().join(".codex/config.toml"), bad).unwrap();
+            assert!(matches!(codex_config(t.path()), Err(AgentFileError::Shape { .. })), "{bad}");
+        }
     }
 
     #[test]

@@ -270,32 +270,15 @@ pub fn is_external(target: &str) -> bool {
     }
 }
 
-/// Decodes `%20`-style escapes (invalid escapes are kept as written).
+/// Decodes `%20`-style escapes (invalid escapes are kept as written; a result that is not
+/// UTF-8 leaves the text as written).
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
-}
-
-fn hex(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
+    percent_encoding::percent_decode_str(s).decode_utf8().map_or_else(|_| s.to_owned(), std::borrow::Cow::into_owned)
 }
 
 /// Encodes what a Markdown link destination cannot hold as written (spaces, `%`, parentheses,
-/// `<`, `>`).
+/// `<`, `>`). Not `percent-encoding`: that escapes every non-ASCII byte, and Obsidian writes
+/// `[x](Café.md)` as is, so a rewritten link keeps the user's letters.
 pub fn percent_encode_path(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -551,5 +534,17 @@ mod tests {
         assert_eq!(link_target(d, Path::new("specs/3000/3001/spec.md")), "../../3000/3001/spec");
         assert_eq!(percent_decode("My%20Note.md"), "My Note.md");
         assert_eq!(percent_encode_path("My Note (1).md"), "My%20Note%20%281%29.md");
+    }
+
+    #[test]
+    fn link_escapes_keep_what_obsidian_writes() {
+        // Non-ASCII letters and `#` stay as written; only what breaks a destination is escaped.
+        assert_eq!(percent_encode_path("Café <1>#H.md"), "Café%20%3C1%3E#H.md");
+        assert_eq!(percent_encode_path("100%.md"), "100%25.md");
+        // Lower-case and UTF-8 escapes decode; invalid or truncated ones are kept.
+        assert_eq!(percent_decode("Caf%c3%a9%20%281%29.md"), "Café (1).md");
+        assert_eq!(percent_decode("a%zz%2"), "a%zz%2");
+        // An escape that decodes to invalid UTF-8 leaves the target as written.
+        assert_eq!(percent_decode("x%FF%20y"), "x%FF%20y");
     }
 }

@@ -134,7 +134,7 @@ impl Workspace {
         let mut scored: Vec<(usize, &str)> = self
             .specs
             .iter()
-            .map(|s| (edit_distance(&lower, &s.id.to_lowercase()), s.id.as_str()))
+            .map(|s| (strsim::levenshtein(&lower, &s.id.to_lowercase()), s.id.as_str()))
             .filter(|(d, sid)| *d <= (id.len() / 3).max(2) || sid.contains(&lower) && !lower.is_empty())
             .collect();
         scored.sort();
@@ -197,19 +197,6 @@ fn spec_files(s: &Spec) -> impl Iterator<Item = &PathBuf> {
         .into_iter()
         .flatten()
         .chain(s.tasks_source.as_ref().map(|t| &t.file))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn sorted_entries(dir: &Path) -> Vec<(String, PathBuf, bool)> {
@@ -560,6 +547,25 @@ fn report_duplicate_ids(specs: &[Spec], diags: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_are_close_ids_nearest_first() {
+        let t = tempfile::tempdir().unwrap();
+        for id in ["invoice-management", "invoice-export", "1014", "1015", "café"] {
+            std::fs::create_dir_all(t.path().join(".spec-workflow/specs").join(id)).unwrap();
+            std::fs::write(t.path().join(".spec-workflow/specs").join(id).join("tasks.md"), "- [ ] 1. x\n").unwrap();
+        }
+        let ws = Workspace::load(t.path()).unwrap();
+        // Edit distance counts characters, case aside: within a third of the length (at least 2),
+        // nearest first, ties by id.
+        assert_eq!(ws.suggest("invoice-managment"), ["invoice-management"]);
+        assert_eq!(ws.suggest("INVOICE-EXPORT"), ["invoice-export"]);
+        assert_eq!(ws.suggest("1016"), ["1014", "1015"]);
+        assert_eq!(ws.suggest("cafe"), ["café"]);
+        // A part of an id suggests it however far it is.
+        assert_eq!(ws.suggest("export"), ["invoice-export"]);
+        assert!(ws.suggest("zzzzzzzzzzzz").is_empty());
+    }
 
     #[test]
     fn reload_files_rereads_only_the_owner() {

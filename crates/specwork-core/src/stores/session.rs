@@ -78,7 +78,7 @@ pub struct Identity {
 impl Identity {
     /// Detects the identity: the user from `SPECWORK_USER`, `[agent] user` in specwork.toml,
     /// `git config user.name`, `$USER`/`$USERNAME`, else `User`; the host from `SPECWORK_HOST`,
-    /// `$HOSTNAME`, the kernel's host name, else `localhost`.
+    /// `$HOSTNAME`, the system's host name, else `localhost`.
     pub fn detect(root: &Path, config: &Config) -> Self {
         let env = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let user = env("SPECWORK_USER")
@@ -89,8 +89,7 @@ impl Identity {
             .unwrap_or_else(|| "User".to_owned());
         let host_name = env("SPECWORK_HOST")
             .or_else(|| env("HOSTNAME"))
-            .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok().map(|s| s.trim().to_owned()))
-            .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|s| s.trim().to_owned()))
+            .or_else(|| gethostname::gethostname().into_string().ok().map(|s| s.trim().to_owned()))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "localhost".to_owned());
         Self::new(&user, &host_name)

@@ -76,21 +76,10 @@ fn error(e: DashboardError, port: u16) -> CommandError {
     CommandError { error: e.into(), hints: vec![hint], code }
 }
 
-/// Opens `url` with the desktop's opener; failure is only a note (the URL is printed anyway).
+/// Opens `url` in `$BROWSER`, else the desktop's default browser; failure is only a note (the
+/// URL is printed anyway).
 fn open_browser(ctx: &Ctx, url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    if let Err(e) = std::process::Command::new(opener)
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-    {
-        ctx.ui.note(format_args!("could not start {opener} ({e}); open {url} yourself"));
+    if let Err(e) = opener::open_browser(url) {
+        ctx.ui.note(format_args!("could not open a browser ({e}); open {url} yourself"));
     }
 }

@@ -20,6 +20,11 @@ pub struct Dash {
 impl Dash {
     /// Starts `specwork dashboard --port 0` in `root` with extra arguments.
     pub fn start(root: &Path, extra: &[&str]) -> Dash {
+        Self::start_with_env(root, extra, &[])
+    }
+
+    /// [`Dash::start`] with extra environment variables.
+    pub fn start_with_env(root: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Dash {
         // `SPECWORK_BIN` runs another build (the browser benchmark uses the release binary).
         let bin =
             std::env::var_os("SPECWORK_BIN").map_or_else(|| assert_cmd::cargo::cargo_bin("specwork"), PathBuf::from);
@@ -32,6 +37,7 @@ impl Dash {
             .current_dir(root)
             .args(["dashboard", "--port", "0", "--json"])
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         let mut child = cmd.spawn().expect("specwork starts");
@@ -345,6 +351,26 @@ fn traversal_attempts_are_refused() {
     }
     // A legitimate file still works.
     assert_eq!(d.get("/raw/specs/1000/1001/deliverables/config/fstab.nas").status, 200);
+}
+
+/// `--open` hands the dashboard's URL to `$BROWSER` (else the desktop's default browser).
+#[cfg(unix)]
+#[test]
+fn open_hands_the_url_to_the_browser() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = demo_copy();
+    let bin = tempfile::tempdir().unwrap();
+    let opened = bin.path().join("opened.txt");
+    let browser = bin.path().join("browser");
+    std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let d = Dash::start_with_env(ws.path(), &["--open"], &[("BROWSER", &browser)]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::read_to_string(&opened).map_or(true, |s| s.is_empty()) {
+        assert!(Instant::now() < deadline, "the browser was not started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read_to_string(&opened).unwrap(), d.url);
 }
 
 #[test]

@@ -398,6 +398,24 @@ fn parallel_sessions_warn_and_never_share_a_journal() {
     assert_eq!(v["sessions"].as_array().unwrap().len(), 1);
 }
 
+/// Without `SPECWORK_HOST` or `$HOSTNAME`, a session key's host part comes from the system's host
+/// name: the same key as when that name is given.
+#[test]
+fn the_host_defaults_to_the_system_host_name() {
+    let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") else {
+        eprintln!("skipped: no /proc/sys/kernel/hostname to compare with");
+        return;
+    };
+    let ws = demo_copy();
+    let d = ws.path();
+    let start = |session: &str| ["start-session", session, "spec", "invoice-management"].map(str::to_owned);
+    ok(specwork(d).env("SPECWORK_USER", "Dana").args(start("s1")));
+    ok(specwork(d).env("SPECWORK_USER", "Dana").env("SPECWORK_HOST", name.trim()).args(start("s2")));
+    let logs = logs_in(&d.join("docs/sessions/.current"));
+    assert_eq!(logs.len(), 2, "{logs:?}");
+    assert_eq!(logs[0].strip_prefix("s1."), logs[1].strip_prefix("s2."), "{logs:?}");
+}
+
 /// Several writer processes at once (the real binary, different people, one spec): no journal
 /// event and no task edit is lost, and the concurrently written timeline equals the rebuilt one.
 #[test]
