@@ -230,3 +230,51 @@ fn specwork_core_fmt_exact(n: u64) -> String {
     }
     out
 }
+
+/// Regression (issue 12): with sessions open on two specs, a command that names no spec never
+/// writes into either; it says which sessions are open and how to pick one.
+#[test]
+fn two_terminals_never_write_into_each_others_spec() {
+    let ws = demo_copy();
+    let d = ws.path();
+    run(d, "09:00", &["start-session", "apt", "spec", "appointment-booking"]);
+    run(d, "09:05", &["start-session", "inv", "spec", "invoice-management"]);
+    let apt = d.join(".spec-workflow/specs/appointment-booking/tasks.md");
+    let inv = d.join(".spec-workflow/specs/invoice-management/tasks.md");
+    let (apt_before, inv_before) = (std::fs::read(&apt).unwrap(), std::fs::read(&inv).unwrap());
+    let out = at(d, "09:10").args(["log-task", "1.3", "done", "45k"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("apt (appointment-booking)") && err.contains("inv (invoice-management)"), "{err}");
+    assert!(err.contains("--session NAME") && err.contains("SPECWORK_SESSION"), "{err}");
+    assert_eq!((std::fs::read(&apt).unwrap(), std::fs::read(&inv).unwrap()), (apt_before.clone(), inv_before));
+    // The terminal says which session it works in: the right spec is written, the other is not.
+    let out = at(d, "09:15").env("SPECWORK_SESSION", "inv").args(["log-task", "1.3", "done", "45k", "--json"]).output();
+    let v: Value = serde_json::from_slice(&out.unwrap().stdout).unwrap();
+    assert_eq!(
+        (v["spec"].as_str(), v["session"].as_str().map(|s| s.starts_with("inv."))),
+        (Some("invoice-management"), Some(true))
+    );
+    assert!(std::fs::read_to_string(&inv).unwrap().contains("- [x] 1.3 "));
+    assert_eq!(std::fs::read(&apt).unwrap(), apt_before);
+    // Ending a session without naming it is just as strict.
+    let out = at(d, "09:20").arg("end-session").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Regression (issue 12): `work --resume --select` on a done task starts nothing.
+#[test]
+fn work_does_not_start_a_done_task_again() {
+    let ws = demo_copy();
+    let d = ws.path();
+    let spec = d.join("specs/1000/1001/1014.spec.md");
+    let before = std::fs::read(&spec).unwrap();
+    let out = at(d, "09:00").args(["work", "1014", "--resume", "--select", "2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("task 2 of 1014 is already done"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Starting task 2"));
+    assert_eq!(std::fs::read(&spec).unwrap(), before);
+    let v = run(d, "09:05", &["session-status"]);
+    assert!(v["sessions"].as_array().unwrap().iter().all(|s| s["in_progress"].as_array().unwrap().is_empty()), "{v}");
+}
