@@ -34,9 +34,14 @@ pub struct DayTotals {
 /// The totals of `date`.
 pub fn totals(index: &SessionIndex, date: &str) -> DayTotals {
     let sessions: Vec<&Session> = index.on_date(date).collect();
+    totals_of(date, &sessions)
+}
+
+/// The totals of `date` from its sessions (those that started that day, in index order).
+pub fn totals_of(date: &str, sessions: &[&Session]) -> DayTotals {
     let mut t = DayTotals { date: date.to_owned(), sessions: sessions.len(), ..DayTotals::default() };
     let mut done: Vec<(&str, &str)> = Vec::new();
-    for s in &sessions {
+    for s in sessions {
         for task in s.done(None) {
             if !done.contains(&(task.spec.as_str(), task.task.as_str())) {
                 done.push((&task.spec, &task.task));
@@ -73,30 +78,25 @@ pub fn is_date(s: &str) -> bool {
     s.parse::<jiff::civil::Date>().is_ok() && s.len() == 10
 }
 
+/// A spec's progress at some moment: `(spec, time, progress, next task)`.
+pub type Snapshot = (String, Stamp, Progress, Option<TaskPointer>);
+
 /// The latest snapshot of each spec's progress among the given sessions: `(spec, time, progress,
-/// next task)`, in order of the specs' first appearance.
-pub fn snapshots(sessions: &[&Session]) -> Vec<(String, Stamp, Progress, Option<TaskPointer>)> {
+/// next task)`, in order of the specs' first appearance. Of equal times, the later one (in session
+/// order, then journal order) wins.
+pub fn snapshots(sessions: &[&Session]) -> Vec<Snapshot> {
     let mut order: Vec<String> = Vec::new();
     let mut latest: BTreeMap<String, (Stamp, Progress, Option<TaskPointer>)> = BTreeMap::new();
+    // Each session's own latest snapshots merge into the same result as all their entries would:
+    // the winner of a spec is the last snapshot at its latest time.
     for s in sessions {
-        for e in &s.entries {
-            let (spec, progress, next) = match &e.event {
-                Event::SessionStart { spec, progress, continue_from, planned, .. } => {
-                    let next = continue_from
-                        .clone()
-                        .or_else(|| planned.first().cloned())
-                        .map(|id| TaskPointer { id, title: String::new() });
-                    (spec, *progress, next)
-                }
-                Event::TaskEnd(r) | Event::LogTask(r) => (&r.spec, r.progress, r.next.clone()),
-                _ => continue,
-            };
-            if !order.contains(spec) {
+        for (spec, ts, progress, next) in session_snapshots(s) {
+            if !order.contains(&spec) {
                 order.push(spec.clone());
             }
-            let newer = latest.get(spec).is_none_or(|(ts, ..)| e.ts.ts >= ts.ts);
+            let newer = latest.get(&spec).is_none_or(|(t, ..)| ts.ts >= t.ts);
             if newer {
-                latest.insert(spec.clone(), (e.ts, progress, next));
+                latest.insert(spec, (ts, progress, next));
             }
         }
     }
@@ -107,6 +107,33 @@ pub fn snapshots(sessions: &[&Session]) -> Vec<(String, Stamp, Progress, Option<
             Some((sp, ts, p, n))
         })
         .collect()
+}
+
+/// The latest snapshot of each spec's progress in one session (see [`snapshots`]).
+pub fn session_snapshots(s: &Session) -> Vec<Snapshot> {
+    if let Some(f) = &s.facts {
+        return f.snapshots.clone();
+    }
+    let mut out: Vec<Snapshot> = Vec::new();
+    for e in &s.entries {
+        let (spec, progress, next) = match &e.event {
+            Event::SessionStart { spec, progress, continue_from, planned, .. } => {
+                let next = continue_from
+                    .clone()
+                    .or_else(|| planned.first().cloned())
+                    .map(|id| TaskPointer { id, title: String::new() });
+                (spec, *progress, next)
+            }
+            Event::TaskEnd(r) | Event::LogTask(r) => (&r.spec, r.progress, r.next.clone()),
+            _ => continue,
+        };
+        match out.iter_mut().find(|x| x.0 == *spec) {
+            Some(x) if e.ts.ts >= x.1.ts => *x = (spec.clone(), e.ts, progress, next),
+            Some(_) => {}
+            None => out.push((spec.clone(), e.ts, progress, next)),
+        }
+    }
+    out
 }
 
 /// Renders the summary of `date`.

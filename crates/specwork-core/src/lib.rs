@@ -25,6 +25,7 @@ pub mod git;
 pub mod ids;
 pub mod implog;
 pub mod journal;
+pub mod journal_index;
 pub mod links;
 pub mod markdown;
 pub mod names;

@@ -159,6 +159,15 @@ pub fn implementation_lines(s: &Session, spec: &str) -> Vec<String> {
     out
 }
 
+/// The last implementation bullet of `spec`'s view of a session (what reports show as its last
+/// activity). Works on a session read without its entries too.
+pub fn last_activity(s: &Session, spec: &str) -> Option<String> {
+    match &s.facts {
+        Some(f) => f.last_activity.iter().find(|(sp, _)| sp == spec).map(|(_, l)| l.clone()),
+        None => implementation_lines(s, spec).pop(),
+    }
+}
+
 /// Renders one generated block (markers included, ending with a newline).
 pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
     let mut out = String::new();
@@ -358,7 +367,10 @@ pub fn refresh(ws: &Workspace, index: &SessionIndex, spec: &Spec) -> Result<bool
     if spec.layout != Layout::Numbered {
         return Ok(false);
     }
-    let sessions: Vec<&Session> = index.for_spec(&spec.id).collect();
+    // Blocks render the sessions' entries: read them for sessions loaded without.
+    let loaded: Vec<std::borrow::Cow<'_, Session>> =
+        index.for_spec(&spec.id).map(|s| crate::journal_index::loaded(&ws.root, s)).collect();
+    let sessions: Vec<&Session> = loaded.iter().map(AsRef::as_ref).collect();
     let rel = context_path(spec);
     let path = ws.abs(&rel);
     if !path.exists() {

@@ -44,6 +44,9 @@ impl WorkWindow {
 
 /// The windows of a session: its own window first, then its task windows in order of opening.
 pub fn windows(s: &Session) -> Vec<WorkWindow> {
+    if let Some(f) = &s.facts {
+        return f.windows.clone();
+    }
     let mut out = vec![WorkWindow {
         session: s.key.clone(),
         spec: s.spec.clone(),
@@ -108,6 +111,9 @@ pub fn windows(s: &Session) -> Vec<WorkWindow> {
 /// `agent_session` events) — not those named by usage already measured, which would make a
 /// session refuse every later agent session after its first measured task.
 pub fn tied_agent_sessions(s: &Session) -> Vec<String> {
+    if let Some(f) = &s.facts {
+        return f.agent_sessions.clone();
+    }
     let mut ids: Vec<String> = Vec::new();
     for e in &s.entries {
         let id = match &e.event {
