@@ -51,7 +51,10 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
     let who = Identity::detect(&ws.root, &ws.config);
     let logs = measure::logs_for_sessions(&ctx.ui, &ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    let index = SessionIndex::load(&ws.root);
+    // What closing and measuring need of the archive: sessions left open, and your sessions'
+    // windows when there are calls to attribute to them.
+    let attributing = logs.as_ref().is_some_and(|l| !l.scan.records.is_empty());
+    let index = SessionIndex::load_indexed_where(&ws.root, |h| h.active || (attributing && h.owner == who.owner));
 
     // Close your own sessions of the day (and older ones left open) at their last activity, with
     // the usage measured in their windows (and in windows of your ended sessions not measured yet).
@@ -84,9 +87,10 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         journal::append(&ws.abs(&s.journal), &entries).map_err(session::SessionError::from)?;
         touched.push(key);
     }
-    let index = SessionIndex::load(&ws.root);
-    let archived = derived::archive(&ws.root, &index, &date)?;
-    let index = SessionIndex::load(&ws.root);
+    // Archiving moves ended journals of `.current/`; the archive is read again only where it
+    // changed.
+    let archived = derived::archive(&ws.root, &SessionIndex::load_current(&ws.root), &date)?;
+    let index = index.reload_indexed(&ws.root);
     for key in &touched {
         session::refresh_for(ws, &index, key)?;
     }
