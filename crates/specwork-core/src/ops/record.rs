@@ -51,7 +51,10 @@ pub fn refresh_timeline(ws: &Workspace, index: &SessionIndex, spec: &Spec) -> Re
     if spec.layout != Layout::Numbered {
         return Ok(false);
     }
-    let sessions: Vec<&Session> = index.for_spec(&spec.id).collect();
+    // Blocks render the sessions' entries: read them for sessions loaded without.
+    let loaded: Vec<std::borrow::Cow<'_, Session>> =
+        index.for_spec(&spec.id).map(|s| crate::stores::journal_index::loaded(&ws.root, s)).collect();
+    let sessions: Vec<&Session> = loaded.iter().map(AsRef::as_ref).collect();
     let rel = timeline::context_path(spec);
     let path = ws.abs(&rel);
     if !path.exists() {

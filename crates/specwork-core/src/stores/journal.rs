@@ -661,7 +661,8 @@ pub fn list(root: &Path) -> Vec<(PathBuf, bool)> {
     out
 }
 
-fn logs_in(root: &Path, rel: &Path) -> Vec<PathBuf> {
+/// The `*.log` regular files directly in `rel` (relative to `root`), as relative paths, unsorted.
+pub(crate) fn logs_in(root: &Path, rel: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(root.join(rel)) else { return Vec::new() };
     rd.flatten()
         .filter_map(|e| {

@@ -2,9 +2,12 @@
 //! implementation logs and steering documents — the records specwork keeps. Imports the layers
 //! below.
 
+pub mod activity;
 pub mod approvals;
+pub mod facts;
 pub mod implog;
 pub mod journal;
+pub mod journal_index;
 pub mod session;
 pub mod steering;
 pub mod windows;

@@ -228,7 +228,8 @@ pub struct Session {
     pub spec: String,
     /// Its title at the start.
     pub spec_title: String,
-    /// Task ids planned at the start (not done then).
+    /// Task ids planned at the start (not done then). Empty when the entries are not loaded
+    /// ([`Session::entries_loaded`]); [`Session::task_progress`] works either way.
     pub planned: Vec<String>,
     /// The task to continue from.
     pub continue_from: Option<String>,
@@ -246,16 +247,21 @@ pub struct Session {
     pub loose_usage: Vec<(Option<String>, Usage)>,
     /// Agent session ids tied to this session.
     pub agent_session_ids: Vec<String>,
-    /// Every entry, in file order.
+    /// Every entry, in file order. Empty when the entries are not loaded
+    /// ([`Session::entries_loaded`]).
     pub entries: Vec<Entry>,
     /// The journal, relative to the workspace.
     pub journal: PathBuf,
     /// Whether the journal is archived.
     pub archived: bool,
     /// The start date (`YYYY-MM-DD`), computed once.
-    day: String,
+    pub(crate) day: String,
     /// Every spec touched, computed once.
-    touched: Vec<String>,
+    pub(crate) touched: Vec<String>,
+    /// For a session read from the journal index (`stores::journal_index`): what the reports
+    /// read from its entries, which are then not loaded (`entries` is empty). `None` when the
+    /// entries are loaded.
+    pub(crate) facts: Option<Box<crate::stores::facts::EntryFacts>>,
 }
 
 impl Session {
@@ -315,6 +321,7 @@ impl Session {
             archived: file.archived,
             day: first.ts.date(),
             touched: Vec::new(),
+            facts: None,
         };
         // Per task: measured usages, and the last manual one.
         let mut measured: BTreeMap<usize, Usage> = BTreeMap::new();
@@ -412,6 +419,13 @@ impl Session {
         self.tasks.len() - 1
     }
 
+    /// Whether `entries` (and `planned`) hold the journal's. Sessions of archived journals read
+    /// through the journal index ([`SessionIndex::load_indexed`]) carry only what the reports need
+    /// from them; `journal_index::loaded` reads them again when needed.
+    pub fn entries_loaded(&self) -> bool {
+        self.facts.is_none()
+    }
+
     /// Whether the session has not ended.
     pub fn is_active(&self) -> bool {
         self.ended.is_none()
@@ -472,6 +486,9 @@ impl Session {
     /// The session's own task count for "Tasks: 2/5 done": tasks planned at the start plus any
     /// others worked on, and how many of those are done.
     pub fn task_progress(&self) -> (usize, usize) {
+        if let Some(f) = &self.facts {
+            return (self.done(None).len(), f.task_total);
+        }
         let mut ids: Vec<(&str, &str)> = self.planned.iter().map(|t| (self.spec.as_str(), t.as_str())).collect();
         for t in &self.tasks {
             if !ids.contains(&(t.spec.as_str(), t.task.as_str())) {
@@ -499,6 +516,49 @@ fn entry_spec(e: &Event) -> Option<&str> {
     }
 }
 
+/// One journal read and folded: what [`SessionIndex`] keeps of it.
+#[derive(Clone, Debug)]
+pub(crate) struct Folded {
+    /// The journal, relative to the workspace.
+    pub path: PathBuf,
+    /// Whether its last line was torn.
+    pub truncated: bool,
+    /// Its malformed lines (or why it could not be read).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether it had any entry.
+    pub had_entries: bool,
+    /// The session, when the journal starts with `session_start` (and it was loaded).
+    pub session: Option<Box<Session>>,
+    /// The key of a session the journal index left unloaded.
+    pub unloaded: Option<String>,
+}
+
+impl Folded {
+    /// Reads and folds the journal `rel`.
+    pub fn read(root: &Path, rel: &Path, archived: bool) -> Self {
+        let mut file = journal::read(root, rel, archived);
+        let had_entries = !file.entries.is_empty();
+        let entries = std::mem::take(&mut file.entries);
+        let session = Session::fold_entries(&entries, &file).map(|mut s| {
+            s.entries = entries;
+            Box::new(s)
+        });
+        Self {
+            path: file.path,
+            truncated: file.truncated,
+            diagnostics: file.diagnostics,
+            had_entries,
+            session,
+            unloaded: None,
+        }
+    }
+
+    /// The session key, loaded or not.
+    pub fn key(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.key.as_str()).or(self.unloaded.as_deref())
+    }
+}
+
 /// Every session of a workspace.
 #[derive(Clone, Debug, Default)]
 pub struct SessionIndex {
@@ -508,6 +568,10 @@ pub struct SessionIndex {
     pub diagnostics: Vec<Diagnostic>,
     /// Journals whose last line was torn.
     pub truncated: usize,
+    /// Keys of sessions left out by [`SessionIndex::load_indexed_where`].
+    pub(crate) unloaded: rustc_hash::FxHashSet<String>,
+    /// Whether the journal index on disk matched the archive when this index was read from it.
+    pub(crate) index_synced: bool,
 }
 
 impl SessionIndex {
@@ -519,63 +583,98 @@ impl SessionIndex {
     /// Reads the journals in `.current/` only: every active session, and ended ones not archived
     /// yet. Enough for commands that act on active sessions.
     pub fn load_current(root: &Path) -> Self {
-        Self::load_where(root, |_, archived| !archived)
+        Self::load_current_and_days(root, &[])
     }
 
-    /// Reads `.current/` and the archive folders of the given days.
+    /// Reads `.current/` and the archive folders of the given days (only those folders are
+    /// listed, so the cost does not grow with the archive).
     pub fn load_current_and_days(root: &Path, days: &[&str]) -> Self {
-        Self::load_where(root, |rel, archived| {
-            !archived
-                || rel.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).is_some_and(|d| days.contains(&d))
-        })
+        let mut current = journal::logs_in(root, Path::new(journal::CURRENT_DIR));
+        current.sort();
+        let mut archived = Vec::new();
+        let mut days: Vec<&str> = days.to_vec();
+        days.sort_unstable();
+        days.dedup();
+        for d in days {
+            // A day is one real folder (as `journal::list` reads them): no path, no symlink.
+            let dir = Path::new(journal::ARCHIVE_DIR).join(d);
+            if !d.is_empty()
+                && !d.starts_with('.')
+                && !d.contains(['/', '\\'])
+                && std::fs::symlink_metadata(root.join(&dir)).is_ok_and(|m| m.is_dir())
+            {
+                archived.extend(journal::logs_in(root, &dir));
+            }
+        }
+        archived.sort();
+        let files = current.into_iter().map(|p| (p, false)).chain(archived.into_iter().map(|p| (p, true))).collect();
+        Self::load_files(root, files)
     }
 
     /// Reads the journals for which `keep(relative path, archived)` holds, in parallel.
     pub fn load_where(root: &Path, keep: impl Fn(&Path, bool) -> bool) -> Self {
-        use rayon::prelude::*;
-        let mut idx = SessionIndex::default();
-        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         let files: Vec<(PathBuf, bool)> = journal::list(root).into_iter().filter(|(p, a)| keep(p, *a)).collect();
-        let folded: Vec<(journal::JournalFile, bool, Option<Session>)> = files
-            .into_par_iter()
-            .map(|(rel, archived)| {
-                let mut file = journal::read(root, &rel, archived);
-                let had_entries = !file.entries.is_empty();
-                let entries = std::mem::take(&mut file.entries);
-                let s = Session::fold_entries(&entries, &file).map(|mut s| {
-                    s.entries = entries;
-                    s
-                });
-                (file, had_entries, s)
-            })
-            .collect();
-        for (file, had_entries, s) in folded {
-            let rel = file.path;
-            idx.truncated += usize::from(file.truncated);
-            idx.diagnostics.extend(file.diagnostics);
-            let Some(s) = s else {
-                if !had_entries {
-                    continue;
+        Self::load_files(root, files)
+    }
+
+    /// Reads the given journals (relative paths, in [`journal::list`]'s order), in parallel.
+    fn load_files(root: &Path, files: Vec<(PathBuf, bool)>) -> Self {
+        use rayon::prelude::*;
+        let folded: Vec<Folded> =
+            files.into_par_iter().map(|(rel, archived)| Folded::read(root, &rel, archived)).collect();
+        Self::assemble(folded)
+    }
+
+    /// Builds the index from folded journals in [`journal::list`]'s order: their diagnostics, a
+    /// warning for each journal without `session_start` and for each later copy of a session
+    /// key, and the sessions sorted by start time (then key).
+    pub(crate) fn assemble(folded: Vec<Folded>) -> Self {
+        let mut idx = SessionIndex::default();
+        // Which journal each key was first seen in (borrowed: no copy per journal).
+        let mut seen: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+        seen.reserve(folded.len());
+        let mut late: Vec<(usize, Diagnostic)> = Vec::new();
+        for (i, f) in folded.iter().enumerate() {
+            let Some(key) = f.key() else { continue };
+            if let Some(&first) = seen.get(key) {
+                late.push((
+                    i,
+                    Diagnostic::warning(
+                        &crate::base::display::slash_path(&f.path),
+                        0,
+                        format!(
+                            "session {key} is also journalled in {}; this copy was skipped",
+                            folded[first].path.display()
+                        ),
+                        "delete the older copy of the journal",
+                    ),
+                ));
+            } else {
+                seen.insert(key, i);
+            }
+        }
+        drop(seen);
+        let mut late = late.into_iter().peekable();
+        for (i, f) in folded.into_iter().enumerate() {
+            idx.truncated += usize::from(f.truncated);
+            idx.diagnostics.extend(f.diagnostics);
+            if let Some((_, d)) = late.next_if(|(j, _)| *j == i) {
+                idx.diagnostics.push(d);
+                continue;
+            }
+            match (f.session, f.unloaded) {
+                (Some(s), _) => idx.sessions.push(*s),
+                (None, Some(key)) => {
+                    idx.unloaded.insert(key);
                 }
-                idx.diagnostics.push(Diagnostic::warning(
-                    &crate::base::display::slash_path(&rel),
+                (None, None) if f.had_entries => idx.diagnostics.push(Diagnostic::warning(
+                    &crate::base::display::slash_path(&f.path),
                     1,
                     "session journal does not start with a session_start event; it was skipped",
                     "restore the journal's first line from git, or move the file out of docs/sessions/",
-                ));
-                continue;
-            };
-            if let Some(first) = seen.get(&s.key) {
-                idx.diagnostics.push(Diagnostic::warning(
-                    &crate::base::display::slash_path(&rel),
-                    0,
-                    format!("session {} is also journalled in {}; this copy was skipped", s.key, first.display()),
-                    "delete the older copy of the journal",
-                ));
-                continue;
+                )),
+                (None, None) => {}
             }
-            seen.insert(s.key.clone(), rel.clone());
-            idx.sessions.push(s);
         }
         idx.sessions.sort_by(|a, b| a.started.ts.cmp(&b.started.ts).then_with(|| a.key.cmp(&b.key)));
         idx
@@ -584,6 +683,12 @@ impl SessionIndex {
     /// A session by key.
     pub fn get(&self, key: &str) -> Option<&Session> {
         self.sessions.iter().find(|s| s.key == key)
+    }
+
+    /// Whether a session with this key was read, loaded or not (an index loaded with
+    /// [`SessionIndex::load_indexed_where`] knows the keys of the sessions it left out).
+    pub fn has_key(&self, key: &str) -> bool {
+        self.unloaded.contains(key) || self.get(key).is_some()
     }
 
     /// Active sessions.
@@ -616,7 +721,7 @@ impl SessionIndex {
     /// Whether a key is used by a journal of this index, or by any journal on disk under `root`
     /// (an index loaded with [`SessionIndex::load_current`] does not hold the archive).
     pub fn key_exists(&self, root: &Path, key: &str) -> bool {
-        self.get(key).is_some() || journal::key_taken(root, key)
+        self.has_key(key) || journal::key_taken(root, key)
     }
 }
 
@@ -932,6 +1037,35 @@ pub fn fmt_usage(u: &Usage, with_source: bool) -> String {
         s.push_str(&format!(", {}", u.source));
     }
     s
+}
+
+pub use crate::stores::facts::Snapshot;
+
+/// The latest snapshot of each spec's progress in one session (the daily summary merges them).
+pub fn session_snapshots(s: &Session) -> Vec<Snapshot> {
+    if let Some(f) = &s.facts {
+        return f.snapshots.clone();
+    }
+    let mut out: Vec<Snapshot> = Vec::new();
+    for e in &s.entries {
+        let (spec, progress, next) = match &e.event {
+            Event::SessionStart { spec, progress, continue_from, planned, .. } => {
+                let next = continue_from
+                    .clone()
+                    .or_else(|| planned.first().cloned())
+                    .map(|id| TaskPointer { id, title: String::new() });
+                (spec, *progress, next)
+            }
+            Event::TaskEnd(r) | Event::LogTask(r) => (&r.spec, r.progress, r.next.clone()),
+            _ => continue,
+        };
+        match out.iter_mut().find(|x| x.0 == *spec) {
+            Some(x) if e.ts.ts >= x.1.ts => *x = (spec.clone(), e.ts, progress, next),
+            Some(_) => {}
+            None => out.push((spec.clone(), e.ts, progress, next)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

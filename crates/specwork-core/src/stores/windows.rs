@@ -19,22 +19,7 @@ use crate::model::tasks::TaskStatus;
 use crate::stores::journal::{Entry, Event, JournalFile, Stamp, UsageSource};
 use crate::stores::session::Session;
 
-/// A span of work of one session.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkWindow {
-    /// The session key.
-    pub session: String,
-    /// The spec.
-    pub spec: String,
-    /// The task, or `None` for the session's own window.
-    pub task: Option<String>,
-    /// When it opened.
-    pub start: Stamp,
-    /// When it closed; `None` while open.
-    pub end: Option<Stamp>,
-    /// Whether measured usage for it is in the journal.
-    pub recorded: bool,
-}
+pub use crate::stores::facts::WorkWindow;
 
 impl WorkWindow {
     fn contains(&self, ts: &Stamp) -> bool {
@@ -44,6 +29,9 @@ impl WorkWindow {
 
 /// The windows of a session: its own window first, then its task windows in order of opening.
 pub fn windows(s: &Session) -> Vec<WorkWindow> {
+    if let Some(f) = &s.facts {
+        return f.windows.clone();
+    }
     let mut out = vec![WorkWindow {
         session: s.key.clone(),
         spec: s.spec.clone(),
@@ -108,6 +96,9 @@ pub fn windows(s: &Session) -> Vec<WorkWindow> {
 /// `agent_session` events) — not those named by usage already measured, which would make a
 /// session refuse every later agent session after its first measured task.
 pub fn tied_agent_sessions(s: &Session) -> Vec<String> {
+    if let Some(f) = &s.facts {
+        return f.agent_sessions.clone();
+    }
     let mut ids: Vec<String> = Vec::new();
     for e in &s.entries {
         let id = match &e.event {

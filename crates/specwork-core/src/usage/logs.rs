@@ -115,10 +115,12 @@ impl Logs {
                     .cache_warning
                     .iter()
                     .map(|w| {
+                        // Paths inside the workspace are shown relative to it, as diagnostics are.
+                        let w = w.replace(&format!("{}/", root.display()), "");
                         Diagnostic::warning(
                             ".specwork/cache",
                             0,
-                            w.clone(),
+                            w,
                             "the scan cache only saves time; check the directory's permissions",
                         )
                     })

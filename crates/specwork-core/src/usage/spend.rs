@@ -120,6 +120,18 @@ fn recorded_by_day(
 ) -> Vec<(Date, u64, f64)> {
     let mut out = Vec::new();
     for s in index.sessions.iter().filter(|s| whose(&s.owner)) {
+        if !s.entries_loaded() {
+            // An archived session read through the journal index: its measured usage, on the
+            // day of its last event.
+            let d = tz.to_datetime(s.last_event.ts).date();
+            if first <= d && d <= last {
+                let tasks = s.tasks.iter().filter_map(|t| t.usage.as_ref());
+                for u in tasks.chain(s.loose_usage.iter().map(|(_, u)| u)).filter(|u| u.source == "measured") {
+                    out.push((d, u.tokens.total, u.cost_usd));
+                }
+            }
+            continue;
+        }
         for e in &s.entries {
             if let Event::Usage { tokens, cost_usd, source: UsageSource::Measured, .. } = &e.event {
                 let d = tz.to_datetime(e.ts.ts).date();

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::model::tasks::TaskStatus;
-use crate::stores::journal::{self, Event, Progress, Stamp, TaskPointer};
+use crate::stores::journal::{self, Progress, Stamp, TaskPointer};
 use crate::stores::session::{self, Session, SessionIndex};
 
 /// The numbers of one day.
@@ -32,30 +32,30 @@ pub struct DayTotals {
     pub minutes: u64,
 }
 
-/// The totals of `date`: the sessions started that day, the tasks they completed and their
-/// minutes; the tokens and cost spent that day by [`crate::usage::spend`]'s rule as the journals
-/// record it (measured usage events of the day, manual counts of tasks without measured usage
-/// ended that day) — so the summary of a day is the day's spending, whichever session it was in.
+/// The totals of `date`: the sessions started that day (a session belongs to the day it
+/// started), the tasks they completed, their minutes, tokens and cost as their journals record
+/// them — measured usage where a task has any, else its manual count, never both.
 pub fn totals(index: &SessionIndex, date: &str) -> DayTotals {
     let sessions: Vec<&Session> = index.on_date(date).collect();
+    totals_of(date, &sessions)
+}
+
+/// The totals of `date` from its sessions (those that started that day, in index order).
+pub fn totals_of(date: &str, sessions: &[&Session]) -> DayTotals {
     let mut t = DayTotals { date: date.to_owned(), sessions: sessions.len(), ..DayTotals::default() };
     let mut done: Vec<(&str, &str)> = Vec::new();
-    for s in &sessions {
+    for s in sessions {
         for task in s.done(None) {
             if !done.contains(&(task.spec.as_str(), task.task.as_str())) {
                 done.push((&task.spec, &task.task));
             }
         }
+        let u = s.usage(None);
+        t.tokens += u.tokens.total;
+        t.cost_usd = display::round_usd(t.cost_usd + u.cost_usd);
         t.minutes += s.recorded_minutes();
     }
     t.tasks_done = done.len();
-    if let Ok(day) = date.parse::<jiff::civil::Date>() {
-        let tz = jiff::tz::TimeZone::system();
-        let spent =
-            crate::usage::spend::spend(&crate::model::config::Config::default(), None, index, "", &tz, day, day);
-        t.tokens = spent.tokens;
-        t.cost_usd = spent.cost_usd;
-    }
     t
 }
 
@@ -81,30 +81,24 @@ pub fn is_date(s: &str) -> bool {
     s.parse::<jiff::civil::Date>().is_ok() && s.len() == 10
 }
 
+pub use crate::stores::session::{Snapshot, session_snapshots};
+
 /// The latest snapshot of each spec's progress among the given sessions: `(spec, time, progress,
-/// next task)`, in order of the specs' first appearance.
-pub fn snapshots(sessions: &[&Session]) -> Vec<(String, Stamp, Progress, Option<TaskPointer>)> {
+/// next task)`, in order of the specs' first appearance. Of equal times, the later one (in session
+/// order, then journal order) wins.
+pub fn snapshots(sessions: &[&Session]) -> Vec<Snapshot> {
     let mut order: Vec<String> = Vec::new();
     let mut latest: BTreeMap<String, (Stamp, Progress, Option<TaskPointer>)> = BTreeMap::new();
+    // Each session's own latest snapshots merge into the same result as all their entries would:
+    // the winner of a spec is the last snapshot at its latest time.
     for s in sessions {
-        for e in &s.entries {
-            let (spec, progress, next) = match &e.event {
-                Event::SessionStart { spec, progress, continue_from, planned, .. } => {
-                    let next = continue_from
-                        .clone()
-                        .or_else(|| planned.first().cloned())
-                        .map(|id| TaskPointer { id, title: String::new() });
-                    (spec, *progress, next)
-                }
-                Event::TaskEnd(r) | Event::LogTask(r) => (&r.spec, r.progress, r.next.clone()),
-                _ => continue,
-            };
-            if !order.contains(spec) {
+        for (spec, ts, progress, next) in session_snapshots(s) {
+            if !order.contains(&spec) {
                 order.push(spec.clone());
             }
-            let newer = latest.get(spec).is_none_or(|(ts, ..)| e.ts.ts >= ts.ts);
+            let newer = latest.get(&spec).is_none_or(|(t, ..)| ts.ts >= t.ts);
             if newer {
-                latest.insert(spec.clone(), (e.ts, progress, next));
+                latest.insert(spec, (ts, progress, next));
             }
         }
     }

@@ -92,9 +92,19 @@ pub fn render(ws: &Workspace, index: &SessionIndex) -> String {
         out.push_str("No sessions yet.\n");
     } else {
         out.push_str("| Day | Sessions | Tasks | Tokens | Cost |\n|---|---|---|---|---|\n");
+        // One pass to group the sessions by day (in index order), not one pass per day.
+        let mut by_day: std::collections::HashMap<String, Vec<&session::Session>> = std::collections::HashMap::new();
+        for s in &index.sessions {
+            by_day.entry(s.date()).or_default().push(s);
+        }
+        let summaries: std::collections::HashSet<String> = daily::existing(&ws.root).into_iter().collect();
         for d in dates.iter().rev() {
-            let t = daily::totals(index, d);
-            let day = if ws.abs(&daily::path(d)).is_file() { link(&daily::path(d), d) } else { d.clone() };
+            let t = daily::totals_of(d, by_day.get(d).map_or(&[][..], Vec::as_slice));
+            let day = if summaries.contains(d) && ws.abs(&daily::path(d)).is_file() {
+                link(&daily::path(d), d)
+            } else {
+                d.clone()
+            };
             out.push_str(&format!(
                 "| {day} | {} | {} | {} | {} |\n",
                 t.sessions,

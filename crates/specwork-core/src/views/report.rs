@@ -263,7 +263,7 @@ fn sessions(spec: &Spec) -> Vec<SessionSummary> {
 /// journals recorded (numbered after them, as the timeline shows them). Minutes of an active
 /// session count up to `now`.
 pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex, now: &Stamp) -> Vec<SessionSummary> {
-    let known = |k: &str| index.get(k).is_some();
+    let known = |k: &str| index.has_key(k);
     let text = spec.docs.context.as_ref().and_then(|c| std::fs::read_to_string(ws.abs(c)).ok());
     let (mut out, base) = match &text {
         Some(t) => (
@@ -282,7 +282,7 @@ pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex,
             minutes: Some(s.minutes(now)),
             duration: Some(if s.is_active() { "In progress".to_owned() } else { display::fmt_minutes(s.minutes(now)) }),
             status: Some(if s.is_active() { "active" } else { "done" }.to_owned()),
-            last_activity: timeline::implementation_lines(s, &spec.id).pop(),
+            last_activity: timeline::last_activity(s, &spec.id),
             session: Some(s.key.clone()),
             user: Some(s.user.clone()),
             tasks_done: s.done(Some(&spec.id)).iter().map(|t| t.task.clone()).collect(),
@@ -332,7 +332,8 @@ fn active_sessions(index: &SessionIndex, spec: &str) -> Vec<ActiveSession> {
 /// Builds one spec's status report, with the sessions of its timeline and its journals.
 pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
     let by = |st: TaskStatus| spec.tasks.tasks.iter().filter(|t| t.status == st).map(TaskRef::from).collect::<Vec<_>>();
-    let index = SessionIndex::load(&ws.root);
+    // Only the spec's sessions are read (of the others the index knows the keys).
+    let index = SessionIndex::load_indexed_where(&ws.root, |h| h.touches(&spec.id));
     let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
     SpecReport {
         row: row(spec),
@@ -432,13 +433,15 @@ pub struct ResumeWithSessions {
 
 /// Builds the resume view with sessions from the journals.
 pub fn resume_with_sessions(ws: &Workspace, spec: &Spec) -> ResumeWithSessions {
-    let index = SessionIndex::load(&ws.root);
+    let latest = daily::existing(&ws.root).pop();
+    // Only the spec's sessions and those of the latest daily summary's day are read.
+    let index = SessionIndex::load_indexed_where(&ws.root, |h| h.touches(&spec.id) || latest.as_deref() == Some(h.day));
     let mut r = resume(spec);
     r.sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
     if let Some(a) = r.sessions.iter().rev().find_map(|s| s.last_activity.clone()) {
         r.last_activity = Some(a);
     }
-    let latest_daily = daily::existing(&ws.root).pop().map(|date| {
+    let latest_daily = latest.map(|date| {
         let day: Vec<&session::Session> = index.on_date(&date).collect();
         let next_task =
             daily::snapshots(&day).into_iter().find(|(sp, ..)| *sp == spec.id).and_then(|(_, _, _, n)| n).map(|n| n.id);

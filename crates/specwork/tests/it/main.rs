@@ -14,6 +14,7 @@ mod dashboard_browser;
 mod deliverables;
 mod foundation;
 mod hooks;
+mod journal_index;
 mod knowledge;
 mod layouts;
 mod mcp;
