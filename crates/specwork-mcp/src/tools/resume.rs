@@ -8,7 +8,7 @@ use crate::registry::{Call, Reply, SPEC_NAME, ToolDef, ToolError, clip};
 
 pub const TOOL: ToolDef = ToolDef {
     name: "resume",
-    description: "Where to continue a spec: last sessions, remaining tasks, the next task.",
+    description: "Where to continue a spec: last sessions, remaining and next task.",
     params: &[SPEC_NAME],
     read_only: true,
     run,
