@@ -48,7 +48,7 @@
 //!   crate version is recorded too, so another build never trusts this build's index.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -188,37 +188,51 @@ impl SessionIndex {
     /// others the index knows the keys ([`SessionIndex::has_key`]) and the diagnostics. Sessions
     /// of `.current/` are all loaded. `keep` may be asked more than once about a session.
     pub fn load_indexed_where(root: &Path, keep: impl Fn(&SessionHead<'_>) -> bool + Sync) -> Self {
-        Self::read_indexed(root, &keep, HashMap::new())
+        Self::read_indexed(root, &keep, HashMap::new(), None)
     }
 
-    /// The workspace's sessions read again, as [`SessionIndex::load_indexed`] reads them, reusing
-    /// this index's archived sessions whose journals did not change since (for commands that
-    /// read, write journals, then read again).
-    pub fn reload_indexed(self, root: &Path) -> Self {
+    /// Every session read again, as [`SessionIndex::load_indexed`] reads them, for a command
+    /// that read, wrote journals, and reads again: `written` are the journals it wrote since this
+    /// index was read (appended to, or moved into the archive; relative paths). Archive folders
+    /// holding none of them are taken as this index read them (not looked at again, their
+    /// sessions reused); `.current/` and the others are read as usual.
+    pub fn reload_indexed(self, root: &Path, written: &[&Path]) -> Self {
         // Its sessions are as fresh as the index on disk, unless that could not be written.
-        let reuse = if self.index_synced {
-            self.sessions
-                .into_iter()
-                .filter(|s| s.archived && !s.entries_loaded())
-                .map(|s| (s.journal.clone(), s))
-                .collect()
-        } else {
-            HashMap::new()
-        };
-        Self::read_indexed(root, &|_| true, reuse)
+        if !self.index_synced {
+            return Self::load_indexed(root);
+        }
+        let adir = Path::new(ARCHIVE_DIR);
+        let touched: HashSet<String> = written
+            .iter()
+            .filter_map(|p| {
+                let rest = p.strip_prefix(adir).ok()?;
+                let mut parts = rest.components();
+                let first = parts.next()?.as_os_str().to_str()?.to_owned();
+                // A journal directly in the archive folder, or one in a day folder.
+                Some(if parts.next().is_some() { first } else { String::new() })
+            })
+            .collect();
+        let reuse = self
+            .sessions
+            .into_iter()
+            .filter(|s| s.archived && !s.entries_loaded() && !written.contains(&s.journal.as_path()))
+            .map(|s| (s.journal.clone(), s))
+            .collect();
+        Self::read_indexed(root, &|_| true, reuse, Some(&touched))
     }
 
     fn read_indexed(
         root: &Path,
         keep: &(dyn Fn(&SessionHead<'_>) -> bool + Sync),
         reuse: HashMap<PathBuf, Session>,
+        touched: Option<&HashSet<String>>,
     ) -> Self {
         use rayon::prelude::*;
         let mut files = journal::logs_in(root, Path::new(journal::CURRENT_DIR));
         files.sort();
         let current: Vec<Folded> = files.into_par_iter().map(|rel| Folded::read(root, &rel, false)).collect();
         // On this thread: its allocator grows in large steps, a pool thread's page by page.
-        let (archived, synced) = read_archive(root, keep, reuse);
+        let (archived, synced) = read_archive(root, keep, reuse, touched);
         let mut idx = Self::assemble(current.into_iter().chain(archived).collect());
         idx.index_synced = synced;
         idx
@@ -364,22 +378,40 @@ struct FoundDir<'a> {
 /// A folder's modification time and the journals listed in it.
 type Listing = (i128, Vec<String>);
 
+/// What the scans of all folders share.
+#[derive(Clone, Copy)]
+struct ScanContext<'s> {
+    root: &'s Path,
+    /// Modification times from here on are not trusted.
+    horizon: SystemTime,
+    keep: &'s (dyn Fn(&SessionHead<'_>) -> bool + Sync),
+    reuse: &'s HashMap<PathBuf, Session>,
+}
+
 /// The journals of one folder: the old listing when the folder's time is unchanged, else a new
-/// one (`listed`: a listing already made, with the folder's time).
+/// one (`listed`: a listing already made, with the folder's time). A `settled` folder is taken as
+/// the index holds it, without looking.
 ///
 /// Each journal is `stat`-ed and its record reused only when its size and time are unchanged —
 /// except, in a folder whose time is unchanged, a journal whose session the caller does not
 /// `keep` (its record is taken as it is: a report leaves it out anyway), and with `reuse`, one
 /// that an earlier load of this process read moments ago.
 fn scan_dir<'a>(
-    root: &Path,
+    cx: &ScanContext<'_>,
     name: String,
     listed: Option<Listing>,
     prev: Option<&'a OldDir<'a>>,
-    horizon: SystemTime,
-    keep: &(dyn Fn(&SessionHead<'_>) -> bool + Sync),
-    reuse: &HashMap<PathBuf, Session>,
+    settled: bool,
 ) -> FoundDir<'a> {
+    let ScanContext { root, horizon, keep, reuse } = *cx;
+    if settled && let Some(p) = prev {
+        let files = p
+            .files
+            .iter()
+            .map(|f| Found { name: Cow::Borrowed(f.name), size: f.size, mtime: f.mtime, cached: Some(f) })
+            .collect();
+        return FoundDir { name, mtime: p.mtime, files, changed: false };
+    }
     let rel_dir = archive_dir(&name);
     let mut changed = prev.is_none();
     let (mtime, names, same_listing): (i128, Vec<Cow<'a, str>>, bool) = match listed {
@@ -472,11 +504,14 @@ fn read_journal(root: &Path, rel: &Path, keep: &(dyn Fn(&SessionHead<'_>) -> boo
 
 /// Every archived journal, sorted by path (as [`journal::list`] orders them), read through the
 /// index (see [`scan_dir`] for which journals are checked); the index is rewritten when anything
-/// changed. Also returns whether the index on disk now matches what was read.
+/// changed. Also returns whether the index on disk now matches what was read. With `touched`,
+/// the day folders not in it are taken as the index holds them (see
+/// [`SessionIndex::reload_indexed`]).
 fn read_archive(
     root: &Path,
     keep: &(dyn Fn(&SessionHead<'_>) -> bool + Sync),
     mut reuse: HashMap<PathBuf, Session>,
+    touched: Option<&HashSet<String>>,
 ) -> (Vec<Folded>, bool) {
     use rayon::prelude::*;
     let horizon = SystemTime::now().checked_sub(Duration::from_secs(RACY_SECS)).unwrap_or(SystemTime::UNIX_EPOCH);
@@ -525,11 +560,13 @@ fn read_archive(
     dirty |= days.len() + 1 != old.len();
     let mut folders: Vec<(String, Option<Listing>)> = vec![(String::new(), Some((amtime, top)))];
     folders.extend(days.into_iter().map(|d| (d, None)));
+    let cx = ScanContext { root, horizon, keep, reuse: &reuse };
     let found: Vec<FoundDir<'_>> = folders
         .into_par_iter()
         .map(|(name, listed)| {
             let prev = old_dirs.get(name.as_str()).copied();
-            scan_dir(root, name, listed, prev, horizon, keep, &reuse)
+            let settled = listed.is_none() && touched.is_some_and(|t| !t.contains(&name));
+            scan_dir(&cx, name, listed, prev, settled)
         })
         .collect();
     dirty |= found.iter().any(|d| d.changed);
@@ -1390,7 +1427,28 @@ mod tests {
         assert_eq!(seen(&idx), full, "warm");
         assert!(idx.sessions.iter().all(|s| s.entries_loaded() != s.archived));
         assert_eq!(std::fs::read(root.join(INDEX_FILE)).unwrap(), bytes, "nothing changed, nothing written");
-        assert_eq!(seen(&idx.reload_indexed(root)), full, "reloaded");
+        assert_eq!(seen(&idx.reload_indexed(root, &[])), full, "reloaded");
+
+        // A command appends to an archived journal and moves one into the archive, then reads
+        // again naming what it wrote.
+        let idx = SessionIndex::load_indexed(root);
+        let b = Path::new(DAY1).join("b.v-2.log");
+        journal::append(
+            &root.join(&b),
+            &[crate::journal::Entry {
+                v: 1,
+                ts: Stamp::parse("2025-01-13T12:00:00-05:00").unwrap(),
+                session: "b.v-2".into(),
+                event: crate::journal::Event::SessionEnd { reason: "eod".into() },
+            }],
+        )
+        .unwrap();
+        let moved = Path::new("docs/sessions/archive/2025-01-16/now.u-1.log");
+        std::fs::create_dir_all(root.join(moved).parent().unwrap()).unwrap();
+        std::fs::rename(root.join("docs/sessions/.current/now.u-1.log"), root.join(moved)).unwrap();
+        let again = idx.reload_indexed(root, &[&b, moved]);
+        assert_eq!(seen(&again), seen(&SessionIndex::load(root)));
+        assert!(again.get("b.v-2").unwrap().ended.is_some() && again.get("now.u-1").unwrap().archived);
 
         // Facts answer as the entries do.
         let full = SessionIndex::load(root);

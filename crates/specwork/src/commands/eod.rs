@@ -51,10 +51,7 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
     let who = Identity::detect(&ws.root, &ws.config);
     let logs = measure::logs_for_sessions(&ctx.ui, &ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    // What closing and measuring need of the archive: sessions left open, and your sessions'
-    // windows when there are calls to attribute to them.
-    let attributing = logs.as_ref().is_some_and(|l| !l.scan.records.is_empty());
-    let index = SessionIndex::load_indexed_where(&ws.root, |h| h.active || (attributing && h.owner == who.owner));
+    let index = SessionIndex::load_indexed(&ws.root);
 
     // Close your own sessions of the day (and older ones left open) at their last activity, with
     // the usage measured in their windows (and in windows of your ended sessions not measured yet).
@@ -87,10 +84,14 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         journal::append(&ws.abs(&s.journal), &entries).map_err(session::SessionError::from)?;
         touched.push(key);
     }
-    // Archiving moves ended journals of `.current/`; the archive is read again only where it
-    // changed.
+    // Archiving moves ended journals of `.current/`; the archive is read again only where this
+    // command wrote.
     let archived = derived::archive(&ws.root, &SessionIndex::load_current(&ws.root), &date)?;
-    let index = index.reload_indexed(&ws.root);
+    let mut written: Vec<std::path::PathBuf> =
+        touched.iter().filter_map(|k| index.get(k)).map(|s| s.journal.clone()).collect();
+    written.extend(archived.iter().map(|a| std::path::PathBuf::from(&a.path)));
+    let written: Vec<&std::path::Path> = written.iter().map(std::path::PathBuf::as_path).collect();
+    let index = index.reload_indexed(&ws.root, &written);
     for key in &touched {
         session::refresh_for(ws, &index, key)?;
     }
