@@ -12,7 +12,8 @@
 #
 # Environment: BIN (a specwork binary to measure instead of building this checkout's), RUNS
 # (default 20), WORK (where the workspaces are generated, default a temp dir,
-# removed at the end), NO_INDEX=1 (delete .specwork/ before every run: the cold, no-cache cost).
+# removed at the end), NO_INDEX=1 (delete the journal index before every run: the cost
+# without it).
 # Needs hyperfine (apt-get install -y hyperfine) and python3; builds the release binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +70,7 @@ PY
 export SPECWORK_USER=Bench SPECWORK_HOST=bench TZ=UTC SPECWORK_NOW=2030-01-01T10:00:00Z
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs; $(date -u +%Y-%m-%d); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 prepare=()
-[ -n "${NO_INDEX:-}" ] && prepare=(--prepare "rm -rf .specwork")
+[ -n "${NO_INDEX:-}" ] && prepare=(--prepare "rm -f .specwork/journals.idx")
 rows=()
 for N in "$@"; do
   WS=$WORK/ws-$N

@@ -54,10 +54,8 @@ pub fn run(ws: &Workspace, date: &str, progress: Option<ProgressFn>) -> Result<E
     let who = Identity::detect(&ws.root, &ws.config);
     let (logs, mut diagnostics) = Logs::for_sessions(&ws.root, &ws.config, progress);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    // What closing and measuring need of the archive (read through the journal index): sessions
-    // left open, and your sessions' windows when there are calls to attribute to them.
-    let attributing = logs.as_ref().is_some_and(|l| !l.scan.records.is_empty());
-    let index = SessionIndex::load_indexed_where(&ws.root, |h| h.active || (attributing && h.owner == who.owner));
+    // Every session once, the archive read through the journal index.
+    let index = SessionIndex::load_indexed(&ws.root);
 
     // Close your own sessions of the day (and older ones left open) at their last activity, with
     // the usage measured in their windows (and in windows of your ended sessions not measured yet).
@@ -90,10 +88,14 @@ pub fn run(ws: &Workspace, date: &str, progress: Option<ProgressFn>) -> Result<E
         journal::append(&ws.abs(&s.journal), &entries).map_err(SessionError::from)?;
         touched.push(key);
     }
-    // Archiving moves ended journals of `.current/`; the archive is read again only where it
-    // changed.
+    // Archiving moves ended journals of `.current/`; the archive is read again only where this
+    // operation wrote.
     let archived = derived::archive(&ws.root, &SessionIndex::load_current(&ws.root), date)?;
-    let index = index.reload_indexed(&ws.root);
+    let mut written: Vec<std::path::PathBuf> =
+        touched.iter().filter_map(|k| index.get(k)).map(|s| s.journal.clone()).collect();
+    written.extend(archived.iter().map(|a| std::path::PathBuf::from(&a.path)));
+    let written: Vec<&std::path::Path> = written.iter().map(std::path::PathBuf::as_path).collect();
+    let index = index.reload_indexed(&ws.root, &written);
     for key in &touched {
         crate::ops::record::refresh_for(ws, &index, key)?;
     }

@@ -83,9 +83,9 @@ pub fn render(ws: &Workspace, index: &SessionIndex) -> String {
         ));
     }
 
-    let mut dates: Vec<String> = index.sessions.iter().map(|s| s.date()).collect();
+    let mut dates: Vec<&str> = index.sessions.iter().map(|s| s.day.as_str()).collect();
     dates.dedup();
-    dates.sort();
+    dates.sort_unstable();
     dates.dedup();
     out.push_str("\n## Days\n\n");
     if dates.is_empty() {
@@ -93,17 +93,17 @@ pub fn render(ws: &Workspace, index: &SessionIndex) -> String {
     } else {
         out.push_str("| Day | Sessions | Tasks | Tokens | Cost |\n|---|---|---|---|---|\n");
         // One pass to group the sessions by day (in index order), not one pass per day.
-        let mut by_day: std::collections::HashMap<String, Vec<&session::Session>> = std::collections::HashMap::new();
+        let mut by_day: std::collections::HashMap<&str, Vec<&session::Session>> = std::collections::HashMap::new();
         for s in &index.sessions {
-            by_day.entry(s.date()).or_default().push(s);
+            by_day.entry(s.day.as_str()).or_default().push(s);
         }
         let summaries: std::collections::HashSet<String> = daily::existing(&ws.root).into_iter().collect();
         for d in dates.iter().rev() {
             let t = daily::totals_of(d, by_day.get(d).map_or(&[][..], Vec::as_slice));
-            let day = if summaries.contains(d) && ws.abs(&daily::path(d)).is_file() {
+            let day = if summaries.contains(*d) && ws.abs(&daily::path(d)).is_file() {
                 link(&daily::path(d), d)
             } else {
-                d.clone()
+                (*d).to_owned()
             };
             out.push_str(&format!(
                 "| {day} | {} | {} | {} | {} |\n",
