@@ -189,7 +189,15 @@ impl Ledger {
             Some(l) => {
                 // A task counted by hand whose open window already received measured calls has
                 // measured usage: the overlay makes the index say so.
-                let mut live = index.clone();
+                // Only sessions active in the range can hold its tasks (a task ends before its
+                // session's last event): copy those, not a whole history.
+                let sessions = index
+                    .sessions
+                    .iter()
+                    .filter(|s| s.is_active() || tz.to_datetime(s.last_event.ts).date() >= first)
+                    .cloned()
+                    .collect();
+                let mut live = SessionIndex { sessions, ..SessionIndex::default() };
                 overlay_live(&mut live, owner, l, Stamp::now());
                 let mut measured = measured_by_day(l, tz, first, last);
                 measured.extend(recorded_by_day(index, |o| o != owner, tz, first, last));
