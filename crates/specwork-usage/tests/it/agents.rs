@@ -1,57 +1,51 @@
-//! Codex CLI and Gemini CLI logs against the reference accountants of `agent_logs_gen.py`, which
-//! match ccusage 20.0.24 `codex daily` / `gemini daily`.
+//! Codex CLI and Gemini CLI logs against the calls the testkit's generators wrote (counted by
+//! ccusage 20.0.24's `codex daily` / `gemini daily` rules; `oracle.rs` asks ccusage itself).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use specwork_testkit::codex::CodexCorpus;
+use specwork_testkit::gemini::{GeminiCorpus, GeminiLogs};
+use specwork_testkit::{CostMode, Expected, need};
 use specwork_usage::{Agent, Filter, GroupBy, Report, ScanOptions, Sources};
 
 use crate::common::*;
 
-pub fn codex_corpus() -> PathBuf {
-    static C: OnceLock<PathBuf> = OnceLock::new();
+/// A Codex home: 60 sessions over 45 days with torn and truncated lines and archived copies
+/// (seed 7), and the calls the generator says must count.
+pub fn codex_corpus() -> &'static (PathBuf, Expected) {
+    static C: OnceLock<(PathBuf, Expected)> = OnceLock::new();
     C.get_or_init(|| {
-        corpus("codex-s7-60-faults-quirks", |d| {
-            let out = d.join("home");
-            python(
-                "agent_logs_gen.py",
-                &["codex", "--out", out.to_str().unwrap(), "--seed", "7", "--sessions", "60", "--faults", "--quirks"],
-            );
-        })
-        .join("home")
+        let home = need::scratch("usage-codex-s7").join("home");
+        let expected = CodexCorpus { seed: 7, sessions: 60, fault_rate: 0.08, quirks: true, ..CodexCorpus::default() }
+            .generate(&home);
+        (home, expected)
     })
-    .clone()
 }
 
-/// (corpus with the resumed-session quirk, the same corpus without the legacy `.json` copies)
-pub fn gemini_corpora() -> (PathBuf, PathBuf) {
-    static C: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+/// Gemini logs with the resumed-session quirk, and a copy without the legacy `.json` files that
+/// were resumed into a `.jsonl` (roots are the `tmp/` folders).
+pub struct GeminiCorpora {
+    pub quirky: PathBuf,
+    pub deduped: PathBuf,
+    pub logs: GeminiLogs,
+}
+
+pub fn gemini_corpora() -> &'static GeminiCorpora {
+    static C: OnceLock<GeminiCorpora> = OnceLock::new();
     C.get_or_init(|| {
-        let d = corpus("gemini-s7-60-faults-quirks", |d| {
-            let out = d.join("gemini");
-            python(
-                "agent_logs_gen.py",
-                &["gemini", "--out", out.to_str().unwrap(), "--seed", "7", "--sessions", "60", "--faults", "--quirks"],
-            );
-            // The same data without the legacy .json files that were resumed into a .jsonl copy.
-            let copy = d.join("gemini-deduped");
-            copy_dir(&out, &copy);
-            let manifest: Value =
-                serde_json::from_slice(&std::fs::read(out.join("agent_logs_gen.manifest.json")).unwrap()).unwrap();
-            let mut removed = 0;
-            for f in manifest["files"].as_array().unwrap() {
-                if let Some(orig) = f["variant"]["migrated_from"].as_str() {
-                    let rel = Path::new(f["path"].as_str().unwrap());
-                    std::fs::remove_file(copy.join(rel.parent().unwrap()).join(orig)).unwrap();
-                    removed += 1;
-                }
-            }
-            assert!(removed > 0, "the quirk is in the corpus");
-        });
-        (d.join("gemini/tmp"), d.join("gemini-deduped/tmp"))
+        let d = need::scratch("usage-gemini-s7");
+        let out = d.join("gemini");
+        let logs = GeminiCorpus { seed: 7, sessions: 60, fault_rate: 0.08, quirks: true, ..GeminiCorpus::default() }
+            .generate(&out);
+        let copy = d.join("gemini-deduped");
+        copy_dir(&out, &copy);
+        for legacy in &logs.legacy_with_copy {
+            std::fs::remove_file(copy.join(legacy.strip_prefix(&out).unwrap())).unwrap();
+        }
+        assert!(!logs.legacy_with_copy.is_empty(), "the quirk is in the corpus");
+        GeminiCorpora { quirky: out.join("tmp"), deduped: copy.join("tmp"), logs }
     })
-    .clone()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -67,11 +61,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn reference(cmd: &str, root: &Path, tz: i32) -> Value {
-    let out = python("agent_logs_gen.py", &[cmd, "--root", root.to_str().unwrap(), "--tz-offset-min", &tz.to_string()]);
-    serde_json::from_str(&out).unwrap()
-}
-
 pub fn codex_opts(home: &Path) -> ScanOptions {
     ScanOptions { sources: Sources { codex: vec![home.to_path_buf()], ..Sources::default() }, ..ScanOptions::default() }
 }
@@ -85,10 +74,10 @@ pub fn gemini_opts(root: &Path) -> ScanOptions {
 
 #[test]
 fn codex_daily_totals_equal_the_reference() {
-    let home = codex_corpus();
+    let (home, generated) = codex_corpus();
     for (hours, minutes) in [(0i8, 0), (7, 420)] {
-        let expected = reference("verify-codex", &home, minutes);
-        let s = run(&codex_opts(&home));
+        let expected = generated.daily(minutes, CostMode::Calculate);
+        let s = run(&codex_opts(home));
         let ours = daily(&s, hours);
         assert_daily_eq(&expected, &ours, "costUSD", 1e-6, "codex");
         // Per day and model, as ccusage breaks it down.
@@ -109,7 +98,7 @@ fn codex_daily_totals_equal_the_reference() {
             }
         }
     }
-    let s = run(&codex_opts(&home));
+    let s = run(&codex_opts(home));
     assert!(s.issues.len() >= 4, "torn and truncated lines are reported: {:?}", s.issues);
     assert!(s.records.iter().all(|r| r.agent == Agent::Codex && r.cwd.is_some()));
 }
@@ -117,9 +106,9 @@ fn codex_daily_totals_equal_the_reference() {
 #[test]
 fn gemini_daily_totals_equal_the_reference() {
     // Without the resumed-session quirk, specwork and ccusage agree exactly.
-    let (_, deduped) = gemini_corpora();
-    let expected = reference("verify-gemini", &deduped, 0);
-    let s = run(&gemini_opts(&deduped));
+    let c = gemini_corpora();
+    let expected = c.logs.expected.daily(0, CostMode::Calculate);
+    let s = run(&gemini_opts(&c.deduped));
     assert_daily_eq(&expected, &daily(&s, 0), "totalCost", 1e-6, "gemini");
     assert!(s.issues.iter().any(|i| i.kind == specwork_usage::IssueKind::CorruptFile));
 }
@@ -129,10 +118,10 @@ fn gemini_daily_totals_equal_the_reference() {
 /// corpus with both files equal ccusage's totals on the corpus with only the `.jsonl` copies.
 #[test]
 fn gemini_sessions_stored_twice_count_once() {
-    let (quirky, deduped) = gemini_corpora();
-    let ccusage_double = reference("verify-gemini", &quirky, 0);
-    let ccusage_once = reference("verify-gemini", &deduped, 0);
-    let ours = daily(&run(&gemini_opts(&quirky)), 0);
+    let c = gemini_corpora();
+    let ccusage_double = c.logs.ccusage.daily(0, CostMode::Calculate);
+    let ccusage_once = c.logs.expected.daily(0, CostMode::Calculate);
+    let ours = daily(&run(&gemini_opts(&c.quirky)), 0);
     assert_daily_eq(&ccusage_once, &ours, "totalCost", 1e-6, "gemini dedup");
     let double = ccusage_double["totals"]["totalTokens"].as_u64().unwrap();
     assert!(double > ours.totals.total_tokens, "ccusage double counts: {double} vs {}", ours.totals.total_tokens);
@@ -140,8 +129,7 @@ fn gemini_sessions_stored_twice_count_once() {
 
 #[test]
 fn gemini_records_get_the_project_directory_from_its_hash() {
-    let (_, deduped) = gemini_corpora();
-    let mut opts = gemini_opts(&deduped);
+    let mut opts = gemini_opts(&gemini_corpora().deduped);
     opts.project_roots = vec![PathBuf::from("/home/dev/src/specwork")];
     let s = run(&opts);
     let inside = s.records.iter().filter(|r| r.cwd.as_deref() == Some("/home/dev/src/specwork")).count();

@@ -1,5 +1,5 @@
-//! Claude Code transcripts against the reference accountant of `cc_corpus_gen.py`, which matches
-//! ccusage 20.0.24 `claude daily` exactly.
+//! Claude Code transcripts against the calls the testkit's generator wrote (counted by
+//! ccusage 20's rules; `oracle.rs` checks the same corpus against ccusage itself).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,13 +10,13 @@ use crate::common::*;
 
 #[test]
 fn daily_totals_equal_the_reference_in_every_cost_mode() {
-    let root = claude_corpus();
+    let (root, generated) = claude_corpus();
     for (mode, name) in [(CostMode::Auto, "auto"), (CostMode::Calculate, "calculate"), (CostMode::Display, "display")] {
-        let expected = claude_reference(&root, name, 0);
-        let s = run(&claude_opts(&root, mode));
+        let expected = reference(generated, mode, 0);
+        let s = run(&claude_opts(root, mode));
         let ours = daily(&s, 0);
         assert_daily_eq(&expected, &ours, "totalCost", 1e-6, name);
-        let tot = &expected["daily_totals"];
+        let tot = &expected["totals"];
         assert_eq!(tot["totalTokens"].as_u64().unwrap(), ours.totals.total_tokens);
         assert_eq!(tot["entries"].as_u64().unwrap(), ours.totals.calls, "{name}: calls");
     }
@@ -24,11 +24,11 @@ fn daily_totals_equal_the_reference_in_every_cost_mode() {
 
 #[test]
 fn days_follow_the_time_zone() {
-    let root = claude_corpus();
+    let (root, generated) = claude_corpus();
     // UTC+7 (Bangkok) and UTC-8.
     for (hours, minutes) in [(7i8, 420), (-8, -480)] {
-        let expected = claude_reference(&root, "auto", minutes);
-        let s = run(&claude_opts(&root, CostMode::Auto));
+        let expected = reference(generated, CostMode::Auto, minutes);
+        let s = run(&claude_opts(root, CostMode::Auto));
         assert_daily_eq(&expected, &daily(&s, hours), "totalCost", 1e-6, "tz");
     }
 }
@@ -57,10 +57,10 @@ fn invalid_lines(root: &Path) -> BTreeSet<(PathBuf, u32)> {
 
 #[test]
 fn corrupt_and_truncated_lines_are_reported_with_file_and_line() {
-    let root = claude_corpus();
-    let s = run(&claude_opts(&root, CostMode::Auto));
+    let (root, _) = claude_corpus();
+    let s = run(&claude_opts(root, CostMode::Auto));
     let reported: BTreeSet<(PathBuf, u32)> = s.issues.iter().map(|i| (i.path.clone(), i.line)).collect();
-    let invalid = invalid_lines(&root);
+    let invalid = invalid_lines(root);
     assert!(!invalid.is_empty(), "the corpus has faults");
     assert_eq!(reported, invalid);
     assert!(s.issues.iter().any(|i| i.kind == IssueKind::TruncatedLastLine));
@@ -84,7 +84,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn several_config_roots_are_read_as_one() {
-    let root = claude_corpus();
+    let (root, _) = claude_corpus();
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     // Split the project folders between two roots.
@@ -103,7 +103,7 @@ fn several_config_roots_are_read_as_one() {
     .unwrap();
     assert_eq!(sources.claude, vec![a.clone(), b.clone()]);
     let split = run(&ScanOptions { sources, long_context: LongContextRule::Ccusage, ..ScanOptions::default() });
-    let whole = run(&claude_opts(&root, CostMode::Auto));
+    let whole = run(&claude_opts(root, CostMode::Auto));
     let (x, y) = (daily(&split, 0).totals, daily(&whole, 0).totals);
     assert_eq!(
         (x.input_tokens, x.output_tokens, x.cache_creation_tokens, x.cache_read_tokens),

@@ -1,93 +1,36 @@
-//! Shared helpers: the corpus generators from `shared/tools/`, cached corpora, scanning.
+//! Shared helpers: corpora from the testkit's generators (with the calls they must count),
+//! scanning, comparing daily reports.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use serde_json::Value;
+use specwork_testkit::claude::ClaudeCorpus;
+use specwork_testkit::{self as testkit, Expected, need};
 use specwork_usage::{CostMode, Filter, GroupBy, LongContextRule, Report, Scan, ScanOptions, Sources, scan};
 
-/// `shared/tools` beside the repository (or `$SPECWORK_SHARED_DIR/tools`).
-pub fn tools_dir() -> PathBuf {
-    let shared = std::env::var_os("SPECWORK_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let tools = shared.join("tools");
-    assert!(
-        tools.join("cc_corpus_gen.py").is_file(),
-        "the corpus generators are missing: expected {} (set SPECWORK_SHARED_DIR)",
-        tools.display()
-    );
-    tools
-}
-
-/// Runs a generator tool and returns its stdout.
-pub fn python(tool: &str, args: &[&str]) -> String {
-    let out = Command::new("python3").arg(tools_dir().join(tool)).args(args).output().expect("python3 runs");
-    assert!(out.status.success(), "{tool} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
-/// A corpus generated once per `name` under the cargo target tmp dir (kept between runs).
-pub fn corpus(name: &str, make: impl FnOnce(&Path)) -> PathBuf {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("usage-corpora").join(name);
-    let done = dir.join(".complete");
-    if !done.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        make(&dir);
-        std::fs::write(&done, b"").unwrap();
-    }
-    dir
-}
-
-/// An 8 MB Claude corpus with torn and truncated lines (seed 11), as `<dir>/projects/...`.
-pub fn claude_corpus() -> PathBuf {
-    static C: OnceLock<PathBuf> = OnceLock::new();
+/// An 8 MB Claude corpus over 30 days: torn and truncated lines, subagents, replays, resumed
+/// copies, API errors, `costUSD`, fast mode and 1M-context requests (the testkit's generator,
+/// seed 11), as `<root>/projects/...`, and the calls it must count.
+pub fn claude_corpus() -> &'static (PathBuf, Expected) {
+    static C: OnceLock<(PathBuf, Expected)> = OnceLock::new();
     C.get_or_init(|| {
-        corpus("claude-s11-8mb-faults", |d| {
-            python(
-                "cc_corpus_gen.py",
-                &[
-                    "gen",
-                    "--out",
-                    d.join("root").to_str().unwrap(),
-                    "--size-mb",
-                    "8",
-                    "--seed",
-                    "11",
-                    "--corrupt-rate",
-                    "0.08",
-                    "--truncate-rate",
-                    "0.08",
-                ],
-            );
-        })
-        .join("root")
+        let root = need::scratch("usage-claude-s11").join("root");
+        let corpus =
+            ClaudeCorpus { seed: 11, sessions: 70, fault_rate: 0.08, long_context: true, ..ClaudeCorpus::default() };
+        let expected = corpus.generate(&root);
+        (root, expected)
     })
-    .clone()
 }
 
-/// The reference accountant's output for a Claude corpus.
-pub fn claude_reference(root: &Path, mode: &str, tz_offset_min: i32) -> Value {
-    let out = tempfile::NamedTempFile::new().unwrap();
-    python(
-        "cc_corpus_gen.py",
-        &[
-            "verify",
-            "--root",
-            root.to_str().unwrap(),
-            "--mode",
-            mode,
-            "--tz-offset-min",
-            &tz_offset_min.to_string(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ],
-    );
-    serde_json::from_slice(&std::fs::read(out.path()).unwrap()).unwrap()
+/// The expected daily report of a generated corpus (ccusage's JSON shape).
+pub fn reference(expected: &Expected, mode: CostMode, tz_offset_min: i32) -> Value {
+    let mode = match mode {
+        CostMode::Auto => testkit::CostMode::Auto,
+        CostMode::Calculate => testkit::CostMode::Calculate,
+        CostMode::Display => testkit::CostMode::Display,
+    };
+    expected.daily(tz_offset_min, mode)
 }
 
 /// Scan options for a single Claude root, priced like ccusage.

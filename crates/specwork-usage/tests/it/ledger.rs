@@ -66,14 +66,14 @@ fn with_cache(root: &Path, cache: &Path, no_cache: bool) -> ScanOptions {
 #[test]
 fn rerun_with_appends_equals_a_full_scan() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("root");
-    copy_dir(&claude_corpus(), &root);
+    let root = &tmp.path().join("root");
+    copy_dir(&claude_corpus().0, root);
     let cache = tmp.path().join("cache");
 
-    let first = run(&with_cache(&root, &cache, false));
+    let first = run(&with_cache(root, &cache, false));
     assert_eq!(first.stats.files_parsed, first.stats.files);
     assert!(first.stats.ledger_written);
-    let again = run(&with_cache(&root, &cache, false));
+    let again = run(&with_cache(root, &cache, false));
     assert_eq!(again.stats.files_from_ledger, again.stats.files);
     assert_eq!(again.stats.bytes_parsed, 0);
     assert_eq!(fingerprint(&first), fingerprint(&again));
@@ -105,8 +105,8 @@ fn rerun_with_appends_equals_a_full_scan() {
     let text = std::fs::read(rewritten).unwrap();
     std::fs::write(rewritten, &text[..text.len() / 2]).unwrap();
 
-    let incremental = run(&with_cache(&root, &cache, false));
-    let full = run(&claude_opts(&root, CostMode::Auto));
+    let incremental = run(&with_cache(root, &cache, false));
+    let full = run(&claude_opts(root, CostMode::Auto));
     assert!(incremental.stats.files_appended > 0, "{:?}", incremental.stats);
     assert!(incremental.stats.files_from_ledger > 0);
     assert!(incremental.stats.bytes_parsed < full.stats.bytes_parsed / 2);
@@ -123,32 +123,32 @@ fn rerun_with_appends_equals_a_full_scan() {
     let extra = donor_lines.last().unwrap();
     let cut = extra.len() / 2;
     std::fs::write(f, [&data[..], &extra[..cut]].concat()).unwrap();
-    let partial = run(&with_cache(&root, &cache, false));
-    assert_eq!(fingerprint(&partial), fingerprint(&run(&claude_opts(&root, CostMode::Auto))));
+    let partial = run(&with_cache(root, &cache, false));
+    assert_eq!(fingerprint(&partial), fingerprint(&run(&claude_opts(root, CostMode::Auto))));
     let mut fh = std::fs::OpenOptions::new().append(true).open(f).unwrap();
     fh.write_all(&extra[cut..]).unwrap();
     fh.write_all(b"\n").unwrap();
     drop(fh);
-    let completed = run(&with_cache(&root, &cache, false));
-    assert_eq!(fingerprint(&completed), fingerprint(&run(&claude_opts(&root, CostMode::Auto))));
+    let completed = run(&with_cache(root, &cache, false));
+    assert_eq!(fingerprint(&completed), fingerprint(&run(&claude_opts(root, CostMode::Auto))));
     assert_eq!(completed.stats.files_appended, 1);
 
     // --no-cache parses everything; deleting the cache only costs time.
-    let forced = run(&with_cache(&root, &cache, true));
+    let forced = run(&with_cache(root, &cache, true));
     assert_eq!(forced.stats.files_parsed, forced.stats.files);
     assert_eq!(fingerprint(&forced), fingerprint(&completed));
     std::fs::remove_dir_all(&cache).unwrap();
-    let rebuilt = run(&with_cache(&root, &cache, false));
+    let rebuilt = run(&with_cache(root, &cache, false));
     assert_eq!(fingerprint(&rebuilt), fingerprint(&completed));
 }
 
 #[test]
 fn a_damaged_ledger_is_rebuilt() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("root");
-    copy_dir(&claude_corpus(), &root);
+    let root = &tmp.path().join("root");
+    copy_dir(&claude_corpus().0, root);
     let cache = tmp.path().join("cache");
-    let first = run(&with_cache(&root, &cache, false));
+    let first = run(&with_cache(root, &cache, false));
     for e in std::fs::read_dir(&cache).unwrap() {
         let p = e.unwrap().path();
         let mut b = std::fs::read(&p).unwrap();
@@ -157,7 +157,7 @@ fn a_damaged_ledger_is_rebuilt() {
         b[20] ^= 0xff;
         std::fs::write(&p, b).unwrap();
     }
-    let second = run(&with_cache(&root, &cache, false));
+    let second = run(&with_cache(root, &cache, false));
     assert_eq!(second.stats.files_parsed, second.stats.files);
     assert_eq!(fingerprint(&first), fingerprint(&second));
 }
@@ -166,14 +166,14 @@ fn a_damaged_ledger_is_rebuilt() {
 fn a_changed_price_table_reprices_cached_data() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
-    let root = claude_corpus();
-    let first = run(&with_cache(&root, &cache, false));
+    let root = &claude_corpus().0;
+    let first = run(&with_cache(root, &cache, false));
     let mut o = std::collections::BTreeMap::new();
     o.insert(
         "claude-sonnet-4-5".to_owned(),
         specwork_usage::PriceOverride { output: Some(1000.0), ..Default::default() },
     );
-    let mut opts = with_cache(&root, &cache, false);
+    let mut opts = with_cache(root, &cache, false);
     opts.prices = opts.prices.with_overrides(&o).unwrap();
     let second = run(&opts);
     assert_eq!(second.stats.bytes_parsed, 0, "the ledger still serves the bytes");
@@ -187,9 +187,9 @@ fn an_unwritable_cache_is_a_warning_not_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let blocker = tmp.path().join("not-a-dir");
     std::fs::write(&blocker, b"x").unwrap();
-    let root = claude_corpus();
-    let s = run(&with_cache(&root, &blocker.join("cache"), false));
+    let root = &claude_corpus().0;
+    let s = run(&with_cache(root, &blocker.join("cache"), false));
     assert!(s.cache_warning.as_deref().is_some_and(|w| w.contains("not-a-dir")), "{:?}", s.cache_warning);
     assert!(!s.stats.ledger_written);
-    assert_eq!(fingerprint(&s), fingerprint(&run(&claude_opts(&root, CostMode::Auto))));
+    assert_eq!(fingerprint(&s), fingerprint(&run(&claude_opts(root, CostMode::Auto))));
 }

@@ -1,11 +1,15 @@
 //! ccusage itself as the oracle: `npx --yes ccusage@20.0.24 <agent> daily --json --offline -z UTC`
-//! on the generated corpora. Runs when `npx` works; otherwise each test prints why it is skipped.
+//! on the generated corpora, compared with specwork's totals and with the generators' own.
+//! Runs when `npx` works; otherwise each test prints why it is skipped (and fails under
+//! `SPECWORK_REQUIRE_REAL=1`).
 
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 use specwork_usage::{CostMode, LongContextRule};
+
+use specwork_testkit::need::{self, Need};
 
 use crate::agents::{codex_corpus, codex_opts, gemini_corpora, gemini_opts};
 use crate::common::*;
@@ -41,39 +45,44 @@ macro_rules! oracle_or_skip {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(why) => {
-                eprintln!("skipped: {why}");
-                return;
-            }
+            Err(why) => return need::skip(Need::Real, why),
         }
     };
 }
 
 #[test]
 fn claude_totals_equal_ccusage() {
-    let root = claude_corpus();
-    let cc = oracle_or_skip!(ccusage("claude", "CLAUDE_CONFIG_DIR", &root));
-    let s = run(&claude_opts(&root, CostMode::Auto));
+    let (root, generated) = claude_corpus();
+    let cc = oracle_or_skip!(ccusage("claude", "CLAUDE_CONFIG_DIR", root));
+    let s = run(&claude_opts(root, CostMode::Auto));
     assert_daily_eq(&cc, &daily(&s, 0), "totalCost", 1e-6, "ccusage claude");
+    assert_generator_agrees(&cc, &reference(generated, CostMode::Auto, 0), "claude");
 }
 
 #[test]
 fn codex_totals_equal_ccusage() {
-    let home = codex_corpus();
-    let cc = oracle_or_skip!(ccusage("codex", "CODEX_HOME", &home));
-    let s = run(&codex_opts(&home));
+    let (home, generated) = codex_corpus();
+    let cc = oracle_or_skip!(ccusage("codex", "CODEX_HOME", home));
+    let s = run(&codex_opts(home));
     assert_daily_eq(&cc, &daily(&s, 0), "costUSD", 1e-6, "ccusage codex");
+    assert_generator_agrees(&cc, &generated.daily(0, specwork_testkit::CostMode::Calculate), "codex");
 }
 
 #[test]
 fn gemini_totals_equal_ccusage_except_sessions_stored_twice() {
-    let (quirky, deduped) = gemini_corpora();
-    let cc = oracle_or_skip!(ccusage("gemini", "GEMINI_DATA_DIR", &deduped));
-    let s = run(&gemini_opts(&deduped));
+    let c = gemini_corpora();
+    let cc = oracle_or_skip!(ccusage("gemini", "GEMINI_DATA_DIR", &c.deduped));
+    let s = run(&gemini_opts(&c.deduped));
     assert_daily_eq(&cc, &daily(&s, 0), "totalCost", 1e-6, "ccusage gemini");
-    // On the corpus with .json + .jsonl copies ccusage counts more than specwork.
-    let cc_double = oracle_or_skip!(ccusage("gemini", "GEMINI_DATA_DIR", &quirky));
-    let ours = daily(&run(&gemini_opts(&quirky)), 0).totals.total_tokens;
+    assert_generator_agrees(&cc, &c.logs.expected.daily(0, specwork_testkit::CostMode::Calculate), "gemini");
+    // On the corpus with .json + .jsonl copies ccusage counts more than specwork, exactly the copies.
+    let cc_double = oracle_or_skip!(ccusage("gemini", "GEMINI_DATA_DIR", &c.quirky));
+    assert_generator_agrees(
+        &cc_double,
+        &c.logs.ccusage.daily(0, specwork_testkit::CostMode::Calculate),
+        "gemini copies",
+    );
+    let ours = daily(&run(&gemini_opts(&c.quirky)), 0).totals.total_tokens;
     assert!(cc_double["totals"]["totalTokens"].as_u64().unwrap() > ours);
 }
 
@@ -95,4 +104,16 @@ fn ccusage_underprices_long_context_requests() {
     let anthropic = run(&opts).records[0].cost_usd;
     assert!((cc_cost - compat).abs() < 1e-9, "ccusage {cc_cost} vs our ccusage rule {compat}");
     assert!(anthropic > cc_cost + 0.08, "Anthropic {anthropic} vs ccusage {cc_cost}");
+}
+
+/// The generator's expected totals equal ccusage's (tokens exactly, cost within 1e-6): the
+/// generators model ccusage's rules correctly, so the tests that run without npx mean something.
+fn assert_generator_agrees(cc: &Value, generated: &Value, what: &str) {
+    let (a, b) = (&cc["totals"], &generated["totals"]);
+    for k in ["inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens"] {
+        assert_eq!(a[k].as_u64().unwrap_or(0), b[k].as_u64().unwrap_or(0), "{what}: {k} ccusage vs generator");
+    }
+    let key = if a.get("costUSD").is_some() { "costUSD" } else { "totalCost" };
+    let (x, y) = (a[key].as_f64().unwrap(), b[key].as_f64().unwrap());
+    assert!((x - y).abs() <= 1e-6 * x.abs().max(1.0), "{what}: cost ccusage {x} vs generator {y}");
 }
