@@ -11,15 +11,10 @@ use std::path::{Path, PathBuf};
 use specwork_core::model::tasks::{self, TaskList, TaskMarker};
 use specwork_core::{TaskCounts, TaskStatus};
 
-/// The corpus directory, or `None` (with a message) when this checkout has no `../shared`.
+/// The corpus directory, or `None` when this checkout has no `../shared` (skipped; a failure
+/// under `SPECWORK_REQUIRE_SHARED=1`).
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real-specs");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: no corpus at {}", dir.display());
-        None
-    }
+    specwork_testkit::need::shared("corpus/real-specs")
 }
 
 fn corpus_files(dir: &Path) -> Vec<PathBuf> {

@@ -2,14 +2,22 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-/// The demo workspace shipped in `examples/demo`.
-pub fn demo_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo")
+pub use specwork_testkit::need::{self, Need};
+
+/// This package's folder, found when the test runs (never a compile-time path, so a moved
+/// checkout keeps working).
+pub fn manifest_dir() -> PathBuf {
+    need::manifest_dir()
 }
 
-/// `../shared` beside the repository (present in CI and in the developers' checkouts).
-pub fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+/// The demo workspace shipped in `examples/demo`.
+pub fn demo_dir() -> PathBuf {
+    manifest_dir().join("../../examples/demo")
+}
+
+/// The built `specwork` binary, found beside the running test binary.
+pub fn specwork_bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("specwork")
 }
 
 /// A `specwork` command with a cleared environment, a fixed clock and `dir` as cwd.

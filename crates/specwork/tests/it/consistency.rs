@@ -46,17 +46,13 @@ fn run(dir: &Path, hm: &str, args: &[&str]) -> Value {
 fn mcp_calls(dir: &Path, hm: &str, calls: &Value) -> Option<Vec<Value>> {
     let have = Command::new("python3").args(["-c", "import mcp"]).output().is_ok_and(|o| o.status.success());
     if !have {
-        assert!(
-            std::env::var_os("SPECWORK_REQUIRE_REAL").is_none(),
-            "SPECWORK_REQUIRE_REAL: python3 cannot import mcp"
-        );
-        println!("skipped the MCP half: python3 cannot import mcp (`python3 -m pip install mcp`)");
+        need::skip(Need::Real, "the MCP half: python3 cannot import mcp (`python3 -m pip install mcp`)");
         return None;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/calls.py");
+    let script = manifest_dir().join("tests/mcp/calls.py");
     let out = Command::new("python3")
         .arg(script)
-        .arg(env!("CARGO_BIN_EXE_specwork"))
+        .arg(specwork_bin())
         .arg(dir)
         .arg(format!("2025-08-26T{hm}:00Z"))
         .arg(calls.to_string())

@@ -91,9 +91,8 @@ async fn browser(driver: &Driver, chromium: &Path) -> Client {
 }
 
 fn shots_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("../../target"));
     let d = target.join("dashboard-e2e");
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -115,11 +114,11 @@ obs.observe(document.body, { childList: true, subtree: true, characterData: true
 
 fn browser_programs() -> Option<(PathBuf, PathBuf)> {
     let Some(chromium) = find_program(&["chromium", "chromium-browser", "google-chrome"]) else {
-        eprintln!("skipped: chromium is not installed (apt-get install chromium chromium-driver)");
+        need::skip(Need::Real, "chromium is not installed (apt-get install chromium chromium-driver)");
         return None;
     };
     let Some(driver) = find_program(&["chromedriver"]) else {
-        eprintln!("skipped: chromedriver is not installed (apt-get install chromium-driver)");
+        need::skip(Need::Real, "chromedriver is not installed (apt-get install chromium-driver)");
         return None;
     };
     Some((chromium, driver))

@@ -96,11 +96,8 @@ fn add_creates_the_seed_header_link_and_timeline_entry() {
 #[test]
 fn the_header_matches_the_seed_byte_for_byte() {
     // The seed's own example (spec-work-example.md, Step 4), when shared/ is beside the repo.
-    let seed_path = shared_dir().join("seeds/spec-work-example.md");
-    let Ok(seed) = std::fs::read_to_string(&seed_path) else {
-        eprintln!("{} not found; skipping", seed_path.display());
-        return;
-    };
+    let Some(seed_path) = need::shared("seeds/spec-work-example.md") else { return };
+    let seed = std::fs::read_to_string(&seed_path).unwrap();
     let start = seed.find("#!/bin/bash\n# Generated from:").expect("the seed shows a header");
     let block = &seed[start..start + seed[start..].find("\n```").unwrap() + 1];
     let ws = demo_copy();
@@ -540,8 +537,7 @@ fn demo_repo() -> tempfile::TempDir {
 #[test]
 fn commit_adds_trailers_and_status_reads_the_last_commit_from_git() {
     if !has_git() {
-        eprintln!("git is not installed; skipping");
-        return;
+        return need::skip(Need::Real, "git is not installed");
     }
     let ws = demo_repo();
     let root = ws.path();

@@ -8,7 +8,7 @@ use crate::common::*;
 
 /// A recorded hook input with the workspace, transcript and agent session filled in.
 pub fn fixture(name: &str, root: &Path, transcript: &Path, agent_session: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures/hooks").join(name);
+    let p = manifest_dir().join("tests/it/fixtures/hooks").join(name);
     std::fs::read_to_string(p)
         .unwrap()
         .replace("{{root}}", &root.display().to_string())

@@ -8,15 +8,10 @@ use serde_json::Value;
 
 use crate::common::*;
 
-/// The real-spec corpus, or `None` (with a message) when this checkout has no `../shared`.
+/// The real-spec corpus, or `None` (skipped, or failed under `SPECWORK_REQUIRE_SHARED=1`) when
+/// this checkout has no `../shared`.
 fn corpus() -> Option<PathBuf> {
-    let dir = shared_dir().join("corpus/real-specs");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: no corpus at {}", dir.display());
-        None
-    }
+    need::shared("corpus/real-specs")
 }
 
 /// Copies the corpus file `{kind}/{prefix}{name}` to `to` in the workspace.

@@ -19,7 +19,7 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_specwork"))
+        let mut child = Command::new(specwork_bin())
             .args(extra)
             .arg("mcp")
             .env_clear()
@@ -207,16 +207,18 @@ fn python_mcp() -> Result<(), String> {
 #[test]
 fn python_client_drives_every_tool() {
     if let Err(why) = python_mcp() {
-        println!("skipped: {why}; install it with `python3 -m pip install mcp` (.ci/run does)");
-        return;
+        return need::skip(
+            Need::Real,
+            format_args!("{why}; install it with `python3 -m pip install mcp` (.ci/run does)"),
+        );
     }
-    let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/driver.py");
+    let driver = manifest_dir().join("tests/mcp/driver.py");
     // `legacy` forces the initialize handshake; `auto` probes server/discover first, as new clients do.
     for mode in ["legacy", "auto"] {
         let ws = demo_copy();
         let out = Command::new("python3")
             .arg(&driver)
-            .arg(env!("CARGO_BIN_EXE_specwork"))
+            .arg(specwork_bin())
             .arg(ws.path())
             .args(["--mode", mode])
             .output()
@@ -234,7 +236,8 @@ fn python_client_drives_every_tool() {
 #[test]
 fn mcp_inspector_cli_lists_and_calls_tools() {
     let ws = demo_copy();
-    let bin = env!("CARGO_BIN_EXE_specwork");
+    let bin = specwork_bin();
+    let bin = bin.to_str().expect("a UTF-8 path");
     let inspector = |args: &[&str]| {
         Command::new("npx")
             .args(["--offline", "-y", "@modelcontextprotocol/inspector", "--cli", bin, "mcp"])
@@ -243,11 +246,12 @@ fn mcp_inspector_cli_lists_and_calls_tools() {
             .output()
     };
     let out = match inspector(&["--method", "tools/list"]) {
-        Err(e) => return println!("skipped: no npx ({e})"),
+        Err(e) => return need::skip(Need::Real, format_args!("no npx ({e})")),
         Ok(o) if !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("ENOTCACHED") => {
-            return println!(
+            return need::skip(
+                Need::Real,
                 "skipped: @modelcontextprotocol/inspector is not in the npm cache and tests do not download; \
-                 run `npx -y @modelcontextprotocol/inspector --cli --help` once (.ci/run does)"
+                 run `npx -y @modelcontextprotocol/inspector --cli --help` once (.ci/run does)",
             );
         }
         Ok(o) => o,

@@ -126,8 +126,8 @@ fn the_guides_full_day() {
     let (out, _) = ok(sw(d, "17:00").arg("eod"));
     insta::assert_snapshot!("full_day_eod", out);
     // Every line of the guide's own EOD output is there, as the guide prints it.
-    let guide = shared_dir().join("seeds/spec-session-workflow-guide.md");
-    if let Ok(guide) = std::fs::read_to_string(&guide) {
+    if let Some(guide) = need::shared("seeds/spec-session-workflow-guide.md") {
+        let guide = std::fs::read_to_string(&guide).unwrap();
         let eod = between(&guide, "# 📊 EOD Summary", "# ✅ Session logs archived");
         for line in eod.lines() {
             let line = line.trim_start_matches("# ");

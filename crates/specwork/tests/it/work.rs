@@ -162,7 +162,7 @@ fn status_view_is_the_status_report() {
 
 /// Runs `specwork ARGS` in a pseudo-terminal, answering `script` ([expect, type] pairs).
 fn pty(dir: &Path, script: &[(&str, &str)], args: &[&str]) -> (i32, String) {
-    let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/pty_session.py");
+    let driver = manifest_dir().join("tests/it/pty_session.py");
     let script = serde_json::to_string(&script.iter().map(|(e, s)| [e, s]).collect::<Vec<_>>()).unwrap();
     let out = std::process::Command::new("python3")
         .arg(driver)
