@@ -207,7 +207,7 @@ impl Rng {
     }
 
     pub(crate) fn file(&mut self) -> &'static str {
-        *self.pick(FILES)
+        FILES[self.r.usize(..FILES.len())]
     }
 }
 

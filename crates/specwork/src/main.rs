@@ -18,12 +18,16 @@ use clap::Parser;
 use crate::commands::Command;
 use crate::ui::Ui;
 
+/// `0.1.0 (3a46963c1d2e 2025-11-02)`: the package version and the git commit it was built from
+/// (build.rs; `unknown` when built outside a git checkout, e.g. from crates.io).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("SPECWORK_BUILD_COMMIT"), ")");
+
 /// Spec-driven development with AI coding agents: specs, sessions, real token cost.
 ///
 /// Run inside a workspace (a directory with specwork.toml, .spec-workflow/ or specs/), or pass
 /// --workspace. Every report takes --json.
 #[derive(Parser, Debug)]
-#[command(name = "specwork", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "specwork", version = VERSION, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Workspace root [default: nearest directory with specwork.toml, .spec-workflow/ or specs/]
     #[arg(long, global = true, value_name = "DIR", env = "SPECWORK_WORKSPACE")]

@@ -3,3 +3,4 @@
 
 pub mod agent_files;
 pub mod agent_hook;
+pub mod doctor;

@@ -14,11 +14,13 @@ mod approval;
 mod archive;
 mod check;
 mod commit;
+mod completions;
 mod cost;
 mod dashboard;
 mod deliverable;
 mod deliverables;
 mod do_task;
+mod doctor;
 mod end_session;
 mod eod;
 mod format;
@@ -28,6 +30,7 @@ mod init_agent;
 mod log_implementation;
 mod log_task;
 mod logs;
+mod man;
 mod mcp;
 mod plan;
 mod rebuild;
@@ -117,6 +120,12 @@ pub enum Command {
     Commit(commit::CommitArgs),
     /// MCP server on stdio for AI agents
     Mcp(mcp::McpArgs),
+    /// Check what specwork needs around it: agents' logs, hooks, MCP, PATH, dashboard port, workspace
+    Doctor(doctor::DoctorArgs),
+    /// Print a shell completion script: `specwork completions bash > ~/.local/share/bash-completion/completions/specwork`
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff): `specwork man | man -l -`
+    Man(man::ManArgs),
 }
 
 /// What every command gets: output settings and the (lazily loaded) workspace.
@@ -168,6 +177,9 @@ impl Ctx {
 pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
     match command {
         Command::Init(a) => init::run(ctx, a),
+        Command::Doctor(a) => doctor::run(ctx, a),
+        Command::Completions(a) => completions::run(ctx, a),
+        Command::Man(a) => man::run(ctx, a),
         Command::Spec(c) => spec::run(ctx, c),
         Command::Tree(a) => tree::run(ctx, a),
         Command::Status(a) => status::run(ctx, a),

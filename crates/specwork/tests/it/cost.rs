@@ -55,23 +55,6 @@ impl Corpus {
     }
 }
 
-fn jsonl_files(root: &Path) -> Vec<PathBuf> {
-    fn walk(d: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "jsonl") {
-                out.push(p);
-            }
-        }
-    }
-    let mut v = Vec::new();
-    walk(&root.join("projects"), &mut v);
-    v.sort();
-    v
-}
-
 /// The demo workspace with invoice-management's five tasks pending and `toml` as specwork.toml.
 fn workspace(toml: &str) -> tempfile::TempDir {
     let ws = demo_copy();

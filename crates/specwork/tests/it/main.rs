@@ -20,4 +20,5 @@ mod layouts;
 mod mcp;
 mod reports;
 mod sessions;
+mod ship;
 mod work;
