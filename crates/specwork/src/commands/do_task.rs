@@ -74,13 +74,7 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
     if !a.done {
         let o = StartOptionsTask { reopen: a.force, pass_gate: a.force, pick };
         let r = task::start(ws, spec, &a.task, &o)?;
-        if r.session_started {
-            ctx.ui.note(format!(
-                "no open session of yours on {}; started session {}",
-                r.spec,
-                session::name_of(&r.session)
-            ));
-        }
+        started_note(ctx, r.session_started, &r.spec, &r.session);
         if !ctx.ui.json {
             ctx.ui.diagnostics(&r.warnings);
         }
@@ -125,14 +119,15 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
 
 /// The notes every finished task gets on stderr: a session started for it, problems measuring,
 /// and measured usage replacing the manual count given.
-pub(crate) fn finished_notes(ctx: &Ctx, r: &TaskFinished) {
-    if r.session_started {
-        ctx.ui.note(format!(
-            "no open session of yours on {}; started session {}",
-            r.spec,
-            session::name_of(&r.session)
-        ));
+/// Says so when the operation opened a session because the user had none on the spec.
+fn started_note(ctx: &Ctx, started: bool, spec: &str, key: &str) {
+    if started {
+        ctx.ui.note(format!("no open session of yours on {spec}; started session {}", session::name_of(key)));
     }
+}
+
+pub(crate) fn finished_notes(ctx: &Ctx, r: &TaskFinished) {
+    started_note(ctx, r.session_started, &r.spec, &r.session);
     if !ctx.ui.json {
         ctx.ui.diagnostics(&r.warnings);
     }

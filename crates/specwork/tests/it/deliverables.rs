@@ -241,12 +241,12 @@ fn each_language_gets_its_own_comment_syntax() {
 fn bad_requests_are_refused_with_hints() {
     let ws = demo_copy();
     let cases: [(&[&str], &str); 6] = [
-        (&["x.sh", "--purpose", "P", "--target", "/etc/x"], "--target is for configuration files"),
+        (&["x.sh", "--purpose", "P", "--target", "/etc/x"], "only configuration files have a deploy target"),
         (&["../../../../../../../../escape.sh", "--purpose", "P"], "climbs out of the workspace"),
         (&["x.sh"], "needs a purpose"),
         (
             &["deliverables/docs/x.sh", "--kind", "script", "--purpose", "P"],
-            "is in deliverables/docs/ but --kind is script",
+            "is in deliverables/docs/ but the kind asked for is script",
         ),
         (&["README.md", "--purpose", "P"], "is not in specs/1000/1001/deliverables/"),
         (&["bad|name.sh", "--purpose", "P"], "would not work in a wiki link"),

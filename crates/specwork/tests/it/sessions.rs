@@ -284,7 +284,7 @@ fn timelines_keep_user_text_and_rebuild_identically() {
         "{text}"
     );
     assert!(text.contains("### Session 3: 2025-09-02 - nas-day2\n"));
-    assert!(text.contains("- Started task 5: Benchmark performance (reopened with --force)\n"));
+    assert!(text.contains("- Started task 5: Benchmark performance (reopened)\n"));
 
     let derived = [
         "specs/1000/1001/1014.context.md",
