@@ -153,7 +153,7 @@ pub(crate) fn next_line(s: &mut String, r: &TaskFinished) {
 
 fn render_task(s: &mut String, spec: &str, key: &str, t: &Task) {
     let name = session::name_of(key);
-    s.push_str(&format!("⏳ Task {}: {}\n", t.id, t.title));
+    s.push_str(&format!("{} Task {}: {}\n", TaskStatus::InProgress.symbol(), t.id, t.title));
     s.push_str(&format!("Spec: {spec} · Session: {name}\n"));
     if !t.requirements.is_empty() {
         s.push_str(&format!("Requirements: {}\n", t.requirements.join(", ")));

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
+use specwork_core::TaskStatus;
 use specwork_core::agent::agent_hook;
 use specwork_core::base::display;
 use specwork_core::views::today;
@@ -82,7 +83,7 @@ pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
             parts.push(format!("◆ {} · {}", s.name, s.spec));
             if let Some((spec, id, title)) = &s.task {
                 let on = if *spec == s.spec { String::new() } else { format!("{spec} ") };
-                parts.push(format!("⏳ {on}{id} {}", truncate(title, 32)));
+                parts.push(format!("{} {on}{id} {}", TaskStatus::InProgress.symbol(), truncate(title, 32)));
             }
         }
         None => parts.push("◆ specwork: no active session".to_owned()),

@@ -416,7 +416,7 @@ impl Flow<'_> {
                 "{}{}. {} {}\n",
                 "   ".repeat(t.level),
                 short_id(&t.id),
-                plan_symbol(t.status),
+                TaskStatus::symbol(t.status),
                 t.title
             ));
         }
@@ -537,7 +537,8 @@ impl Flow<'_> {
         }
         spec_work::set_context_status(&ws, spec, SpecStatus::Active)?;
         let name = session::name_of(&started.session).to_owned();
-        let mut s = format!("\n⏳ Starting task {}: {}\n", short_id(&task.id), task.title);
+        let mut s =
+            format!("\n{} Starting task {}: {}\n", TaskStatus::InProgress.symbol(), short_id(&task.id), task.title);
         if started.session_started {
             s.push_str(&format!("Session: {name} (started now)\n"));
         } else {
@@ -584,11 +585,6 @@ impl WorkArgs {
             select: None,
         }
     }
-}
-
-/// The plan view's symbol: ✅ done, ❌ blocked, ⏳ otherwise (as the seed shows).
-fn plan_symbol(s: TaskStatus) -> &'static str {
-    s.symbol()
 }
 
 fn short_id(id: &str) -> &str {

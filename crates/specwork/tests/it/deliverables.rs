@@ -643,3 +643,41 @@ fn check_fix_dates_a_header_from_git() {
     run_code(specwork(root).args(["check", "--fix"]), 0);
     assert!(read(&f).contains("# Created: 2025-08-26\n"));
 }
+
+/// `eod` writes PROGRESS.md with wiki links in table cells (`[[…\|alias]]`): `check` reads them as
+/// Obsidian does. A link in text specwork generates from the journals is not "fixed" in place
+/// (rebuild would put it back): check says where it comes from instead.
+#[test]
+fn check_reads_table_links_and_leaves_generated_text_to_its_source() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["start-session", "nas-1", "spec", "1014"]).assert().success();
+    specwork(root)
+        .args(["deliverable", "add", "1014", "nas-health-check.sh", "--purpose", "Monitor the NAS"])
+        .assert()
+        .success();
+    specwork(root).args(["end-session"]).assert().success();
+    specwork(root).args(["eod"]).assert().success();
+    let progress = read(root.join("docs/PROGRESS.md"));
+    assert!(progress.contains("\\|"), "PROGRESS.md has table links: {progress}");
+    let v: Value = serde_json::from_str(&run_code(specwork(root).args(["check", "--json"]), 0).0).unwrap();
+    assert_eq!(v["problems"], serde_json::json!([]), "{v}");
+
+    // The script moves; the spec's own link is the user's text, the timeline's is generated.
+    let d = root.join(SPEC_DIR);
+    std::fs::create_dir_all(root.join("tools")).unwrap();
+    std::fs::rename(d.join("deliverables/scripts/nas-health-check.sh"), root.join("tools/nas-health-check.sh"))
+        .unwrap();
+    let ctx_before = read(d.join("1014.context.md"));
+    let (out, _) = run_code(specwork(root).args(["check", "--fix", "--json"]), 4);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let moved: Vec<&Value> = v["problems"].as_array().unwrap().iter().filter(|p| p["kind"] == "moved-file").collect();
+    let in_spec = moved.iter().find(|p| p["file"] == "specs/1000/1001/1014.spec.md").expect("the spec's link");
+    assert_eq!(in_spec["fixed"], true, "{in_spec}");
+    let in_ctx = moved.iter().find(|p| p["file"] == "specs/1000/1001/1014.context.md").expect("the timeline's link");
+    assert_eq!(in_ctx["fixed"], false, "{in_ctx}");
+    assert_eq!(in_ctx["fixable"], false, "{in_ctx}");
+    assert!(in_ctx["hint"].as_str().unwrap().contains("generated from a session journal"), "{in_ctx}");
+    assert_eq!(read(d.join("1014.context.md")), ctx_before, "a generated line is not edited");
+    assert!(read(d.join("1014.spec.md")).contains("../../../tools/nas-health-check.sh"));
+}
