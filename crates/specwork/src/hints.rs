@@ -77,24 +77,29 @@ impl Hint for specwork_core::stores::approvals::ApprovalError {
 
 impl Hint for specwork_core::stores::approvals::GateError {
     fn hint(&self) -> String {
-        let s = self.spec();
-        let fix = match self {
-            Self::NotRequested { doc: "plan", .. } => format!("approve the plan: `specwork plan {s} --approve`"),
-            Self::NotRequested { .. } => {
-                format!(
-                    "ask for review (`specwork approval request {s} tasks`) or approve: `specwork approval approve {s} tasks`"
-                )
-            }
-            Self::Pending { .. } => format!("decide it: `specwork approval approve {s} tasks`"),
-            Self::Rejected { .. } | Self::NeedsRevision { .. } => {
-                format!("revise the tasks, then `specwork approval request {s} tasks`")
-            }
-            Self::Changed { .. } => {
-                format!("review `specwork approval diff {s} tasks`, then `specwork approval approve {s} tasks`")
-            }
-            Self::NoTasks { .. } => format!("add tasks first: `specwork plan {s} --task ...`"),
-        };
-        format!("{fix}; or pass --force to start anyway")
+        format!("{}; or pass --force to start anyway", gate_fix(self))
+    }
+}
+
+/// How to get past the approval gate, without the `--force` a command may not have.
+pub fn gate_fix(e: &specwork_core::stores::approvals::GateError) -> String {
+    use specwork_core::stores::approvals::GateError;
+    let s = e.spec();
+    match e {
+        GateError::NotRequested { doc: "plan", .. } => format!("approve the plan: `specwork plan {s} --approve`"),
+        GateError::NotRequested { .. } => {
+            format!(
+                "ask for review (`specwork approval request {s} tasks`) or approve: `specwork approval approve {s} tasks`"
+            )
+        }
+        GateError::Pending { .. } => format!("decide it: `specwork approval approve {s} tasks`"),
+        GateError::Rejected { .. } | GateError::NeedsRevision { .. } => {
+            format!("revise the tasks, then `specwork approval request {s} tasks`")
+        }
+        GateError::Changed { .. } => {
+            format!("review `specwork approval diff {s} tasks`, then `specwork approval approve {s} tasks`")
+        }
+        GateError::NoTasks { .. } => format!("add tasks first: `specwork plan {s} --task ...`"),
     }
 }
 

@@ -57,6 +57,20 @@ pub enum DeliverableError {
         /// The kind asked for.
         asked: Kind,
     },
+    /// The file exists outside the spec's `deliverables/` folder.
+    #[error("{path} is not in {deliverables}/")]
+    Elsewhere {
+        /// The path as given.
+        path: String,
+        /// The spec's deliverables folder.
+        deliverables: String,
+        /// The file, workspace-relative.
+        from: String,
+        /// Where it belongs.
+        to: String,
+        /// Whether git tracks it (so the move should go through git).
+        tracked: bool,
+    },
     /// The path is under `deliverables/` but not in a kind's folder.
     #[error("{path} is not in deliverables/scripts/, docs/ or config/")]
     NoKindFolder {
@@ -195,10 +209,14 @@ fn locate(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<(PathBuf,
         let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let kind = req.kind.unwrap_or_else(|| Kind::from_extension(&name));
         let dest = deliv.join(kind.dir()).join(&name);
-        return Err(bad(
-            format!("is not in {}/", slash(&deliv)),
-            format!("move it there first (`git mv {} {}`), then run this again", slash(&rel), slash(&dest)),
-        ));
+        let tracked = crate::git::Repo::open(root).is_some_and(|r| r.tracks(&rel));
+        return Err(DeliverableError::Elsewhere {
+            path: req.path.to_owned(),
+            deliverables: slash(&deliv),
+            from: slash(&rel),
+            to: slash(&dest),
+            tracked,
+        });
     };
     let folder = inside.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
     let folder_kind = Kind::ALL.into_iter().find(|k| k.dir() == folder);

@@ -87,6 +87,10 @@ pub fn error(e: DeliverableError) -> CommandError {
         DeliverableError::KindMismatch { folder, asked, .. } => {
             Some(format!("use --kind {}, or put the file in deliverables/{}/", folder.as_str(), asked.dir()))
         }
+        DeliverableError::Elsewhere { from, to, tracked, .. } => Some(format!(
+            "move it there first (`{} {from} {to}`), then run this again",
+            if *tracked { "git mv" } else { "mv" }
+        )),
         DeliverableError::NoKindFolder { .. } => {
             Some("pass just the file name and --kind; specwork puts it in the right folder".to_owned())
         }

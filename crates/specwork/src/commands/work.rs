@@ -23,7 +23,6 @@ use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace,
 
 use super::{Ctx, deliverables, resume, status};
 use crate::error::{CmdResult, CommandError};
-use crate::hints::Hint;
 
 #[derive(Args, Debug)]
 pub struct WorkArgs {
@@ -517,7 +516,7 @@ impl Flow<'_> {
             Err(OpError::Gate(e)) => {
                 return Err(CommandError::usage(
                     e.to_string(),
-                    format!("{}; or skip the plan: {}", e.hint(), self.cmd("--choice 4")),
+                    format!("{}; or skip the plan: {}", crate::hints::gate_fix(&e), self.cmd("--choice 4")),
                 ));
             }
             Err(OpError::Closed { spec, task, status }) => {

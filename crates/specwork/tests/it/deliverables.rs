@@ -258,7 +258,16 @@ fn bad_requests_are_refused_with_hints() {
         assert!(err.contains("hint:"), "{err}");
     }
     let (_, err) = run_code(specwork(ws.path()).args(["deliverable", "add", "1014", "README.md", "--purpose", "P"]), 2);
-    assert!(err.contains("git mv README.md specs/1000/1001/deliverables/docs/README.md"), "{err}");
+    // Not tracked by git: a plain move; tracked: through git.
+    assert!(err.contains("`mv README.md specs/1000/1001/deliverables/docs/README.md`"), "{err}");
+    if has_git() {
+        git(ws.path(), &["init", "-q"]);
+        git(ws.path(), &["add", "README.md"]);
+        let (_, err) =
+            run_code(specwork(ws.path()).args(["deliverable", "add", "1014", "README.md", "--purpose", "P"]), 2);
+        assert!(err.contains("`git mv README.md specs/1000/1001/deliverables/docs/README.md`"), "{err}");
+        std::fs::remove_dir_all(ws.path().join(".git")).unwrap();
+    }
     // A file generated from another spec is not taken over.
     let other = ws.path().join(SPEC_DIR).join("deliverables/scripts/other.sh");
     std::fs::write(&other, "# Generated from: specs/3000/3001/spec.md\necho\n").unwrap();

@@ -56,3 +56,15 @@ fn a_port_in_use_is_named_once_with_the_fix() {
     assert!(err.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{err}");
     assert!(err.contains("pass --port N"), "{err}");
 }
+
+#[test]
+fn work_never_suggests_a_flag_it_does_not_have() {
+    let ws = demo_copy();
+    specwork(ws.path()).args(["spec", "new", "billing", "--docs", "tasks"]).assert().success();
+    let out = specwork(ws.path()).args(["work", "billing", "--resume", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("are not approved"), "{err}");
+    assert!(err.contains("--choice 4"), "{err}");
+    assert!(!err.contains("--force"), "work has no --force: {err}");
+}
