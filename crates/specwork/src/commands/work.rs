@@ -4,7 +4,7 @@
 //!
 //! Every question has a flag. On a terminal (stdin is a TTY and no `--json`) the flow prompts;
 //! otherwise it never waits for input: it prints the question and the flags that answer it, and
-//! exits 0 — agents call it that way from `/spec-work`.
+//! exits 0 — agents call it that way from `/spec_work`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
