@@ -250,7 +250,7 @@ fn mcp_inspector_cli_lists_and_calls_tools() {
         Ok(o) if !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("ENOTCACHED") => {
             return need::skip(
                 Need::Real,
-                "skipped: @modelcontextprotocol/inspector is not in the npm cache and tests do not download; \
+                "@modelcontextprotocol/inspector is not in the npm cache and tests do not download; \
                  run `npx -y @modelcontextprotocol/inspector --cli --help` once (.ci/run does)",
             );
         }
