@@ -130,6 +130,9 @@ impl From<specwork_core::ops::OpError> for CommandError {
             OpError::Closed { spec, .. } => {
                 format!("pass --force to reopen it, or start the next task: `specwork resume {spec}`")
             }
+            OpError::Placeholder { spec, file, .. } => format!(
+                "write the spec's real tasks in {file} in place of the template's, or add them: `specwork plan {spec} --task \"…\"`"
+            ),
             OpError::NoCurrentSpec => {
                 "pass --spec SPEC, or start a session: `specwork start-session NAME spec SPEC`".to_owned()
             }

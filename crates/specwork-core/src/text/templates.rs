@@ -79,6 +79,19 @@ pub fn load(root: &Path, kind: TemplateKind) -> String {
     kind.builtin().to_owned()
 }
 
+/// Whether `title` is the title of a task in a built-in template (`First task: what it
+/// delivers`, `Second task`, …): a task nobody has written yet.
+pub fn is_placeholder_task(title: &str) -> bool {
+    static TITLES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        [TemplateKind::Tasks, TemplateKind::NumberedSpec]
+            .iter()
+            .flat_map(|k| k.builtin().lines())
+            .filter_map(|l| l.strip_prefix("- [ ] ")?.split_once(". ").map(|(_, t)| t.trim()))
+            .collect()
+    });
+    TITLES.contains(&title.trim())
+}
+
 /// Replaces `{{key}}` placeholders.
 pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();

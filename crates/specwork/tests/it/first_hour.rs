@@ -61,10 +61,32 @@ fn a_port_in_use_is_named_once_with_the_fix() {
 fn work_never_suggests_a_flag_it_does_not_have() {
     let ws = demo_copy();
     specwork(ws.path()).args(["spec", "new", "billing", "--docs", "tasks"]).assert().success();
+    specwork(ws.path()).args(["plan", "billing", "--task", "Invoice table"]).assert().success();
     let out = specwork(ws.path()).args(["work", "billing", "--resume", "--yes"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("are not approved"), "{err}");
     assert!(err.contains("--choice 4"), "{err}");
     assert!(!err.contains("--force"), "work has no --force: {err}");
+}
+
+#[test]
+fn template_placeholders_are_not_tasks() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["spec", "new", "billing", "--docs", "tasks"]).assert().success();
+    let v = json(specwork(root).args(["status", "billing"]));
+    assert_eq!(v["tasks"]["total"], 0, "{v}");
+    // Not started by hand, not offered as next.
+    let out = specwork(root).args(["do-task", "billing", "2", "--force"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("placeholder `Second task`"), "{err}");
+    assert!(err.contains("specwork plan billing --task"), "{err}");
+    // The first real plan replaces them in place.
+    specwork(root).args(["plan", "billing", "--task", "Invoice table", "--task", "Reminders"]).assert().success();
+    let tasks = std::fs::read_to_string(root.join(".spec-workflow/specs/billing/tasks.md")).unwrap();
+    assert_eq!(tasks, "# Tasks Document: Billing\n\n- [ ] 1. Invoice table\n- [ ] 2. Reminders\n");
+    let v = json(specwork(root).args(["status", "billing"]));
+    assert_eq!(v["tasks"]["total"], 2, "{v}");
 }
