@@ -66,7 +66,7 @@ pub fn path(date: &str) -> PathBuf {
 
 /// Dates that have a daily summary, oldest first.
 pub fn existing(root: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(root.join(journal::DAILY_DIR)) else { return Vec::new() };
+    let Ok(rd) = crate::base::path_policy::read_dir(root.join(journal::DAILY_DIR)) else { return Vec::new() };
     let mut v: Vec<String> = rd
         .flatten()
         .filter_map(|e| e.file_name().into_string().ok()?.strip_suffix(".md").map(str::to_owned))
