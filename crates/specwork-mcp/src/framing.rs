@@ -182,6 +182,39 @@ mod tests {
         assert_eq!(id_in_prefix(b"{\"jsonrpc\":\"2.0\", \"id\" : 42,"), Value::from(42));
     }
 
+    proptest::proptest! {
+        /// The request reader's fuzz target as a proptest: any line gets a verdict, every reply
+        /// is one JSON-RPC error line, and a bounded read never keeps more than its cap.
+        #[test]
+        fn any_line_gets_a_verdict(line in proptest::collection::vec(proptest::num::u8::ANY, 0..512), over in proptest::bool::ANY) {
+            match judge(&line, over) {
+                Verdict::Reply(r) => {
+                    let v: Value = serde_json::from_str(&r).unwrap();
+                    proptest::prop_assert!(r.ends_with('\n') && !r[..r.len() - 1].contains('\n'));
+                    proptest::prop_assert!(v["error"]["code"] == -32700 || v["error"]["code"] == -32600);
+                }
+                Verdict::Forward => proptest::prop_assert!(serde_json::from_slice::<Value>(&line).is_ok()),
+                Verdict::Skip => proptest::prop_assert!(line.iter().all(u8::is_ascii_whitespace)),
+            }
+        }
+
+        #[test]
+        fn bounded_reads_keep_at_most_the_cap(data in proptest::collection::vec(proptest::num::u8::ANY, 0..4096), max in 1usize..64) {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(async {
+                let mut r = BufReader::with_capacity(7, data.as_slice());
+                let mut buf = Vec::new();
+                let mut lines = 0;
+                while let Some(over) = read_bounded_line(&mut r, &mut buf, max).await.unwrap() {
+                    assert!(buf.len() <= max.max(ID_PREFIX));
+                    assert!(over || buf.len() <= max);
+                    lines += 1;
+                }
+                assert_eq!(lines, data.split(|&b| b == b'\n').count() - usize::from(data.ends_with(b"\n") || data.is_empty()));
+            });
+        }
+    }
+
     #[test]
     fn bounded_lines() {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
