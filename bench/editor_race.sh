@@ -10,8 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SAVES="${1:-300}"
 RUNS="${2:-5}"
-cargo build --release -q -p specwork
-BIN="$PWD/target/release/specwork"
+# SPECWORK_BIN runs another build (e.g. target/debug/specwork) without building the release one.
+if [ -z "${SPECWORK_BIN:-}" ]; then cargo build --release -q -p specwork; fi
+BIN="${SPECWORK_BIN:-$PWD/target/release/specwork}"
 total_lost=0
 for run in $(seq 1 "$RUNS"); do
   W="$(mktemp -d)"

@@ -151,6 +151,9 @@ fn persist_checked(path: &Path, content: &[u8], expected: Option<&[u8]>) -> Resu
             if path_policy::read(path).ok().as_deref() != Some(expected) || identity(path) != before {
                 return Err(WriteError::Conflict { path: path.to_owned() });
             }
+            if swap_checked(&tmp, path, expected)? {
+                return Ok(());
+            }
         }
         fs_err::rename(&tmp, path)?;
         Ok(())
@@ -159,6 +162,36 @@ fn persist_checked(path: &Path, content: &[u8], expected: Option<&[u8]>) -> Resu
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Swaps `tmp` and `path` atomically (Linux `renameat2(RENAME_EXCHANGE)`), then checks what was
+/// displaced: if it is not `expected`, another program saved in the instant between the last
+/// check and the swap, and its content is swapped back (unless a newer save already replaced
+/// ours) and the write is a conflict. Returns `Ok(false)` where the swap is not supported (the
+/// caller renames instead).
+#[cfg(target_os = "linux")]
+fn swap_checked(tmp: &Path, path: &Path, expected: &[u8]) -> Result<bool, WriteError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    let ours = identity(tmp);
+    match renameat_with(CWD, tmp, CWD, path, RenameFlags::EXCHANGE) {
+        Ok(()) => {}
+        Err(_) => return Ok(false),
+    }
+    // `tmp` now names the file that was at `path` at the instant of the swap.
+    if fs_err::read(tmp).ok().as_deref() == Some(expected) {
+        let _ = std::fs::remove_file(tmp);
+        return Ok(true);
+    }
+    if identity(path) == ours {
+        let _ = renameat_with(CWD, tmp, CWD, path, RenameFlags::EXCHANGE);
+    }
+    let _ = std::fs::remove_file(tmp);
+    Err(WriteError::Conflict { path: path.to_owned() })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn swap_checked(_tmp: &Path, _path: &Path, _expected: &[u8]) -> Result<bool, WriteError> {
+    Ok(false)
 }
 
 /// What identifies one version of a file cheaply: size, modification time and (on Unix) inode.
