@@ -410,7 +410,7 @@ fn state_path(root: &Path, agent_session: &str) -> PathBuf {
 
 /// Reads an agent session's state (default when missing or unreadable).
 pub fn load_state(root: &Path, agent_session: &str) -> HookState {
-    crate::base::path_policy::read(&state_path(root, agent_session))
+    crate::base::path_policy::read(state_path(root, agent_session))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()

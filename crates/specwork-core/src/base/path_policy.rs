@@ -334,18 +334,18 @@ mod tests {
         std::fs::write(ws.join("docs/a.md"), "a").unwrap();
         register_root(&ws);
 
-        let e = read(&ws.join("docs/req.md")).unwrap_err();
+        let e = read(ws.join("docs/req.md")).unwrap_err();
         let r = refusal(&e).expect("a refusal");
         assert!(matches!(r, PathRefused::Outside { link, .. } if link.ends_with("docs/req.md")), "{r}");
-        let e = create_dir_all(&ws.join("linked/new/deeper")).unwrap_err();
+        let e = create_dir_all(ws.join("linked/new/deeper")).unwrap_err();
         assert!(matches!(refusal(&e), Some(PathRefused::Outside { link, .. }) if link.ends_with("linked")));
         assert!(!out.join("new").exists(), "nothing created outside");
-        assert_eq!(read(&ws.join("inside/a.md")).unwrap(), b"a", "a link inside is followed");
-        assert!(read(&out.join("secret.txt")).is_ok(), "paths outside every workspace are not confined");
+        assert_eq!(read(ws.join("inside/a.md")).unwrap(), b"a", "a link inside is followed");
+        assert!(read(out.join("secret.txt")).is_ok(), "paths outside every workspace are not confined");
 
-        let e = read(&ws.join("docs")).unwrap_err();
+        let e = read(ws.join("docs")).unwrap_err();
         assert!(matches!(refusal(&e), Some(PathRefused::NotRegular { kind: "directory", .. })));
-        let e = read_capped(&ws.join("docs/a.md"), 0).unwrap_err();
+        let e = read_capped(ws.join("docs/a.md"), 0).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
         let e = read(Path::new("/dev/zero")).unwrap_err();
         assert!(matches!(refusal(&e), Some(PathRefused::NotRegular { kind: "device", .. })));

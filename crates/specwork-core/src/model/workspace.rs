@@ -152,7 +152,7 @@ impl Workspace {
     /// a regular file, at most [`crate::base::path_policy::READ_CAP`] bytes. What frontends use
     /// to show a document.
     pub fn read_file(&self, rel: &Path) -> std::io::Result<Vec<u8>> {
-        crate::base::path_policy::read(&self.abs(rel))
+        crate::base::path_policy::read(self.abs(rel))
     }
 
     /// Re-reads only the specs that own the changed files (workspace-relative paths), keeping

@@ -740,7 +740,7 @@ impl WorkspaceLock {
     pub fn acquire(root: &Path) -> Self {
         let dir = root.join(".specwork");
         let _ = crate::base::path_policy::create_dir_all(&dir);
-        let file = crate::base::path_policy::confine(&dir.join("sessions.lock"))
+        let file = crate::base::path_policy::confine(dir.join("sessions.lock"))
             .and_then(|()| {
                 std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("sessions.lock"))
             })
