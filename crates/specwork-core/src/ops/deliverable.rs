@@ -178,16 +178,9 @@ fn locate(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<(PathBuf,
         return Err(bad("not a usable file name".into(), "pass a file name such as nas-health-check.sh".into()));
     }
     // A backslash is a folder separator on Windows and part of the name elsewhere: either way
-    // the link written for it (`deliverables/config/../../etc`) would not be the file. `|`, `[`
-    // and `]` would end the wiki link early.
+    // the link written for it (`deliverables/config/../../etc`) would not be the file.
     if raw.contains('\\') {
         return Err(bad("contains a backslash".into(), "separate folders with `/`".into()));
-    }
-    if raw.contains(['|', '[', ']']) {
-        return Err(bad(
-            "contains `|`, `[` or `]`, which end a wiki link".into(),
-            "rename the file without those characters".into(),
-        ));
     }
     let deliv = deliverables_dir(spec);
     let given = Path::new(raw);
