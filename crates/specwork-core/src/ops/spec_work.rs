@@ -46,7 +46,12 @@ pub fn ensure_context(ws: &Workspace, spec: &Spec) -> Result<Option<ContextRef>,
         Some(p) => format!("[[{}|{} - {}]]", crate::model::links::relative_link(&spec.dir, &p.path), p.id, p.title),
         None => "none".to_owned(),
     };
-    let src = spec.docs.spec.as_ref().and_then(|f| std::fs::read_to_string(ws.abs(f)).ok()).unwrap_or_default();
+    let src = spec
+        .docs
+        .spec
+        .as_ref()
+        .and_then(|f| crate::base::path_policy::read_to_string(ws.abs(f)).ok())
+        .unwrap_or_default();
     let summary = overview(&src).unwrap_or_else(|| format!("What implementing {} involves.", spec.title));
     let vars = [
         ("id", spec.id.as_str()),

@@ -277,7 +277,7 @@ impl OldIndex {
     /// Reads the prefix and the heads section; `None` when the file is missing, of another
     /// format or version, or damaged.
     fn open(path: &Path) -> Option<Self> {
-        let file = std::fs::File::open(path).ok()?;
+        let file = crate::base::path_policy::open_regular(path).ok()?.into_parts().0;
         let len = file.metadata().ok()?.len();
         let mut pre = vec![0u8; usize::try_from(len.min(64)).ok()?];
         read_at(&file, &mut pre, 0).ok()?;
@@ -530,7 +530,7 @@ fn read_archive(
         _ => {
             dirty = true;
             let (mut days, mut top) = (Vec::new(), Vec::new());
-            if let Ok(rd) = std::fs::read_dir(root.join(ARCHIVE_DIR)) {
+            if let Ok(rd) = crate::base::path_policy::read_dir(root.join(ARCHIVE_DIR)) {
                 for e in rd.flatten() {
                     let (Ok(name), Ok(ft)) = (e.file_name().into_string(), e.file_type()) else { continue };
                     if name.starts_with('.') {
@@ -665,7 +665,7 @@ fn read_archive(
 fn store(path: &Path, bytes: &[u8]) -> bool {
     static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let Some(dir) = path.parent() else { return false };
-    if std::fs::create_dir_all(dir).is_err() {
+    if crate::base::path_policy::create_dir_all(dir).is_err() || crate::base::path_policy::confine(path).is_err() {
         return false;
     }
     let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -72,7 +72,8 @@ impl TemplateKind {
 /// The template text for `kind` in the workspace at `root`: the user's override when present.
 pub fn load(root: &Path, kind: TemplateKind) -> String {
     if let Some(name) = kind.peer_name()
-        && let Ok(text) = std::fs::read_to_string(root.join(".spec-workflow/user-templates").join(name))
+        && let Ok(text) =
+            crate::base::path_policy::read_to_string(root.join(".spec-workflow/user-templates").join(name))
     {
         return text;
     }

@@ -217,7 +217,7 @@ pub struct SpecReport {
 fn deliverables(ws: &Workspace, spec: &Spec) -> DeliverableCounts {
     let mut out = DeliverableCounts::default();
     let Some(file) = crate::views::deliverables::spec_document(spec) else { return out };
-    let Ok(src) = std::fs::read_to_string(ws.abs(file)) else { return out };
+    let Ok(src) = crate::base::path_policy::read_to_string(ws.abs(file)) else { return out };
     let Some(range) = markdown::section(&src, |t| t.eq_ignore_ascii_case("deliverables")) else { return out };
     for (target, _, _, _) in markdown::wiki_links(&src[range]) {
         let target = target.split('#').next().unwrap_or("").to_owned();
@@ -264,7 +264,7 @@ fn sessions(spec: &Spec) -> Vec<SessionSummary> {
 /// session count up to `now`.
 pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex, now: &Stamp) -> Vec<SessionSummary> {
     let known = |k: &str| index.has_key(k);
-    let text = spec.docs.context.as_ref().and_then(|c| std::fs::read_to_string(ws.abs(c)).ok());
+    let text = spec.docs.context.as_ref().and_then(|c| crate::base::path_policy::read_to_string(ws.abs(c)).ok());
     let (mut out, base) = match &text {
         Some(t) => (
             timeline::user_sessions(t, known).iter().map(hand_written).collect::<Vec<_>>(),

@@ -207,7 +207,7 @@ fn wait(call: &Call<'_>) -> Result<Reply, ToolError> {
             return Ok(Reply::json(&status_of(&record, (!decided).then_some(true))));
         }
         std::thread::sleep(POLL.min(timeout.saturating_sub(start.elapsed())));
-        match std::fs::read(&file) {
+        match specwork_core::base::path_policy::read(&file) {
             // A half-written file (another tool writing without a rename) is read again next time.
             Ok(bytes) => {
                 if let Ok(r) = serde_json::from_slice::<ApprovalRecord>(&bytes) {
