@@ -409,6 +409,13 @@ impl Repo {
         })
     }
 
+    /// Whether git tracks `path` (workspace-relative).
+    pub fn tracks(&self, path: &Path) -> bool {
+        let mut cmd = git(&self.workspace);
+        cmd.args(["ls-files", "--error-unmatch", "--"]).arg(path).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.status().is_ok_and(|s| s.success())
+    }
+
     /// The date (`YYYY-MM-DD`) of the commit that added `path` (workspace-relative), if git
     /// knows it.
     pub fn added_date(&self, path: &Path) -> Option<String> {

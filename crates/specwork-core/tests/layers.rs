@@ -200,3 +200,31 @@ fn layers_import_only_downward_and_modules_form_no_cycle() {
     }
     assert!(graph.len() > 30, "the sources were read ({} modules)", graph.len());
 }
+
+/// Only `base/clock.rs` reads the clock (so `SPECWORK_NOW` reaches every report): no other
+/// source file of any crate calls `Zoned::now`, `Timestamp::now` or `SystemTime::now`.
+#[test]
+fn only_the_clock_module_reads_the_clock() {
+    let core = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let crates = core.parent().expect("crates/ folder");
+    let clock = core.join("src/base/clock.rs");
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(crates).unwrap() {
+        let src = e.unwrap().path().join("src");
+        if src.is_dir() {
+            sources(&src, &mut files);
+        }
+    }
+    assert!(files.len() > 50, "found only {} sources under {}", files.len(), crates.display());
+    let mut offenders = Vec::new();
+    for f in files.iter().filter(|f| **f != clock) {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if ["Zoned::now(", "Timestamp::now(", "SystemTime::now("].iter().any(|c| code.contains(c)) {
+                offenders.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "read the time through specwork_core::base::clock:\n{}", offenders.join("\n"));
+}

@@ -59,7 +59,7 @@ pub enum DashboardError {
     #[error("the token must be at least 8 characters")]
     WeakToken,
     /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         /// The address.
         addr: SocketAddr,

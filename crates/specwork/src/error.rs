@@ -64,6 +64,9 @@ impl From<WorkspaceError> for CommandError {
 impl From<EditError> for CommandError {
     fn from(e: EditError) -> Self {
         let (code, hint) = match &e {
+            EditError::Name(n) if n.value.bytes().all(|b| b.is_ascii_digit()) => {
+                (EXIT_USAGE, "create a numbered spec with --parent or --area")
+            }
             EditError::Name(_) => (EXIT_USAGE, "names may hold letters, digits, `-`, `_` and `.`, and no path parts"),
             EditError::Task(_) => (EXIT_USAGE, "`specwork task list SPEC` shows the task ids"),
             EditError::Write(WriteError::Conflict { .. }) => {

@@ -6,6 +6,33 @@ use specwork_core::base::write::WriteError;
 use specwork_core::model::edit::EditError;
 use specwork_core::model::workspace::WorkspaceError;
 
+/// What an approval workflow waits for, as the CLI command that moves it on.
+pub fn next_step(spec: &str, next: &specwork_core::stores::approvals::NextStep) -> String {
+    use specwork_core::stores::approvals::NextStep;
+    let create = |doc: &specwork_core::stores::approvals::DocKind| {
+        if doc.is_steering() {
+            format!("specwork steering new {doc}")
+        } else {
+            format!("specwork spec doc {spec} {doc}")
+        }
+    };
+    match next {
+        NextStep::Create { doc } => format!("create the {doc} document: `{}`", create(doc)),
+        NextStep::RequestReview { doc } => format!("ask for review: `specwork approval request {spec} {doc}`"),
+        NextStep::AwaitDecision { doc } => {
+            format!("waiting for a decision: `specwork approval approve|reject|revise {spec} {doc}`")
+        }
+        NextStep::Revise { doc, file } => {
+            format!("revise {file} as the reviewer asked, then `specwork approval request {spec} {doc}`")
+        }
+        NextStep::ReviewChange { doc, file } => format!(
+            "{file} changed since approval: review `specwork approval diff {spec} {doc}`, then `specwork approval approve {spec} {doc}`"
+        ),
+        NextStep::SteeringApproved => "every steering document written so far is approved".into(),
+        NextStep::Implement => format!("ready to implement: `specwork do-task {spec} <task>`"),
+    }
+}
+
 /// How to fix an error, in the CLI's words.
 pub trait Hint {
     /// The text of the `hint:` line.
@@ -50,24 +77,29 @@ impl Hint for specwork_core::stores::approvals::ApprovalError {
 
 impl Hint for specwork_core::stores::approvals::GateError {
     fn hint(&self) -> String {
-        let s = self.spec();
-        let fix = match self {
-            Self::NotRequested { doc: "plan", .. } => format!("approve the plan: `specwork plan {s} --approve`"),
-            Self::NotRequested { .. } => {
-                format!(
-                    "ask for review (`specwork approval request {s} tasks`) or approve: `specwork approval approve {s} tasks`"
-                )
-            }
-            Self::Pending { .. } => format!("decide it: `specwork approval approve {s} tasks`"),
-            Self::Rejected { .. } | Self::NeedsRevision { .. } => {
-                format!("revise the tasks, then `specwork approval request {s} tasks`")
-            }
-            Self::Changed { .. } => {
-                format!("review `specwork approval diff {s} tasks`, then `specwork approval approve {s} tasks`")
-            }
-            Self::NoTasks { .. } => format!("add tasks first: `specwork plan {s} --task ...`"),
-        };
-        format!("{fix}; or pass --force to start anyway")
+        format!("{}; or pass --force to start anyway", gate_fix(self))
+    }
+}
+
+/// How to get past the approval gate, without the `--force` a command may not have.
+pub fn gate_fix(e: &specwork_core::stores::approvals::GateError) -> String {
+    use specwork_core::stores::approvals::GateError;
+    let s = e.spec();
+    match e {
+        GateError::NotRequested { doc: "plan", .. } => format!("approve the plan: `specwork plan {s} --approve`"),
+        GateError::NotRequested { .. } => {
+            format!(
+                "ask for review (`specwork approval request {s} tasks`) or approve: `specwork approval approve {s} tasks`"
+            )
+        }
+        GateError::Pending { .. } => format!("decide it: `specwork approval approve {s} tasks`"),
+        GateError::Rejected { .. } | GateError::NeedsRevision { .. } => {
+            format!("revise the tasks, then `specwork approval request {s} tasks`")
+        }
+        GateError::Changed { .. } => {
+            format!("review `specwork approval diff {s} tasks`, then `specwork approval approve {s} tasks`")
+        }
+        GateError::NoTasks { .. } => format!("add tasks first: `specwork plan {s} --task ...`"),
     }
 }
 

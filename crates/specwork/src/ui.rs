@@ -83,6 +83,15 @@ impl Ui {
         }
     }
 
+    /// Prints the confirmation of a change ("created spec 1014"): like [`Ui::report`], but with
+    /// `--quiet` the text says nothing (the JSON is data and still printed).
+    pub fn outcome<T: Serialize>(&self, value: &T, render: impl FnOnce(&mut String)) {
+        if self.quiet && !self.json {
+            return;
+        }
+        self.report(value, render);
+    }
+
     /// Prints text on stdout as it comes (interactive flows); nothing with `--json`, whose
     /// report comes at the end through [`Ui::report`].
     pub fn text(&self, s: &str) {

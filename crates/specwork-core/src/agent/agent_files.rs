@@ -72,7 +72,7 @@ pub struct SlashCommand {
     pub then: &'static str,
 }
 
-/// The slash commands of the session workflow and `/spec-work`.
+/// The slash commands of the session workflow and the seed's `/spec_work`.
 pub const COMMANDS: [SlashCommand; 7] = [
     SlashCommand {
         name: "start-session",
@@ -118,7 +118,7 @@ pub const COMMANDS: [SlashCommand; 7] = [
         then: "Show the summary above as it is.",
     },
     SlashCommand {
-        name: "spec-work",
+        name: "spec_work",
         cli: "work",
         description: "Work on a spec (context, plan, implementation, resume, status, deliverables)",
         argument_hint: "SPEC [--resume|--status|--deliverables]",

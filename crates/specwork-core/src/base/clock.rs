@@ -1,5 +1,8 @@
 //! The clock. `SPECWORK_NOW` (RFC 3339, e.g. `2025-08-26T14:30:00+07:00`, or a civil time
 //! `2025-08-26T14:30:00` read in the local zone) fixes "now" so tests and demos are reproducible.
+//!
+//! The only module that reads the clock: `tests/layers.rs` fails when another source file of any
+//! crate calls `Zoned::now`, `Timestamp::now` or `SystemTime::now` (durations use `Instant`).
 
 use jiff::Zoned;
 
@@ -19,6 +22,12 @@ pub fn now() -> Zoned {
         }
     }
     Zoned::now()
+}
+
+/// The machine's real time, never `SPECWORK_NOW`: only for comparing with file modification
+/// times and for the age of caches. Everything recorded or reported uses [`now`].
+pub fn system_time() -> std::time::SystemTime {
+    std::time::SystemTime::now()
 }
 
 /// `YYYY-MM-DD` of a time.

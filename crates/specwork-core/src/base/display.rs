@@ -55,7 +55,26 @@ pub fn round_usd(x: f64) -> f64 {
 
 /// `$0.09`; amounts under a cent show as `<$0.01`.
 pub fn fmt_cost(usd: f64) -> String {
-    if usd > 0.0 && usd < 0.005 { "<$0.01".to_owned() } else { format!("${usd:.2}") }
+    if usd > 0.0 && usd < 0.005 { "<$0.01".to_owned() } else { format!("${}", fmt_amount(usd)) }
+}
+
+/// `16,034.95`: two decimals with thousands separators.
+pub fn fmt_amount(v: f64) -> String {
+    let s = format!("{:.2}", v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let mut out = String::with_capacity(s.len() + int.len() / 3 + 1);
+    if v < 0.0 && s != "0.00" {
+        out.push('-');
+    }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push('.');
+    out.push_str(frac);
+    out
 }
 
 /// `45 min`, `2.5 hours`.
@@ -101,7 +120,7 @@ pub fn in_currency(usd: f64, currency: Option<&CurrencyConfig>) -> Option<CostDi
 /// `$0.43`, or `$0.43 (15.05 THB)` with a second currency.
 pub fn money(usd: f64, currency: Option<&CurrencyConfig>) -> String {
     match in_currency(usd, currency) {
-        Some(d) => format!("{} ({:.2} {})", fmt_cost(usd), d.amount, d.code),
+        Some(d) => format!("{} ({} {})", fmt_cost(usd), fmt_amount(d.amount), d.code),
         None => fmt_cost(usd),
     }
 }
@@ -127,6 +146,11 @@ mod tests {
         assert_eq!(fmt_tokens_exact(1_234_567), "1,234,567");
         assert_eq!(fmt_tokens_compact(150_400), "150k");
         assert_eq!(fmt_cost(0.004), "<$0.01");
+        assert_eq!(fmt_cost(16034.951), "$16,034.95");
+        assert_eq!(fmt_cost(999.999), "$1,000.00");
+        assert_eq!(fmt_cost(0.0), "$0.00");
+        assert_eq!(fmt_amount(-1234.5), "-1,234.50");
+        assert_eq!(fmt_amount(123.0), "123.00");
         assert_eq!(round_usd(0.09 + 0.08), 0.17);
         let thb = CurrencyConfig { code: "THB".into(), rate: 35.0 };
         assert_eq!(money(0.43, Some(&thb)), "$0.43 (15.05 THB)");

@@ -228,7 +228,7 @@ pub fn new_named(ws: &Workspace, name: &str, title: &str, docs: &[TemplateKind])
         return Err(EditError::Name(names::NameError {
             what: "spec name",
             value: name.to_owned(),
-            reason: "an all-digit name is a numbered spec; use --parent or --area for those",
+            reason: "an all-digit name is a numbered spec, which lives in the specs/ tree",
         }));
     }
     let dir = PathBuf::from(".spec-workflow/specs").join(name);

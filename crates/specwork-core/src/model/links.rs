@@ -379,7 +379,9 @@ pub fn extract(src: &str) -> Vec<Link> {
         let raw = &src[abs.clone()];
         let (form, target, target_range) = match link_type {
             LinkType::WikiLink { .. } => {
-                let dest = dest.to_string();
+                // Inside a table the alias separator is written `\|` (as specwork writes
+                // PROGRESS.md, and as Obsidian reads it): the backslash is not the target's.
+                let dest = dest.strip_suffix('\\').unwrap_or(&dest).to_owned();
                 let t_start = raw.find(&dest).map(|i| abs.start + i);
                 (LinkForm::Wiki, dest.clone(), t_start.map(|s| s..s + dest.len()))
             }
@@ -508,6 +510,15 @@ mod tests {
             v.resolve(ctx, "deliverables/scripts"),
             Resolution::Folder { path: "specs/1000/1001/deliverables/scripts".into() }
         );
+    }
+
+    #[test]
+    fn a_wiki_link_in_a_table_cell_has_its_escaped_pipe_as_separator() {
+        let src = "| Spec | Status |\n|---|---|\n| [[../specs/1000/1001/1014.spec\\|1014 - Cold Storage]] | done |\n";
+        let links = extract(src);
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!(links[0].target, "../specs/1000/1001/1014.spec");
+        assert_eq!(&src[links[0].target_range.clone().unwrap()], "../specs/1000/1001/1014.spec");
     }
 
     #[test]

@@ -54,11 +54,13 @@ impl TaskStatus {
         })
     }
 
-    /// The seed's report symbol: ✅ done, ⏳ pending or in progress, ❌ blocked.
+    /// The report symbol: the seed's ✅ done, ⏳ pending and ❌ blocked, and 🔄 in progress (so
+    /// the task being worked on stands out from those waiting).
     pub fn symbol(self) -> &'static str {
         match self {
             Self::Done => "✅",
-            Self::Pending | Self::InProgress => "⏳",
+            Self::Pending => "⏳",
+            Self::InProgress => "🔄",
             Self::Blocked => "❌",
         }
     }
@@ -203,9 +205,18 @@ impl TaskCounts {
         self.pending += o.pending;
     }
 
-    /// Percentage of done tasks, rounded down; 0 for an empty list.
+    /// Percentage of done tasks, rounded; 0 for an empty list.
     pub fn progress_pct(&self) -> u32 {
-        (self.done * 100).checked_div(self.total).map_or(0, |p| p as u32)
+        if self.total == 0 {
+            return 0;
+        }
+        // Rounded (6/7 is 86%), but 100% only when every task is done and 0% only when none is.
+        let p = ((self.done * 200 + self.total) / (self.total * 2)) as u32;
+        match (self.done, p) {
+            (d, 100) if d < self.total => 99,
+            (d, 0) if d > 0 => 1,
+            _ => p,
+        }
     }
 }
 
@@ -953,6 +964,18 @@ pub fn apply_marker(src: &str, task: &Task, marker: TaskMarker, reason: Option<&
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_rounds_but_never_claims_all_or_nothing() {
+        let pct = |done, total| TaskCounts { done, total, ..TaskCounts::default() }.progress_pct();
+        assert_eq!(pct(6, 7), 86);
+        assert_eq!(pct(5, 7), 71);
+        assert_eq!(pct(199, 200), 99);
+        assert_eq!(pct(1, 300), 1);
+        assert_eq!(pct(0, 3), 0);
+        assert_eq!(pct(3, 3), 100);
+        assert_eq!(pct(0, 0), 0);
+    }
 
     #[test]
     fn reads_the_peer_grammar() {

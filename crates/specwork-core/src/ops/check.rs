@@ -134,6 +134,7 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
         .map(|&file| {
             let mut out = FileResult { file: file.to_owned(), problems: Vec::new(), links: 0, resolved: Vec::new() };
             let Ok(src) = std::fs::read_to_string(ws.root.join(file)) else { return out };
+            let generated = Generated::of(file, &src);
             for l in links::extract(&src) {
                 out.links += 1;
                 let res = vault.resolve(file, &l.target);
@@ -141,7 +142,7 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
                     out.resolved.push((path.clone(), l.text.clone()));
                 }
                 if let Some(p) = link_problem(&vault, file, &src, &l, &res) {
-                    out.problems.push(p);
+                    out.problems.push(generated.explain(&l, p));
                 }
             }
             out
@@ -359,6 +360,45 @@ fn unique_moved(vault: &Vault, path: &str) -> Option<String> {
     let matches = vault.by_name(name);
     // Only exact names (a link without `.md` finds `name.md`).
     (matches.len() == 1).then(|| matches[0].to_owned())
+}
+
+/// Where a file holds text specwork writes from the journals: a fix there would be undone by
+/// the next `rebuild`, so `check --fix` leaves it and says where the text comes from.
+enum Generated {
+    /// Written by hand (generated blocks of a context file aside).
+    Blocks(Vec<std::ops::Range<usize>>),
+    /// The whole file (PROGRESS.md, daily summaries).
+    Whole,
+}
+
+impl Generated {
+    fn of(file: &str, src: &str) -> Self {
+        let daily = Path::new(file).parent() == Some(Path::new(crate::stores::journal::DAILY_DIR));
+        if file == crate::stores::journal::PROGRESS_FILE || daily {
+            Generated::Whole
+        } else {
+            Generated::Blocks(crate::views::timeline::generated_blocks(src).into_iter().map(|b| b.range).collect())
+        }
+    }
+
+    /// The problem of link `l`, not fixed in place when the link is generated text.
+    fn explain(&self, l: &links::Link, (mut p, rw): (Problem, Option<Rewrite>)) -> (Problem, Option<Rewrite>) {
+        let whole = matches!(self, Generated::Whole);
+        if !whole && !matches!(self, Generated::Blocks(b) if b.iter().any(|r| r.contains(&l.range.start))) {
+            return (p, rw);
+        }
+        p.fixable = false;
+        p.hint = if whole {
+            "specwork writes this file from the session journals (eod, rebuild), so an edit here is \
+             undone: fix the link's source (the spec or the journal entry), then rebuild"
+                .into()
+        } else {
+            "this line is generated from a session journal, and rebuild writes it again as recorded: \
+             the journal keeps the path of that day (move the file back, or leave the history as it was)"
+                .into()
+        };
+        (p, None)
+    }
 }
 
 /// The problem a resolved link is, if any, with the rewrite that fixes a moved file.

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use crate::model::edit::EditError;
 use crate::model::spec::{Layout, Spec};
 use crate::model::workspace::Workspace;
+use crate::text::markdown::content_end;
 use crate::text::templates::{self, TemplateKind};
 use crate::{base::clock, base::write, stores::journal, stores::session, text::markdown, views::timeline};
 
@@ -292,19 +293,6 @@ fn subsection_heading_start(src: &str, range: std::ops::Range<usize>, name: &str
         let (level, text) = markdown::heading(line)?;
         (level == 4 && text.trim_end_matches(':').eq_ignore_ascii_case(name)).then_some(start)
     })
-}
-
-/// The end of the last non-blank line in `range` (where an appended line goes), or the range
-/// start when it is all blank.
-fn content_end(src: &str, range: std::ops::Range<usize>) -> usize {
-    let body = &src[range.clone()];
-    let trimmed = body.trim_end_matches(['\n', '\r', ' ', '\t']);
-    if trimmed.is_empty() {
-        return range.start;
-    }
-    let end = range.start + trimmed.len();
-    // Include the line ending of that last line.
-    src[end..range.end].find('\n').map_or(range.end, |i| end + i + 1)
 }
 
 #[cfg(test)]

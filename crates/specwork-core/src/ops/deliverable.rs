@@ -10,9 +10,10 @@ use crate::model::links::{self};
 use crate::model::spec::Spec;
 use crate::model::workspace::Workspace;
 use crate::ops::context_append::{self, TimelineEvent};
+use crate::text::markdown::{self, content_end};
 use crate::views::deliverables::header::{self, CommentStyle, HeaderFields};
 use crate::views::deliverables::{Kind, deliverables_dir, spec_document};
-use crate::{base::clock, base::write, text::markdown};
+use crate::{base::clock, base::write};
 
 /// Why a deliverable could not be added.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +46,42 @@ pub enum DeliverableError {
         other: String,
         /// This spec's document.
         this: String,
+    },
+    /// The file sits in one kind's folder but another kind was asked for.
+    #[error("{path} is in deliverables/{}/ but the kind asked for is {}", folder.dir(), asked.as_str())]
+    KindMismatch {
+        /// The path as given.
+        path: String,
+        /// The kind of the folder it is in.
+        folder: Kind,
+        /// The kind asked for.
+        asked: Kind,
+    },
+    /// The file exists outside the spec's `deliverables/` folder.
+    #[error("{path} is not in {deliverables}/")]
+    Elsewhere {
+        /// The path as given.
+        path: String,
+        /// The spec's deliverables folder.
+        deliverables: String,
+        /// The file, workspace-relative.
+        from: String,
+        /// Where it belongs.
+        to: String,
+        /// Whether git tracks it (so the move should go through git).
+        tracked: bool,
+    },
+    /// The path is under `deliverables/` but not in a kind's folder.
+    #[error("{path} is not in deliverables/scripts/, docs/ or config/")]
+    NoKindFolder {
+        /// The path as given.
+        path: String,
+    },
+    /// A deploy target was given for a deliverable that is not a configuration file.
+    #[error("{path}: only configuration files have a deploy target")]
+    TargetNotConfig {
+        /// The path as given.
+        path: String,
     },
     /// The spec has no document to list deliverables in.
     #[error("spec `{id}` has no document to list deliverables in")]
@@ -172,27 +209,23 @@ fn locate(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<(PathBuf,
         let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let kind = req.kind.unwrap_or_else(|| Kind::from_extension(&name));
         let dest = deliv.join(kind.dir()).join(&name);
-        return Err(bad(
-            format!("is not in {}/", slash(&deliv)),
-            format!("move it there first (`git mv {} {}`), then run this again", slash(&rel), slash(&dest)),
-        ));
+        let tracked = crate::git::Repo::open(root).is_some_and(|r| r.tracks(&rel));
+        return Err(DeliverableError::Elsewhere {
+            path: req.path.to_owned(),
+            deliverables: slash(&deliv),
+            from: slash(&rel),
+            to: slash(&dest),
+            tracked,
+        });
     };
     let folder = inside.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
     let folder_kind = Kind::ALL.into_iter().find(|k| k.dir() == folder);
     let kind = match (req.kind, folder_kind) {
-        (Some(k), Some(f)) if k != f => {
-            return Err(bad(
-                format!("is in deliverables/{}/ but --kind is {}", f.dir(), k.as_str()),
-                format!("use --kind {}, or put the file in deliverables/{}/", f.as_str(), k.dir()),
-            ));
+        (Some(asked), Some(folder)) if asked != folder => {
+            return Err(DeliverableError::KindMismatch { path: req.path.to_owned(), folder, asked });
         }
         (_, Some(f)) => f,
-        (_, None) => {
-            return Err(bad(
-                "is not in deliverables/scripts/, docs/ or config/".into(),
-                "pass just the file name and --kind; specwork puts it in the right folder".into(),
-            ));
-        }
+        (_, None) => return Err(DeliverableError::NoKindFolder { path: req.path.to_owned() }),
     };
     if inside.components().count() < 2 {
         return Err(bad("names a folder, not a file".into(), "pass a file name".into()));
@@ -232,11 +265,7 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
     let (rel, kind) = locate(ws, spec, req)?;
     let rel_s = slash(&rel);
     if req.target.is_some() && kind != Kind::Config {
-        return Err(DeliverableError::Path {
-            path: req.path.to_owned(),
-            reason: "--target is for configuration files".into(),
-            hint: "drop --target, or use --kind config".into(),
-        });
+        return Err(DeliverableError::TargetNotConfig { path: req.path.to_owned() });
     }
     let abs = ws.abs(&rel);
     let existing = abs.is_file();
@@ -491,17 +520,6 @@ fn subsections(src: &str, section: std::ops::Range<usize>) -> Vec<(Option<Kind>,
 fn heading_start(src: &str, body_start: usize) -> usize {
     let before = &src[..body_start.saturating_sub(1)];
     before.rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// The end of the last non-blank line in `range`, line ending included.
-fn content_end(src: &str, range: std::ops::Range<usize>) -> usize {
-    let body = &src[range.clone()];
-    let trimmed = body.trim_end_matches(['\n', '\r', ' ', '\t']);
-    if trimmed.is_empty() {
-        return range.start;
-    }
-    let end = range.start + trimmed.len();
-    src[end..range.end].find('\n').map_or(range.end, |i| end + i + 1)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::stores::session::{self, Session};
 fn implementation_line(e: &Event) -> Option<String> {
     Some(match e {
         Event::TaskStart { task, title, forced, .. } => {
-            format!("Started task {task}: {title}{}", if *forced { " (reopened with --force)" } else { "" })
+            format!("Started task {task}: {title}{}", if *forced { " (reopened)" } else { "" })
         }
         Event::TaskEnd(r) | Event::LogTask(r) => {
             let verb = match (r.status, matches!(e, Event::LogTask(_))) {

@@ -1175,8 +1175,8 @@ pub struct SpecApprovals {
     pub docs: Vec<DocApproval>,
     /// Whether every document is approved and unchanged.
     pub all_approved: bool,
-    /// What to do next, as a command.
-    pub next: String,
+    /// What the workflow waits for next.
+    pub next: NextStep,
     /// Problems in approval files.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -1197,45 +1197,66 @@ pub fn status(ws: &Workspace, name: &str) -> Result<SpecApprovals, ApprovalError
     let mut view = CategoryView::load(&ws.root, &cat_name);
     let docs: Vec<DocApproval> = targets.iter().map(|t| doc_state(&ws.root, t, &mut view)).collect();
     let all_approved = docs.iter().all(DocApproval::is_approved_now);
-    let next = next_step(&cat_name, category, &docs);
+    let next = next_step(category, &docs);
     Ok(SpecApprovals { spec: cat_name, category, layout, docs, all_approved, next, diagnostics: view.diagnostics })
 }
 
-fn next_step(name: &str, category: Category, docs: &[DocApproval]) -> String {
+/// What a spec's (or the steering documents') approval workflow waits for next. Each frontend
+/// words it: the CLI names a command, MCP a tool call, the dashboard a button.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+pub enum NextStep {
+    /// The document does not exist yet.
+    Create {
+        /// Which document.
+        doc: DocKind,
+    },
+    /// The document exists and nobody was asked to review it.
+    RequestReview {
+        /// Which document.
+        doc: DocKind,
+    },
+    /// A review was asked for and not decided.
+    AwaitDecision {
+        /// Which document.
+        doc: DocKind,
+    },
+    /// The reviewer rejected it or asked for changes.
+    Revise {
+        /// Which document.
+        doc: DocKind,
+        /// Its workspace-relative file.
+        file: String,
+    },
+    /// It was approved and has changed since.
+    ReviewChange {
+        /// Which document.
+        doc: DocKind,
+        /// Its workspace-relative file.
+        file: String,
+    },
+    /// Every steering document written so far is approved.
+    SteeringApproved,
+    /// Every spec document is approved: the tasks can start.
+    Implement,
+}
+
+fn next_step(category: Category, docs: &[DocApproval]) -> NextStep {
     for d in docs {
-        let doc = d.doc.as_str();
-        let create = if category == Category::Steering {
-            format!("specwork steering new {doc}")
-        } else {
-            format!("specwork spec doc {name} {doc}")
-        };
+        let doc = d.doc;
         match d.state {
             DocState::Missing if category == Category::Steering => continue,
-            DocState::Missing => return format!("create the {doc} document: `{create}`"),
-            DocState::Created => return format!("ask for review: `specwork approval request {name} {doc}`"),
-            DocState::Pending => {
-                return format!("waiting for a decision: `specwork approval approve|reject|revise {name} {doc}`");
-            }
-            DocState::Rejected | DocState::NeedsRevision => {
-                return format!(
-                    "revise {} as the reviewer asked, then `specwork approval request {name} {doc}`",
-                    d.file
-                );
-            }
+            DocState::Missing => return NextStep::Create { doc },
+            DocState::Created => return NextStep::RequestReview { doc },
+            DocState::Pending => return NextStep::AwaitDecision { doc },
+            DocState::Rejected | DocState::NeedsRevision => return NextStep::Revise { doc, file: d.file.clone() },
             DocState::Approved if d.changed_since_approval => {
-                return format!(
-                    "{} changed since approval: review `specwork approval diff {name} {doc}`, then `specwork approval approve {name} {doc}`",
-                    d.file
-                );
+                return NextStep::ReviewChange { doc, file: d.file.clone() };
             }
             DocState::Approved => {}
         }
     }
-    if category == Category::Steering {
-        "every steering document written so far is approved".to_owned()
-    } else {
-        format!("ready to implement: `specwork do-task {name} <task>`")
-    }
+    if category == Category::Steering { NextStep::SteeringApproved } else { NextStep::Implement }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -498,7 +498,8 @@ fn read_archive(
     touched: Option<&HashSet<String>>,
 ) -> (Vec<Folded>, bool) {
     use rayon::prelude::*;
-    let horizon = SystemTime::now().checked_sub(Duration::from_secs(RACY_SECS)).unwrap_or(SystemTime::UNIX_EPOCH);
+    let horizon =
+        crate::base::clock::system_time().checked_sub(Duration::from_secs(RACY_SECS)).unwrap_or(SystemTime::UNIX_EPOCH);
     let index_path = root.join(INDEX_FILE);
     let opened = OldIndex::open(&index_path);
     let mut dirty = opened.is_none() && index_path.exists();

@@ -132,6 +132,19 @@ pub fn wiki_links(src: &str) -> Vec<(String, Option<String>, Range<usize>, usize
     out
 }
 
+/// The end of the last non-blank line of `src[range]`, its line ending included (where a line
+/// appended to a section goes), or the range start when the range is all blank.
+pub fn content_end(src: &str, range: std::ops::Range<usize>) -> usize {
+    let body = &src[range.clone()];
+    let trimmed = body.trim_end_matches(['\n', '\r', ' ', '\t']);
+    if trimmed.is_empty() {
+        return range.start;
+    }
+    let end = range.start + trimmed.len();
+    // Include the line ending of that last line.
+    src[end..range.end].find('\n').map_or(range.end, |i| end + i + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

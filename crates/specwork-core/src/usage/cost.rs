@@ -340,8 +340,8 @@ pub fn report(q: CostQuery, config: &Config) -> Result<CostReport, CostError> {
         };
         let ledger = spend::Ledger::new(config, Some(&logs), &index, owner, &tz, from, until);
         let period = ledger.spend(filter.since.unwrap_or(Date::MIN), filter.until.unwrap_or(Date::MAX));
-        manual_tokens = period.manual_tokens;
-        manual_usd = period.manual_usd;
+        manual_tokens = period.amount.manual_tokens;
+        manual_usd = period.amount.manual_usd;
         if !by.is_from_journals() && (manual_tokens > 0 || manual_usd != 0.0) {
             let t = Totals { total_tokens: manual_tokens, cost_usd: manual_usd, ..Totals::default() };
             rows.push(CostRow {

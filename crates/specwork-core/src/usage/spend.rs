@@ -28,6 +28,14 @@ pub struct Spend {
     pub from: String,
     /// Last day.
     pub until: String,
+    /// What was spent.
+    #[serde(flatten)]
+    pub amount: Amount,
+}
+
+/// Tokens and USD, with the measured / manual split.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Amount {
     /// Tokens: measured plus manual.
     pub tokens: u64,
     /// USD: measured plus manual.
@@ -45,7 +53,7 @@ pub struct Spend {
     pub cost_display: Option<CostDisplay>,
 }
 
-impl Spend {
+impl Amount {
     /// `195k tokens, $0.17` (with the second currency when configured).
     pub fn summary(&self, currency: Option<&CurrencyConfig>) -> String {
         format!("{} tokens, {}", crate::base::display::fmt_tokens(self.tokens), money(self.cost_usd, currency))
@@ -217,12 +225,12 @@ impl Ledger {
             from: s.from,
             until: s.until,
             limit_usd: limit,
-            spent_usd: s.cost_usd,
-            spent_tokens: s.tokens,
-            measured_usd: s.measured_usd,
-            manual_usd: s.manual_usd,
-            over: limit > 0.0 && s.cost_usd > limit,
-            spent_display: s.cost_display,
+            spent_usd: s.amount.cost_usd,
+            spent_tokens: s.amount.tokens,
+            measured_usd: s.amount.measured_usd,
+            manual_usd: s.amount.manual_usd,
+            over: limit > 0.0 && s.amount.cost_usd > limit,
+            spent_display: s.amount.cost_display,
         }
     }
 
@@ -239,13 +247,15 @@ impl Ledger {
         Spend {
             from: from.to_string(),
             until: until.to_string(),
-            tokens: mt + nt,
-            cost_usd: cost,
-            measured_tokens: mt,
-            measured_usd: round_usd(mu),
-            manual_tokens: nt,
-            manual_usd: round_usd(nu),
-            cost_display: in_currency(cost, self.currency.as_ref()),
+            amount: Amount {
+                tokens: mt + nt,
+                cost_usd: cost,
+                measured_tokens: mt,
+                measured_usd: round_usd(mu),
+                manual_tokens: nt,
+                manual_usd: round_usd(nu),
+                cost_display: in_currency(cost, self.currency.as_ref()),
+            },
         }
     }
 }

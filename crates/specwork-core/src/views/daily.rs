@@ -69,6 +69,8 @@ pub fn existing(root: &Path) -> Vec<String> {
     let Ok(rd) = std::fs::read_dir(root.join(journal::DAILY_DIR)) else { return Vec::new() };
     let mut v: Vec<String> = rd
         .flatten()
+        // The directory entry's type: no `stat` per summary (a long history has thousands).
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().into_string().ok()?.strip_suffix(".md").map(str::to_owned))
         .filter(|d| is_date(d))
         .collect();

@@ -100,11 +100,7 @@ pub fn render(ws: &Workspace, index: &SessionIndex) -> String {
         let summaries: std::collections::HashSet<String> = daily::existing(&ws.root).into_iter().collect();
         for d in dates.iter().rev() {
             let t = daily::totals_of(d, by_day.get(d).map_or(&[][..], Vec::as_slice));
-            let day = if summaries.contains(*d) && ws.abs(&daily::path(d)).is_file() {
-                link(&daily::path(d), d)
-            } else {
-                (*d).to_owned()
-            };
+            let day = if summaries.contains(*d) { link(&daily::path(d), d) } else { (*d).to_owned() };
             out.push_str(&format!(
                 "| {day} | {} | {} | {} | {} |\n",
                 t.sessions,

@@ -7,11 +7,10 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::base::display::CostDisplay;
 use crate::model::config::Config;
 use crate::stores::session::SessionIndex;
 use crate::usage::logs::Logs;
-use crate::usage::spend::{self, Spend};
+use crate::usage::spend::{self, Amount, Spend};
 use crate::views::daily;
 
 /// One day's numbers.
@@ -25,21 +24,9 @@ pub struct DayFigures {
     pub tasks_done: usize,
     /// Minutes recorded.
     pub minutes: u64,
-    /// Tokens: measured plus manual.
-    pub tokens: u64,
-    /// USD: measured plus manual.
-    pub cost_usd: f64,
-    /// Tokens measured from the agents' logs.
-    pub measured_tokens: u64,
-    /// Their cost.
-    pub measured_usd: f64,
-    /// Tokens counted by hand (tasks without measured usage).
-    pub manual_tokens: u64,
-    /// Their estimated cost.
-    pub manual_usd: f64,
-    /// `cost_usd` in the second currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cost_display: Option<CostDisplay>,
+    /// Tokens and USD spent that day.
+    #[serde(flatten)]
+    pub amount: Amount,
 }
 
 /// The figures of `day` for `owner`: `index` must hold the day's sessions (open ones and those
@@ -55,19 +42,7 @@ pub fn figures(
     let date = day.to_string();
     let t = daily::totals(index, &date);
     let s: Spend = spend::spend(config, logs, index, owner, tz, day, day);
-    DayFigures {
-        date,
-        sessions: t.sessions,
-        tasks_done: t.tasks_done,
-        minutes: t.minutes,
-        tokens: s.tokens,
-        cost_usd: s.cost_usd,
-        measured_tokens: s.measured_tokens,
-        measured_usd: s.measured_usd,
-        manual_tokens: s.manual_tokens,
-        manual_usd: s.manual_usd,
-        cost_display: s.cost_display,
-    }
+    DayFigures { date, sessions: t.sessions, tasks_done: t.tasks_done, minutes: t.minutes, amount: s.amount }
 }
 
 /// Today's figures of the workspace at `root` for the person running specwork: the one call

@@ -4,7 +4,12 @@
 //! returns a [`Reply`]: the schema, argument checks, workspace confinement, size bound and the
 //! MCP encoding (structured content plus the same as text, `isError` for failures) are shared.
 
-use crate::registry::ToolDef;
+use specwork_core::base::write::WriteError;
+use specwork_core::model::edit::EditError;
+use specwork_core::ops::OpError;
+use specwork_core::stores::session::SessionError;
+
+use crate::registry::{ToolDef, ToolError};
 
 mod approvals;
 mod cost;
@@ -44,6 +49,42 @@ pub fn find(name: &str) -> Option<&'static ToolDef> {
 /// Whether a tool of that name is offered (prompts and the guide mention only those).
 pub fn has(name: &str) -> bool {
     find(name).is_some()
+}
+
+/// The model-facing form of an operation's error.
+pub(crate) fn op_error(e: OpError) -> ToolError {
+    let hint = match &e {
+        OpError::NoSuchTask { spec, .. } => format!("`tasks` {{specName: {spec}}} lists the task ids"),
+        OpError::Closed { .. } => "pass force: true to reopen it, or `resume` for the next task".to_owned(),
+        OpError::NoCurrentSpec => "pass specName, or call `start-session` first".to_owned(),
+        OpError::NoOpenSession | OpError::AlreadyEnded { .. } => "`session-status` lists the open sessions".to_owned(),
+        OpError::Ambiguous { sessions } => format!(
+            "pass session: <name> (one of {})",
+            sessions.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        OpError::Gate(g) => format!(
+            "get the tasks approved: `approvals` {{action: request, categoryName: {}, filePath: <its tasks file>}}, \
+             then {{action: wait}}; or pass force: true (recorded in the journal)",
+            g.spec()
+        ),
+        OpError::Name(_) => "names and task ids are plain ids (inv-1000, 1.2), never paths".to_owned(),
+        OpError::Session(SessionError::Exists { .. }) => "choose another session name".to_owned(),
+        OpError::Session(SessionError::NoSuchSession { .. } | SessionError::Ended { .. }) => {
+            "`session-status` lists the active sessions".to_owned()
+        }
+        OpError::Edit(EditError::ReadOnly { .. }) => {
+            "this spec is an import specwork only reads; edit it in its own tool".to_owned()
+        }
+        OpError::Edit(EditError::Write(WriteError::Conflict { .. })) => {
+            "the file changed while being edited; call again".to_owned()
+        }
+        OpError::Edit(EditError::NoTasks { .. }) => {
+            "add task lines (`- [ ] 1. …`) to the spec's tasks file or `## Tasks` section".to_owned()
+        }
+        OpError::Edit(EditError::NotUtf8 { .. }) => "ask the user to save the file as UTF-8".to_owned(),
+        _ => "check the workspace files and their permissions, then call again".to_owned(),
+    };
+    ToolError::new(e.to_string(), hint)
 }
 
 /// Task references as tools show them: compact and bounded.

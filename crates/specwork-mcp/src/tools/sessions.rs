@@ -5,13 +5,13 @@
 use serde::Serialize;
 use specwork_core::TaskStatus;
 use specwork_core::base::display;
-use specwork_core::ops::OpError;
 use specwork_core::ops::session::{self as session_ops, SessionPick};
 use specwork_core::ops::task::{self as task_ops, FinishOptions, StartOptionsTask};
-use specwork_core::stores::session::{self, SessionError, StartOptions};
+use specwork_core::stores::session::{self, StartOptions};
 use specwork_core::views::session_status;
 use specwork_core::views::today::DayFigures;
 
+use super::op_error;
 use super::view::{TaskDetail, capped};
 use crate::registry::{Call, Kind, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt, req};
 
@@ -77,35 +77,6 @@ pub const END_SESSION: ToolDef = ToolDef {
     read_only: false,
     run: end_session,
 };
-
-/// The model-facing form of an operation's error.
-fn op_error(e: OpError) -> ToolError {
-    let hint = match &e {
-        OpError::NoSuchTask { spec, .. } => format!("`tasks` {{specName: {spec}}} lists the task ids"),
-        OpError::Closed { .. } => "pass force: true to reopen it, or `resume` for the next task".to_owned(),
-        OpError::NoCurrentSpec => "pass specName, or call `start-session` first".to_owned(),
-        OpError::NoOpenSession | OpError::AlreadyEnded { .. } => "`session-status` lists the open sessions".to_owned(),
-        OpError::Ambiguous { sessions } => format!(
-            "pass session: <name> (one of {})",
-            sessions.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
-        ),
-        OpError::Gate(g) => format!(
-            "get the tasks approved: `approvals` {{action: request, categoryName: {}, filePath: <its tasks file>}}, \
-             then {{action: wait}}; or pass force: true (recorded in the journal)",
-            g.spec()
-        ),
-        OpError::Name(_) => "names and task ids are plain ids (inv-1000, 1.2), never paths".to_owned(),
-        OpError::Session(SessionError::Exists { .. }) => "choose another session name".to_owned(),
-        OpError::Session(SessionError::NoSuchSession { .. } | SessionError::Ended { .. }) => {
-            "`session-status` lists the active sessions".to_owned()
-        }
-        OpError::Edit(specwork_core::model::edit::EditError::ReadOnly { .. }) => {
-            "this spec is an import specwork only reads; edit it in its own tool".to_owned()
-        }
-        _ => "check the workspace files and their permissions, then call again".to_owned(),
-    };
-    ToolError::new(e.to_string(), hint)
-}
 
 fn tokens(call: &Call<'_>) -> Result<Option<u64>, ToolError> {
     call.str("tokens")

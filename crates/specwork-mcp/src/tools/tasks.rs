@@ -1,7 +1,6 @@
 //! `tasks`: list a spec's tasks (paged), show one task in full, or set a task's status in place.
 
 use serde::Serialize;
-use specwork_core::base::write::WriteError;
 use specwork_core::model::edit::EditError;
 use specwork_core::ops::OpError;
 use specwork_core::ops::session::SessionPick;
@@ -102,30 +101,12 @@ fn set(call: &Call<'_>) -> Result<Reply, ToolError> {
     }
     let spec = call.spec()?;
     let pick = SessionPick::named(call.str("session"));
-    let r = task_ops::set_marker(call.workspace()?, spec, id, status, reason.as_deref(), &pick).map_err(|e| {
-        let hint = match &e {
-            OpError::NoSuchTask { .. } | OpError::Edit(EditError::Task(_)) => return no_task(id, &spec.id),
-            OpError::Name(n) | OpError::Edit(EditError::Name(n)) => {
-                return names::NameError { what: n.what, value: n.value.clone(), reason: n.reason }.into();
-            }
-            OpError::Edit(EditError::Write(WriteError::Conflict { .. })) => {
-                "the file changed while being edited; call again".to_owned()
-            }
-            OpError::Edit(EditError::ReadOnly { .. }) => {
-                "this spec is an import specwork only reads; edit it in its own tool".to_owned()
-            }
-            OpError::Edit(EditError::NoTasks { .. }) => {
-                "add task lines (`- [ ] 1. …`) to the spec's tasks file or `## Tasks` section".to_owned()
-            }
-            OpError::Edit(EditError::NotUtf8 { .. }) => "ask the user to save the file as UTF-8".to_owned(),
-            OpError::Ambiguous { sessions } => format!(
-                "pass session: <name> (one of {})",
-                sessions.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-            _ => "check the tasks file and its permissions".to_owned(),
-        };
-        ToolError::new(e.to_string(), hint)
-    })?;
+    let r =
+        task_ops::set_marker(call.workspace()?, spec, id, status, reason.as_deref(), &pick).map_err(|e| match e {
+            OpError::NoSuchTask { .. } | OpError::Edit(EditError::Task(_)) => no_task(id, &spec.id),
+            OpError::Name(n) | OpError::Edit(EditError::Name(n)) => n.into(),
+            e => super::op_error(e),
+        })?;
     let change = r.change.expect("set_marker always edits the marker");
     Ok(Reply::json(&change))
 }

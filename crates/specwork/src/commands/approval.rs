@@ -245,7 +245,7 @@ fn status(ctx: &Ctx, a: &StatusArgs) -> CmdResult<()> {
             t.row([format!("  {}", d.doc), state_text(d), d.file.clone()]);
         }
         t.render(s);
-        s.push_str(&format!("next: {}\n", st.next));
+        s.push_str(&format!("next: {}\n", crate::hints::next_step(&st.spec, &st.next)));
     });
     Ok(())
 }

@@ -84,6 +84,17 @@ pub fn error(e: DeliverableError) -> CommandError {
         DeliverableError::OtherSpec { .. } => {
             Some("add it to the spec it was generated from, or correct its `Generated from:` line".to_owned())
         }
+        DeliverableError::KindMismatch { folder, asked, .. } => {
+            Some(format!("use --kind {}, or put the file in deliverables/{}/", folder.as_str(), asked.dir()))
+        }
+        DeliverableError::Elsewhere { from, to, tracked, .. } => Some(format!(
+            "move it there first (`{} {from} {to}`), then run this again",
+            if *tracked { "git mv" } else { "mv" }
+        )),
+        DeliverableError::NoKindFolder { .. } => {
+            Some("pass just the file name and --kind; specwork puts it in the right folder".to_owned())
+        }
+        DeliverableError::TargetNotConfig { .. } => Some("drop --target, or use --kind config".to_owned()),
         DeliverableError::NoDocument { .. } => {
             Some("create the spec's tasks.md first (`specwork spec new NAME --docs tasks`)".to_owned())
         }

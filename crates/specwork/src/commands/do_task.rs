@@ -74,13 +74,7 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
     if !a.done {
         let o = StartOptionsTask { reopen: a.force, pass_gate: a.force, pick };
         let r = task::start(ws, spec, &a.task, &o)?;
-        if r.session_started {
-            ctx.ui.note(format!(
-                "no open session of yours on {}; started session {}",
-                r.spec,
-                session::name_of(&r.session)
-            ));
-        }
+        started_note(ctx, r.session_started, &r.spec, &r.session);
         if !ctx.ui.json {
             ctx.ui.diagnostics(&r.warnings);
         }
@@ -125,14 +119,15 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
 
 /// The notes every finished task gets on stderr: a session started for it, problems measuring,
 /// and measured usage replacing the manual count given.
-pub(crate) fn finished_notes(ctx: &Ctx, r: &TaskFinished) {
-    if r.session_started {
-        ctx.ui.note(format!(
-            "no open session of yours on {}; started session {}",
-            r.spec,
-            session::name_of(&r.session)
-        ));
+/// Says so when the operation opened a session because the user had none on the spec.
+fn started_note(ctx: &Ctx, started: bool, spec: &str, key: &str) {
+    if started {
+        ctx.ui.note(format!("no open session of yours on {spec}; started session {}", session::name_of(key)));
     }
+}
+
+pub(crate) fn finished_notes(ctx: &Ctx, r: &TaskFinished) {
+    started_note(ctx, r.session_started, &r.spec, &r.session);
     if !ctx.ui.json {
         ctx.ui.diagnostics(&r.warnings);
     }
@@ -158,7 +153,7 @@ pub(crate) fn next_line(s: &mut String, r: &TaskFinished) {
 
 fn render_task(s: &mut String, spec: &str, key: &str, t: &Task) {
     let name = session::name_of(key);
-    s.push_str(&format!("⏳ Task {}: {}\n", t.id, t.title));
+    s.push_str(&format!("{} Task {}: {}\n", TaskStatus::InProgress.symbol(), t.id, t.title));
     s.push_str(&format!("Spec: {spec} · Session: {name}\n"));
     if !t.requirements.is_empty() {
         s.push_str(&format!("Requirements: {}\n", t.requirements.join(", ")));

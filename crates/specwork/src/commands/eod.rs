@@ -38,8 +38,8 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         s.push_str(&format!("📊 EOD Summary: {}\n", t.date));
         s.push_str(&format!("├── Sessions: {}\n", t.sessions));
         s.push_str(&format!("├── Tasks: {}\n", t.tasks_done));
-        s.push_str(&format!("├── Tokens: {}\n", display::fmt_tokens_exact(t.tokens)));
-        s.push_str(&format!("└── Cost: {}\n", money(t.cost_usd, currency)));
+        s.push_str(&format!("├── Tokens: {}\n", display::fmt_tokens_exact(t.amount.tokens)));
+        s.push_str(&format!("└── Cost: {}\n", money(t.amount.cost_usd, currency)));
         match &r.daily_summary {
             Some(f) if f.outcome == Outcome::Created => s.push_str("✅ Daily summary created\n"),
             Some(f) if f.outcome == Outcome::Updated => s.push_str("✅ Daily summary updated\n"),

@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     record(".gitignore (.specwork/ cache)", added);
     report.agent_files = super::init_agent::apply(&root, agent_files)?;
 
-    ctx.ui.report(&report, |s| {
+    ctx.ui.outcome(&report, |s| {
         s.push_str(&format!("initialised specwork workspace in {}\n", root.display()));
         for c in &report.created {
             s.push_str(&format!("  created {c}\n"));

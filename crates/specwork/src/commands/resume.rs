@@ -75,7 +75,12 @@ pub fn render(s: &mut String, r: &report::ResumeReport) {
         s.push_str("None — every task is done.\n");
     }
     for t in &r.remaining {
-        let id = if t.id.starts_with('#') { String::new() } else { format!("{}. ", t.id.trim_end_matches('.')) };
+        // The seed's `4. ⏳ …`; a dotted id needs no period of its own (`1.1 ⏳ …`).
+        let id = match t.id.trim_end_matches('.') {
+            _ if t.id.starts_with('#') => String::new(),
+            id if id.contains('.') => format!("{id} "),
+            id => format!("{id}. "),
+        };
         s.push_str(&format!("{id}{} {}\n", t.status.symbol(), t.title));
     }
     if let Some(n) = &r.next_task {

@@ -52,8 +52,8 @@ pub fn run(ctx: &Ctx, a: SessionStatusArgs) -> CmdResult {
             if t.sessions == 1 { "" } else { "s" },
             t.tasks_done,
             if t.tasks_done == 1 { "" } else { "s" },
-            display::fmt_tokens(t.tokens),
-            money(t.cost_usd, currency)
+            display::fmt_tokens(t.amount.tokens),
+            money(t.amount.cost_usd, currency)
         ));
         if r.budget.over {
             s.push_str(&r.budget.warning(currency));

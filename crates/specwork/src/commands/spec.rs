@@ -85,7 +85,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> CmdResult {
         };
         edit::new_named(ws, &a.id, &title, &docs)?
     };
-    ctx.ui.report(&created, |s| {
+    ctx.ui.outcome(&created, |s| {
         s.push_str(&format!("created spec {} ({})\n", created.id, created.layout.as_str()));
         for f in &created.files {
             s.push_str(&format!("  {}\n", specwork_core::base::display::slash_path(f)));

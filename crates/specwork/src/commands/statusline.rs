@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
+use specwork_core::TaskStatus;
 use specwork_core::agent::agent_hook;
 use specwork_core::base::display;
 use specwork_core::views::today;
@@ -82,7 +83,7 @@ pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
             parts.push(format!("◆ {} · {}", s.name, s.spec));
             if let Some((spec, id, title)) = &s.task {
                 let on = if *spec == s.spec { String::new() } else { format!("{spec} ") };
-                parts.push(format!("⏳ {on}{id} {}", truncate(title, 32)));
+                parts.push(format!("{} {on}{id} {}", TaskStatus::InProgress.symbol(), truncate(title, 32)));
             }
         }
         None => parts.push("◆ specwork: no active session".to_owned()),
@@ -161,7 +162,7 @@ fn journals_stamp(root: &Path) -> u64 {
 }
 
 fn now_ms() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
+    specwork_core::base::clock::system_time().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 /// Today's tokens and cost of the workspace — [`today::for_workspace`], the figures every report
@@ -181,8 +182,8 @@ fn today_figures(root: &Path, today: &str) -> (u64, f64) {
         date: t.date.clone(),
         at_ms: now_ms(),
         journals: journals_stamp(root),
-        tokens: t.tokens,
-        cost_usd: t.cost_usd,
+        tokens: t.amount.tokens,
+        cost_usd: t.amount.cost_usd,
     };
     if let Ok(bytes) = serde_json::to_vec(&c) {
         let _ = fs_err::create_dir_all(root.join(agent_hook::STATE_DIR));
@@ -191,5 +192,5 @@ fn today_figures(root: &Path, today: &str) -> (u64, f64) {
             let _ = fs_err::rename(&tmp, &cache);
         }
     }
-    (t.tokens, t.cost_usd)
+    (t.amount.tokens, t.amount.cost_usd)
 }

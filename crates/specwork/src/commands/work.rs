@@ -4,7 +4,7 @@
 //!
 //! Every question has a flag. On a terminal (stdin is a TTY and no `--json`) the flow prompts;
 //! otherwise it never waits for input: it prints the question and the flags that answer it, and
-//! exits 0 — agents call it that way from `/spec-work`.
+//! exits 0 — agents call it that way from `/spec_work`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -23,7 +23,6 @@ use specwork_core::{Layout, Spec, SpecStatus, TaskCounts, TaskStatus, Workspace,
 
 use super::{Ctx, deliverables, resume, status};
 use crate::error::{CmdResult, CommandError};
-use crate::hints::Hint;
 
 #[derive(Args, Debug)]
 pub struct WorkArgs {
@@ -416,7 +415,7 @@ impl Flow<'_> {
                 "{}{}. {} {}\n",
                 "   ".repeat(t.level),
                 short_id(&t.id),
-                plan_symbol(t.status),
+                TaskStatus::symbol(t.status),
                 t.title
             ));
         }
@@ -517,7 +516,7 @@ impl Flow<'_> {
             Err(OpError::Gate(e)) => {
                 return Err(CommandError::usage(
                     e.to_string(),
-                    format!("{}; or skip the plan: {}", e.hint(), self.cmd("--choice 4")),
+                    format!("{}; or skip the plan: {}", crate::hints::gate_fix(&e), self.cmd("--choice 4")),
                 ));
             }
             Err(OpError::Closed { spec, task, status }) => {
@@ -537,7 +536,8 @@ impl Flow<'_> {
         }
         spec_work::set_context_status(&ws, spec, SpecStatus::Active)?;
         let name = session::name_of(&started.session).to_owned();
-        let mut s = format!("\n⏳ Starting task {}: {}\n", short_id(&task.id), task.title);
+        let mut s =
+            format!("\n{} Starting task {}: {}\n", TaskStatus::InProgress.symbol(), short_id(&task.id), task.title);
         if started.session_started {
             s.push_str(&format!("Session: {name} (started now)\n"));
         } else {
@@ -584,11 +584,6 @@ impl WorkArgs {
             select: None,
         }
     }
-}
-
-/// The plan view's symbol: ✅ done, ❌ blocked, ⏳ otherwise (as the seed shows).
-fn plan_symbol(s: TaskStatus) -> &'static str {
-    s.symbol()
 }
 
 fn short_id(id: &str) -> &str {

@@ -33,7 +33,7 @@ fn all_agents_fresh_then_byte_identical_rerun() {
     let t = tempfile::tempdir().unwrap();
     let v = json(specwork(t.path()).args(["init", "--agent", "claude", "--agent", "codex,gemini"]));
     let files: Vec<&str> = v["agent_files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
-    for c in ["start-session", "do-task", "log-task", "session-status", "cost", "eod", "spec-work"] {
+    for c in ["start-session", "do-task", "log-task", "session-status", "cost", "eod", "spec_work"] {
         assert!(files.contains(&format!(".claude/commands/{c}.md").as_str()), "{files:?}");
         assert!(files.contains(&format!(".gemini/commands/{c}.toml").as_str()), "{files:?}");
     }

@@ -131,7 +131,7 @@ fn phases_follow_approvals_and_approval_is_durable_with_a_hash() {
     assert_eq!(r["state"], "approved");
     assert_eq!(r["changed_since_approval"], true);
     assert_eq!(r["approved"]["content_sha256"], hash.as_str());
-    assert!(st["next"].as_str().unwrap().contains("changed since approval"));
+    assert_eq!(st["next"]["step"], "review-change", "{st}");
     let text = sw(ws, "2025-08-26T13:00:00Z").args(["approval", "status", "user-auth"]).output().unwrap();
     assert!(String::from_utf8_lossy(&text.stdout).contains("changed since approval"));
 

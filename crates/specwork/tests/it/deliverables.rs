@@ -241,12 +241,12 @@ fn each_language_gets_its_own_comment_syntax() {
 fn bad_requests_are_refused_with_hints() {
     let ws = demo_copy();
     let cases: [(&[&str], &str); 6] = [
-        (&["x.sh", "--purpose", "P", "--target", "/etc/x"], "--target is for configuration files"),
+        (&["x.sh", "--purpose", "P", "--target", "/etc/x"], "only configuration files have a deploy target"),
         (&["../../../../../../../../escape.sh", "--purpose", "P"], "climbs out of the workspace"),
         (&["x.sh"], "needs a purpose"),
         (
             &["deliverables/docs/x.sh", "--kind", "script", "--purpose", "P"],
-            "is in deliverables/docs/ but --kind is script",
+            "is in deliverables/docs/ but the kind asked for is script",
         ),
         (&["README.md", "--purpose", "P"], "is not in specs/1000/1001/deliverables/"),
         (&["bad|name.sh", "--purpose", "P"], "would not work in a wiki link"),
@@ -258,7 +258,16 @@ fn bad_requests_are_refused_with_hints() {
         assert!(err.contains("hint:"), "{err}");
     }
     let (_, err) = run_code(specwork(ws.path()).args(["deliverable", "add", "1014", "README.md", "--purpose", "P"]), 2);
-    assert!(err.contains("git mv README.md specs/1000/1001/deliverables/docs/README.md"), "{err}");
+    // Not tracked by git: a plain move; tracked: through git.
+    assert!(err.contains("`mv README.md specs/1000/1001/deliverables/docs/README.md`"), "{err}");
+    if has_git() {
+        git(ws.path(), &["init", "-q"]);
+        git(ws.path(), &["add", "README.md"]);
+        let (_, err) =
+            run_code(specwork(ws.path()).args(["deliverable", "add", "1014", "README.md", "--purpose", "P"]), 2);
+        assert!(err.contains("`git mv README.md specs/1000/1001/deliverables/docs/README.md`"), "{err}");
+        std::fs::remove_dir_all(ws.path().join(".git")).unwrap();
+    }
     // A file generated from another spec is not taken over.
     let other = ws.path().join(SPEC_DIR).join("deliverables/scripts/other.sh");
     std::fs::write(&other, "# Generated from: specs/3000/3001/spec.md\necho\n").unwrap();
@@ -642,4 +651,42 @@ fn check_fix_dates_a_header_from_git() {
     git(root, &["commit", "-q", "-m", "Add exports"]);
     run_code(specwork(root).args(["check", "--fix"]), 0);
     assert!(read(&f).contains("# Created: 2025-08-26\n"));
+}
+
+/// `eod` writes PROGRESS.md with wiki links in table cells (`[[…\|alias]]`): `check` reads them as
+/// Obsidian does. A link in text specwork generates from the journals is not "fixed" in place
+/// (rebuild would put it back): check says where it comes from instead.
+#[test]
+fn check_reads_table_links_and_leaves_generated_text_to_its_source() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["start-session", "nas-1", "spec", "1014"]).assert().success();
+    specwork(root)
+        .args(["deliverable", "add", "1014", "nas-health-check.sh", "--purpose", "Monitor the NAS"])
+        .assert()
+        .success();
+    specwork(root).args(["end-session"]).assert().success();
+    specwork(root).args(["eod"]).assert().success();
+    let progress = read(root.join("docs/PROGRESS.md"));
+    assert!(progress.contains("\\|"), "PROGRESS.md has table links: {progress}");
+    let v: Value = serde_json::from_str(&run_code(specwork(root).args(["check", "--json"]), 0).0).unwrap();
+    assert_eq!(v["problems"], serde_json::json!([]), "{v}");
+
+    // The script moves; the spec's own link is the user's text, the timeline's is generated.
+    let d = root.join(SPEC_DIR);
+    std::fs::create_dir_all(root.join("tools")).unwrap();
+    std::fs::rename(d.join("deliverables/scripts/nas-health-check.sh"), root.join("tools/nas-health-check.sh"))
+        .unwrap();
+    let ctx_before = read(d.join("1014.context.md"));
+    let (out, _) = run_code(specwork(root).args(["check", "--fix", "--json"]), 4);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let moved: Vec<&Value> = v["problems"].as_array().unwrap().iter().filter(|p| p["kind"] == "moved-file").collect();
+    let in_spec = moved.iter().find(|p| p["file"] == "specs/1000/1001/1014.spec.md").expect("the spec's link");
+    assert_eq!(in_spec["fixed"], true, "{in_spec}");
+    let in_ctx = moved.iter().find(|p| p["file"] == "specs/1000/1001/1014.context.md").expect("the timeline's link");
+    assert_eq!(in_ctx["fixed"], false, "{in_ctx}");
+    assert_eq!(in_ctx["fixable"], false, "{in_ctx}");
+    assert!(in_ctx["hint"].as_str().unwrap().contains("generated from a session journal"), "{in_ctx}");
+    assert_eq!(read(d.join("1014.context.md")), ctx_before, "a generated line is not edited");
+    assert!(read(d.join("1014.spec.md")).contains("../../../tools/nas-health-check.sh"));
 }

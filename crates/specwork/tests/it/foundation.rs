@@ -31,7 +31,7 @@ fn demo_portfolio_json_has_stable_keys() {
         s1014["tasks"],
         serde_json::json!({"total": 7, "done": 3, "in_progress": 0, "blocked": 0, "pending": 4})
     );
-    assert_eq!(s1014["progress_pct"], 42);
+    assert_eq!(s1014["progress_pct"], 43);
     let ab = &specs[9];
     assert_eq!(ab["layout"], "spec-workflow");
     assert_eq!(ab["tasks"]["blocked"], 1);

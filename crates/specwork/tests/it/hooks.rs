@@ -214,7 +214,7 @@ fn statusline_shows_session_task_and_todays_cost() {
     std::fs::write(&log, j).unwrap();
     assert_eq!(
         run(&input),
-        "◆ inv-1000 · invoice-management · ⏳ 1.2 Add POST /api/invoices endpoint · today 42k tok $0.09 · Haiku 4.5\n"
+        "◆ inv-1000 · invoice-management · 🔄 1.2 Add POST /api/invoices endpoint · today 42k tok $0.09 · Haiku 4.5\n"
     );
     // Garbage in: still a line, never an error.
     assert!(run("not json").starts_with("◆ inv-1000"));

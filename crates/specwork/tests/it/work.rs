@@ -152,7 +152,7 @@ fn status_view_is_the_status_report() {
     let a = text(specwork(ws.path()).args(["work", "1014", "--status"]));
     let b = text(specwork(ws.path()).args(["status", "1014"]));
     assert_eq!(a, b);
-    assert!(a.starts_with("# Spec 1014: Cold Storage NAS\n\n## Progress: 42% Complete (3/7 tasks)\n"));
+    assert!(a.starts_with("# Spec 1014: Cold Storage NAS\n\n## Progress: 43% Complete (3/7 tasks)\n"));
     // --deliverables is the deliverables report.
     let d = text(specwork(ws.path()).args(["work", "1014", "--deliverables"]));
     assert_eq!(d, text(specwork(ws.path()).args(["deliverables", "1014"])));
@@ -200,7 +200,7 @@ fn a_person_at_a_terminal_walks_the_menu() {
     assert!(screen.contains("1. WHEN the host boots THEN the NAS SHALL be mounted"), "{screen}");
     assert!(
         screen.contains("Plan accepted (approval_")
-            && screen.contains("⏳ Starting task 4: Create directory structure for data organization\n"),
+            && screen.contains("🔄 Starting task 4: Create directory structure for data organization\n"),
         "{screen}"
     );
     assert!(screen.contains("Role: Linux storage engineer\n"), "{screen}");
@@ -213,7 +213,7 @@ fn a_person_at_a_terminal_walks_the_menu() {
         &["work", "1014", "--resume"],
     );
     assert_eq!(code, 0, "{screen}");
-    assert!(screen.contains("⏳ Starting task 5: Benchmark performance"), "{screen}");
+    assert!(screen.contains("🔄 Starting task 5: Benchmark performance"), "{screen}");
     assert!(spec_1014(ws.path()).contains("- [-] 5. Benchmark performance"));
 
     let (code, screen) = pty(ws.path(), &[("Choose 1-4 (q to quit): ", "q")], &["work", "1014"]);

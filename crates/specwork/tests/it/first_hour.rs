@@ -1,0 +1,70 @@
+//! What a new user meets in the first hour (issue "The first hour"): the small things that
+//! should read right — the real binary on temp copies of the demo workspace.
+
+use crate::common::*;
+
+fn stdout(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn quiet_silences_the_confirmations_of_init_and_spec_new_but_not_json() {
+    let t = tempfile::tempdir().unwrap();
+    assert_eq!(stdout(specwork(t.path()).args(["init", "-q"])), "");
+    assert_eq!(stdout(specwork(t.path()).args(["spec", "new", "billing", "-q"])), "");
+    assert!(t.path().join(".spec-workflow/specs/billing/requirements.md").is_file());
+    let v = json(specwork(t.path()).args(["spec", "new", "search", "-q"]));
+    assert_eq!(v["id"], "search", "{v}");
+    // Without -q the confirmation is there.
+    assert!(stdout(specwork(t.path()).args(["spec", "new", "export"])).starts_with("created spec export"));
+}
+
+#[test]
+fn in_progress_and_pending_tasks_have_their_own_symbols() {
+    let ws = demo_copy();
+    let out = stdout(specwork(ws.path()).args(["task", "list", "appointment-booking"]));
+    let line = |id: &str| out.lines().find(|l| l.contains(id)).unwrap_or_else(|| panic!("{id} in {out}")).to_owned();
+    assert!(line("1.2").contains("🔄"), "{out}");
+    assert!(line("1.4").contains("⏳"), "{out}");
+    let status = stdout(specwork(ws.path()).args(["status", "appointment-booking"]));
+    assert!(status.contains("### In Progress:\n🔄 1.2 Reservation"), "{status}");
+    assert!(status.contains("### Pending:\n⏳ 1.4 Nearest"), "{status}");
+}
+
+#[test]
+fn resume_writes_dotted_task_ids_without_a_second_period() {
+    let ws = demo_copy();
+    let out = stdout(specwork(ws.path()).args(["resume", "invoice-management"]));
+    assert!(out.contains("\n1.3 ⏳ Add POST /api/invoices endpoint\n"), "{out}");
+    assert!(!out.contains("1.3. "), "{out}");
+    // The seed's numbered form stays: `4. ⏳ …`.
+    let out = stdout(specwork(ws.path()).args(["resume", "1014"]));
+    assert!(out.contains("\n4. ⏳ Create directory structure for data organization\n"), "{out}");
+}
+
+#[test]
+fn a_port_in_use_is_named_once_with_the_fix() {
+    let ws = demo_copy();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = specwork(ws.path()).args(["dashboard", "--port", &port]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+    assert!(err.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{err}");
+    assert!(err.contains("pass --port N"), "{err}");
+}
+
+#[test]
+fn work_never_suggests_a_flag_it_does_not_have() {
+    let ws = demo_copy();
+    specwork(ws.path()).args(["spec", "new", "billing", "--docs", "tasks"]).assert().success();
+    let out = specwork(ws.path()).args(["work", "billing", "--resume", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("are not approved"), "{err}");
+    assert!(err.contains("--choice 4"), "{err}");
+    assert!(!err.contains("--force"), "work has no --force: {err}");
+}
