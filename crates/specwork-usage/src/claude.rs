@@ -110,7 +110,7 @@ pub(crate) struct CacheCreation {
 
 fn usage_finder() -> &'static Finder<'static> {
     static F: OnceLock<Finder<'static>> = OnceLock::new();
-    F.get_or_init(|| Finder::new(b"\"usage\":{"))
+    F.get_or_init(|| Finder::new(b"\"usage\""))
 }
 
 fn null_finder() -> &'static Finder<'static> {
@@ -212,7 +212,7 @@ fn issue_kind(is_tail: bool) -> IssueKind {
 
 fn parse_line(line: &[u8], no: u32, is_tail: bool, fd: &mut FileData, stats: &mut LineStats) {
     stats.lines += 1;
-    if usage_finder().find(line).is_none() {
+    if !bytes::has_key_value(usage_finder(), line, b"{") {
         if !bytes::looks_like_json_object(line) {
             fd.issues.push((no, issue_kind(is_tail)));
         }
@@ -238,6 +238,8 @@ fn parse_line(line: &[u8], no: u32, is_tail: bool, fd: &mut FileData, stats: &mu
             Err(e) => {
                 if crate::jsonx::is_syntax_error(&e) {
                     fd.issues.push((no, issue_kind(is_tail)));
+                } else if usage_out_of_range(text) {
+                    fd.issues.push((no, IssueKind::OutOfRange));
                 } else {
                     stats.rejected += 1;
                 }
@@ -248,6 +250,19 @@ fn parse_line(line: &[u8], no: u32, is_tail: bool, fd: &mut FileData, stats: &mu
     if !extract(parsed, no, fd) {
         stats.rejected += 1;
     }
+}
+
+/// Whether a line that is valid JSON failed to parse because a token count of its usage is
+/// negative, fractional or too large for a `u64` (the error path only).
+fn usage_out_of_range(text: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let usages = [v.pointer("/message/usage"), v.pointer("/data/message/message/usage")];
+    usages.into_iter().flatten().any(|u| {
+        let bad = |x: &serde_json::Value| x.is_number() && x.as_u64().is_none();
+        u.as_object().is_some_and(|o| o.values().any(|x| bad(x) || x.as_object().is_some_and(|c| c.values().any(bad))))
+    })
 }
 
 /// Applies the selection and validation rules; pushes the event and returns true if it counts.
@@ -299,6 +314,19 @@ fn extract(l: Line<'_>, no: u32, fd: &mut FileData) -> bool {
         Some(c) => (c.ephemeral_5m_input_tokens, c.ephemeral_1h_input_tokens),
         None => (usage.cache_creation_input_tokens, 0),
     };
+    let counts = [
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.cache_creation_input_tokens,
+        usage.cache_read_input_tokens,
+        cc5,
+        cc1h,
+    ];
+    if counts.iter().any(|&n| n > crate::event::MAX_TOKENS) {
+        // Skipped and reported, never summed (a 2^64-1 counter would wrap the totals).
+        fd.issues.push((no, IssueKind::OutOfRange));
+        return true;
+    }
     let mut flags = 0;
     if side == Some(true) {
         flags |= F_SIDECHAIN;

@@ -1,11 +1,15 @@
 //! Shared helpers: the corpus generators from `shared/tools/`, cached corpora, scanning.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
-use specwork_usage::{CostMode, Filter, GroupBy, LongContextRule, Report, Scan, ScanOptions, Sources, scan};
+use specwork_usage::{
+    CostMode, Filter, GroupBy, LongContextOverride, LongContextRule, PriceOverride, PriceTable, Report, Scan,
+    ScanOptions, Sources, scan,
+};
 
 /// `shared/tools` beside the repository (or `$SPECWORK_SHARED_DIR/tools`).
 pub fn tools_dir() -> PathBuf {
@@ -90,12 +94,35 @@ pub fn claude_reference(root: &Path, mode: &str, tz_offset_min: i32) -> Value {
     serde_json::from_slice(&std::fs::read(out.path()).unwrap()).unwrap()
 }
 
+/// The embedded table with the one Claude price ccusage 20.0.24 embeds differently: its older
+/// LiteLLM snapshot gives Sonnet 4.5 a long-context tier ($6 / $22.50 / $7.50 / $0.60 above 200k
+/// input tokens) that LiteLLM 1.110.2 lists only for the Bedrock and Vertex entries. Tests of
+/// the accounting rules use it so that costs compare exactly; `prices.rs` shows the difference.
+pub fn ccusage_prices() -> PriceTable {
+    let mut o = BTreeMap::new();
+    o.insert(
+        "claude-sonnet-4-5".to_owned(),
+        PriceOverride {
+            long_context: Some(LongContextOverride {
+                input: 6.0,
+                output: 22.5,
+                cache_write_5m: Some(7.5),
+                cache_read: Some(0.6),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    PriceTable::builtin().with_overrides(&o).unwrap()
+}
+
 /// Scan options for a single Claude root, priced like ccusage.
 pub fn claude_opts(root: &Path, mode: CostMode) -> ScanOptions {
     ScanOptions {
         sources: Sources { claude: vec![root.to_path_buf()], ..Sources::default() },
         cost_mode: mode,
         long_context: LongContextRule::Ccusage,
+        prices: ccusage_prices(),
         ..ScanOptions::default()
     }
 }
