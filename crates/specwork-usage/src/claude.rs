@@ -602,4 +602,52 @@ mod fastline_agrees_with_serde {
         }
         assert!(mutated > 100, "mutations reach the fast path");
     }
+
+    /// The transcript line reader under random edits (the proptest twin of the cargo-fuzz target
+    /// `transcript_lines`): whatever the fast path accepts, serde reads the same way.
+    mod fuzz {
+        use proptest::prelude::*;
+
+        const BASE: &str = r#"{"parentUuid":null,"isSidechain":false,"cwd":"/w","sessionId":"s","version":"2.1.3","type":"assistant","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"a \"q\" \\ \n"}],"usage":{"input_tokens":1,"cache_creation_input_tokens":2,"cache_read_input_tokens":3,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":2},"output_tokens":4,"service_tier":"standard"}},"requestId":"req_1","timestamp":"2025-10-24T10:15:00.783Z","costUSD":0.25}"#;
+
+        /// Bytes that change a JSON line's meaning most often.
+        fn piece() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(" ".to_owned()),
+                Just("\n".to_owned()),
+                Just("\"".to_owned()),
+                Just("\\".to_owned()),
+                Just(",".to_owned()),
+                Just(":".to_owned()),
+                Just("}".to_owned()),
+                Just("-".to_owned()),
+                Just("1e3".to_owned()),
+                Just("18446744073709551616".to_owned()),
+                Just("\\u0041".to_owned()),
+                "[ -~]{0,3}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(600))]
+            #[test]
+            fn fast_path_agrees_with_serde_under_edits(
+                edits in proptest::collection::vec((0usize..BASE.len(), 0usize..3, piece()), 1..4)
+            ) {
+                let mut line = BASE.to_owned();
+                for (at, cut, with) in edits {
+                    let at = at.min(line.len());
+                    if !line.is_char_boundary(at) {
+                        continue;
+                    }
+                    let end = (at + cut).min(line.len());
+                    if line.is_char_boundary(end) {
+                        line.replace_range(at..end, &with);
+                    }
+                }
+                let mut hits = 0;
+                super::check(&line, &mut hits);
+            }
+        }
+    }
 }
