@@ -30,7 +30,7 @@ use crate::stores::journal::{self, Entry, Event, JournalError, Stamp};
 /// The journals of active sessions, relative to the workspace.
 pub const CURRENT_DIR: &str = "docs/sessions/.current";
 /// Hook state and log, relative to the workspace (derived, git-ignored).
-pub const STATE_DIR: &str = ".specwork/hooks";
+pub const STATE_DIR: &str = crate::stores::journal::HOOKS_DIR;
 /// Where hook errors go, relative to the workspace.
 pub const LOG_FILE: &str = ".specwork/hook.log";
 /// The most one hook may take, stdin included: past it the hook returns (exit 0) and logs why.

@@ -71,6 +71,8 @@ use crate::base::diag::Diagnostic;
 pub const CURRENT_DIR: &str = "docs/sessions/.current";
 /// Journals of archived sessions, in one folder per day.
 pub const ARCHIVE_DIR: &str = "docs/sessions/archive";
+/// Per-machine state of hooks and the status line (git-ignored, under `.specwork/`).
+pub const HOOKS_DIR: &str = ".specwork/hooks";
 /// Daily summaries.
 pub const DAILY_DIR: &str = "docs/sessions/daily";
 /// The overall progress file.
