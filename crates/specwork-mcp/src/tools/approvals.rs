@@ -146,7 +146,6 @@ struct Status {
 
 fn status_of(r: &ApprovalRecord, timed_out: Option<bool>) -> Status {
     let approved = r.status == ApprovalStatus::Approved;
-    let pending = r.status == ApprovalStatus::Pending;
     let next = match r.status {
         ApprovalStatus::Pending => format!("call `approvals` {{action: wait, approvalId: {}}}", r.id),
         ApprovalStatus::Approved => "approved: go on to the next phase".to_owned(),
@@ -172,9 +171,11 @@ fn status_of(r: &ApprovalRecord, timed_out: Option<bool>) -> Status {
                 line_number: c.line_number,
             })
             .collect(),
-        is_completed: !pending,
+        // As the peer answers: a decision is complete when approved or rejected; anything short
+        // of approval (pending, needs revision, rejected) means wait — revise and ask again.
+        is_completed: approved || r.status == ApprovalStatus::Rejected,
         can_proceed: approved,
-        must_wait: pending,
+        must_wait: !approved,
         block_next: !approved,
         timed_out,
         next,
