@@ -111,14 +111,24 @@ fn request(call: &Call<'_>) -> Result<Reply, ToolError> {
     }))
 }
 
+/// A review comment with the peer's fields (texts clipped).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Comment {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<serde_json::Value>,
+    #[serde(rename = "type")]
+    kind: String,
     comment: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     selected_text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line_number: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    character_position: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    highlight_color: Option<serde_json::Value>,
+    timestamp: String,
 }
 
 /// The peer's status answer.
@@ -166,9 +176,14 @@ fn status_of(r: &ApprovalRecord, timed_out: Option<bool>) -> Status {
             .flatten()
             .take(20)
             .map(|c| Comment {
+                id: c.extra.get("id").cloned(),
+                kind: clip(&c.kind, 20),
                 comment: clip(&c.comment, 500),
                 selected_text: c.selected_text.as_deref().map(|t| clip(t, 200)),
                 line_number: c.line_number,
+                character_position: c.character_position,
+                highlight_color: c.highlight_color.clone(),
+                timestamp: clip(&c.timestamp, 40),
             })
             .collect(),
         // As the peer answers: a decision is complete when approved or rejected; anything short

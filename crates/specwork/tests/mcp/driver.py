@@ -213,6 +213,7 @@ async def main():
             check(p.returncode == 0, f"{decision} from the CLI", e.decode())
             st = ok(await c.call_tool("approvals", {"action": "status", "approvalId": asked["approvalId"]}), f"status after {decision}")
             check(st["mustWait"] and st["blockNext"] and not st["canProceed"] and st["isCompleted"] == completed, f"{decision}d status flags as the peer's", st)
+            check("split story 2" in st["response"], f"{decision}d with the reviewer's words", st)
         pend = ok(await c.call_tool("approvals", {"action": "request", "filePath": ".spec-workflow/specs/invoice-management/design.md"}), "request with inferred categoryName")
         err(await c.call_tool("approvals", {"action": "delete", "approvalId": pend["approvalId"]}), "delete pending", "still pending")
         err(await c.call_tool("approvals", {"action": "status", "approvalId": "approval_0_nope"}), "unknown approval", "no approval")
