@@ -1391,6 +1391,8 @@ pub enum Decision {
 pub struct RequestOptions<'a> {
     /// The title [default: `{spec title}: {doc}`].
     pub title: Option<&'a str>,
+    /// The peer's record `type`: `document` (the default) or `action`.
+    pub kind: Option<&'a str>,
 }
 
 struct Prepared {
@@ -1435,6 +1437,7 @@ fn create_record(
     ws: &Workspace,
     t: &DocTarget,
     title: &str,
+    kind: Option<&str>,
     content: &str,
     ids: &mut IdSource,
 ) -> Result<LoadedApproval, ApprovalError> {
@@ -1446,7 +1449,7 @@ fn create_record(
             id: id.clone(),
             title: title.to_owned(),
             file_path: t.file_str(),
-            kind: document_type(),
+            kind: kind.filter(|k| *k == "action").map_or_else(document_type, str::to_owned),
             status: ApprovalStatus::Pending,
             created_at: iso.clone(),
             metadata: None,
@@ -1595,7 +1598,7 @@ pub fn request(ws: &Workspace, t: &DocTarget, opts: &RequestOptions<'_>) -> Resu
     }
     let mut ids = IdSource::new();
     let title = opts.title.map_or_else(|| t.title.clone(), str::to_owned);
-    let created = create_record(ws, t, &title, &p.content, &mut ids)?;
+    let created = create_record(ws, t, &title, opts.kind, &p.content, &mut ids)?;
     Ok(outcome("request", t, &created, true, false, None, p.hash, warnings))
 }
 
@@ -1671,7 +1674,7 @@ pub fn decide(
     let mut ids = IdSource::new();
     let (target_record, created) = match latest_pending(&view, t) {
         Some(r) => (r.clone(), false),
-        None => (create_record(ws, t, &t.title, &p.content, &mut ids)?, true),
+        None => (create_record(ws, t, &t.title, None, &p.content, &mut ids)?, true),
     };
     let trigger = match decision {
         Decision::Approve => Some("approved"),

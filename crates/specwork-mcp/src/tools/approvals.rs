@@ -100,7 +100,8 @@ fn request(call: &Call<'_>) -> Result<Reply, ToolError> {
     };
     let ws = call.workspace()?;
     let target = approvals::target_for_file(ws, category, file).map_err(approval_error)?;
-    let out = approvals::request(ws, &target, &RequestOptions { title: call.str("title") }).map_err(approval_error)?;
+    let out = approvals::request(ws, &target, &RequestOptions { title: call.str("title"), kind: call.str("type") })
+        .map_err(approval_error)?;
     Ok(Reply::json(&Requested {
         next: format!("call `approvals` {{action: wait, approvalId: {}}}", out.approval_id),
         approval_id: out.approval_id,

@@ -206,7 +206,9 @@ async def main():
         check(ph[0]["status"] == "approved", "approval stays durable after delete (snapshot)", ph)
         # Sent back for revision, or rejected: the peer's flags say wait (revise, then ask again).
         for decision, completed in [("revise", False), ("reject", True)]:
-            asked = ok(await c.call_tool("approvals", {"action": "request", "filePath": ".spec-workflow/specs/invoice-management/requirements.md"}), f"request before {decision}")
+            asked = ok(await c.call_tool("approvals", {"action": "request", "type": "action", "filePath": ".spec-workflow/specs/invoice-management/requirements.md"}), f"request before {decision}")
+            with open(os.path.join(WS, ".spec-workflow/approvals/invoice-management", asked["approvalId"] + ".json")) as f:
+                check(json.load(f)["type"] == "action", "the record keeps the requested type", asked)
             p = await asyncio.create_subprocess_exec(BIN, "approval", decision, "invoice-management", "requirements", "-c", "split story 2",
                                                      cwd=WS, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
             _, e = await p.communicate()
