@@ -90,3 +90,23 @@ fn template_placeholders_are_not_tasks() {
     let v = json(specwork(root).args(["status", "billing"]));
     assert_eq!(v["tasks"]["total"], 2, "{v}");
 }
+
+#[test]
+fn the_specs_own_status_line_follows_its_context() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["spec", "new", "1015", "--parent", "1001", "--title", "Warm Storage"]).assert().success();
+    let spec = root.join("specs/1000/1001/1015.spec.md");
+    let status = || {
+        let text = std::fs::read_to_string(&spec).unwrap();
+        text.lines().find_map(|l| l.strip_prefix("**Status**: ")).map(|s| s.trim().to_owned())
+    };
+    assert_eq!(status().as_deref(), Some("planning"));
+    specwork(root).args(["plan", "1015", "--task", "Mount the warm tier", "--approve"]).assert().success();
+    specwork(root).args(["work", "1015", "--choice", "3"]).write_stdin("").assert().success();
+    assert_eq!(status().as_deref(), Some("active"), "work marks the context active, and the spec with it");
+    specwork(root).args(["do-task", "1015", "1", "--done"]).assert().success();
+    assert_eq!(status().as_deref(), Some("done"), "{}", std::fs::read_to_string(&spec).unwrap());
+    let ctx = std::fs::read_to_string(root.join("specs/1000/1001/1015.context.md")).unwrap();
+    assert!(ctx.contains("**Status**: done"), "{ctx}");
+}
