@@ -110,3 +110,24 @@ fn the_specs_own_status_line_follows_its_context() {
     let ctx = std::fs::read_to_string(root.join("specs/1000/1001/1015.context.md")).unwrap();
     assert!(ctx.contains("**Status**: done"), "{ctx}");
 }
+
+#[test]
+fn resume_summarises_what_each_session_did() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["start-session", "nas-2", "spec", "1014"]).assert().success();
+    specwork(root).args(["do-task", "1014", "4"]).assert().success();
+    specwork(root).args(["do-task", "1014", "4", "--done", "--tokens", "45k"]).assert().success();
+    specwork(root).args(["do-task", "1014", "5"]).assert().success();
+    specwork(root).args(["end-session"]).assert().success();
+    let out = stdout(specwork(root).args(["resume", "1014"]));
+    assert!(
+        out.contains(
+            "Completed 4 (Create directory structure for data organization); worked on 5 (Benchmark performance) · 45k tokens\n"
+        ),
+        "{out}"
+    );
+    let v = json(specwork(root).args(["resume", "1014"]));
+    let last = v["sessions"].as_array().unwrap().last().unwrap().clone();
+    assert!(last["summary"].as_str().unwrap().starts_with("Completed 4 ("), "{last}");
+}
