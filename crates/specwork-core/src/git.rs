@@ -324,7 +324,7 @@ impl Repo {
                 let mut untracked = Vec::new();
                 for p in out.split(|&b| b == 0).filter(|p| !p.is_empty()) {
                     let p = String::from_utf8_lossy(p).into_owned();
-                    let bytes = std::fs::read(self.top.join(&p)).unwrap_or_default();
+                    let bytes = crate::base::path_policy::read(self.top.join(&p)).unwrap_or_default();
                     let binary = bytes.contains(&0);
                     let lines = if binary { 0 } else { count_lines(&bytes) };
                     untracked.push(RawChange { path: p, status: 'A', added: lines, removed: 0, binary });

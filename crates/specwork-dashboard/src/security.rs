@@ -8,6 +8,10 @@
 //! * **Origin**: a state-changing request (anything but GET, HEAD, OPTIONS) whose `Origin` is
 //!   not the dashboard's own, or whose `Sec-Fetch-Site` says cross-site, gets 403. Clients
 //!   that send no `Origin` (curl, agents) are not browsers and carry no ambient credentials.
+//! * **Shape**: a request with more than one `Host` header gets 400 (two hosts let a proxy and
+//!   the dashboard disagree on which site it is). A state-changing request must carry exactly
+//!   one `Host` and a JSON or form `Content-Type` (`application/json`,
+//!   `application/x-www-form-urlencoded`, `multipart/form-data`); `text/plain` or none gets 415.
 //! * **Paths**: [`confine`] turns a URL path into a workspace file or refuses it.
 
 use std::path::{Component, Path, PathBuf};
@@ -123,6 +127,15 @@ fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     })
 }
 
+/// Whether the request's one `Content-Type` is JSON or a form.
+fn form_or_json(headers: &HeaderMap) -> bool {
+    let mut all = headers.get_all(header::CONTENT_TYPE).iter();
+    let (Some(ct), None) = (all.next(), all.next()) else { return false };
+    let Ok(ct) = ct.to_str() else { return false };
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    matches!(mime.as_str(), "application/json" | "application/x-www-form-urlencoded" | "multipart/form-data")
+}
+
 fn deny(status: StatusCode, msg: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{msg}\n")).into_response()
 }
@@ -131,6 +144,9 @@ fn deny(status: StatusCode, msg: &str) -> Response {
 /// every response.
 pub(crate) async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
+    if headers.get_all(header::HOST).iter().count() > 1 {
+        return deny(StatusCode::BAD_REQUEST, "bad request: more than one Host header");
+    }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     let mut set_cookie = None;
     if let Some(token) = app.token() {
@@ -155,6 +171,15 @@ pub(crate) async fn guard(State(app): State<AppState>, req: Request, next: Next)
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
+        if headers.get(header::HOST).is_none() {
+            return deny(StatusCode::BAD_REQUEST, "bad request: no Host header");
+        }
+        if !form_or_json(headers) {
+            return deny(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported content type: send application/json or a form (application/x-www-form-urlencoded)",
+            );
+        }
         let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
         if let Some(origin) = origin {
             let expected = format!("http://{host}");

@@ -14,6 +14,7 @@
 
 use std::path::PathBuf;
 
+pub mod framing;
 mod prompts;
 mod protocol;
 pub mod registry;

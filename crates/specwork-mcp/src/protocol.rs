@@ -74,10 +74,27 @@ impl Server {
         }
     }
 
-    /// Serves MCP on stdin/stdout until the client closes the connection.
+    /// Serves MCP on stdin/stdout until the client closes the connection. Requests pass
+    /// through [`crate::framing`] first (bounded lines; bad JSON and oversized requests are
+    /// answered there), and one writer puts every reply line on stdout.
     pub async fn serve_stdio(self) -> Result<(), crate::ServeError> {
-        let running = self.serve(rmcp::transport::stdio_pipes()).await.map_err(|e| crate::ServeError(e.to_string()))?;
+        use tokio::io::AsyncWriteExt;
+        let (sdk_in, guard_out) = tokio::io::duplex(1 << 20);
+        let (sdk_out, merge_in) = tokio::io::duplex(1 << 20);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+        tokio::spawn(crate::framing::guard(tokio::io::stdin(), guard_out, tx.clone()));
+        tokio::spawn(crate::framing::from_sdk(merge_in, tx));
+        let writer = tokio::spawn(async move {
+            let mut stdout = tokio::io::stdout();
+            while let Some(line) = rx.recv().await {
+                if stdout.write_all(&line).await.is_err() || stdout.flush().await.is_err() {
+                    break;
+                }
+            }
+        });
+        let running = self.serve((sdk_in, sdk_out)).await.map_err(|e| crate::ServeError(e.to_string()))?;
         running.waiting().await.map_err(|e| crate::ServeError(e.to_string()))?;
+        let _ = writer.await;
         Ok(())
     }
 }
@@ -140,7 +157,7 @@ impl ServerHandler for Server {
         let Some(def) = tools::find(&request.name) else {
             let names: Vec<&str> = tools::TOOLS.iter().map(|t| t.name).collect();
             return Err(ErrorData::invalid_params(
-                format!("unknown tool `{}`; the tools are {}", request.name, names.join(", ")),
+                format!("unknown tool `{}`; the tools are {}", registry::clip(&request.name, 200), names.join(", ")),
                 None,
             ));
         };
@@ -185,7 +202,11 @@ impl ServerHandler for Server {
         let Some(def) = prompts::find(&request.name) else {
             let names: Vec<&str> = prompts::PROMPTS.iter().map(|p| p.name).collect();
             return Err(ErrorData::invalid_params(
-                format!("unknown prompt `{}`; the prompts are {}", request.name, names.join(", ")),
+                format!(
+                    "unknown prompt `{}`; the prompts are {}",
+                    registry::clip(&request.name, 200),
+                    names.join(", ")
+                ),
                 None,
             ));
         };
@@ -198,7 +219,12 @@ impl ServerHandler for Server {
         .await
         .map_err(|e| ErrorData::internal_error(format!("{} failed: {e}", def.name), None))?;
         // Prompts have no error result: a bad argument is a JSON-RPC error the client shows.
-        let text = rendered.map_err(|e| ErrorData::invalid_params(format!("{} ({})", e.message, e.hint), None))?;
+        let text = rendered.map_err(|e| {
+            ErrorData::invalid_params(
+                registry::clip(&format!("{} ({})", e.message, e.hint), registry::MAX_ERROR_CHARS),
+                None,
+            )
+        })?;
         Ok(GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
             .with_description(def.description)
             .into())

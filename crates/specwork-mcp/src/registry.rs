@@ -21,6 +21,11 @@ use specwork_core::{Spec, Workspace, base::names};
 /// The largest reply (text form) a tool may return: about 4k tokens.
 pub const MAX_REPLY_BYTES: usize = 16 * 1024;
 
+/// The most characters of an error's message (and of its hint) a reply carries: an error
+/// echoes what it was given (a 1 MB spec name), and its text and structured forms together stay
+/// under [`MAX_REPLY_BYTES`] (4 × 768 characters of at most 4 bytes each).
+pub const MAX_ERROR_CHARS: usize = 768;
+
 /// The most JSON a page of a list holds, leaving room for the rest of the reply.
 pub const PAGE_BYTES: usize = 10 * 1024;
 
@@ -139,14 +144,14 @@ impl ToolError {
         Self { message: message.into(), hint: hint.into() }
     }
 
-    /// The text form the model reads.
+    /// The text form the model reads (bounded: see [`MAX_ERROR_CHARS`]).
     pub fn text(&self) -> String {
-        format!("error: {}\nhint: {}", self.message, self.hint)
+        format!("error: {}\nhint: {}", clip(&self.message, MAX_ERROR_CHARS), clip(&self.hint, MAX_ERROR_CHARS))
     }
 
-    /// The structured form.
+    /// The structured form (bounded like the text).
     pub fn structured(&self) -> Value {
-        json!({"error": self.message, "hint": self.hint})
+        json!({"error": clip(&self.message, MAX_ERROR_CHARS), "hint": clip(&self.hint, MAX_ERROR_CHARS)})
     }
 }
 

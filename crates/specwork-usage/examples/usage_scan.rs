@@ -1,8 +1,9 @@
 //! Scans the agent logs named by the environment (`CLAUDE_CONFIG_DIR`, `CODEX_HOME`,
-//! `GEMINI_DATA_DIR`) and prints ccusage-shaped daily JSON; used by `bench/usage.sh` and the tests.
+//! `GEMINI_DATA_DIR`, `OPENCODE_DATA_DIR`, `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`,
+//! `QWEN_DATA_DIR`) and prints ccusage-shaped daily JSON; used by `bench/usage.sh`.
 //!
 //! ```text
-//! usage_scan [--agent claude|codex|gemini] [--cache DIR] [--no-cache] [--tz ZONE]
+//! usage_scan [--agent claude|codex|gemini|opencode|amp|copilot|qwen] [--cache DIR] [--no-cache] [--tz ZONE]
 //!            [--mode auto|calculate|display] [--long-context anthropic|ccusage] [--stats]
 //! ```
 
@@ -47,14 +48,14 @@ fn main() -> ExitCode {
         }
     }
     let start = Instant::now();
-    let sources = match Sources::from_env() {
+    let sources = match Sources::from_env_for(&agents) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    opts.sources = if agents.is_empty() { sources } else { sources.only(&agents) };
+    opts.sources = sources;
     let result = match scan(&opts) {
         Ok(r) => r,
         Err(e) => {

@@ -77,9 +77,39 @@ impl Attribution {
 /// `roots` is empty; never for a record without a directory).
 pub fn inside(r: &UsageRecord, roots: &[PathBuf]) -> bool {
     match &r.cwd {
-        Some(c) => roots.is_empty() || roots.iter().any(|root| Path::new(c.as_ref()).starts_with(root)),
+        Some(c) => {
+            roots.is_empty()
+                || lexical(Path::new(c.as_ref())).is_some_and(|c| {
+                    roots.iter().any(|root| lexical(root).is_some_and(|root| c.starts_with(root.as_ref())))
+                })
+        }
         None => false,
     }
+}
+
+/// `p` with `.` and `..` resolved without touching the file system (a logged `cwd` may name a
+/// directory that no longer exists); `None` for a relative path or one that climbs above `/`.
+fn lexical(p: &Path) -> Option<std::borrow::Cow<'_, Path>> {
+    use std::path::Component;
+    if !p.is_absolute() {
+        return None;
+    }
+    if !p.components().any(|c| matches!(c, Component::CurDir | Component::ParentDir)) {
+        return Some(std::borrow::Cow::Borrowed(p));
+    }
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    Some(std::borrow::Cow::Owned(out))
 }
 
 /// Gives each record at most one window; see the module documentation for the rules.
@@ -204,6 +234,20 @@ mod tests {
         assert_eq!(a.windows[0].input_tokens, 1);
         assert_eq!(a.unattributed(&recs, &roots, |_| true).input_tokens, 2 + 16);
         assert_eq!(a.contested, 0);
+    }
+
+    #[test]
+    fn a_cwd_climbing_out_of_the_workspace_is_not_inside_it() {
+        let roots = vec![PathBuf::from("/w/a")];
+        let at = |cwd: &str| inside(&rec("2025-01-13T10:00:00Z", Some(cwd), "x", 1), &roots);
+        assert!(!at("/w/a/../../../etc"));
+        assert!(!at("/w/a/.."));
+        assert!(!at("/w/a/../b"));
+        assert!(!at("/../../w/a/../x"));
+        assert!(!at("w/a"), "a relative cwd is nobody's workspace");
+        assert!(at("/w/a/./sub/../lib"));
+        assert!(at("/w/b/../a/src"));
+        assert!(at("/w/a"));
     }
 
     #[test]

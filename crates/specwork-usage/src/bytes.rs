@@ -76,6 +76,27 @@ pub(crate) fn looks_like_json_object(line: &[u8]) -> bool {
     t.is_empty() || (t.first() == Some(&b'{') && t.last() == Some(&b'}'))
 }
 
+/// Whether `line` has the key `key` finds (`"usage"`) followed by `:` and a value starting with
+/// `value`, with any JSON whitespace between them: the exact-bytes checks would miss lines written
+/// with spaces (`"usage": {`), which are valid JSON and count like compact ones.
+pub(crate) fn has_key_value(key: &memchr::memmem::Finder<'_>, line: &[u8], value: &[u8]) -> bool {
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let mut off = 0;
+    while let Some(i) = key.find(&line[off..]) {
+        let after = off + i + key.needle().len();
+        let rest = &line[after..];
+        let rest = &rest[rest.iter().take_while(|b| ws(b)).count()..];
+        if let Some(rest) = rest.strip_prefix(b":") {
+            let rest = &rest[rest.iter().take_while(|b| ws(b)).count()..];
+            if rest.starts_with(value) {
+                return true;
+            }
+        }
+        off = after;
+    }
+    false
+}
+
 /// A 64-bit FNV-1a hash, used to fingerprint file prefixes in the ledger.
 pub(crate) fn fnv1a(data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -110,7 +110,7 @@ pub(crate) struct CacheCreation {
 
 fn usage_finder() -> &'static Finder<'static> {
     static F: OnceLock<Finder<'static>> = OnceLock::new();
-    F.get_or_init(|| Finder::new(b"\"usage\":{"))
+    F.get_or_init(|| Finder::new(b"\"usage\""))
 }
 
 fn null_finder() -> &'static Finder<'static> {
@@ -212,7 +212,7 @@ fn issue_kind(is_tail: bool) -> IssueKind {
 
 fn parse_line(line: &[u8], no: u32, is_tail: bool, fd: &mut FileData, stats: &mut LineStats) {
     stats.lines += 1;
-    if usage_finder().find(line).is_none() {
+    if !bytes::has_key_value(usage_finder(), line, b"{") {
         if !bytes::looks_like_json_object(line) {
             fd.issues.push((no, issue_kind(is_tail)));
         }
@@ -238,6 +238,8 @@ fn parse_line(line: &[u8], no: u32, is_tail: bool, fd: &mut FileData, stats: &mu
             Err(e) => {
                 if crate::jsonx::is_syntax_error(&e) {
                     fd.issues.push((no, issue_kind(is_tail)));
+                } else if usage_out_of_range(text) {
+                    fd.issues.push((no, IssueKind::OutOfRange));
                 } else {
                     stats.rejected += 1;
                 }
@@ -248,6 +250,19 @@ fn parse_line(line: &[u8], no: u32, is_tail: bool, fd: &mut FileData, stats: &mu
     if !extract(parsed, no, fd) {
         stats.rejected += 1;
     }
+}
+
+/// Whether a line that is valid JSON failed to parse because a token count of its usage is
+/// negative, fractional or too large for a `u64` (the error path only).
+fn usage_out_of_range(text: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let usages = [v.pointer("/message/usage"), v.pointer("/data/message/message/usage")];
+    usages.into_iter().flatten().any(|u| {
+        let bad = |x: &serde_json::Value| x.is_number() && x.as_u64().is_none();
+        u.as_object().is_some_and(|o| o.values().any(|x| bad(x) || x.as_object().is_some_and(|c| c.values().any(bad))))
+    })
 }
 
 /// Applies the selection and validation rules; pushes the event and returns true if it counts.
@@ -299,6 +314,19 @@ fn extract(l: Line<'_>, no: u32, fd: &mut FileData) -> bool {
         Some(c) => (c.ephemeral_5m_input_tokens, c.ephemeral_1h_input_tokens),
         None => (usage.cache_creation_input_tokens, 0),
     };
+    let counts = [
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.cache_creation_input_tokens,
+        usage.cache_read_input_tokens,
+        cc5,
+        cc1h,
+    ];
+    if counts.iter().any(|&n| n > crate::event::MAX_TOKENS) {
+        // Skipped and reported, never summed (a 2^64-1 counter would wrap the totals).
+        fd.issues.push((no, IssueKind::OutOfRange));
+        return true;
+    }
     let mut flags = 0;
     if side == Some(true) {
         flags |= F_SIDECHAIN;
@@ -555,5 +583,53 @@ mod fastline_agrees_with_serde {
             }
         }
         assert!(mutated > 100, "mutations reach the fast path");
+    }
+
+    /// The transcript line reader under random edits (the proptest twin of the cargo-fuzz target
+    /// `transcript_lines`): whatever the fast path accepts, serde reads the same way.
+    mod fuzz {
+        use proptest::prelude::*;
+
+        const BASE: &str = r#"{"parentUuid":null,"isSidechain":false,"cwd":"/w","sessionId":"s","version":"2.1.3","type":"assistant","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"a \"q\" \\ \n"}],"usage":{"input_tokens":1,"cache_creation_input_tokens":2,"cache_read_input_tokens":3,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":2},"output_tokens":4,"service_tier":"standard"}},"requestId":"req_1","timestamp":"2025-10-24T10:15:00.783Z","costUSD":0.25}"#;
+
+        /// Bytes that change a JSON line's meaning most often.
+        fn piece() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(" ".to_owned()),
+                Just("\n".to_owned()),
+                Just("\"".to_owned()),
+                Just("\\".to_owned()),
+                Just(",".to_owned()),
+                Just(":".to_owned()),
+                Just("}".to_owned()),
+                Just("-".to_owned()),
+                Just("1e3".to_owned()),
+                Just("18446744073709551616".to_owned()),
+                Just("\\u0041".to_owned()),
+                "[ -~]{0,3}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(600))]
+            #[test]
+            fn fast_path_agrees_with_serde_under_edits(
+                edits in proptest::collection::vec((0usize..BASE.len(), 0usize..3, piece()), 1..4)
+            ) {
+                let mut line = BASE.to_owned();
+                for (at, cut, with) in edits {
+                    let at = at.min(line.len());
+                    if !line.is_char_boundary(at) {
+                        continue;
+                    }
+                    let end = (at + cut).min(line.len());
+                    if line.is_char_boundary(end) {
+                        line.replace_range(at..end, &with);
+                    }
+                }
+                let mut hits = 0;
+                super::check(&line, &mut hits);
+            }
+        }
     }
 }

@@ -27,6 +27,7 @@ struct Finders {
     event: Finder<'static>,
     count: Finder<'static>,
     meta: Finder<'static>,
+    ty: Finder<'static>,
 }
 
 fn finders() -> &'static Finders {
@@ -36,19 +37,21 @@ fn finders() -> &'static Finders {
         event: Finder::new(b"\"type\":\"event_msg\""),
         count: Finder::new(b"\"type\":\"token_count\""),
         meta: Finder::new(b"\"type\":\"session_meta\""),
+        ty: Finder::new(b"\"type\""),
     })
 }
 
 type Usage5 = (u64, u64, u64, u64, u64);
 
-fn num(u: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<u64> {
+/// The first of `keys` holding a count; a number that is negative, fractional or above
+/// [`MAX_TOKENS`](crate::event::MAX_TOKENS) sets `bad` (the line is skipped and reported).
+fn num(u: &serde_json::Map<String, Value>, keys: &[&str], bad: &mut bool) -> Option<u64> {
     for k in keys {
         match u.get(*k) {
-            Some(Value::Number(n)) => {
-                if let Some(v) = n.as_u64() {
-                    return Some(v);
-                }
-            }
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(v) if v <= crate::event::MAX_TOKENS => return Some(v),
+                _ => *bad = true,
+            },
             Some(Value::String(s)) => {
                 if let Ok(v) = s.trim().parse::<u64>() {
                     return Some(v);
@@ -60,13 +63,13 @@ fn num(u: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<u64> {
     None
 }
 
-fn norm_usage(v: Option<&Value>) -> Option<Usage5> {
+fn norm_usage(v: Option<&Value>, bad: &mut bool) -> Option<Usage5> {
     let u = v?.as_object()?;
-    let i = num(u, &["input_tokens", "prompt_tokens", "input"]).unwrap_or(0);
-    let o = num(u, &["output_tokens", "completion_tokens", "output"]).unwrap_or(0);
-    let r = num(u, &["reasoning_output_tokens", "reasoning_tokens"]).unwrap_or(0);
-    let c = num(u, &["cached_input_tokens", "cache_read_input_tokens", "cached_tokens"]).unwrap_or(0);
-    let t = match num(u, &["total_tokens"]) {
+    let i = num(u, &["input_tokens", "prompt_tokens", "input"], bad).unwrap_or(0);
+    let o = num(u, &["output_tokens", "completion_tokens", "output"], bad).unwrap_or(0);
+    let r = num(u, &["reasoning_output_tokens", "reasoning_tokens"], bad).unwrap_or(0);
+    let c = num(u, &["cached_input_tokens", "cache_read_input_tokens", "cached_tokens"], bad).unwrap_or(0);
+    let t = match num(u, &["total_tokens"], bad) {
         Some(t) if !(t == 0 && i + o + r != 0) => t,
         _ => i + o,
     };
@@ -117,9 +120,11 @@ pub(crate) fn parse(data: &[u8], stem: &str) -> FileData {
         if raw.is_empty() {
             continue;
         }
-        let is_ctx = f.ctx.find(raw).is_some();
-        let is_tc = f.event.find(raw).is_some() && f.count.find(raw).is_some();
-        let is_meta = f.meta.find(raw).is_some();
+        let typed =
+            |finder: &Finder<'_>, value: &[u8]| finder.find(raw).is_some() || bytes::has_key_value(&f.ty, raw, value);
+        let is_ctx = typed(&f.ctx, b"\"turn_context\"");
+        let is_tc = typed(&f.event, b"\"event_msg\"") && typed(&f.count, b"\"token_count\"");
+        let is_meta = typed(&f.meta, b"\"session_meta\"");
         if !(is_ctx || is_tc || is_meta) {
             if !bytes::looks_like_json_object(raw) {
                 fd.issues.push((no, issue));
@@ -177,8 +182,13 @@ pub(crate) fn parse(data: &[u8], stem: &str) -> FileData {
             continue;
         };
         let info = p.get("info").filter(|i| i.is_object());
-        let total = info.and_then(|i| norm_usage(i.get("total_token_usage")));
-        let last = info.and_then(|i| norm_usage(i.get("last_token_usage")));
+        let mut bad = false;
+        let total = info.and_then(|i| norm_usage(i.get("total_token_usage"), &mut bad));
+        let last = info.and_then(|i| norm_usage(i.get("last_token_usage"), &mut bad));
+        if bad {
+            fd.issues.push((no, IssueKind::OutOfRange));
+            continue;
+        }
         if total.is_some() && prev_total.is_some() && total == prev_total {
             continue; // a re-emitted counter
         }

@@ -119,7 +119,14 @@ pub enum IssueKind {
     CorruptFile,
     /// The file could not be read (reported with line 0).
     Unreadable,
+    /// A usage line whose token count is negative, fractional or above [`MAX_TOKENS`]: skipped
+    /// whole (ccusage would wrap or drop it silently).
+    OutOfRange,
 }
+
+/// The most tokens one call may report (10^12, far above any context window); larger counts are
+/// corrupt, and skipping them keeps every sum far from `u64` overflow.
+pub(crate) const MAX_TOKENS: u64 = 1_000_000_000_000;
 
 impl IssueKind {
     /// A short lowercase description.
@@ -130,7 +137,33 @@ impl IssueKind {
             IssueKind::InvalidUtf8 => "invalid utf-8",
             IssueKind::CorruptFile => "corrupt json file",
             IssueKind::Unreadable => "cannot read the file",
+            IssueKind::OutOfRange => "token count out of range (negative, fractional or too large)",
         }
+    }
+
+    /// The byte stored for this kind in the ledger and the snapshot.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            IssueKind::CorruptLine => 0,
+            IssueKind::TruncatedLastLine => 1,
+            IssueKind::InvalidUtf8 => 2,
+            IssueKind::CorruptFile => 3,
+            IssueKind::Unreadable => 4,
+            IssueKind::OutOfRange => 5,
+        }
+    }
+
+    /// The kind stored as `c`.
+    pub(crate) fn from_code(c: u8) -> Option<Self> {
+        Some(match c {
+            0 => IssueKind::CorruptLine,
+            1 => IssueKind::TruncatedLastLine,
+            2 => IssueKind::InvalidUtf8,
+            3 => IssueKind::CorruptFile,
+            4 => IssueKind::Unreadable,
+            5 => IssueKind::OutOfRange,
+            _ => return None,
+        })
     }
 }
 

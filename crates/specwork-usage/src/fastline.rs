@@ -308,7 +308,13 @@ impl<'a> P<'a> {
             b'n' => self.literal(b"null").map(|_| None),
             _ => {
                 let (s, e) = self.number()?;
-                self.s[s..e].parse().ok().map(Some)
+                let text = &self.s[s..e];
+                // Past 17 digits serde_json (without `float_roundtrip`) may round differently
+                // from a correctly rounded parse: leave such numbers to serde.
+                if text.bytes().filter(u8::is_ascii_digit).count() > 17 {
+                    return None;
+                }
+                text.parse().ok().map(Some)
             }
         }
     }

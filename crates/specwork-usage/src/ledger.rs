@@ -24,7 +24,7 @@ use crate::sources::FileKind;
 
 const MAGIC: &[u8; 8] = b"SWLEDGER";
 /// Bump when parsing rules or the layout change.
-pub(crate) const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 4;
 
 /// One file's entry.
 #[derive(Debug, Clone)]
@@ -108,27 +108,6 @@ impl<'a> R<'a> {
 
 const EVENT_LEN: usize = 8 * 9 + 8 * 5 + 4 + 1;
 
-fn issue_code(k: IssueKind) -> u8 {
-    match k {
-        IssueKind::CorruptLine => 0,
-        IssueKind::TruncatedLastLine => 1,
-        IssueKind::InvalidUtf8 => 2,
-        IssueKind::CorruptFile => 3,
-        IssueKind::Unreadable => 4,
-    }
-}
-
-fn issue_from(c: u8) -> Option<IssueKind> {
-    Some(match c {
-        0 => IssueKind::CorruptLine,
-        1 => IssueKind::TruncatedLastLine,
-        2 => IssueKind::InvalidUtf8,
-        3 => IssueKind::CorruptFile,
-        4 => IssueKind::Unreadable,
-        _ => return None,
-    })
-}
-
 #[cfg(unix)]
 fn path_bytes(p: &Path) -> std::borrow::Cow<'_, [u8]> {
     use std::os::unix::ffi::OsStrExt;
@@ -201,7 +180,7 @@ pub(crate) fn encode<'a>(files: impl Iterator<Item = (&'a Path, FileMeta, &'a Fi
         w.u32(d.issues.len() as u32);
         for (line, k) in &d.issues {
             w.u32(*line);
-            w.u8(issue_code(*k));
+            w.u8(IssueKind::code(*k));
         }
     }
     w.0[count_pos..count_pos + 4].copy_from_slice(&n.to_le_bytes());
@@ -266,7 +245,7 @@ pub(crate) fn decode(b: &[u8]) -> Option<FxHashMap<PathBuf, LedgerFile>> {
         let mut issues = Vec::with_capacity(ni.min(1 << 16));
         for _ in 0..ni {
             let line = r.u32()?;
-            issues.push((line, issue_from(r.u8()?)?));
+            issues.push((line, IssueKind::from_code(r.u8()?)?));
         }
         if tail_events as usize > events.len() || tail_issues as usize > issues.len() {
             return None;

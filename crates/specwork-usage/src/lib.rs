@@ -34,17 +34,22 @@
 
 #![deny(missing_docs)]
 
+mod amp;
 mod attribute;
 mod bytes;
 mod claude;
 mod codex;
+mod copilot;
+mod entry;
 mod error;
 mod event;
 mod fastline;
 mod gemini;
 mod jsonx;
 mod ledger;
+mod opencode;
 mod price;
+mod qwen;
 mod record;
 mod report;
 mod scan;
@@ -56,8 +61,8 @@ pub use attribute::{Attribution, Window, attribute, inside};
 pub use error::UsageError;
 pub use event::{IssueKind, LineStats};
 pub use price::{
-    BUILTIN_PRICES_AS_OF, BillableTokens, CostMode, LongContextOverride, LongContextPrice, LongContextRule, ModelPrice,
-    PriceOverride, PriceTable,
+    BillableTokens, CostMode, LongContextOverride, LongContextPrice, LongContextRule, ModelPrice, PriceOverride,
+    PriceSource, PriceTable,
 };
 pub use record::{Agent, Tokens, UnknownAgent, UsageRecord};
 pub use report::{Filter, GroupBy, Report, Row, Totals, time_zone};

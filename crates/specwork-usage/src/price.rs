@@ -34,9 +34,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::UsageError;
 
-/// Date of the built-in prices, shown by `specwork cost --prices`.
-pub const BUILTIN_PRICES_AS_OF: &str = "2026-11";
-
 const PER_TOKEN: f64 = 1e-6;
 
 /// Prices of one model, USD per million tokens.
@@ -56,6 +53,11 @@ pub struct ModelPrice {
     pub long_context: Option<LongContextPrice>,
     /// Multiplier for Claude's fast mode (`"speed":"fast"`), if the model has one.
     pub fast_multiplier: Option<f64>,
+    /// Who serves the model at this price (LiteLLM's `litellm_provider`: `anthropic`,
+    /// `bedrock_converse`, `openai`, ...; `specwork` for the few built-ins, `specwork.toml` for
+    /// models the user adds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 /// Long-context prices, USD per million tokens.
@@ -165,6 +167,9 @@ pub struct BillableTokens {
 pub struct PriceTable {
     entries: BTreeMap<String, ModelPrice>,
     normalized: Vec<(String, String)>,
+    /// Keys given in `specwork.toml` (normalized, as written): matched before the table, so an
+    /// override of `claude-sonnet-4-5` also prices `claude-sonnet-4-5-20250929`.
+    overridden: Vec<(String, String)>,
 }
 
 impl Default for PriceTable {
@@ -182,6 +187,85 @@ fn anthropic(input: f64, output: f64) -> ModelPrice {
         cache_read: input * 0.1,
         long_context: None,
         fast_multiplier: None,
+        provider: None,
+    }
+}
+
+/// The embedded table (`data/prices.json`, written by `scripts/refresh-prices.py`).
+const EMBEDDED: &str = include_str!("../data/prices.json");
+
+/// Where the built-in prices come from, shown by `specwork cost --prices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PriceSource {
+    /// The published table (LiteLLM's `model_prices_and_context_window_backup.json`).
+    pub source: String,
+    /// The package it ships in (`litellm` on PyPI).
+    pub package: String,
+    /// The package version it was taken from.
+    pub version: String,
+    /// When it was taken (YYYY-MM-DD).
+    pub date: String,
+    /// Models the table prices.
+    pub models: usize,
+}
+
+#[derive(Deserialize)]
+struct EmbeddedFile {
+    source: String,
+    package: String,
+    version: String,
+    date: String,
+    models: BTreeMap<String, EmbeddedPrice>,
+}
+
+/// One model of the embedded table, USD per token.
+#[derive(Deserialize)]
+struct EmbeddedPrice {
+    p: Option<String>,
+    i: f64,
+    o: f64,
+    cw: Option<f64>,
+    cw1h: Option<f64>,
+    cr: Option<f64>,
+    i200: Option<f64>,
+    o200: Option<f64>,
+    cw200: Option<f64>,
+    cr200: Option<f64>,
+    fast: Option<f64>,
+}
+
+/// USD per token to USD per million tokens, without the float noise of `* 1e6`.
+fn per_million(v: f64) -> f64 {
+    (v * 1e6 * 1e9).round() / 1e9
+}
+
+impl EmbeddedPrice {
+    fn to_price(&self) -> ModelPrice {
+        let input = per_million(self.i);
+        let output = per_million(self.o);
+        let cache_write_5m = self.cw.map_or(input * 1.25, per_million);
+        let cache_read = self.cr.map_or(input * 0.1, per_million);
+        let long_context = (self.i200.is_some() || self.o200.is_some()).then(|| {
+            let li = self.i200.map_or(input, per_million);
+            LongContextPrice {
+                threshold: 200_000,
+                input: li,
+                output: self.o200.map_or(output, per_million),
+                cache_write_5m: self.cw200.map_or(cache_write_5m, per_million),
+                cache_write_1h: li * 2.0,
+                cache_read: self.cr200.map_or(cache_read, per_million),
+            }
+        });
+        ModelPrice {
+            input,
+            output,
+            cache_write_5m,
+            cache_write_1h: self.cw1h.map_or(input * 2.0, per_million),
+            cache_read,
+            long_context,
+            fast_multiplier: self.fast,
+            provider: self.p.clone(),
+        }
     }
 }
 
@@ -196,81 +280,88 @@ fn long(input: f64, output: f64) -> Option<LongContextPrice> {
     })
 }
 
-fn flat(input: f64, cache_read: f64, output: f64) -> ModelPrice {
-    ModelPrice {
-        input,
-        output,
+/// Models Claude Code and Gemini CLI still log that LiteLLM's table no longer lists under their
+/// own name (ccusage keeps the same built-ins); used only where the table has no such key.
+fn supplement() -> Vec<(&'static str, ModelPrice)> {
+    let gemini3 = ModelPrice {
         cache_write_5m: 0.0,
         cache_write_1h: 0.0,
-        cache_read,
-        long_context: None,
-        fast_multiplier: None,
-    }
-}
-
-fn tiered_flat(base: (f64, f64, f64), above: (f64, f64, f64)) -> ModelPrice {
-    ModelPrice {
+        cache_read: 0.2,
         long_context: Some(LongContextPrice {
             threshold: 200_000,
-            input: above.0,
-            output: above.2,
+            input: 4.0,
+            output: 18.0,
             cache_write_5m: 0.0,
             cache_write_1h: 0.0,
-            cache_read: above.1,
+            cache_read: 0.4,
         }),
-        ..flat(base.0, base.1, base.2)
-    }
+        ..anthropic(2.0, 12.0)
+    };
+    vec![
+        ("claude-opus-4-1", anthropic(15.0, 75.0)),
+        ("claude-opus-4", anthropic(15.0, 75.0)),
+        ("claude-sonnet-4", ModelPrice { long_context: long(6.0, 22.5), ..anthropic(3.0, 15.0) }),
+        ("claude-3-7-sonnet", anthropic(3.0, 15.0)),
+        ("claude-3-5-sonnet", anthropic(3.0, 15.0)),
+        ("claude-3-5-haiku", anthropic(0.8, 4.0)),
+        ("claude-3-opus", anthropic(15.0, 75.0)),
+        ("claude-3-haiku", anthropic(0.25, 1.25)),
+        ("gemini-3-pro-preview", gemini3),
+    ]
+}
+
+/// Fast-mode multipliers Anthropic publishes that the table does not carry.
+const FAST_MULTIPLIERS: [(&str, f64); 1] = [("claude-opus-4-6", 6.0)];
+
+fn embedded() -> &'static (PriceSource, BTreeMap<String, ModelPrice>) {
+    static TABLE: std::sync::OnceLock<(PriceSource, BTreeMap<String, ModelPrice>)> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        // The file is checked by the `embedded_table_parses` test; a broken one cannot ship.
+        let f: EmbeddedFile = serde_json::from_str(EMBEDDED).unwrap_or_else(|e| {
+            panic!("crates/specwork-usage/data/prices.json is not valid ({e}); rerun scripts/refresh-prices.py")
+        });
+        let mut entries: BTreeMap<String, ModelPrice> =
+            f.models.iter().map(|(k, v)| (k.clone(), v.to_price())).collect();
+        let source = PriceSource {
+            source: f.source,
+            package: f.package,
+            version: f.version,
+            date: f.date,
+            models: entries.len(),
+        };
+        for (k, mut v) in supplement() {
+            v.provider = Some("specwork".to_owned());
+            entries.entry(k.to_owned()).or_insert(v);
+        }
+        for (k, m) in FAST_MULTIPLIERS {
+            if let Some(p) = entries.get_mut(k) {
+                p.fast_multiplier.get_or_insert(m);
+            }
+        }
+        (source, entries)
+    })
 }
 
 impl PriceTable {
-    /// The built-in table (Anthropic, OpenAI and Google list prices as of
-    /// [`BUILTIN_PRICES_AS_OF`]).
+    /// The built-in table: LiteLLM's published prices embedded at build time (see
+    /// [`PriceTable::builtin_source`]), plus a few older models under their short names.
     pub fn builtin() -> Self {
-        let mut e: Vec<(&str, ModelPrice)> = vec![
-            // Claude 4.x
-            (
-                "claude-opus-4-6",
-                ModelPrice { long_context: long(10.0, 37.5), fast_multiplier: Some(6.0), ..anthropic(5.0, 25.0) },
-            ),
-            ("claude-opus-4-5", anthropic(5.0, 25.0)),
-            ("claude-opus-4-1", anthropic(15.0, 75.0)),
-            ("claude-opus-4", anthropic(15.0, 75.0)),
-            ("claude-sonnet-4-6", ModelPrice { long_context: long(6.0, 22.5), ..anthropic(3.0, 15.0) }),
-            ("claude-sonnet-4-5", ModelPrice { long_context: long(6.0, 22.5), ..anthropic(3.0, 15.0) }),
-            ("claude-sonnet-4", ModelPrice { long_context: long(6.0, 22.5), ..anthropic(3.0, 15.0) }),
-            ("claude-haiku-4-5", anthropic(1.0, 5.0)),
-            // Claude 3.x
-            ("claude-3-7-sonnet", anthropic(3.0, 15.0)),
-            ("claude-3-5-sonnet", anthropic(3.0, 15.0)),
-            ("claude-3-5-haiku", anthropic(0.8, 4.0)),
-            ("claude-3-opus", anthropic(15.0, 75.0)),
-            ("claude-3-haiku", anthropic(0.25, 1.25)),
-            // OpenAI (Codex CLI): input, cached input, output
-            ("gpt-5", flat(1.25, 0.125, 10.0)),
-            ("gpt-5-codex", flat(1.25, 0.125, 10.0)),
-            ("gpt-5-mini", flat(0.25, 0.025, 2.0)),
-            ("gpt-5-nano", flat(0.05, 0.005, 0.4)),
-            ("gpt-5.1", flat(1.25, 0.125, 10.0)),
-            ("gpt-5.1-codex", flat(1.25, 0.125, 10.0)),
-            ("gpt-5.1-codex-max", flat(1.25, 0.125, 10.0)),
-            ("gpt-5.1-codex-mini", flat(0.25, 0.025, 2.0)),
-            ("gpt-5.2", flat(1.75, 0.175, 14.0)),
-            ("gpt-5.2-codex", flat(1.75, 0.175, 14.0)),
-            // Google (Gemini CLI): input, cached input, output; above 200k for the pro models
-            ("gemini-2.5-pro", tiered_flat((1.25, 0.125, 10.0), (2.5, 0.25, 15.0))),
-            ("gemini-2.5-flash", flat(0.30, 0.03, 2.5)),
-            ("gemini-2.5-flash-lite", flat(0.10, 0.01, 0.4)),
-            ("gemini-3-pro-preview", tiered_flat((2.0, 0.2, 12.0), (4.0, 0.4, 18.0))),
-            ("gemini-3.1-pro-preview", tiered_flat((2.0, 0.2, 12.0), (4.0, 0.4, 18.0))),
-            ("gemini-3-flash-preview", flat(0.5, 0.05, 3.0)),
-        ];
-        let entries = e.drain(..).map(|(k, v)| (k.to_owned(), v)).collect();
-        Self::from_entries(entries)
+        Self::from_entries(embedded().1.clone())
+    }
+
+    /// Where the built-in prices come from.
+    pub fn builtin_source() -> &'static PriceSource {
+        &embedded().0
+    }
+
+    /// The models `specwork.toml` overrides or adds.
+    pub fn overridden(&self) -> impl Iterator<Item = &str> {
+        self.overridden.iter().map(|(_, k)| k.as_str())
     }
 
     fn from_entries(entries: BTreeMap<String, ModelPrice>) -> Self {
         let normalized = entries.keys().map(|k| (normalize(k), k.clone())).collect();
-        Self { entries, normalized }
+        Self { entries, normalized, overridden: Vec::new() }
     }
 
     /// A table with no prices at all (every model unpriced).
@@ -311,7 +402,7 @@ impl PriceTable {
                     let (Some(input), Some(output)) = (o.input, o.output) else {
                         return Err(UsageError::IncompletePrice { model: model.clone() });
                     };
-                    anthropic(input, output)
+                    ModelPrice { provider: Some("specwork.toml".to_owned()), ..anthropic(input, output) }
                 }
             };
             if let Some(v) = o.input {
@@ -344,7 +435,13 @@ impl PriceTable {
             }
             entries.insert(model.clone(), price);
         }
-        Ok(Self::from_entries(entries))
+        let mut overridden: Vec<(String, String)> = self.overridden;
+        for k in overrides.keys() {
+            if !overridden.iter().any(|(_, o)| o == k) {
+                overridden.push((normalize(k), k.clone()));
+            }
+        }
+        Ok(Self { overridden, ..Self::from_entries(entries) })
     }
 
     /// Feeds every price into `h` (the snapshot key changes when prices do).
@@ -370,6 +467,9 @@ impl PriceTable {
                 v.to_bits().hash(h);
             }
         }
+        for (_, k) in &self.overridden {
+            k.hash(h);
+        }
     }
 
     /// All entries, sorted by key.
@@ -378,27 +478,44 @@ impl PriceTable {
     }
 
     /// The price of `model`, with the table key that matched.
+    ///
+    /// Keys from `specwork.toml` are tried first, then the whole table, each with ccusage's rules.
     pub fn lookup(&self, model: &str) -> Option<(&str, &ModelPrice)> {
-        if let Some((k, v)) = self.entries.get_key_value(model) {
-            return Some((k.as_str(), v));
-        }
         let model_n = normalize(model);
-        let mut best: Option<&str> = None;
-        for (key_n, key) in &self.normalized {
-            let hit = key_n == &model_n
-                || contains_key(model, key)
-                || contains_key(key, model)
-                || contains_key(&model_n, key_n)
-                || contains_key(key_n, &model_n);
-            if hit {
-                best = match best {
-                    Some(b) if b.len() > key.len() || (b.len() == key.len() && b < key.as_str()) => Some(b),
-                    _ => Some(key.as_str()),
-                };
-            }
-        }
-        best.and_then(|k| self.entries.get_key_value(k)).map(|(k, v)| (k.as_str(), v))
+        let key = best_match(&self.overridden, model, &model_n).or_else(|| {
+            if self.entries.contains_key(model) { Some(model) } else { best_match(&self.normalized, model, &model_n) }
+        })?;
+        self.entries.get_key_value(key).map(|(k, v)| (k.as_str(), v))
     }
+}
+
+/// ccusage's match: the exact key, else the key equal once `.` and `@` read as `-`
+/// (`claude-haiku-4.5` is `claude-haiku-4-5`, not a regional Bedrock entry that merely contains
+/// it), else the longest key matching between boundaries (the alphabetically first of equal
+/// length).
+fn best_match<'k>(keys: &'k [(String, String)], model: &str, model_n: &str) -> Option<&'k str> {
+    let mut best: Option<&str> = None;
+    let mut same: Option<&str> = None;
+    for (key_n, key) in keys {
+        if key == model {
+            return Some(key);
+        }
+        if key_n == model_n && same.is_none() {
+            same = Some(key);
+        }
+        let hit = key_n == model_n
+            || contains_key(model, key)
+            || contains_key(key, model)
+            || contains_key(model_n, key_n)
+            || contains_key(key_n, model_n);
+        if hit {
+            best = match best {
+                Some(b) if b.len() > key.len() || (b.len() == key.len() && b < key.as_str()) => Some(b),
+                _ => Some(key.as_str()),
+            };
+        }
+    }
+    same.or(best)
 }
 
 fn normalize(s: &str) -> String {
@@ -478,6 +595,18 @@ impl ModelPrice {
             + t.cache_read as f64 * r * PER_TOKEN
     }
 
+    /// The cost of one entry of OpenCode, Amp, Copilot CLI or Qwen Code, as ccusage prices them:
+    /// each token category on its own, the long-context rate only for the part of that category
+    /// above the threshold; reasoning billed as output.
+    pub fn generic_cost(&self, t: &BillableTokens) -> f64 {
+        let lc = self.long_context.as_ref();
+        let th = lc.map_or(u64::MAX, |l| l.threshold);
+        tiered(t.input, self.input, lc.map(|l| l.input), th)
+            + tiered(t.output + t.reasoning, self.output, lc.map(|l| l.output), th)
+            + tiered(t.cache_write_5m + t.cache_write_1h, self.cache_write_5m, lc.map(|l| l.cache_write_5m), th)
+            + tiered(t.cache_read, self.cache_read, lc.map(|l| l.cache_read), th)
+    }
+
     /// The cost of one Codex call: flat prices, no tier.
     pub fn codex_cost(&self, t: &BillableTokens) -> f64 {
         t.input as f64 * self.input * PER_TOKEN
@@ -503,28 +632,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn embedded_table_parses() {
+        let src = PriceTable::builtin_source();
+        assert_eq!(src.package, "litellm");
+        assert!(src.models > 1000, "{src:?}");
+        let t = PriceTable::builtin();
+        assert!(t.iter().count() >= src.models);
+        assert!(t.iter().all(|(_, p)| p.input.is_finite() && p.output.is_finite()));
+    }
+
+    #[test]
     fn lookup_follows_ccusage_boundaries() {
         let t = PriceTable::builtin();
-        let k = |m: &str| t.lookup(m).map(|(k, _)| k.to_owned());
-        assert_eq!(k("claude-sonnet-4-5-20250929").as_deref(), Some("claude-sonnet-4-5"));
-        assert_eq!(k("claude-sonnet-4-20250514").as_deref(), Some("claude-sonnet-4"));
-        assert_eq!(k("claude-opus-4-6").as_deref(), Some("claude-opus-4-6"));
-        assert_eq!(k("us.anthropic.claude-sonnet-4-5-20250929-v1:0").as_deref(), Some("claude-sonnet-4-5"));
-        assert_eq!(k("anthropic/claude-haiku-4-5").as_deref(), Some("claude-haiku-4-5"));
-        assert_eq!(k("claude-sonnet-4-5[1m]").as_deref(), Some("claude-sonnet-4-5"));
-        assert_eq!(k("claude-3-5-haiku-20241022").as_deref(), Some("claude-3-5-haiku"));
-        assert_eq!(k("gpt-5.1-codex-max").as_deref(), Some("gpt-5.1-codex-max"));
-        assert_eq!(k("gemini-2.5-pro").as_deref(), Some("gemini-2.5-pro"));
+        let price = |m: &str| t.lookup(m).map(|(_, p)| (p.input, p.output));
+        // Dated, provider-prefixed and [1m] names are priced as the model.
+        assert_eq!(price("claude-sonnet-4-5-20250929"), Some((3.0, 15.0)));
+        assert_eq!(price("claude-sonnet-4-20250514"), Some((3.0, 15.0)));
+        assert_eq!(price("anthropic/claude-haiku-4-5"), Some((1.0, 5.0)));
+        assert_eq!(price("claude-sonnet-4-5[1m]"), Some((3.0, 15.0)));
+        assert_eq!(price("claude-3-5-haiku-20241022"), Some((0.8, 4.0)));
+        assert_eq!(price("claude-opus-4-1-20250805"), Some((15.0, 75.0)));
         // A newer version is not priced as an older one.
-        assert_eq!(k("claude-opus-4-9"), None);
-        assert_eq!(k("gpt-5.3-codex"), None);
-        assert_eq!(k("<synthetic>"), None);
+        assert_eq!(price("claude-opus-4-99"), None);
+        assert_eq!(price("gpt-5.99-codex"), None);
+        assert_eq!(price("<synthetic>"), None);
+        // An exact key wins over longer provider keys.
+        assert_eq!(t.lookup("claude-opus-4-6").unwrap().0, "claude-opus-4-6");
     }
 
     #[test]
     fn long_context_rules_differ_above_the_threshold() {
         let t = PriceTable::builtin();
-        let (_, p) = t.lookup("claude-sonnet-4-5").unwrap();
+        let (_, p) = t.lookup("claude-sonnet-4-20250514").unwrap();
         let tok = BillableTokens { input: 10, output: 1_000, cache_read: 250_000, ..Default::default() };
         let anthropic = p.claude_cost(&tok, false, LongContextRule::Anthropic);
         let ccusage = p.claude_cost(&tok, false, LongContextRule::Ccusage);
@@ -543,8 +682,9 @@ mod tests {
         o.insert("claude-sonnet-4-5".to_owned(), PriceOverride { output: Some(20.0), ..Default::default() });
         o.insert("house-model".to_owned(), PriceOverride { input: Some(2.0), output: Some(4.0), ..Default::default() });
         let t = PriceTable::builtin().with_overrides(&o).unwrap();
-        let (_, s) = t.lookup("claude-sonnet-4-5-20250929").unwrap();
-        assert_eq!((s.input, s.output), (3.0, 20.0));
+        // The override also prices the dated name, which the table lists on its own.
+        let (k, s) = t.lookup("claude-sonnet-4-5-20250929").unwrap();
+        assert_eq!((k, s.input, s.output), ("claude-sonnet-4-5", 3.0, 20.0));
         let (_, h) = t.lookup("house-model").unwrap();
         assert_eq!((h.cache_write_5m, h.cache_write_1h, h.cache_read), (2.5, 4.0, 0.2));
         let mut bad = BTreeMap::new();

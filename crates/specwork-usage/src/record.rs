@@ -19,11 +19,20 @@ pub enum Agent {
     Codex,
     /// Google's Gemini CLI (`~/.gemini/tmp/*/chats/*.json[l]`).
     Gemini,
+    /// OpenCode (`~/.local/share/opencode/storage/message/**/*.json`).
+    OpenCode,
+    /// Sourcegraph's Amp (`~/.local/share/amp/threads/*.json`).
+    Amp,
+    /// GitHub Copilot CLI (its OpenTelemetry file export, `~/.copilot/otel/*.jsonl`).
+    Copilot,
+    /// Qwen Code (`~/.qwen/projects/*/chats/*.jsonl`).
+    Qwen,
 }
 
 impl Agent {
-    /// All agents, in report order.
-    pub const ALL: [Agent; 3] = [Agent::Claude, Agent::Codex, Agent::Gemini];
+    /// All agents, in report order (also their order of declaration, which the snapshot stores).
+    pub const ALL: [Agent; 7] =
+        [Agent::Claude, Agent::Codex, Agent::Gemini, Agent::OpenCode, Agent::Amp, Agent::Copilot, Agent::Qwen];
 
     /// The lowercase name used on the command line and in JSON.
     pub fn as_str(self) -> &'static str {
@@ -31,6 +40,10 @@ impl Agent {
             Agent::Claude => "claude",
             Agent::Codex => "codex",
             Agent::Gemini => "gemini",
+            Agent::OpenCode => "opencode",
+            Agent::Amp => "amp",
+            Agent::Copilot => "copilot",
+            Agent::Qwen => "qwen",
         }
     }
 }
@@ -43,7 +56,7 @@ impl fmt::Display for Agent {
 
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown agent {0:?} (expected claude, codex or gemini)")]
+#[error("unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot or qwen)")]
 pub struct UnknownAgent(pub String);
 
 impl FromStr for Agent {
@@ -54,6 +67,10 @@ impl FromStr for Agent {
             "claude" | "claude-code" => Ok(Agent::Claude),
             "codex" => Ok(Agent::Codex),
             "gemini" => Ok(Agent::Gemini),
+            "opencode" => Ok(Agent::OpenCode),
+            "amp" => Ok(Agent::Amp),
+            "copilot" | "copilot-cli" => Ok(Agent::Copilot),
+            "qwen" | "qwen-code" => Ok(Agent::Qwen),
             _ => Err(UnknownAgent(s.to_owned())),
         }
     }
@@ -78,6 +95,10 @@ pub struct Tokens {
     /// Reasoning tokens reported apart from `output` (Gemini's thoughts); 0 for Claude and Codex,
     /// whose output already includes reasoning.
     pub reasoning: u64,
+    /// Reasoning tokens already counted in `output` (Codex's `reasoning_output_tokens`, which
+    /// ccusage reports as `reasoningOutputTokens`); not added again to the total.
+    #[serde(default)]
+    pub reasoning_in_output: u64,
 }
 
 impl Tokens {
@@ -93,6 +114,7 @@ impl Tokens {
         self.cache_creation += other.cache_creation;
         self.cache_read += other.cache_read;
         self.reasoning += other.reasoning;
+        self.reasoning_in_output += other.reasoning_in_output;
     }
 }
 

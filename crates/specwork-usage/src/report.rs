@@ -142,6 +142,8 @@ pub struct Totals {
     pub cache_read_tokens: u64,
     /// Reasoning tokens reported apart from output (Gemini thoughts).
     pub reasoning_tokens: u64,
+    /// Reasoning tokens included in `output_tokens` (Codex); informational, not in the total.
+    pub reasoning_output_tokens: u64,
     /// All of the above.
     pub total_tokens: u64,
     /// Cost in USD.
@@ -163,6 +165,7 @@ impl Totals {
         self.cache_creation_tokens += t.cache_creation;
         self.cache_read_tokens += t.cache_read;
         self.reasoning_tokens += t.reasoning;
+        self.reasoning_output_tokens += t.reasoning_in_output;
         self.total_tokens += t.total();
         self.cost_usd += cost_usd;
         self.calls += 1;
@@ -175,6 +178,7 @@ impl Totals {
         self.cache_creation_tokens += o.cache_creation_tokens;
         self.cache_read_tokens += o.cache_read_tokens;
         self.reasoning_tokens += o.reasoning_tokens;
+        self.reasoning_output_tokens += o.reasoning_output_tokens;
         self.total_tokens += o.total_tokens;
         self.cost_usd += o.cost_usd;
         self.calls += o.calls;

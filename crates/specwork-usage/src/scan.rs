@@ -20,8 +20,8 @@ use crate::ledger::{self, FP_LEN, LedgerFile};
 use crate::snapshot;
 use crate::sources::{FileKind, LogFile, list_files};
 use crate::{
-    Agent, CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, bytes, claude, codex,
-    gemini,
+    CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codex,
+    copilot, gemini, opencode, qwen,
 };
 
 /// Progress of a scan, reported while files are parsed.
@@ -140,9 +140,7 @@ enum Work {
 
 fn sources_key(s: &Sources) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
-    s.claude.hash(&mut h);
-    s.codex.hash(&mut h);
-    s.gemini.hash(&mut h);
+    s.hash(&mut h);
     h.finish()
 }
 
@@ -215,6 +213,14 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::Codex => codex::parse(&data, &file_stem(&f.path)),
                 FileKind::GeminiJson => gemini::parse(&data, false, mtime_ms(f.mtime_ns), &file_stem(&f.path)),
                 FileKind::GeminiJsonl => gemini::parse(&data, true, mtime_ms(f.mtime_ns), &file_stem(&f.path)),
+                FileKind::Qwen => {
+                    let project = f.path.parent().and_then(Path::parent).and_then(Path::file_name);
+                    let project = project.map(|p| p.to_string_lossy()).unwrap_or_default();
+                    qwen::parse(&data, mtime_ms(f.mtime_ns), &project, &file_stem(&f.path))
+                }
+                FileKind::Amp => amp::parse(&data),
+                FileKind::Copilot => copilot::parse(&data, mtime_ms(f.mtime_ns)),
+                FileKind::OpenCodeMessage => opencode::parse(&data),
             };
             let h = head_fp(&data, fd.complete_len);
             let cl = fd.complete_len as usize;
@@ -414,7 +420,7 @@ type PriceMemo<'p> = std::sync::Mutex<FxHashMap<String, Option<&'p crate::ModelP
 fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMemo<'p>) -> Prepared<'p> {
     let mut names: Vec<(StrRef, Arc<str>)> = Vec::new();
     let mut fast_names: Vec<(StrRef, Arc<str>)> = Vec::new();
-    let mut prices: Vec<(StrRef, Option<&'p crate::ModelPrice>)> = Vec::new();
+    let mut prices: Vec<(StrRef, StrRef, Option<&'p crate::ModelPrice>)> = Vec::new();
     let mut unpriced: Vec<String> = Vec::new();
     let mut costs = Vec::with_capacity(fd.events.len());
     let name = |r: StrRef, names: &mut Vec<(StrRef, Arc<str>)>| {
@@ -435,14 +441,20 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
         {
             fast_names.push((e.model, Arc::from(format!("{}-fast", String::from_utf8_lossy(b)))));
         }
-        let price = match prices.iter().find(|(k, _)| *k == e.model) {
-            Some((_, p)) => *p,
+        // Only OpenCode prices by provider too (Claude's `req` is the request id).
+        let provider_ref = if f.kind == FileKind::OpenCodeMessage { e.req } else { StrRef::NONE };
+        let price = match prices.iter().find(|(k, q, _)| *k == e.model && *q == provider_ref) {
+            Some((_, _, p)) => *p,
             None => {
                 let p = fd.arena.str(e.model).and_then(|m| {
+                    let provider = fd.arena.str(provider_ref);
+                    let key = format!("{}\0{}\0{}", f.kind.code(), provider.unwrap_or(""), m);
                     let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
-                    *memo.entry(m.to_owned()).or_insert_with(|| opts.prices.lookup(m).map(|(_, p)| p))
+                    *memo.entry(key).or_insert_with(|| {
+                        price_names(f.kind, m, provider).iter().find_map(|n| opts.prices.lookup(n)).map(|(_, p)| p)
+                    })
                 });
-                prices.push((e.model, p));
+                prices.push((e.model, provider_ref, p));
                 p
             }
         };
@@ -453,6 +465,7 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
                 CostMode::Auto => !has_cost,
                 CostMode::Calculate => true,
             },
+            FileKind::OpenCodeMessage => !has_cost,
             _ => true,
         };
         let cost = match (f.kind, opts.cost_mode) {
@@ -469,6 +482,10 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
             }
             (FileKind::Codex, _) => price.map_or(0.0, |p| p.codex_cost(&billable(e))),
             (FileKind::GeminiJson | FileKind::GeminiJsonl, _) => price.map_or(0.0, |p| p.gemini_cost(&billable(e))),
+            (FileKind::OpenCodeMessage, _) if has_cost => e.cost_usd,
+            (FileKind::Qwen | FileKind::Amp | FileKind::Copilot | FileKind::OpenCodeMessage, _) => {
+                price.map_or(0.0, |p| p.generic_cost(&billable(e)))
+            }
         };
         if needs_price
             && price.is_none()
@@ -491,20 +508,54 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
     }
 }
 
+/// Qwen's dedup key: session, timestamp, model, (input, output, cache read, thoughts).
+type QwenKey<'a> = (&'a [u8], i64, &'a [u8], [u64; 4]);
+
 /// Codex's dedup key: timestamp, model, input (with cached), cached, output, reasoning, total.
 type CodexKey<'a> = (i64, &'a [u8], u64, u64, u64, u64, u64);
 
 fn tokens_of(kind: FileKind, e: &RawEvent) -> Tokens {
     match kind {
-        FileKind::Claude => {
-            Tokens { input: e.input, output: e.output, cache_creation: e.cc5 + e.cc1h, cache_read: e.cr, reasoning: 0 }
-        }
-        FileKind::Codex => {
-            Tokens { input: e.input, output: e.output, cache_creation: 0, cache_read: e.cr, reasoning: 0 }
-        }
+        FileKind::Claude => Tokens {
+            input: e.input,
+            output: e.output,
+            cache_creation: e.cc5 + e.cc1h,
+            cache_read: e.cr,
+            ..Tokens::default()
+        },
+        FileKind::Codex => Tokens {
+            input: e.input,
+            output: e.output,
+            cache_read: e.cr,
+            reasoning_in_output: e.aux1,
+            ..Tokens::default()
+        },
         FileKind::GeminiJson | FileKind::GeminiJsonl => {
-            Tokens { input: e.input, output: e.output, cache_creation: 0, cache_read: e.cr, reasoning: e.aux2 }
+            Tokens { input: e.input, output: e.output, cache_read: e.cr, reasoning: e.aux2, ..Tokens::default() }
         }
+        FileKind::Qwen | FileKind::Amp | FileKind::Copilot | FileKind::OpenCodeMessage => Tokens {
+            input: e.input,
+            output: e.output,
+            cache_creation: e.cc5,
+            cache_read: e.cr,
+            reasoning: e.aux2,
+            ..Tokens::default()
+        },
+    }
+}
+
+/// The names an entry is priced under, first priced wins (ccusage 20.0.24's per-agent rules).
+fn price_names(kind: FileKind, model: &str, provider: Option<&str>) -> Vec<String> {
+    match kind {
+        FileKind::Qwen => vec![model.to_owned(), format!("qwen/{model}"), format!("alibaba/{model}")],
+        FileKind::OpenCodeMessage => {
+            let mut v = vec![model.to_owned(), model.replace('.', "-")];
+            if let Some(p) = provider {
+                v.push(format!("{}/{model}", p.replace('-', "_")));
+            }
+            v
+        }
+        _ => vec![model.to_owned()],
     }
 }
 
@@ -572,6 +623,32 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
     }
     kept.extend(gem);
 
+    // OpenCode: a message id seen before is skipped.
+    let mut ids: FxHashSet<&[u8]> = FxHashSet::default();
+    // Qwen: the first of equal (session, time, model, tokens) wins.
+    let mut qwen_seen: FxHashSet<QwenKey<'_>> = FxHashSet::default();
+    for (i, f) in files.iter().enumerate() {
+        let fd = &slots[i].0;
+        for (ei, e) in fd.events.iter().enumerate() {
+            let keep = match f.kind {
+                FileKind::OpenCodeMessage => fd.arena.get(e.id).is_none_or(|id| ids.insert(id)),
+                FileKind::Qwen => qwen_seen.insert((
+                    fd.arena.get(e.session).unwrap_or_default(),
+                    e.ts_ms,
+                    fd.arena.get(e.model).unwrap_or_default(),
+                    [e.input, e.output, e.cr, e.aux2],
+                )),
+                FileKind::Amp | FileKind::Copilot => true,
+                _ => continue,
+            };
+            if keep {
+                kept.push((i as u32, ei as u32));
+            } else {
+                stats.duplicates += 1;
+            }
+        }
+    }
+
     let roots: FxHashMap<String, Arc<str>> = opts
         .project_roots
         .iter()
@@ -590,7 +667,8 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
             let fd = &slots[fi as usize].0;
             let p = &prepared[fi as usize];
             let e = &fd.events[ei as usize];
-            let (agent, model, cwd, session) = match f.kind {
+            let agent = f.kind.agent();
+            let (model, cwd, session) = match f.kind {
                 FileKind::Claude => {
                     let model = match fd.arena.get(e.model) {
                         Some(b"<synthetic>") | None => None,
@@ -598,16 +676,20 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
                         Some(_) => p.name(e.model),
                     };
                     let session = p.name(e.session).unwrap_or_else(|| p.path_session.clone());
-                    (Agent::Claude, model, p.name(e.cwd), session)
+                    (model, p.name(e.cwd), session)
                 }
                 FileKind::Codex => {
                     let session = p.name(e.session).unwrap_or_else(|| empty.clone());
-                    (Agent::Codex, p.name(e.model), p.name(e.cwd), session)
+                    (p.name(e.model), p.name(e.cwd), session)
                 }
                 FileKind::GeminiJson | FileKind::GeminiJsonl => {
                     let cwd = fd.arena.str(e.req).and_then(|h| roots.get(h)).cloned();
                     let session = p.name(e.session).unwrap_or_else(|| empty.clone());
-                    (Agent::Gemini, p.name(e.model), cwd, session)
+                    (p.name(e.model), cwd, session)
+                }
+                FileKind::Qwen | FileKind::Amp | FileKind::Copilot | FileKind::OpenCodeMessage => {
+                    let session = p.name(e.session).unwrap_or_else(|| empty.clone());
+                    (p.name(e.model), p.name(e.cwd), session)
                 }
             };
             UsageRecord {

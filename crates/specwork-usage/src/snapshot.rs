@@ -15,32 +15,11 @@ use crate::scan::{LineIssue, Scan, ScanStats};
 use crate::{Agent, Tokens, UsageRecord};
 
 const MAGIC: &[u8; 8] = b"SWSNAPSH";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const NONE: u32 = u32::MAX;
 
 pub(crate) fn snapshot_path(dir: &Path, sources_key: u64) -> PathBuf {
     dir.join(format!("usage-snapshot-{sources_key:016x}.bin"))
-}
-
-fn issue_code(k: IssueKind) -> u8 {
-    match k {
-        IssueKind::CorruptLine => 0,
-        IssueKind::TruncatedLastLine => 1,
-        IssueKind::InvalidUtf8 => 2,
-        IssueKind::CorruptFile => 3,
-        IssueKind::Unreadable => 4,
-    }
-}
-
-fn issue_from(c: u8) -> Option<IssueKind> {
-    Some(match c {
-        0 => IssueKind::CorruptLine,
-        1 => IssueKind::TruncatedLastLine,
-        2 => IssueKind::InvalidUtf8,
-        3 => IssueKind::CorruptFile,
-        4 => IssueKind::Unreadable,
-        _ => return None,
-    })
 }
 
 struct Strings<'a> {
@@ -97,7 +76,7 @@ pub(crate) fn encode(key: u64, scan: &Scan) -> Vec<u8> {
             u32w(&mut w, *id);
         }
         let t = &r.tokens;
-        for v in [t.input, t.output, t.cache_creation, t.cache_read, t.reasoning] {
+        for v in [t.input, t.output, t.cache_creation, t.cache_read, t.reasoning, t.reasoning_in_output] {
             u64w(&mut w, v);
         }
         u64w(&mut w, r.cost_usd.to_bits());
@@ -106,7 +85,7 @@ pub(crate) fn encode(key: u64, scan: &Scan) -> Vec<u8> {
     for (i, p) in scan.issues.iter().zip(&path_ids) {
         u32w(&mut w, *p);
         u32w(&mut w, i.line);
-        w.push(issue_code(i.kind));
+        w.push(IssueKind::code(i.kind));
     }
     u32w(&mut w, unpriced.len() as u32);
     for u in unpriced {
@@ -134,7 +113,7 @@ impl<'a> R<'a> {
     }
 }
 
-const REC_LEN: usize = 8 + 1 + 12 + 40 + 8;
+const REC_LEN: usize = 8 + 1 + 12 + 48 + 8;
 
 /// Decodes a snapshot whose key is `key`.
 pub(crate) fn decode(b: &[u8], key: u64) -> Option<Scan> {
@@ -165,12 +144,7 @@ pub(crate) fn decode(b: &[u8], key: u64) -> Option<Scan> {
     for c in raw.chunks_exact(REC_LEN) {
         let u64at = |o: usize| u64::from_le_bytes(c[o..o + 8].try_into().unwrap_or_default());
         let u32at = |o: usize| u32::from_le_bytes(c[o..o + 4].try_into().unwrap_or_default());
-        let agent = match c[8] {
-            0 => Agent::Claude,
-            1 => Agent::Codex,
-            2 => Agent::Gemini,
-            _ => return None,
-        };
+        let agent = *Agent::ALL.get(c[8] as usize)?;
         records.push(UsageRecord {
             timestamp: jiff::Timestamp::from_millisecond(u64at(0) as i64).ok()?,
             agent,
@@ -183,8 +157,9 @@ pub(crate) fn decode(b: &[u8], key: u64) -> Option<Scan> {
                 cache_creation: u64at(37),
                 cache_read: u64at(45),
                 reasoning: u64at(53),
+                reasoning_in_output: u64at(61),
             },
-            cost_usd: f64::from_bits(u64at(61)),
+            cost_usd: f64::from_bits(u64at(69)),
         });
     }
     let ni = r.u32()? as usize;
@@ -192,7 +167,7 @@ pub(crate) fn decode(b: &[u8], key: u64) -> Option<Scan> {
     for _ in 0..ni {
         let p = r.u32()?;
         let line = r.u32()?;
-        let kind = issue_from(r.take(1)?[0])?;
+        let kind = IssueKind::from_code(r.take(1)?[0])?;
         issues.push(LineIssue { path: PathBuf::from(get(p)??.as_ref()), line, kind });
     }
     let nu = r.u32()? as usize;

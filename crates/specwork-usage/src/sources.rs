@@ -1,15 +1,25 @@
 //! Where the logs are, and which files are read in which order.
 //!
-//! Discovery matches ccusage 20:
-//! - Claude: each entry of the comma-separated `CLAUDE_CONFIG_DIR` (a config dir holding
-//!   `projects/`, or the `projects/` dir itself; `~` expanded); without it
-//!   `${XDG_CONFIG_HOME:-~/.config}/claude` and `~/.claude`. All `**/*.jsonl` under `projects/`
-//!   (subagent files included; symlinks not followed), in full-path byte order across all roots.
+//! Discovery matches ccusage 20.0.24 (same variables, same defaults; a comma-separated variable
+//! lists several roots; roots that do not exist are left out):
+//! - Claude: each entry of `CLAUDE_CONFIG_DIR` (a config dir holding `projects/`, or the
+//!   `projects/` dir itself; `~` expanded); without it `${XDG_CONFIG_HOME:-~/.config}/claude` and
+//!   `~/.claude`. All `**/*.jsonl` under `projects/` (subagent files included; symlinks not
+//!   followed), in full-path byte order across all roots.
 //! - Codex: each entry of `CODEX_HOME` (else `~/.codex`): `sessions/` then `archived_sessions/`,
 //!   skipping an archived file whose relative path was already seen; a home with neither is read
 //!   whole.
 //! - Gemini: each entry of `GEMINI_DATA_DIR` (else `~/.gemini/tmp`): all `*.json` and `*.jsonl`,
 //!   sorted.
+//! - OpenCode: `OPENCODE_DATA_DIR` (else `${XDG_DATA_HOME:-~/.local/share}/opencode`):
+//!   `storage/message/**/*.json`.
+//! - Amp: `AMP_DATA_DIR` (else `~/.local/share/amp`): `threads/**/*.json`.
+//! - Copilot CLI: `~/.copilot/otel/**/*.jsonl` (its OpenTelemetry file exporter) plus the file
+//!   `COPILOT_OTEL_FILE_EXPORTER_PATH` names; a path listed twice is read once.
+//! - Qwen Code: `QWEN_DATA_DIR` (else `~/.qwen`): `projects/<project>/chats/*.jsonl` exactly.
+//!
+//! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
+//! at, nor fails on, Claude's folders.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -20,7 +30,7 @@ use rustc_hash::FxHashSet;
 use crate::{Agent, UsageError};
 
 /// The log directories to read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Sources {
     /// Claude config directories, each holding `projects/`.
     pub claude: Vec<PathBuf>,
@@ -28,6 +38,14 @@ pub struct Sources {
     pub codex: Vec<PathBuf>,
     /// Gemini data directories (each like `~/.gemini/tmp`).
     pub gemini: Vec<PathBuf>,
+    /// OpenCode data directories (each like `~/.local/share/opencode`).
+    pub opencode: Vec<PathBuf>,
+    /// Amp data directories (each like `~/.local/share/amp`, holding `threads/`).
+    pub amp: Vec<PathBuf>,
+    /// Copilot CLI OpenTelemetry exports: folders read recursively for `*.jsonl`, or single files.
+    pub copilot: Vec<PathBuf>,
+    /// Qwen Code data directories (each like `~/.qwen`, holding `projects/`).
+    pub qwen: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -43,70 +61,131 @@ fn expand_home(raw: &str, home: Option<&Path>) -> PathBuf {
 }
 
 impl Sources {
-    /// Sources from the process environment (`CLAUDE_CONFIG_DIR`, `XDG_CONFIG_HOME`,
-    /// `CODEX_HOME`, `GEMINI_DATA_DIR`, `HOME`).
+    /// Sources of every agent from the process environment (`CLAUDE_CONFIG_DIR`,
+    /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
+    /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
-        Self::from_vars(|k| std::env::var_os(k))
+        Self::for_agents(|k| std::env::var_os(k), &[])
     }
 
-    /// Sources from the given variable lookup (for tests and for callers with their own
-    /// environment). Directories that do not exist are left out, except that an explicitly set
-    /// `CLAUDE_CONFIG_DIR` with no usable entry is an error, as in ccusage.
+    /// Sources of the given agents (all when `agents` is empty) from the process environment.
+    pub fn from_env_for(agents: &[Agent]) -> Result<Self, UsageError> {
+        Self::for_agents(|k| std::env::var_os(k), agents)
+    }
+
+    /// Sources of every agent from the given variable lookup.
     pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<Self, UsageError> {
+        Self::for_agents(var, &[])
+    }
+
+    /// Sources of the given agents (all when `agents` is empty) from the given variable lookup
+    /// (for tests and for callers with their own environment). Directories that do not exist are
+    /// left out, except that an explicitly set `CLAUDE_CONFIG_DIR` with no usable entry is an
+    /// error, as in ccusage — and only when Claude is among the agents asked for.
+    pub fn for_agents(var: impl Fn(&str) -> Option<OsString>, agents: &[Agent]) -> Result<Self, UsageError> {
+        let wants = |a: Agent| agents.is_empty() || agents.contains(&a);
         let get = |k: &str| var(k).map(|v| v.to_string_lossy().into_owned()).filter(|v| !v.is_empty());
         let home = get("HOME").or_else(|| get("USERPROFILE")).map(PathBuf::from);
         let home = home.as_deref();
         let mut s = Sources::default();
-        let mut seen = FxHashSet::default();
-        if let Some(v) = get("CLAUDE_CONFIG_DIR") {
-            for raw in split_list(&v) {
-                let mut p = expand_home(raw, home);
-                if p.file_name().is_some_and(|n| n == "projects") && p.is_dir() {
-                    p.pop();
+        // A variable's roots, or the defaults under the home directory; existing dirs only.
+        let roots = |name: &str, defaults: &[PathBuf]| -> Vec<PathBuf> {
+            let mut v: Vec<PathBuf> = match get(name) {
+                Some(val) => split_list(&val).map(|r| expand_home(r, home)).collect(),
+                None => defaults.to_vec(),
+            };
+            v.retain(|p| p.is_dir());
+            let mut seen = FxHashSet::default();
+            v.retain(|p| seen.insert(p.clone()));
+            v
+        };
+        let at_home = |rel: &str| home.map(|h| h.join(rel)).into_iter().collect::<Vec<_>>();
+        if wants(Agent::Claude) {
+            let mut seen = FxHashSet::default();
+            if let Some(v) = get("CLAUDE_CONFIG_DIR") {
+                for raw in split_list(&v) {
+                    let mut p = expand_home(raw, home);
+                    if p.file_name().is_some_and(|n| n == "projects") && p.is_dir() {
+                        p.pop();
+                    }
+                    if p.join("projects").is_dir() && seen.insert(p.clone()) {
+                        s.claude.push(p);
+                    }
                 }
-                if p.join("projects").is_dir() && seen.insert(p.clone()) {
-                    s.claude.push(p);
+                if s.claude.is_empty() {
+                    return Err(UsageError::NoClaudeRoot { value: v });
                 }
-            }
-            if s.claude.is_empty() {
-                return Err(UsageError::NoClaudeRoot { value: v });
-            }
-        } else if let Some(h) = home {
-            let xdg = get("XDG_CONFIG_HOME").map_or_else(|| h.join(".config"), PathBuf::from);
-            for p in [xdg.join("claude"), h.join(".claude")] {
-                if p.join("projects").is_dir() && seen.insert(p.clone()) {
-                    s.claude.push(p);
+            } else if let Some(h) = home {
+                let xdg = get("XDG_CONFIG_HOME").map_or_else(|| h.join(".config"), PathBuf::from);
+                for p in [xdg.join("claude"), h.join(".claude")] {
+                    if p.join("projects").is_dir() && seen.insert(p.clone()) {
+                        s.claude.push(p);
+                    }
                 }
             }
         }
-        if let Some(v) = get("CODEX_HOME") {
-            s.codex = split_list(&v).map(|r| expand_home(r, home)).collect();
-        } else if let Some(h) = home {
-            s.codex.push(h.join(".codex"));
+        if wants(Agent::Codex) {
+            s.codex = roots("CODEX_HOME", &at_home(".codex"));
         }
-        s.codex.retain(|p| p.is_dir());
-        if let Some(v) = get("GEMINI_DATA_DIR") {
-            s.gemini = split_list(&v).map(|r| expand_home(r, home)).collect();
-        } else if let Some(h) = home {
-            s.gemini.push(h.join(".gemini").join("tmp"));
+        if wants(Agent::Gemini) {
+            s.gemini = roots("GEMINI_DATA_DIR", &at_home(".gemini/tmp"));
         }
-        s.gemini.retain(|p| p.is_dir());
-        s.gemini.dedup();
+        if wants(Agent::OpenCode) {
+            let data = get("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home.map(|h| h.join(".local/share")));
+            let default: Vec<PathBuf> = data.map(|d| d.join("opencode")).into_iter().collect();
+            s.opencode = roots("OPENCODE_DATA_DIR", &default);
+        }
+        if wants(Agent::Amp) {
+            s.amp = roots("AMP_DATA_DIR", &at_home(".local/share/amp"));
+        }
+        if wants(Agent::Copilot) {
+            s.copilot = at_home(".copilot/otel");
+            s.copilot.retain(|p| p.is_dir());
+            if let Some(f) = get("COPILOT_OTEL_FILE_EXPORTER_PATH").map(|f| expand_home(&f, home))
+                && f.is_file()
+            {
+                s.copilot.push(f);
+            }
+        }
+        if wants(Agent::Qwen) {
+            s.qwen = roots("QWEN_DATA_DIR", &at_home(".qwen"));
+        }
         Ok(s)
     }
 
     /// Sources with only the given agents' directories.
     pub fn only(mut self, agents: &[Agent]) -> Self {
-        if !agents.contains(&Agent::Claude) {
-            self.claude.clear();
-        }
-        if !agents.contains(&Agent::Codex) {
-            self.codex.clear();
-        }
-        if !agents.contains(&Agent::Gemini) {
-            self.gemini.clear();
+        for a in Agent::ALL {
+            if !agents.contains(&a) {
+                self.dirs_mut(a).clear();
+            }
         }
         self
+    }
+
+    /// The directories of one agent.
+    pub fn dirs(&self, agent: Agent) -> &[PathBuf] {
+        match agent {
+            Agent::Claude => &self.claude,
+            Agent::Codex => &self.codex,
+            Agent::Gemini => &self.gemini,
+            Agent::OpenCode => &self.opencode,
+            Agent::Amp => &self.amp,
+            Agent::Copilot => &self.copilot,
+            Agent::Qwen => &self.qwen,
+        }
+    }
+
+    fn dirs_mut(&mut self, agent: Agent) -> &mut Vec<PathBuf> {
+        match agent {
+            Agent::Claude => &mut self.claude,
+            Agent::Codex => &mut self.codex,
+            Agent::Gemini => &mut self.gemini,
+            Agent::OpenCode => &mut self.opencode,
+            Agent::Amp => &mut self.amp,
+            Agent::Copilot => &mut self.copilot,
+            Agent::Qwen => &mut self.qwen,
+        }
     }
 }
 
@@ -117,11 +196,28 @@ pub(crate) enum FileKind {
     Codex,
     GeminiJson,
     GeminiJsonl,
+    Qwen,
+    Amp,
+    Copilot,
+    OpenCodeMessage,
 }
 
 impl FileKind {
     pub fn code(self) -> u8 {
         self as u8
+    }
+
+    /// The agent whose log this is.
+    pub fn agent(self) -> Agent {
+        match self {
+            FileKind::Claude => Agent::Claude,
+            FileKind::Codex => Agent::Codex,
+            FileKind::GeminiJson | FileKind::GeminiJsonl => Agent::Gemini,
+            FileKind::Qwen => Agent::Qwen,
+            FileKind::Amp => Agent::Amp,
+            FileKind::Copilot => Agent::Copilot,
+            FileKind::OpenCodeMessage => Agent::OpenCode,
+        }
     }
 
     pub fn from_code(c: u8) -> Option<Self> {
@@ -130,6 +226,10 @@ impl FileKind {
             1 => FileKind::Codex,
             2 => FileKind::GeminiJson,
             3 => FileKind::GeminiJsonl,
+            4 => FileKind::Qwen,
+            5 => FileKind::Amp,
+            6 => FileKind::Copilot,
+            7 => FileKind::OpenCodeMessage,
             _ => return None,
         })
     }
@@ -240,5 +340,56 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
             if f.0.extension().is_some_and(|e| e == "jsonl") { FileKind::GeminiJsonl } else { FileKind::GeminiJson };
         to_log(kind, f)
     }));
+
+    // OpenCode's legacy message files (the SQLite store of OpenCode 1.2+ is not read yet).
+    let mut oc = Vec::new();
+    for root in &s.opencode {
+        collect(&root.join("storage").join("message"), &["json"], &mut oc);
+    }
+    sort_by_path(&mut oc);
+    files.extend(oc.into_iter().map(|f| to_log(FileKind::OpenCodeMessage, f)));
+
+    let mut amp = Vec::new();
+    for root in &s.amp {
+        collect(&root.join("threads"), &["json"], &mut amp);
+    }
+    sort_by_path(&mut amp);
+    files.extend(amp.into_iter().map(|f| to_log(FileKind::Amp, f)));
+
+    let mut cp = Vec::new();
+    for p in &s.copilot {
+        if p.is_dir() {
+            collect(p, &["jsonl"], &mut cp);
+        } else if let Ok(m) = std::fs::metadata(p) {
+            cp.push((p.clone(), m));
+        }
+    }
+    // The same file named twice (the exporter path inside ~/.copilot/otel) is read once.
+    for f in &mut cp {
+        if let Ok(c) = std::fs::canonicalize(&f.0) {
+            f.0 = c;
+        }
+    }
+    sort_by_path(&mut cp);
+    files.extend(cp.into_iter().map(|f| to_log(FileKind::Copilot, f)));
+
+    let mut qw = Vec::new();
+    for root in &s.qwen {
+        let Ok(projects) = std::fs::read_dir(root.join("projects")) else { continue };
+        for p in projects.flatten() {
+            let Ok(chats) = std::fs::read_dir(p.path().join("chats")) else { continue };
+            for f in chats.flatten() {
+                let path = f.path();
+                if path.extension().is_some_and(|e| e == "jsonl")
+                    && let Ok(m) = f.metadata()
+                    && m.is_file()
+                {
+                    qw.push((path, m));
+                }
+            }
+        }
+    }
+    sort_by_path(&mut qw);
+    files.extend(qw.into_iter().map(|f| to_log(FileKind::Qwen, f)));
     files
 }

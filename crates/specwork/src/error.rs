@@ -31,8 +31,24 @@ impl CommandError {
         Self { error: anyhow::anyhow!(msg.into()), hints: vec![hint.into()], code: EXIT_USAGE }
     }
 
-    /// Prints `error: …` and the hints; returns the exit code.
+    /// Prints `error: …` and the hints; returns the exit code. A path the path policy refused
+    /// gets its own hint first, whatever command met it.
     pub fn report(&self, ui: &Ui) -> u8 {
+        let refused = self.error.chain().find_map(specwork_core::base::path_policy::refusal);
+        // Core errors wrap io errors transparently, so the refusal is often out of the chain's
+        // reach; its message is the same, and names what to fix.
+        let text = format!("{:#}", self.error);
+        let policy_hint = refused.map(Hint::hint).or_else(|| {
+            specwork_core::base::path_policy::SIGNATURES.iter().any(|s| text.contains(s)).then(|| {
+                "specwork reads and writes only regular files inside the workspace: replace the link (or special file) named above with a real folder or file, or run specwork where the link points".to_owned()
+            })
+        });
+        if let Some(h) = policy_hint {
+            let mut hints = vec![h];
+            hints.extend(self.hints.iter().filter(|h| !h.contains("permission")).cloned());
+            ui.error(&format!("{:#}", self.error), &hints, self.code);
+            return self.code;
+        }
         ui.error(&format!("{:#}", self.error), &self.hints, self.code);
         self.code
     }
@@ -130,6 +146,9 @@ impl From<specwork_core::ops::OpError> for CommandError {
             OpError::Closed { spec, .. } => {
                 format!("pass --force to reopen it, or start the next task: `specwork resume {spec}`")
             }
+            OpError::Placeholder { spec, file, .. } => format!(
+                "write the spec's real tasks in {file} in place of the template's, or add them: `specwork plan {spec} --task \"…\"`"
+            ),
             OpError::NoCurrentSpec => {
                 "pass --spec SPEC, or start a session: `specwork start-session NAME spec SPEC`".to_owned()
             }

@@ -6,6 +6,26 @@ use specwork_core::base::write::WriteError;
 use specwork_core::model::edit::EditError;
 use specwork_core::model::workspace::WorkspaceError;
 
+/// How to fix a path the path policy refused (a link out of the workspace, a special file, a
+/// file too large), whatever command met it.
+impl Hint for specwork_core::base::path_policy::PathRefused {
+    fn hint(&self) -> String {
+        use specwork_core::base::path_policy::PathRefused;
+        match self {
+            PathRefused::Outside { link, .. } => format!(
+                "specwork reads and writes only inside the workspace: replace the link {} with a real folder or file (e.g. `rm {0}` then move the target's content in), or run specwork in the folder the link points to",
+                link.display()
+            ),
+            PathRefused::NotRegular { path, .. } => {
+                format!("replace {} with a regular file (or remove it)", path.display())
+            }
+            PathRefused::TooLarge { path, .. } => {
+                format!("{} is not a document specwork can use; move it out of the workspace", path.display())
+            }
+        }
+    }
+}
+
 /// What an approval workflow waits for, as the CLI command that moves it on.
 pub fn next_step(spec: &str, next: &specwork_core::stores::approvals::NextStep) -> String {
     use specwork_core::stores::approvals::NextStep;

@@ -383,7 +383,7 @@ fn slash(rel: &str) -> String {
 }
 
 fn read(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, AgentFileError> {
-    match std::fs::read(root.join(rel)) {
+    match crate::base::path_policy::read(root.join(rel)) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(WriteError::Io(std::io::Error::new(e.kind(), format!("cannot read {rel}: {e}"))).into()),

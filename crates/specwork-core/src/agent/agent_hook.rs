@@ -30,9 +30,12 @@ use crate::stores::journal::{self, Entry, Event, JournalError, Stamp};
 /// The journals of active sessions, relative to the workspace.
 pub const CURRENT_DIR: &str = "docs/sessions/.current";
 /// Hook state and log, relative to the workspace (derived, git-ignored).
-pub const STATE_DIR: &str = ".specwork/hooks";
+pub const STATE_DIR: &str = crate::stores::journal::HOOKS_DIR;
 /// Where hook errors go, relative to the workspace.
 pub const LOG_FILE: &str = ".specwork/hook.log";
+/// The most one hook may take, stdin included: past it the hook returns (exit 0) and logs why.
+/// Agents wait for their hooks; a hook must never hold one up.
+pub const TIME_BOUND: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The hook events specwork acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -63,7 +66,7 @@ impl HookEvent {
 }
 
 /// The fields of a hook's stdin JSON that specwork reads.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct HookInput {
     /// The agent's session id.
     #[serde(default)]
@@ -105,7 +108,7 @@ where
 }
 
 /// `tool_input` of Edit/Write/MultiEdit.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct ToolInput {
     /// The file written or edited.
     #[serde(default)]
@@ -113,7 +116,7 @@ pub struct ToolInput {
 }
 
 /// `tool_response` of Write.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct ToolResponse {
     /// `create` or `update`.
     #[serde(default, rename = "type")]
@@ -189,7 +192,7 @@ pub struct ActiveSession {
 /// first). Unreadable lines are skipped: a hook reads what it can.
 pub fn active_sessions(root: &Path) -> Vec<ActiveSession> {
     let dir = root.join(CURRENT_DIR);
-    let Ok(rd) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let Ok(rd) = crate::base::path_policy::read_dir(&dir) else { return Vec::new() };
     let mut out: Vec<ActiveSession> = rd
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -238,7 +241,7 @@ type TaskKey = (String, String);
 type DayUsage = (String, u64, f64);
 
 fn read_session(path: &Path) -> Option<ActiveSession> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::base::path_policy::read(path).ok()?;
     let key = path.file_stem()?.to_string_lossy().into_owned();
     let mut s = ActiveSession { key: key.clone(), journal: path.to_owned(), ..ActiveSession::default() };
     let mut started = false;
@@ -351,12 +354,14 @@ const GIT_STATE: &str = "git-status.json";
 /// Runs `f` on the shared `git status` snapshot under a lock, then saves what it leaves.
 fn with_git_state<T>(root: &Path, f: impl FnOnce(&mut Option<BTreeMap<String, FileStamp>>) -> T) -> T {
     let dir = root.join(STATE_DIR);
-    let _ = std::fs::create_dir_all(&dir);
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("git-status.lock"));
+    let _ = crate::base::path_policy::create_dir_all(&dir);
+    let lock = crate::base::path_policy::confine(&dir).and_then(|()| {
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("git-status.lock"))
+    });
     let _guard = lock.ok().filter(|l| l.lock().is_ok());
     let path = dir.join(GIT_STATE);
     let old: Option<BTreeMap<String, FileStamp>> =
-        std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        crate::base::path_policy::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok());
     let mut snap = old.clone();
     let out = f(&mut snap);
     if snap != old
@@ -405,7 +410,7 @@ fn state_path(root: &Path, agent_session: &str) -> PathBuf {
 
 /// Reads an agent session's state (default when missing or unreadable).
 pub fn load_state(root: &Path, agent_session: &str) -> HookState {
-    std::fs::read(state_path(root, agent_session))
+    crate::base::path_policy::read(state_path(root, agent_session))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
@@ -416,12 +421,13 @@ pub fn load_state(root: &Path, agent_session: &str) -> HookState {
 fn save_state(root: &Path, agent_session: &str, state: &HookState) -> Result<(), HookError> {
     let path = state_path(root, agent_session);
     let bytes = serde_json::to_vec(state).map_err(HookError::Input)?;
-    if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+    if crate::base::path_policy::read(&path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }
     let dir = path.parent().expect("state files live in a folder");
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    crate::base::path_policy::create_dir_all(dir).map_err(io(dir))?;
     let tmp = dir.join(format!(".{}.{}.tmp", state_name(agent_session), std::process::id()));
+    crate::base::path_policy::confine(&path).map_err(io(&path))?;
     std::fs::write(&tmp, &bytes).map_err(io(&tmp))?;
     std::fs::rename(&tmp, &path).map_err(io(&path))
 }
@@ -462,11 +468,11 @@ pub fn git_snapshot(root: &Path) -> Option<BTreeMap<String, FileStamp>> {
 /// kept in `.specwork/hooks/git-prefix` (a workspace does not move inside its repository).
 fn git_prefix(root: &Path) -> String {
     let cache = root.join(STATE_DIR).join("git-prefix");
-    if let Ok(p) = std::fs::read_to_string(&cache) {
+    if let Ok(p) = crate::base::path_policy::read_to_string(&cache) {
         return p;
     }
     let p = ask_git_prefix(root);
-    if std::fs::create_dir_all(root.join(STATE_DIR)).is_ok() {
+    if crate::base::path_policy::create_dir_all(root.join(STATE_DIR)).is_ok() {
         let _ = std::fs::write(&cache, &p);
     }
     p
@@ -577,7 +583,9 @@ pub fn pick_session<'a>(
 pub fn scan_transcript(state: &mut HookState, transcript: &Path, names: &[&str]) {
     use std::io::{Read, Seek, SeekFrom};
     const MAX: u64 = 1 << 20;
-    let Ok(mut f) = std::fs::File::open(transcript) else { return };
+    // Regular files only, opened without blocking: a FIFO named as the transcript must not hang
+    // the agent.
+    let Ok(mut f) = crate::base::path_policy::open_regular(transcript) else { return };
     let Ok(len) = f.metadata().map(|m| m.len()) else { return };
     if len < state.scanned {
         // A new file under the same name: start over.
@@ -609,6 +617,7 @@ pub fn scan_transcript(state: &mut HookState, transcript: &Path, names: &[&str])
 
 /// Handles one hook event in the workspace at `root`.
 pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOutcome, HookError> {
+    crate::base::path_policy::register_root(root);
     let mut outcome = HookOutcome::default();
     let agent_session = input.session_id.clone().unwrap_or_default();
     if agent_session.is_empty() {
@@ -746,9 +755,13 @@ fn relative(root: &Path, file: &str) -> Option<String> {
 /// Appends a line to `.specwork/hook.log` (kept under 256 KiB: the old log moves to
 /// `hook.log.1`). Best effort.
 pub fn log_error(root: &Path, event: &str, message: &str) {
+    crate::base::path_policy::register_root(root);
     let path = root.join(LOG_FILE);
     if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        let _ = crate::base::path_policy::create_dir_all(dir);
+    }
+    if crate::base::path_policy::confine(&path).is_err() {
+        return;
     }
     if std::fs::metadata(&path).is_ok_and(|m| m.len() > 256 * 1024) {
         let _ = std::fs::rename(&path, root.join(".specwork/hook.log.1"));

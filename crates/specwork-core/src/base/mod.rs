@@ -6,4 +6,5 @@ pub mod diag;
 pub mod display;
 pub mod ids;
 pub mod names;
+pub mod path_policy;
 pub mod write;

@@ -68,9 +68,54 @@ pub fn task_id(value: &str) -> Result<(), NameError> {
     check("task id", v, &['.'])
 }
 
+/// The most characters a one-line field keeps.
+pub const ONE_LINE_MAX: usize = 2000;
+
+/// Sanitises a one-line user field (a title, note, reason, purpose, commit subject) before it is
+/// written into a Markdown file or a journal: every line break and other control character
+/// (`\n`, `\r`, tab, NEL, U+2028/U+2029, bidi overrides) becomes a space, runs of spaces
+/// collapse, the ends are trimmed, HTML comment delimiters (`<!--`, `-->`) are broken so the text
+/// can neither open nor close a generated block, and the result is cut at [`ONE_LINE_MAX`]
+/// characters. The one place this is done; every writer of user text calls it.
+pub fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(ONE_LINE_MAX));
+    let mut space = false;
+    for c in s.chars().take(ONE_LINE_MAX * 2) {
+        let blank = c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}');
+        if blank {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    while out.contains("<!--") || out.contains("-->") {
+        out = out.replace("<!--", "<!-").replace("-->", "->");
+    }
+    match out.char_indices().nth(ONE_LINE_MAX) {
+        Some((i, _)) => out[..i].trim_end().to_owned(),
+        None => out,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_cannot_break_a_block() {
+        assert_eq!(one_line("N\n<!-- /specwork:session -->\nafter"), "N <!- /specwork:session -> after");
+        assert_eq!(one_line("T\r\n### Session 99: fake"), "T ### Session 99: fake");
+        assert_eq!(one_line("  a\u{2028}b\u{202E}c\t\td  "), "a b c d");
+        let nested = one_line("<!<!---->->");
+        assert!(!nested.contains("-->") && !nested.contains("<!--"), "{nested}");
+        assert_eq!(one_line(&"x".repeat(5000)).len(), ONE_LINE_MAX);
+    }
 
     #[test]
     fn refuses_traversal() {

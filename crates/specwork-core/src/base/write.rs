@@ -6,10 +6,17 @@
 //! an exclusive lock on the target's directory for the read-compare-rename step, and the current
 //! content is compared with what the caller read before computing its edit: if somebody else
 //! changed the file meanwhile, the write is refused with [`WriteError::Conflict`] and nothing is
-//! lost.
+//! lost. The comparison is made twice: before the edit is written, and again right before the
+//! rename (after the temporary file is written and synced), so an editor saving the file during
+//! the write is reported as a conflict rather than replaced.
+//!
+//! Every target is checked by the path policy ([`super::path_policy::confine`]) before anything
+//! is created: no write, directory or temporary file lands outside the workspace.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use super::path_policy;
 
 /// Why a write failed.
 #[derive(Debug, thiserror::Error)]
@@ -46,25 +53,27 @@ impl DirLock {
 
 /// Replaces `path` with `new` if its content is still `expected`.
 pub fn replace(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), WriteError> {
+    path_policy::confine(path)?;
     let dir = parent_dir(path);
     let _lock = DirLock::acquire(dir);
-    let current = fs_err::read(path)?;
+    let current = path_policy::read(path)?;
     if current != expected {
         return Err(WriteError::Conflict { path: path.to_owned() });
     }
     if current == new {
         return Ok(());
     }
-    persist(path, new)
+    persist_checked(path, new, Some(expected))
 }
 
 /// Creates `path` with `content`, refusing to overwrite an existing file. Parent directories are
 /// created as needed.
 pub fn create(path: &Path, content: &[u8]) -> Result<(), WriteError> {
+    path_policy::confine(path)?;
     let dir = parent_dir(path);
-    fs_err::create_dir_all(dir)?;
+    path_policy::create_dir_all(dir)?;
     let _lock = DirLock::acquire(dir);
-    if path.exists() {
+    if std::fs::symlink_metadata(path).is_ok() {
         return Err(WriteError::Exists { path: path.to_owned() });
     }
     persist(path, content)
@@ -72,10 +81,11 @@ pub fn create(path: &Path, content: &[u8]) -> Result<(), WriteError> {
 
 /// Writes `content` to `path` whatever it holds now (for files specwork owns and regenerates).
 pub fn overwrite(path: &Path, content: &[u8]) -> Result<(), WriteError> {
+    path_policy::confine(path)?;
     let dir = parent_dir(path);
-    fs_err::create_dir_all(dir)?;
+    path_policy::create_dir_all(dir)?;
     let _lock = DirLock::acquire(dir);
-    if fs_err::read(path).is_ok_and(|c| c == content) {
+    if path_policy::read(path).is_ok_and(|c| c == content) {
         return Ok(());
     }
     persist(path, content)
@@ -88,7 +98,7 @@ where
     E: From<WriteError>,
 {
     for _ in 0..16 {
-        let old = fs_err::read_to_string(path).map_err(|e| E::from(WriteError::Io(e)))?;
+        let old = path_policy::read_to_string(path).map_err(|e| E::from(WriteError::Io(e)))?;
         let new = edit(&old)?;
         match replace(path, old.as_bytes(), new.as_bytes()) {
             Ok(()) => return Ok(new),
@@ -107,15 +117,43 @@ fn parent_dir(path: &Path) -> &Path {
 }
 
 fn persist(path: &Path, content: &[u8]) -> Result<(), WriteError> {
-    let dir = parent_dir(path);
+    persist_checked(path, content, None)
+}
+
+/// The name of the temporary file a write of `path` by process `pid` uses. `check` finds the
+/// ones a killed write left behind by this shape (`.NAME.specwork-PID.tmp`).
+pub fn temp_name(path: &Path, pid: u32) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.specwork-{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
+    parent_dir(path).join(format!(".{name}.specwork-{pid}.tmp"))
+}
+
+/// Whether a file name is a temporary file of [`temp_name`]'s shape, and the pid that made it.
+pub fn temp_file_pid(file_name: &str) -> Option<u32> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, pid) = rest.rsplit_once(".specwork-")?;
+    pid.parse().ok()
+}
+
+/// Writes `content` to a temporary file, syncs it, and renames it over `path`. With `expected`,
+/// the target is compared again right before the rename: content first, then (immediately
+/// before the rename) its identity, so a save made meanwhile is a conflict, not a lost edit.
+fn persist_checked(path: &Path, content: &[u8], expected: Option<&[u8]>) -> Result<(), WriteError> {
+    let tmp = temp_name(path, std::process::id());
+    let result = (|| -> Result<(), WriteError> {
         let mut f = fs_err::File::create(&tmp)?;
         f.write_all(content)?;
         f.sync_all()?;
         if let Ok(meta) = std::fs::metadata(path) {
             let _ = std::fs::set_permissions(&tmp, meta.permissions());
+        }
+        if let Some(expected) = expected {
+            let before = identity(path);
+            if path_policy::read(path).ok().as_deref() != Some(expected) || identity(path) != before {
+                return Err(WriteError::Conflict { path: path.to_owned() });
+            }
+            if swap_checked(&tmp, path, expected)? {
+                return Ok(());
+            }
         }
         fs_err::rename(&tmp, path)?;
         Ok(())
@@ -123,7 +161,47 @@ fn persist(path: &Path, content: &[u8]) -> Result<(), WriteError> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    Ok(result?)
+    result
+}
+
+/// Swaps `tmp` and `path` atomically (Linux `renameat2(RENAME_EXCHANGE)`), then checks what was
+/// displaced: if it is not `expected`, another program saved in the instant between the last
+/// check and the swap, and its content is swapped back (unless a newer save already replaced
+/// ours) and the write is a conflict. Returns `Ok(false)` where the swap is not supported (the
+/// caller renames instead).
+#[cfg(target_os = "linux")]
+fn swap_checked(tmp: &Path, path: &Path, expected: &[u8]) -> Result<bool, WriteError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    let ours = identity(tmp);
+    match renameat_with(CWD, tmp, CWD, path, RenameFlags::EXCHANGE) {
+        Ok(()) => {}
+        Err(_) => return Ok(false),
+    }
+    // `tmp` now names the file that was at `path` at the instant of the swap.
+    if fs_err::read(tmp).ok().as_deref() == Some(expected) {
+        let _ = std::fs::remove_file(tmp);
+        return Ok(true);
+    }
+    if identity(path) == ours {
+        let _ = renameat_with(CWD, tmp, CWD, path, RenameFlags::EXCHANGE);
+    }
+    let _ = std::fs::remove_file(tmp);
+    Err(WriteError::Conflict { path: path.to_owned() })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn swap_checked(_tmp: &Path, _path: &Path, _expected: &[u8]) -> Result<bool, WriteError> {
+    Ok(false)
+}
+
+/// What identifies one version of a file cheaply: size, modification time and (on Unix) inode.
+fn identity(path: &Path) -> Option<(u64, Option<std::time::SystemTime>, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let ino = 0;
+    Some((m.len(), m.modified().ok(), ino))
 }
 
 #[cfg(test)]

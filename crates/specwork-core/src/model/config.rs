@@ -101,7 +101,7 @@ impl Config {
     /// plus a diagnostic naming the line.
     pub fn load(root: &Path) -> (Config, Option<Diagnostic>) {
         let path = root.join("specwork.toml");
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::base::path_policy::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), None),
             // Unreadable or not UTF-8: say so rather than silently using the defaults.

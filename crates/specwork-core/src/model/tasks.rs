@@ -160,6 +160,14 @@ pub struct Task {
     pub indent: String,
 }
 
+impl Task {
+    /// A pending task of a built-in template that nobody replaced yet (`2. Second task`): listed
+    /// as it is in the file, but not counted, never next and not started.
+    pub fn is_placeholder(&self) -> bool {
+        self.status == TaskStatus::Pending && crate::text::templates::is_placeholder_task(&self.title)
+    }
+}
+
 /// Counts of tasks by status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TaskCounts {
@@ -178,6 +186,7 @@ pub struct TaskCounts {
 impl TaskCounts {
     /// Counts a list of tasks.
     pub fn of(tasks: &[Task]) -> Self {
+        // Every task given, placeholders too (`TaskList::counts` leaves those out).
         let mut c = Self::default();
         for t in tasks {
             c.add(t.status);
@@ -239,17 +248,22 @@ impl TaskList {
         })
     }
 
-    /// Status counts over every task.
+    /// Status counts over every task but the template's placeholders.
     pub fn counts(&self) -> TaskCounts {
-        TaskCounts::of(&self.tasks)
+        let mut c = TaskCounts::default();
+        for t in self.tasks.iter().filter(|t| !t.is_placeholder()) {
+            c.add(t.status);
+        }
+        c
     }
 
-    /// The first task that is neither done nor blocked, in file order (in-progress first).
+    /// The first task that is neither done nor blocked, in file order (in-progress first); never
+    /// a template's placeholder.
     pub fn next_task(&self) -> Option<&Task> {
         self.tasks
             .iter()
             .find(|t| t.status == TaskStatus::InProgress)
-            .or_else(|| self.tasks.iter().find(|t| t.status == TaskStatus::Pending))
+            .or_else(|| self.tasks.iter().find(|t| t.status == TaskStatus::Pending && !t.is_placeholder()))
     }
 }
 

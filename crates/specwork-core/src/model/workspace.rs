@@ -88,6 +88,7 @@ impl Workspace {
             return Err(WorkspaceError::NotADirectory { path: root.to_owned() });
         }
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
+        crate::base::path_policy::register_root(&root);
         let (config, config_diag) = Config::load(&root);
         let mut diagnostics: Vec<Diagnostic> = config_diag.into_iter().collect();
 
@@ -147,6 +148,13 @@ impl Workspace {
         self.root.join(rel)
     }
 
+    /// Reads a workspace file (a relative path) under the path policy: inside the workspace,
+    /// a regular file, at most [`crate::base::path_policy::READ_CAP`] bytes. What frontends use
+    /// to show a document.
+    pub fn read_file(&self, rel: &Path) -> std::io::Result<Vec<u8>> {
+        crate::base::path_policy::read(self.abs(rel))
+    }
+
     /// Re-reads only the specs that own the changed files (workspace-relative paths), keeping
     /// every other spec as loaded; for long-running readers such as the dashboard, where a
     /// full [`Workspace::load`] per edit would cost too much on large workspaces. Returns
@@ -200,7 +208,7 @@ fn spec_files(s: &Spec) -> impl Iterator<Item = &PathBuf> {
 }
 
 fn sorted_entries(dir: &Path) -> Vec<(String, PathBuf, bool)> {
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(rd) = crate::base::path_policy::read_dir(dir) else { return Vec::new() };
     let mut v: Vec<(String, PathBuf, bool)> = rd
         .filter_map(Result::ok)
         .filter_map(|e| {
@@ -311,7 +319,7 @@ fn named_folders(root: &Path, rel: &Path, layout: Layout, archived: bool, out: &
 /// an error diagnostic.
 fn read_text(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let shown = rel.display().to_string();
-    match std::fs::read(root.join(rel)) {
+    match crate::base::path_policy::read(root.join(rel)) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => Some(s),
             Err(e) => {
@@ -328,14 +336,21 @@ fn read_text(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<Str
             }
         },
         Err(e) => {
-            diags.push(Diagnostic::error(&shown, 0, format!("cannot read file: {e}"), "check the file's permissions"));
+            let hint = if crate::base::path_policy::refusal(&e).is_some() {
+                "specwork reads only regular files inside the workspace: replace the link or special file with a regular file"
+            } else {
+                "check the file's permissions"
+            };
+            diags.push(Diagnostic::error(&shown, 0, format!("cannot read file: {e}"), hint));
             None
         }
     }
 }
 
+/// The document when something is there under its name. A directory, FIFO or device named
+/// `tasks.md` is found too, so reading it reports an error instead of "no tasks yet".
 fn exists(root: &Path, rel: PathBuf) -> Option<PathBuf> {
-    root.join(&rel).is_file().then_some(rel)
+    std::fs::symlink_metadata(root.join(&rel)).is_ok().then_some(rel)
 }
 
 /// Whether a heading names a task section.

@@ -76,8 +76,8 @@ fn relocate(ws: &Workspace, name: &str, from: &str, to: &str, where_: &'static s
         return Err(ArchiveError::Exists(to));
     }
     if let Some(parent) = dst.parent() {
-        fs_err::create_dir_all(parent)?;
+        crate::base::path_policy::create_dir_all(parent)?;
     }
-    fs_err::rename(&src, &dst)?;
+    crate::base::path_policy::rename(&src, &dst)?;
     Ok(Moved { spec: name.to_owned(), from, to })
 }

@@ -16,7 +16,11 @@
 //! * `workspace` — other loading problems (front matter, encoding, unknown status, duplicate
 //!   spec ids, configuration);
 //! * `approval` — approval records (`.spec-workflow/approvals/`) that cannot be read or do not
-//!   fit their document.
+//!   fit their document;
+//! * `unreadable` — a Markdown file that cannot be read (not UTF-8, refused by the path policy,
+//!   no permission): one problem, and the check goes on with the other files;
+//! * `stale-temp-file` — a `.NAME.specwork-PID.tmp` left by a write that was killed (fixable:
+//!   removed).
 //!
 //! `fix` applies only the repairs above, each through [`crate::base::write`]; generic names
 //! (`spec.md`, `README.md`, `index.md`, `tasks.md`, `design.md`, `requirements.md`) are never
@@ -55,6 +59,10 @@ pub enum ProblemKind {
     Workspace,
     /// An approval record that cannot be read or does not fit its document.
     Approval,
+    /// A file that cannot be read.
+    Unreadable,
+    /// A temporary file a killed write left behind.
+    StaleTempFile,
 }
 
 /// One problem.
@@ -133,7 +141,13 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
         .par_iter()
         .map(|&file| {
             let mut out = FileResult { file: file.to_owned(), problems: Vec::new(), links: 0, resolved: Vec::new() };
-            let Ok(src) = std::fs::read_to_string(ws.root.join(file)) else { return out };
+            let src = match crate::base::path_policy::read_to_string(ws.root.join(file)) {
+                Ok(s) => s,
+                Err(e) => {
+                    out.problems.push((unreadable(file, &e), None));
+                    return out;
+                }
+            };
             let generated = Generated::of(file, &src);
             for l in links::extract(&src) {
                 out.links += 1;
@@ -299,7 +313,7 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
         apply_rewrites(ws, &rewrites, &mut problems)?;
         for (file, old, new, i) in header_rewrites {
             let mut done = false;
-            write::update(&ws.root.join(&file), |src: &str| -> Result<String, EditError> {
+            let r = write::update(&ws.root.join(&file), |src: &str| -> Result<String, EditError> {
                 let head_end = src.lines().take(40).map(|l| l.len() + 1).sum::<usize>().min(src.len());
                 match src[..head_end].find(&old) {
                     Some(at) => {
@@ -311,26 +325,42 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
                         Ok(src.to_owned())
                     }
                 }
-            })?;
-            problems[i].fixed = done;
+            });
+            problems[i].fixed = done && not_fixed(&mut problems[i], r).is_some();
         }
         for (f, doc, alias, i) in header_fixes {
-            problems[i].fixed = add_header(ws, spec_docs[&doc], &doc, alias, &f)?;
+            let r = add_header(ws, spec_docs[&doc], &doc, alias, &f);
+            problems[i].fixed = not_fixed(&mut problems[i], r).unwrap_or(false);
         }
         for (f, doc, i) in orphan_fixes {
             let doc_path = PathBuf::from(&doc);
             let doc_dir = doc_path.parent().unwrap_or(Path::new("")).to_owned();
             let alias = header::read(&ws.root.join(&f)).and_then(|h| h.purpose).unwrap_or_else(|| file_name(&f));
-            crate::ops::deliverable::ensure_listed(
+            let r = crate::ops::deliverable::ensure_listed(
                 ws,
                 &doc_path,
                 Kind::of_path(&f),
                 Path::new(&f),
                 &links::link_target(&doc_dir, Path::new(&f)),
                 &alias,
-            )?;
-            problems[i].fixed = true;
+            );
+            problems[i].fixed = not_fixed(&mut problems[i], r).is_some();
         }
+    }
+
+    for (rel, pid) in stale_temp_files(&ws.root) {
+        let removed = fix && crate::base::path_policy::remove_file(ws.root.join(&rel)).is_ok();
+        problems.push(Problem {
+            kind: ProblemKind::StaleTempFile,
+            severity: Severity::Warning,
+            file: rel,
+            line: 0,
+            target: None,
+            message: format!("temporary file left by a write that did not finish (process {pid})"),
+            hint: "`specwork check --fix` removes it; the file it was writing kept its previous content".into(),
+            fixable: true,
+            fixed: removed,
+        });
     }
 
     problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.kind.cmp(&b.kind)));
@@ -344,6 +374,80 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
         fixed,
         problems,
     })
+}
+
+/// The problem of a Markdown file that cannot be read.
+fn unreadable(file: &str, e: &std::io::Error) -> Problem {
+    let hint = match e.kind() {
+        std::io::ErrorKind::InvalidData => "save the file as UTF-8".to_owned(),
+        _ if crate::base::path_policy::refusal(e).is_some() => {
+            "specwork reads only regular files inside the workspace: replace the link or special file".to_owned()
+        }
+        _ => "check the file's permissions".to_owned(),
+    };
+    Problem {
+        kind: ProblemKind::Unreadable,
+        severity: Severity::Warning,
+        file: file.to_owned(),
+        line: 0,
+        target: None,
+        message: format!("cannot read the file: {e}"),
+        hint,
+        fixable: false,
+        fixed: false,
+    }
+}
+
+/// Records why a fix failed on its problem; `Some(value)` when it succeeded.
+fn not_fixed<T>(p: &mut Problem, r: Result<T, EditError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            p.message.push_str(&format!(" (not fixed: {e})"));
+            None
+        }
+    }
+}
+
+/// Folders specwork writes in (where a killed write can leave a temporary file).
+const WRITTEN_DIRS: [&str; 5] = [".spec-workflow", ".specwork", "docs", "specs", "deliverables"];
+
+/// Temporary files of [`write::temp_name`]'s shape whose writer is gone (workspace-relative,
+/// with the pid). A writer still running (on Linux, `/proc/PID` exists) and younger than an
+/// hour is left alone.
+pub fn stale_temp_files(root: &Path) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = vec![root.to_owned()];
+    dirs.extend(WRITTEN_DIRS.iter().map(|d| root.join(d)).filter(|d| d.is_dir()));
+    for (i, dir) in dirs.iter().enumerate() {
+        let walk = ignore::WalkBuilder::new(dir)
+            .standard_filters(false)
+            .follow_links(false)
+            .max_depth(if i == 0 { Some(1) } else { None })
+            .build();
+        for e in walk.flatten() {
+            let Some(name) = e.file_name().to_str() else { continue };
+            let Some(pid) = write::temp_file_pid(name) else { continue };
+            if !e.file_type().is_some_and(|t| t.is_file()) || (pid == std::process::id()) {
+                continue;
+            }
+            let alive = cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists();
+            let young = e
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() < 3600);
+            if alive && young {
+                continue;
+            }
+            let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+            out.push((slash_path(rel), pid));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn file_name(path: &str) -> String {
@@ -484,7 +588,7 @@ fn apply_rewrites(
 ) -> Result<(), EditError> {
     for (file, rws) in rewrites {
         let mut done: HashSet<usize> = HashSet::new();
-        write::update(&ws.root.join(file), |src: &str| -> Result<String, EditError> {
+        let r = write::update(&ws.root.join(file), |src: &str| -> Result<String, EditError> {
             done.clear();
             let mut edits: Vec<(std::ops::Range<usize>, &str, usize)> = Vec::new();
             for l in links::extract(src) {
@@ -500,7 +604,14 @@ fn apply_rewrites(
                 done.insert(problem);
             }
             Ok(out)
-        })?;
+        });
+        if let Err(e) = r {
+            // One file that cannot be edited is reported on its problems; the others go on.
+            for rw in rws {
+                problems[rw.problem].message.push_str(&format!(" (not fixed: {e})"));
+            }
+            continue;
+        }
         for i in done {
             problems[i].fixed = true;
         }
@@ -534,7 +645,7 @@ fn add_header(
         target: None,
     };
     let abs = ws.root.join(f);
-    let head = std::fs::read(&abs)?;
+    let head = crate::base::path_policy::read(&abs)?;
     let style = header::CommentStyle::for_file(Path::new(f), &head[..head.len().min(8192)]);
     if style == header::CommentStyle::Sidecar {
         write::create(&header::sidecar_path(&abs), fields.render(style, "\n").as_bytes())?;

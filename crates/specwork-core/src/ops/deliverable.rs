@@ -177,6 +177,11 @@ fn locate(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<(PathBuf,
     if raw.is_empty() || raw.chars().any(char::is_control) {
         return Err(bad("not a usable file name".into(), "pass a file name such as nas-health-check.sh".into()));
     }
+    // A backslash is a folder separator on Windows and part of the name elsewhere: either way
+    // the link written for it (`deliverables/config/../../etc`) would not be the file.
+    if raw.contains('\\') {
+        return Err(bad("contains a backslash".into(), "separate folders with `/`".into()));
+    }
     let deliv = deliverables_dir(spec);
     let given = Path::new(raw);
     let root = &ws.root;
@@ -317,7 +322,7 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
             make_executable(&abs);
         }
     } else if header_added {
-        let head = std::fs::read(&abs)?;
+        let head = crate::base::path_policy::read(&abs)?;
         let style = CommentStyle::for_file(&rel, &head[..head.len().min(8192)]);
         if style == CommentStyle::Sidecar {
             let side = header::sidecar_path(&abs);
@@ -368,7 +373,7 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").replace(['|', '[', ']'], " ")
+    crate::base::names::one_line(&s.replace(['|', '[', ']'], " "))
 }
 
 fn new_file_content(rel: &Path, kind: Kind, fields: &HeaderFields, style: CommentStyle, title: &str) -> String {

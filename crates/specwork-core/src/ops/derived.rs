@@ -27,7 +27,7 @@ pub enum Outcome {
 }
 
 fn write_owned(path: &Path, content: &str) -> Result<Outcome, SessionError> {
-    let outcome = match std::fs::read(path) {
+    let outcome = match crate::base::path_policy::read(path) {
         Ok(old) if old == content.as_bytes() => return Ok(Outcome::Unchanged),
         Ok(_) => Outcome::Updated,
         Err(_) => Outcome::Created,
@@ -67,19 +67,19 @@ pub fn archive(root: &Path, index: &SessionIndex, through: &str) -> Result<Vec<A
         let file = s.journal.file_name().map(PathBuf::from).unwrap_or_else(|| format!("{}.log", s.key).into());
         let rel = Path::new(ARCHIVE_DIR).join(&date).join(file);
         let to = root.join(&rel);
-        fs_err::create_dir_all(to.parent().expect("archive path has a parent"))?;
+        crate::base::path_policy::create_dir_all(to.parent().expect("archive path has a parent"))?;
         if to.exists() {
             // Already archived elsewhere (e.g. by a teammate through git): keep the archived copy
             // only if it is the same or longer, else replace it.
-            let cur = std::fs::read(root.join(&s.journal))?;
-            let old = std::fs::read(&to)?;
+            let cur = crate::base::path_policy::read(root.join(&s.journal))?;
+            let old = crate::base::path_policy::read(&to)?;
             if old.len() >= cur.len() && old.starts_with(&cur) {
-                fs_err::remove_file(root.join(&s.journal))?;
+                crate::base::path_policy::remove_file(root.join(&s.journal))?;
                 out.push(Archived { session: s.key.clone(), date, path: crate::base::display::slash_path(&rel) });
                 continue;
             }
         }
-        fs_err::rename(root.join(&s.journal), &to)?;
+        crate::base::path_policy::rename(root.join(&s.journal), &to)?;
         out.push(Archived { session: s.key.clone(), date, path: crate::base::display::slash_path(&rel) });
     }
     Ok(out)
@@ -96,7 +96,7 @@ docs/sessions/daily/*.md merge=union\n";
 /// Returns whether the file changed.
 pub fn ensure_gitattributes(root: &Path) -> Result<bool, SessionError> {
     let path = root.join(".gitattributes");
-    let old = match std::fs::read_to_string(&path) {
+    let old = match crate::base::path_policy::read_to_string(&path) {
         Ok(s) => Some(s),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e.into()),
@@ -151,7 +151,8 @@ pub fn rebuild(ws: &Workspace) -> Result<RebuildReport, SessionError> {
     for spec in &ws.specs {
         let touched = index.for_spec(&spec.id).next().is_some();
         let has_blocks = spec.docs.context.as_ref().is_some_and(|c| {
-            std::fs::read_to_string(ws.abs(c)).is_ok_and(|t| !timeline::generated_blocks(&t).is_empty())
+            crate::base::path_policy::read_to_string(ws.abs(c))
+                .is_ok_and(|t| !timeline::generated_blocks(&t).is_empty())
         });
         if !touched && !has_blocks {
             continue;

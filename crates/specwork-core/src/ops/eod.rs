@@ -95,7 +95,9 @@ pub fn run(ws: &Workspace, date: &str, progress: Option<ProgressFn>) -> Result<E
         touched.iter().filter_map(|k| index.get(k)).map(|s| s.journal.clone()).collect();
     written.extend(archived.iter().map(|a| std::path::PathBuf::from(&a.path)));
     let written: Vec<&std::path::Path> = written.iter().map(std::path::PathBuf::as_path).collect();
-    let index = index.reload_indexed(&ws.root, &written);
+    // Read again only when this operation wrote a journal (it holds the workspace lock, so no
+    // other specwork command wrote one meanwhile).
+    let index = if written.is_empty() { index } else { index.reload_indexed(&ws.root, &written) };
     for key in &touched {
         crate::ops::record::refresh_for(ws, &index, key)?;
     }

@@ -74,6 +74,18 @@ pub enum OpError {
         /// Its status.
         status: TaskStatus,
     },
+    /// The task is a template's placeholder, not a task anyone wrote.
+    #[error("task {task} of {spec} is the template's placeholder `{title}`, not a real task yet")]
+    Placeholder {
+        /// The spec.
+        spec: String,
+        /// The task.
+        task: String,
+        /// Its title.
+        title: String,
+        /// The file holding it.
+        file: String,
+    },
     /// No spec was named and the person has no open session to take it from.
     #[error("no open session of yours, so the spec is unknown")]
     NoCurrentSpec,

@@ -8,8 +8,8 @@
 //! * [`add_tasks`] appends planned tasks to a spec's task list (a numbered spec's `## Tasks`
 //!   section, created when missing; a named spec's `tasks.md`), numbering them after the last
 //!   top-level id. Only the bytes of the new lines are added; the one exception is the untouched
-//!   placeholder `- [ ] 1. First task` that `spec new` writes from the template, which the first
-//!   real plan replaces.
+//!   placeholder tasks `spec new` writes from the template (`1. First task`, …), which the first
+//!   real plan replaces in place (when every task there is still a placeholder).
 //!
 //! Approving the plan is [`crate::stores::approvals::approve`] on the spec's `tasks` document.
 
@@ -161,8 +161,6 @@ pub struct PlanAdded {
     pub placeholder_replaced: bool,
 }
 
-const PLACEHOLDER: &str = "- [ ] 1. First task";
-
 /// Appends `titles` as pending tasks to the spec's task list.
 pub fn add_tasks(ws: &Workspace, spec: &Spec, titles: &[String]) -> Result<PlanAdded, PhaseError> {
     for t in titles {
@@ -246,20 +244,18 @@ fn plan_edit(old: &str, rel: &str, in_section: bool, titles: &[String]) -> (Stri
     let section = &text[range.clone()];
     let list = tasks::parse(section, rel);
 
-    // The template's placeholder, untouched and alone, is replaced by the plan.
+    // The template's placeholder tasks, all untouched, are replaced by the plan (in place).
     let mut placeholder_replaced = false;
-    let mut start = range.start;
+    let start = range.start;
     let mut end = range.end;
-    if list.tasks.len() == 1 {
-        let t = &list.tasks[0];
-        let line = section[t.line_range.clone()].trim_end_matches(['\n', '\r']);
-        if line == PLACEHOLDER && !titles.is_empty() {
-            let lr = t.line_range.start + range.start..t.line_range.end + range.start;
-            text.replace_range(lr.clone(), "");
-            placeholder_replaced = true;
-            start = range.start;
-            end = range.end - (lr.end - lr.start);
-        }
+    let mut replace_at = None;
+    if !titles.is_empty() && !list.tasks.is_empty() && list.tasks.iter().all(tasks::Task::is_placeholder) {
+        let from = range.start + list.tasks[0].line_range.start;
+        let to = markdown::content_end(&text, range.clone());
+        text.replace_range(from..to, "");
+        placeholder_replaced = true;
+        end = range.end - (to - from);
+        replace_at = Some(from);
     }
     let next = if placeholder_replaced {
         1
@@ -276,7 +272,9 @@ fn plan_edit(old: &str, rel: &str, in_section: bool, titles: &[String]) -> (Stri
     let trimmed_len = body.trim_end_matches(['\n', '\r', ' ', '\t']).len();
     let mut at = start + trimmed_len;
     let mut insert = String::new();
-    if trimmed_len > 0 {
+    if let Some(p) = replace_at {
+        at = p;
+    } else if trimmed_len > 0 {
         // End the last line, keeping whatever followed it.
         match text[at..].find('\n') {
             Some(i) if at + i < end => at += i + 1,
@@ -324,6 +322,15 @@ mod tests {
         );
         assert!(!created && replaced);
         assert_eq!(added[1].line, 6);
+    }
+
+    #[test]
+    fn replaces_every_placeholder_of_the_tasks_template() {
+        let src = TemplateKind::Tasks.builtin().replace("{{title}}", "Billing");
+        let (out, (added, _, replaced)) = plan(&src, false, &["Invoice table", "Send reminders"]);
+        assert!(replaced);
+        assert_eq!(out, "# Tasks Document: Billing\n\n- [ ] 1. Invoice table\n- [ ] 2. Send reminders\n");
+        assert_eq!(added[0].line, 3);
     }
 
     #[test]

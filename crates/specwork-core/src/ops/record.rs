@@ -67,9 +67,15 @@ pub fn refresh_timeline(ws: &Workspace, index: &SessionIndex, spec: &Spec) -> Re
     let tasks = store::fresh_tasks(ws, spec);
     let c = tasks.counts();
     let all_done = c.total > 0 && c.done == c.total;
-    let before = fs_err::read_to_string(&path)?;
+    let before = crate::base::path_policy::read_to_string(&path)?;
     let after = write::update(&path, |old: &str| -> Result<String, SessionError> {
         Ok(timeline::apply(old, &spec.id, &sessions, all_done))
     })?;
+    if before != after {
+        crate::ops::spec_work::sync_spec_status(ws, spec).map_err(|e| match e {
+            crate::model::edit::EditError::Write(w) => SessionError::from(w),
+            other => SessionError::from(std::io::Error::other(other.to_string())),
+        })?;
+    }
     Ok(before != after)
 }

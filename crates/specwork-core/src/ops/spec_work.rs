@@ -46,7 +46,12 @@ pub fn ensure_context(ws: &Workspace, spec: &Spec) -> Result<Option<ContextRef>,
         Some(p) => format!("[[{}|{} - {}]]", crate::model::links::relative_link(&spec.dir, &p.path), p.id, p.title),
         None => "none".to_owned(),
     };
-    let src = spec.docs.spec.as_ref().and_then(|f| std::fs::read_to_string(ws.abs(f)).ok()).unwrap_or_default();
+    let src = spec
+        .docs
+        .spec
+        .as_ref()
+        .and_then(|f| crate::base::path_policy::read_to_string(ws.abs(f)).ok())
+        .unwrap_or_default();
     let summary = overview(&src).unwrap_or_else(|| format!("What implementing {} involves.", spec.title));
     let vars = [
         ("id", spec.id.as_str()),
@@ -113,6 +118,34 @@ pub fn set_context_status(ws: &Workspace, spec: &Spec, status: SpecStatus) -> Re
         }
         changed = true;
         Ok(out)
+    })?;
+    if changed {
+        sync_spec_status(ws, spec)?;
+    }
+    Ok(changed)
+}
+
+/// Keeps a numbered spec's own `**Status**:` line (when its header has one) equal to its context
+/// file's — the context is where the status lives (the seed's form); the spec file shows the same
+/// word, so the two never disagree. Returns whether the spec file changed.
+pub fn sync_spec_status(ws: &Workspace, spec: &Spec) -> Result<bool, EditError> {
+    let (Some(ctx_rel), Some(doc)) = (context_path(spec), spec.docs.spec.as_ref()) else { return Ok(false) };
+    let Ok(ctx) = crate::base::path_policy::read_to_string(ws.abs(&ctx_rel)) else { return Ok(false) };
+    let header_end =
+        markdown::section(&ctx, |t| t.starts_with("Implementation Timeline")).map_or(ctx.len(), |r| r.start);
+    let Some(r) = markdown::field_range(&ctx[..header_end], "Status") else { return Ok(false) };
+    let status = ctx[r].trim().to_owned();
+    let mut changed = false;
+    write::update(&ws.abs(doc), |old: &str| -> Result<String, EditError> {
+        changed = false;
+        // Only the header: the lines before the first `## ` section.
+        let head_end = old.find("\n## ").map_or(old.len(), |i| i + 1);
+        let Some(r) = markdown::field_range(&old[..head_end], "Status") else { return Ok(old.to_owned()) };
+        if old[r.clone()].trim() == status {
+            return Ok(old.to_owned());
+        }
+        changed = true;
+        Ok(format!("{}{status}{}", &old[..r.start], &old[r.end..]))
     })?;
     Ok(changed)
 }

@@ -101,6 +101,14 @@ pub struct TaskStarted {
 /// either override.
 pub fn start(ws: &Workspace, spec: &Spec, task_id: &str, o: &StartOptionsTask<'_>) -> Result<TaskStarted, OpError> {
     let task = find_task(spec, task_id)?;
+    if task.is_placeholder() {
+        return Err(OpError::Placeholder {
+            spec: spec.id.clone(),
+            task: task.id.clone(),
+            title: task.title.clone(),
+            file: spec.tasks_source.as_ref().map(|t| crate::base::display::slash_path(&t.file)).unwrap_or_default(),
+        });
+    }
     let closed = matches!(task.status, TaskStatus::Done | TaskStatus::Blocked);
     if closed && !o.reopen {
         return Err(OpError::Closed { spec: spec.id.clone(), task: task.id.clone(), status: task.status });

@@ -687,7 +687,7 @@ pub fn load_category(root: &Path, category_name: &str) -> (Vec<LoadedApproval>, 
         return (out, diags);
     }
     let dir = category_dir(root, category_name);
-    let Ok(rd) = std::fs::read_dir(&dir) else { return (out, diags) };
+    let Ok(rd) = crate::base::path_policy::read_dir(&dir) else { return (out, diags) };
     let mut files: Vec<_> = rd
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
@@ -698,7 +698,7 @@ pub fn load_category(root: &Path, category_name: &str) -> (Vec<LoadedApproval>, 
     for name in files {
         let rel = PathBuf::from(APPROVALS_DIR).join(category_name).join(&name);
         let shown = slash(&rel);
-        let text = match std::fs::read_to_string(root.join(&rel)) {
+        let text = match crate::base::path_policy::read_to_string(root.join(&rel)) {
             Ok(t) => t,
             Err(e) => {
                 diags.push(Diagnostic::error(&shown, 0, format!("cannot read approval: {e}"), "check the file"));
@@ -739,7 +739,7 @@ fn line_of_key(text: &str, key: &str) -> usize {
 pub fn load_all(root: &Path) -> (Vec<LoadedApproval>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();
-    let Ok(rd) = std::fs::read_dir(root.join(APPROVALS_DIR)) else { return (out, diags) };
+    let Ok(rd) = crate::base::path_policy::read_dir(root.join(APPROVALS_DIR)) else { return (out, diags) };
     let mut cats: Vec<String> = rd
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
@@ -781,7 +781,7 @@ fn load_snapshot_metadata(
     file: &str,
 ) -> Result<Option<(SnapshotMetadata, String)>, Diagnostic> {
     let rel = format!("{}/metadata.json", snapshots_rel(category_name, file));
-    let Ok(text) = std::fs::read_to_string(root.join(&rel)) else { return Ok(None) };
+    let Ok(text) = crate::base::path_policy::read_to_string(root.join(&rel)) else { return Ok(None) };
     match serde_json::from_str::<SnapshotMetadata>(&text) {
         Ok(m) => Ok(Some((m, text))),
         Err(e) => Err(json_diag(&rel, &e, "snapshot metadata")),
@@ -809,7 +809,7 @@ fn load_snapshot(root: &Path, category_name: &str, file: &str, entry: &SnapshotE
         ));
     }
     let rel = format!("{dir}/{}", entry.filename);
-    let text = std::fs::read_to_string(root.join(&rel)).map_err(|e| {
+    let text = crate::base::path_policy::read_to_string(root.join(&rel)).map_err(|e| {
         Diagnostic::warning(
             &rel,
             0,
@@ -1016,7 +1016,7 @@ impl CategoryView {
 }
 
 fn read_doc(root: &Path, file: &Path) -> Option<String> {
-    let bytes = std::fs::read(root.join(file)).ok()?;
+    let bytes = crate::base::path_policy::read(root.join(file)).ok()?;
     Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
@@ -1337,7 +1337,7 @@ pub fn delete(root: &Path, id: &str) -> Result<LoadedApproval, ApprovalError> {
     if found.record.status == ApprovalStatus::Pending {
         return Err(ApprovalError::StillPending { id: id.to_owned() });
     }
-    fs_err::remove_file(root.join(&found.path))?;
+    crate::base::path_policy::remove_file(root.join(&found.path))?;
     Ok(found)
 }
 
@@ -1391,6 +1391,8 @@ pub enum Decision {
 pub struct RequestOptions<'a> {
     /// The title [default: `{spec title}: {doc}`].
     pub title: Option<&'a str>,
+    /// The peer's record `type`: `document` (the default) or `action`.
+    pub kind: Option<&'a str>,
 }
 
 struct Prepared {
@@ -1401,11 +1403,15 @@ struct Prepared {
 
 fn prepare(ws: &Workspace, t: &DocTarget) -> Result<Prepared, ApprovalError> {
     t.writable()?;
-    let content = read_doc(&ws.root, &t.file).ok_or_else(|| ApprovalError::DocMissing {
-        file: t.file.clone(),
-        spec: t.category_name.clone(),
-        doc: t.doc,
-    })?;
+    // A document that is not there is missing; one the path policy refuses (a link out, a
+    // FIFO, a file above the cap) is that error, not "missing".
+    let content = match crate::base::path_policy::read(ws.root.join(&t.file)) {
+        Ok(b) => String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ApprovalError::DocMissing { file: t.file.clone(), spec: t.category_name.clone(), doc: t.doc });
+        }
+        Err(e) => return Err(ApprovalError::Write(WriteError::Io(e))),
+    };
     let mut warnings = Vec::new();
     if t.doc == DocKind::Tasks {
         let scoped = review_text(&content, DocKind::Requirements, t.tasks_section);
@@ -1431,6 +1437,7 @@ fn create_record(
     ws: &Workspace,
     t: &DocTarget,
     title: &str,
+    kind: Option<&str>,
     content: &str,
     ids: &mut IdSource,
 ) -> Result<LoadedApproval, ApprovalError> {
@@ -1442,7 +1449,7 @@ fn create_record(
             id: id.clone(),
             title: title.to_owned(),
             file_path: t.file_str(),
-            kind: document_type(),
+            kind: kind.filter(|k| *k == "action").map_or_else(document_type, str::to_owned),
             status: ApprovalStatus::Pending,
             created_at: iso.clone(),
             metadata: None,
@@ -1507,7 +1514,7 @@ fn capture_snapshot(
         .and_then(|m| jiff::Timestamp::try_from(m).ok())
         .map_or_else(|| iso.clone(), ids::iso_millis);
     let mut version = meta.current_version.max(meta.snapshots.iter().map(|s| s.version).max().unwrap_or(0)) + 1;
-    fs_err::create_dir_all(&dir)?;
+    crate::base::path_policy::create_dir_all(&dir)?;
     let filename = loop {
         let name = format!("snapshot-{version:03}.json");
         let snapshot = Snapshot {
@@ -1581,7 +1588,7 @@ fn update_record(
 pub fn request(ws: &Workspace, t: &DocTarget, opts: &RequestOptions<'_>) -> Result<ApprovalOutcome, ApprovalError> {
     let p = prepare(ws, t)?;
     let lock_dir = category_dir(&ws.root, &t.category_name).join(".snapshots");
-    fs_err::create_dir_all(&lock_dir)?;
+    crate::base::path_policy::create_dir_all(&lock_dir)?;
     let _lock = write::DirLock::acquire(&lock_dir);
     let mut view = CategoryView::load(&ws.root, &t.category_name);
     let mut warnings = p.warnings;
@@ -1591,7 +1598,7 @@ pub fn request(ws: &Workspace, t: &DocTarget, opts: &RequestOptions<'_>) -> Resu
     }
     let mut ids = IdSource::new();
     let title = opts.title.map_or_else(|| t.title.clone(), str::to_owned);
-    let created = create_record(ws, t, &title, &p.content, &mut ids)?;
+    let created = create_record(ws, t, &title, opts.kind, &p.content, &mut ids)?;
     Ok(outcome("request", t, &created, true, false, None, p.hash, warnings))
 }
 
@@ -1650,7 +1657,7 @@ pub fn decide(
     }
     let p = prepare(ws, t)?;
     let lock_dir = category_dir(&ws.root, &t.category_name).join(".snapshots");
-    fs_err::create_dir_all(&lock_dir)?;
+    crate::base::path_policy::create_dir_all(&lock_dir)?;
     let _lock = write::DirLock::acquire(&lock_dir);
     let mut view = CategoryView::load(&ws.root, &t.category_name);
     let state = doc_state(&ws.root, t, &mut view);
@@ -1667,7 +1674,7 @@ pub fn decide(
     let mut ids = IdSource::new();
     let (target_record, created) = match latest_pending(&view, t) {
         Some(r) => (r.clone(), false),
-        None => (create_record(ws, t, &t.title, &p.content, &mut ids)?, true),
+        None => (create_record(ws, t, &t.title, None, &p.content, &mut ids)?, true),
     };
     let trigger = match decision {
         Decision::Approve => Some("approved"),

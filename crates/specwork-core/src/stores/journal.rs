@@ -71,6 +71,8 @@ use crate::base::diag::Diagnostic;
 pub const CURRENT_DIR: &str = "docs/sessions/.current";
 /// Journals of archived sessions, in one folder per day.
 pub const ARCHIVE_DIR: &str = "docs/sessions/archive";
+/// Per-machine state of hooks and the status line (git-ignored, under `.specwork/`).
+pub const HOOKS_DIR: &str = ".specwork/hooks";
 /// Daily summaries.
 pub const DAILY_DIR: &str = "docs/sessions/daily";
 /// The overall progress file.
@@ -482,6 +484,50 @@ fn v1() -> u32 {
 }
 
 impl Entry {
+    /// The entry with every one-line user field (titles, notes, reasons, commit subjects, file
+    /// names) passed through [`crate::base::names::one_line`]: what reaches a journal, and so
+    /// every timeline, summary and report rendered from it, cannot break a line or a block.
+    pub fn sanitised(&self) -> Entry {
+        use crate::base::names::one_line;
+        let opt = |o: &mut Option<String>| {
+            if let Some(s) = o {
+                *s = one_line(s);
+            }
+        };
+        let mut e = self.clone();
+        e.session = one_line(&e.session);
+        match &mut e.event {
+            Event::SessionStart { name, spec_title, agent, model, title, planned, continue_from, .. } => {
+                *name = one_line(name);
+                *spec_title = one_line(spec_title);
+                *agent = one_line(agent);
+                opt(model);
+                opt(title);
+                opt(continue_from);
+                planned.iter_mut().for_each(|p| *p = one_line(p));
+            }
+            Event::TaskStart { title, files, .. } => {
+                *title = one_line(title);
+                files.iter_mut().for_each(|f| *f = one_line(f));
+            }
+            Event::TaskEnd(r) | Event::LogTask(r) => {
+                r.title = one_line(&r.title);
+                opt(&mut r.note);
+            }
+            Event::FileTouched { path, .. } => *path = one_line(path),
+            Event::Commit { subject, .. } => *subject = one_line(subject),
+            Event::Note { text, section, .. } => {
+                *text = one_line(text);
+                *section = one_line(section);
+            }
+            Event::SessionEnd { reason } => *reason = one_line(reason),
+            _ => {}
+        }
+        e
+    }
+}
+
+impl Entry {
     /// A new entry stamped now.
     pub fn now(session: &str, event: Event) -> Self {
         Self { v: SCHEMA_VERSION, ts: Stamp::now(), session: session.to_owned(), event }
@@ -499,16 +545,17 @@ pub fn key_taken(root: &Path, key: &str) -> bool {
     if root.join(CURRENT_DIR).join(&name).exists() || root.join(ARCHIVE_DIR).join(&name).exists() {
         return true;
     }
-    let Ok(rd) = std::fs::read_dir(root.join(ARCHIVE_DIR)) else { return false };
+    let Ok(rd) = crate::base::path_policy::read_dir(root.join(ARCHIVE_DIR)) else { return false };
     rd.flatten().any(|e| e.path().join(&name).exists())
 }
 
 /// Creates a new journal holding its first entry; refuses to overwrite an existing one.
 pub fn create(path: &Path, first: &Entry) -> Result<(), JournalError> {
     if let Some(dir) = path.parent() {
-        fs_err::create_dir_all(dir)?;
+        crate::base::path_policy::create_dir_all(dir)?;
     }
     let line = line_of(first);
+    crate::base::path_policy::confine(path).map_err(|e| io_at(e, path))?;
     let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -528,7 +575,12 @@ pub fn append(path: &Path, entries: &[Entry]) -> Result<(), JournalError> {
     if entries.is_empty() {
         return Ok(());
     }
+    crate::base::path_policy::confine(path).map_err(|e| io_at(e, path))?;
     let mut f = std::fs::OpenOptions::new().append(true).read(true).open(path).map_err(|e| io_at(e, path))?;
+    if !f.metadata().map_err(|e| io_at(e, path))?.is_file() {
+        let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
+        return Err(io_at(e, path));
+    }
     f.lock().map_err(|e| io_at(e, path))?;
     let mut buf = String::new();
     let len = f.metadata().map_err(|e| io_at(e, path))?.len();
@@ -551,12 +603,16 @@ pub fn append(path: &Path, entries: &[Entry]) -> Result<(), JournalError> {
 }
 
 fn line_of(e: &Entry) -> String {
+    let e = &e.sanitised();
     let mut s = serde_json::to_string(e).expect("journal entries serialise");
     s.push('\n');
     s
 }
 
 fn io_at(e: std::io::Error, path: &Path) -> JournalError {
+    if crate::base::path_policy::refusal(&e).is_some() {
+        return JournalError::Io(e);
+    }
     JournalError::Io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }
 
@@ -617,7 +673,7 @@ pub fn parse(bytes: &[u8], rel: &Path) -> JournalFile {
 
 /// Reads one journal; `rel` is relative to `root`.
 pub fn read(root: &Path, rel: &Path, archived: bool) -> JournalFile {
-    match std::fs::read(root.join(rel)) {
+    match crate::base::path_policy::read(root.join(rel)) {
         Ok(bytes) => {
             let mut j = parse(&bytes, rel);
             j.archived = archived;
@@ -646,7 +702,7 @@ pub fn list(root: &Path) -> Vec<(PathBuf, bool)> {
     let mut archived = Vec::new();
     let adir = Path::new(ARCHIVE_DIR);
     archived.extend(logs_in(root, adir));
-    if let Ok(rd) = std::fs::read_dir(root.join(adir)) {
+    if let Ok(rd) = crate::base::path_policy::read_dir(root.join(adir)) {
         for e in rd.flatten() {
             if e.file_type().is_ok_and(|t| t.is_dir())
                 && let Some(name) = e.file_name().to_str()
@@ -663,7 +719,7 @@ pub fn list(root: &Path) -> Vec<(PathBuf, bool)> {
 
 /// The `*.log` regular files directly in `rel` (relative to `root`), as relative paths, unsorted.
 pub(crate) fn logs_in(root: &Path, rel: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(root.join(rel)) else { return Vec::new() };
+    let Ok(rd) = crate::base::path_policy::read_dir(root.join(rel)) else { return Vec::new() };
     rd.flatten()
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
@@ -685,12 +741,11 @@ impl WorkspaceLock {
     /// exotic file systems) it degrades to no lock; the atomic writes still hold.
     pub fn acquire(root: &Path) -> Self {
         let dir = root.join(".specwork");
-        let _ = std::fs::create_dir_all(&dir);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join("sessions.lock"))
+        let _ = crate::base::path_policy::create_dir_all(&dir);
+        let file = crate::base::path_policy::confine(dir.join("sessions.lock"))
+            .and_then(|()| {
+                std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("sessions.lock"))
+            })
             .ok()
             .filter(|f| f.lock().is_ok());
         Self { _file: file }

@@ -172,7 +172,7 @@ impl SessionIndex {
     /// others the index knows the keys ([`SessionIndex::has_key`]) and the diagnostics. Sessions
     /// of `.current/` are all loaded. `keep` may be asked more than once about a session.
     pub fn load_indexed_where(root: &Path, keep: impl Fn(&SessionHead<'_>) -> bool + Sync) -> Self {
-        Self::read_indexed(root, &keep, HashMap::new(), None)
+        Self::read_indexed(root, &keep, Reuse::default(), None)
     }
 
     /// Every session read again, as [`SessionIndex::load_indexed`] reads them, for a command
@@ -196,19 +196,22 @@ impl SessionIndex {
                 Some(if parts.next().is_some() { first } else { String::new() })
             })
             .collect();
-        let reuse = self
-            .sessions
-            .into_iter()
-            .filter(|s| s.archived && !s.entries_loaded() && !written.contains(&s.journal.as_path()))
-            .map(|s| (s.journal.clone(), s))
-            .collect();
+        // Boxed, so that a session (a large struct) moves once, not with every step of the map.
+        let mut reuse = Reuse::default();
+        reuse.reserve(self.sessions.len());
+        reuse.extend(
+            self.sessions
+                .into_iter()
+                .filter(|s| s.archived && !s.entries_loaded() && !written.contains(&s.journal.as_path()))
+                .map(|s| (s.journal.clone(), Box::new(s))),
+        );
         Self::read_indexed(root, &|_| true, reuse, Some(&touched))
     }
 
     fn read_indexed(
         root: &Path,
         keep: &(dyn Fn(&SessionHead<'_>) -> bool + Sync),
-        reuse: HashMap<PathBuf, Session>,
+        reuse: Reuse,
         touched: Option<&HashSet<String>>,
     ) -> Self {
         use rayon::prelude::*;
@@ -274,7 +277,7 @@ impl OldIndex {
     /// Reads the prefix and the heads section; `None` when the file is missing, of another
     /// format or version, or damaged.
     fn open(path: &Path) -> Option<Self> {
-        let file = std::fs::File::open(path).ok()?;
+        let file = crate::base::path_policy::open_regular(path).ok()?.into_parts().0;
         let len = file.metadata().ok()?.len();
         let mut pre = vec![0u8; usize::try_from(len.min(64)).ok()?];
         read_at(&file, &mut pre, 0).ok()?;
@@ -363,13 +366,16 @@ struct FoundDir<'a> {
 type Listing = (i128, Vec<String>);
 
 /// What the scans of all folders share.
+/// Sessions of an earlier read, by journal, taken over by a read again.
+type Reuse = rustc_hash::FxHashMap<PathBuf, Box<Session>>;
+
 #[derive(Clone, Copy)]
 struct ScanContext<'s> {
     root: &'s Path,
     /// Modification times from here on are not trusted.
     horizon: SystemTime,
     keep: &'s (dyn Fn(&SessionHead<'_>) -> bool + Sync),
-    reuse: &'s HashMap<PathBuf, Session>,
+    reuse: &'s Reuse,
 }
 
 /// The journals of one folder: the old listing when the folder's time is unchanged, else a new
@@ -494,7 +500,7 @@ fn read_journal(root: &Path, rel: &Path, keep: &(dyn Fn(&SessionHead<'_>) -> boo
 fn read_archive(
     root: &Path,
     keep: &(dyn Fn(&SessionHead<'_>) -> bool + Sync),
-    mut reuse: HashMap<PathBuf, Session>,
+    mut reuse: Reuse,
     touched: Option<&HashSet<String>>,
 ) -> (Vec<Folded>, bool) {
     use rayon::prelude::*;
@@ -524,7 +530,7 @@ fn read_archive(
         _ => {
             dirty = true;
             let (mut days, mut top) = (Vec::new(), Vec::new());
-            if let Ok(rd) = std::fs::read_dir(root.join(ARCHIVE_DIR)) {
+            if let Ok(rd) = crate::base::path_policy::read_dir(root.join(ARCHIVE_DIR)) {
                 for e in rd.flatten() {
                     let (Ok(name), Ok(ft)) = (e.file_name().into_string(), e.file_type()) else { continue };
                     if name.starts_with('.') {
@@ -659,7 +665,7 @@ fn read_archive(
 fn store(path: &Path, bytes: &[u8]) -> bool {
     static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let Some(dir) = path.parent() else { return false };
-    if std::fs::create_dir_all(dir).is_err() {
+    if crate::base::path_policy::create_dir_all(dir).is_err() || crate::base::path_policy::confine(path).is_err() {
         return false;
     }
     let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -859,7 +865,7 @@ fn decode_head(
     b: &[u8],
     rel: PathBuf,
     keep: &(dyn Fn(&SessionHead<'_>) -> bool + Sync),
-    reuse: Option<Session>,
+    reuse: Option<Box<Session>>,
 ) -> Option<Decoded> {
     let mut r = R { b, pos: 0 };
     let truncated = r.bool()?;
@@ -889,7 +895,7 @@ fn decode_head(
         return None;
     }
     if let Some(s) = reuse.filter(|s| s.key == head.key && keep(&head)) {
-        f.session = Some(Box::new(s));
+        f.session = Some(s);
         return Some(Decoded::Done(f));
     }
     f.unloaded = Some(head.key.to_owned());

@@ -728,7 +728,7 @@ impl SessionIndex {
 /// The task list of a spec as it is on disk now (the loaded workspace may be older).
 pub fn fresh_tasks(ws: &Workspace, spec: &Spec) -> TaskList {
     let Some(src) = &spec.tasks_source else { return spec.tasks.clone() };
-    let Ok(text) = std::fs::read_to_string(ws.abs(&src.file)) else { return spec.tasks.clone() };
+    let Ok(text) = crate::base::path_policy::read_to_string(ws.abs(&src.file)) else { return spec.tasks.clone() };
     if src.section.is_some() {
         match crate::text::markdown::section(&text, workspace::is_tasks_heading) {
             Some(r) => workspace::parse_section(&text, r, &src.file),

@@ -72,11 +72,25 @@ impl TemplateKind {
 /// The template text for `kind` in the workspace at `root`: the user's override when present.
 pub fn load(root: &Path, kind: TemplateKind) -> String {
     if let Some(name) = kind.peer_name()
-        && let Ok(text) = std::fs::read_to_string(root.join(".spec-workflow/user-templates").join(name))
+        && let Ok(text) =
+            crate::base::path_policy::read_to_string(root.join(".spec-workflow/user-templates").join(name))
     {
         return text;
     }
     kind.builtin().to_owned()
+}
+
+/// Whether `title` is the title of a task in a built-in template (`First task: what it
+/// delivers`, `Second task`, …): a task nobody has written yet.
+pub fn is_placeholder_task(title: &str) -> bool {
+    static TITLES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        [TemplateKind::Tasks, TemplateKind::NumberedSpec]
+            .iter()
+            .flat_map(|k| k.builtin().lines())
+            .filter_map(|l| l.strip_prefix("- [ ] ")?.split_once(". ").map(|(_, t)| t.trim()))
+            .collect()
+    });
+    TITLES.contains(&title.trim())
 }
 
 /// Replaces `{{key}}` placeholders.

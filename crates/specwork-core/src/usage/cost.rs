@@ -255,9 +255,9 @@ pub fn report(q: CostQuery, config: &Config) -> Result<CostReport, CostError> {
     let scope_all = q.all || root.is_none();
 
     let mut opts = match &root {
-        Some(r) => logs::scan_options(r, config)?,
+        Some(r) => logs::scan_options_for(r, config, &q.agents)?,
         None => ScanOptions {
-            sources: Sources::from_env().map_err(MeasureError::Sources)?,
+            sources: Sources::from_env_for(&q.agents).map_err(MeasureError::Sources)?,
             cache_dir: cache_home(),
             prices: logs::price_table(config)?,
             ..ScanOptions::default()
@@ -423,6 +423,7 @@ fn usage_totals(u: &Usage) -> Totals {
         cache_creation_tokens: u.tokens.cache_creation.unwrap_or(0),
         cache_read_tokens: u.tokens.cache_read.unwrap_or(0),
         reasoning_tokens: 0,
+        reasoning_output_tokens: 0,
         total_tokens: u.tokens.total,
         cost_usd: u.cost_usd,
         calls: 0,

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use specwork_usage::{Attribution, PriceTable, ProgressFn, Scan, ScanOptions, Sources, Totals, Window};
+use specwork_usage::{Agent, Attribution, PriceTable, ProgressFn, Scan, ScanOptions, Sources, Totals, Window};
 
 use crate::base::diag::Diagnostic;
 use crate::base::display::round_usd;
@@ -76,8 +76,14 @@ pub fn price_table(config: &Config) -> Result<PriceTable, MeasureError> {
 /// The scan options of a workspace — the one place they are built: the log directories of the
 /// environment, the workspace's scan cache, its prices and its directory.
 pub fn scan_options(root: &Path, config: &Config) -> Result<ScanOptions, MeasureError> {
+    scan_options_for(root, config, &[])
+}
+
+/// [`scan_options`] reading only `agents`' logs (all when empty): another agent's unusable
+/// folder is then never looked at.
+pub fn scan_options_for(root: &Path, config: &Config, agents: &[Agent]) -> Result<ScanOptions, MeasureError> {
     Ok(ScanOptions {
-        sources: Sources::from_env().map_err(MeasureError::Sources)?,
+        sources: Sources::from_env_for(agents).map_err(MeasureError::Sources)?,
         cache_dir: Some(cache_dir(root)),
         prices: price_table(config)?,
         project_roots: vec![root.to_path_buf()],

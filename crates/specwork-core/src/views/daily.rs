@@ -66,7 +66,7 @@ pub fn path(date: &str) -> PathBuf {
 
 /// Dates that have a daily summary, oldest first.
 pub fn existing(root: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(root.join(journal::DAILY_DIR)) else { return Vec::new() };
+    let Ok(rd) = crate::base::path_policy::read_dir(root.join(journal::DAILY_DIR)) else { return Vec::new() };
     let mut v: Vec<String> = rd
         .flatten()
         // The directory entry's type: no `stat` per summary (a long history has thousands).

@@ -158,6 +158,9 @@ pub struct SessionSummary {
     pub status: Option<String>,
     /// Its last activity.
     pub last_activity: Option<String>,
+    /// What the session did, in a line (`Completed task 2 (Optimize network buffers) and task 3
+    /// (…) · 45k tokens`), for sessions recorded in a journal; `null` for hand-written entries.
+    pub summary: Option<String>,
     /// The session key, for sessions recorded in a journal (`null` for hand-written entries).
     pub session: Option<String>,
     /// Who worked in it, when recorded.
@@ -217,7 +220,7 @@ pub struct SpecReport {
 fn deliverables(ws: &Workspace, spec: &Spec) -> DeliverableCounts {
     let mut out = DeliverableCounts::default();
     let Some(file) = crate::views::deliverables::spec_document(spec) else { return out };
-    let Ok(src) = std::fs::read_to_string(ws.abs(file)) else { return out };
+    let Ok(src) = crate::base::path_policy::read_to_string(ws.abs(file)) else { return out };
     let Some(range) = markdown::section(&src, |t| t.eq_ignore_ascii_case("deliverables")) else { return out };
     for (target, _, _, _) in markdown::wiki_links(&src[range]) {
         let target = target.split('#').next().unwrap_or("").to_owned();
@@ -246,6 +249,7 @@ fn hand_written(s: &crate::model::context::TimelineSession) -> SessionSummary {
         duration: s.duration.clone(),
         status: s.status.clone(),
         last_activity: s.last_activity.clone(),
+        summary: None,
         session: None,
         user: None,
         tasks_done: Vec::new(),
@@ -264,7 +268,7 @@ fn sessions(spec: &Spec) -> Vec<SessionSummary> {
 /// session count up to `now`.
 pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex, now: &Stamp) -> Vec<SessionSummary> {
     let known = |k: &str| index.has_key(k);
-    let text = spec.docs.context.as_ref().and_then(|c| std::fs::read_to_string(ws.abs(c)).ok());
+    let text = spec.docs.context.as_ref().and_then(|c| crate::base::path_policy::read_to_string(ws.abs(c)).ok());
     let (mut out, base) = match &text {
         Some(t) => (
             timeline::user_sessions(t, known).iter().map(hand_written).collect::<Vec<_>>(),
@@ -283,6 +287,7 @@ pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex,
             duration: Some(if s.is_active() { "In progress".to_owned() } else { display::fmt_minutes(s.minutes(now)) }),
             status: Some(if s.is_active() { "active" } else { "done" }.to_owned()),
             last_activity: timeline::last_activity(s, &spec.id),
+            summary: summarize(s, &spec.id, known_usage.then_some(u.tokens.total)),
             session: Some(s.key.clone()),
             user: Some(s.user.clone()),
             tasks_done: s.done(Some(&spec.id)).iter().map(|t| t.task.clone()).collect(),
@@ -293,6 +298,46 @@ pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex,
     }
     out.sort_by_key(|s| s.number);
     out
+}
+
+/// One line of what session `s` did for `spec`: the tasks it completed (or, failing that, the
+/// tasks it worked on) and its tokens; `None` when it did neither.
+fn summarize(s: &session::Session, spec: &str, tokens: Option<u64>) -> Option<String> {
+    let tasks: Vec<&session::SessionTask> = s.tasks.iter().filter(|t| t.spec == spec).collect();
+    let list = |ts: &[&session::SessionTask]| {
+        let named: Vec<String> = ts
+            .iter()
+            .take(3)
+            .map(|t| if t.title.is_empty() { format!("task {}", t.task) } else { format!("{} ({})", t.task, t.title) })
+            .collect();
+        let more = ts.len().saturating_sub(3);
+        match (named.as_slice(), more) {
+            ([one], _) => one.clone(),
+            (_, 0) => {
+                let (last, rest) = named.split_last().expect("two or more");
+                format!("{} and {last}", rest.join(", "))
+            }
+            _ => format!("{} and {more} more", named.join(", ")),
+        }
+    };
+    let done: Vec<&session::SessionTask> = tasks.iter().copied().filter(|t| t.status == TaskStatus::Done).collect();
+    let worked: Vec<&session::SessionTask> = tasks.iter().copied().filter(|t| t.status != TaskStatus::Done).collect();
+    let mut parts = Vec::new();
+    if !done.is_empty() {
+        parts.push(format!("Completed {}", list(&done)));
+    }
+    if !worked.is_empty() {
+        let verb = if done.is_empty() { "Worked on" } else { "worked on" };
+        parts.push(format!("{verb} {}", list(&worked)));
+    }
+    let mut line = parts.join("; ");
+    if let Some(t) = tokens.filter(|t| *t > 0) {
+        if line.is_empty() {
+            return None;
+        }
+        line.push_str(&format!(" · {} tokens", display::fmt_tokens(t)));
+    }
+    (!line.is_empty()).then_some(line)
 }
 
 /// A session working on a spec now.

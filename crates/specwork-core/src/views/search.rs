@@ -132,7 +132,7 @@ pub fn search(ws: &Workspace, query: &str, kinds: &[SearchKind], limit: usize) -
         }
         if kinds.contains(&SearchKind::Log) && matches!(s.layout, Layout::SpecWorkflow | Layout::Numbered) {
             let dir = implog::logs_dir(s);
-            if let Ok(rd) = std::fs::read_dir(ws.abs(&dir)) {
+            if let Ok(rd) = crate::base::path_policy::read_dir(ws.abs(&dir)) {
                 let mut names: Vec<String> = rd
                     .filter_map(Result::ok)
                     .filter_map(|e| e.file_name().into_string().ok())
@@ -201,7 +201,7 @@ fn clip(s: &str) -> String {
 }
 
 fn search_file(ws: &Workspace, src: &Source, words: &[String]) -> (Vec<Hit>, Vec<Diagnostic>) {
-    let Ok(bytes) = std::fs::read(ws.abs(&src.file)) else { return (Vec::new(), Vec::new()) };
+    let Ok(bytes) = crate::base::path_policy::read(ws.abs(&src.file)) else { return (Vec::new(), Vec::new()) };
     let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let lower = text.to_lowercase();
     // Quick reject: a file that lacks a word cannot hold a hit.

@@ -97,7 +97,10 @@ pub use crate::stores::activity::{implementation_lines, last_activity};
 pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
     let mut out = String::new();
     out.push_str(&format!("{OPEN}{}{OPEN_END}\n", s.key));
-    let title = s.title.clone().unwrap_or_else(|| s.name.clone());
+    // Journals are sanitised when written; a hand-edited one is sanitised here too, so no text
+    // of it can end this block early.
+    let one_line = crate::base::names::one_line;
+    let title = one_line(s.title.as_deref().unwrap_or(&s.name));
     out.push_str(&format!("### Session {number}: {} - {title}\n", s.date()));
     let duration = if s.is_active() { "In progress".to_owned() } else { display::fmt_minutes(s.recorded_minutes()) };
     out.push_str(&format!("**Duration**: {duration}  \n"));
@@ -118,7 +121,7 @@ pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
         if let Event::Note { text, section, .. } = &e.event
             && section == "planning"
         {
-            out.push_str(&format!("- {text}\n"));
+            out.push_str(&format!("- {}\n", one_line(text)));
         }
     }
 
@@ -128,7 +131,7 @@ pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
         out.push_str("- Nothing recorded yet\n");
     }
     for l in &lines {
-        out.push_str(&format!("- {l}\n"));
+        out.push_str(&format!("- {}\n", one_line(l)));
     }
 
     let commits: Vec<(&str, &str)> = s
@@ -143,7 +146,7 @@ pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
     if !commits.is_empty() {
         out.push_str("\n#### Commits\n");
         for (h, subj) in commits {
-            out.push_str(&format!("- `{h}`: {subj}\n"));
+            out.push_str(&format!("- `{}`: {}\n", one_line(h), one_line(subj)));
         }
     }
     out.push_str(CLOSE);
@@ -153,8 +156,12 @@ pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
 
 /// Returns `src` with the generated blocks of `sessions` (those that touched `spec`, in start
 /// order) replaced or inserted, and the header's Updated/Status refreshed. Pure: the same input
-/// gives the same bytes.
+/// gives the same bytes. Generated lines take the file's own line ending (a CRLF file stays CRLF).
 pub fn apply(src: &str, spec: &str, sessions: &[&Session], all_done: bool) -> String {
+    crate::text::lines::in_own_line_endings(src, |src| apply_lf(src, spec, sessions, all_done))
+}
+
+fn apply_lf(src: &str, spec: &str, sessions: &[&Session], all_done: bool) -> String {
     let known = |k: &str| sessions.iter().any(|s| s.key == k);
     let base = numbering_base(src, known);
     let existing = generated_blocks(src);
@@ -266,7 +273,7 @@ pub(crate) fn new_context(ws: &Workspace, spec: &Spec, now: &Stamp) -> String {
         .docs
         .spec
         .as_ref()
-        .and_then(|f| std::fs::read_to_string(ws.abs(f)).ok())
+        .and_then(|f| crate::base::path_policy::read_to_string(ws.abs(f)).ok())
         .and_then(|src| {
             let r = markdown::section(&src, |t| t.eq_ignore_ascii_case("overview"))?;
             let para: Vec<&str> =

@@ -55,3 +55,66 @@ pub fn for_workspace(root: &std::path::Path, config: &Config) -> DayFigures {
     let (logs, _) = Logs::for_sessions(root, config, None);
     figures(config, logs.as_ref(), &index, &who.owner, &tz, day)
 }
+
+/// How long [`cached_for_workspace`] reuses today's figures.
+const CACHE_MS: u128 = 5_000;
+
+/// The cache of [`cached_for_workspace`], in `.specwork/hooks/statusline.json`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Cached {
+    date: String,
+    at_ms: u128,
+    /// [`journals_stamp`] when the figures were computed: a task logged since is seen at once.
+    #[serde(default)]
+    journals: u64,
+    tokens: u64,
+    cost_usd: f64,
+}
+
+/// A fingerprint of the open sessions' journals (names, sizes, modification times).
+fn journals_stamp(root: &std::path::Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if let Ok(rd) = crate::base::path_policy::read_dir(root.join(crate::stores::journal::CURRENT_DIR)) {
+        let mut v: Vec<(std::ffi::OsString, u64, Option<std::time::SystemTime>)> = rd
+            .flatten()
+            .filter_map(|e| e.metadata().ok().map(|m| (e.file_name(), m.len(), m.modified().ok())))
+            .collect();
+        v.sort();
+        v.hash(&mut h);
+    }
+    h.finish()
+}
+
+fn now_ms() -> u128 {
+    crate::base::clock::system_time().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
+}
+
+/// Today's tokens and USD of the workspace at `root` ([`for_workspace`]) for a caller that asks
+/// every few seconds (the status line): reused for [`CACHE_MS`] while `today` and the open
+/// journals are unchanged. The cache lives in `.specwork/hooks/` and is written like every other
+/// file (inside the workspace, atomically); failing to write it only costs time.
+pub fn cached_for_workspace(root: &std::path::Path, today: &str) -> (u64, f64) {
+    let cache = root.join(crate::stores::journal::HOOKS_DIR).join("statusline.json");
+    let read = crate::base::path_policy::read_capped(&cache, 64 * 1024).ok();
+    if let Some(c) = read.and_then(|b| serde_json::from_slice::<Cached>(&b).ok())
+        && c.date == today
+        && c.journals == journals_stamp(root)
+        && now_ms().saturating_sub(c.at_ms) < CACHE_MS
+    {
+        return (c.tokens, c.cost_usd);
+    }
+    let (config, _) = Config::load(root);
+    let t = for_workspace(root, &config);
+    let c = Cached {
+        date: t.date.clone(),
+        at_ms: now_ms(),
+        journals: journals_stamp(root),
+        tokens: t.amount.tokens,
+        cost_usd: t.amount.cost_usd,
+    };
+    if let Ok(bytes) = serde_json::to_vec(&c) {
+        let _ = crate::base::write::overwrite(&cache, &bytes);
+    }
+    (t.amount.tokens, t.amount.cost_usd)
+}

@@ -203,7 +203,7 @@ fn doc(app: &AppState, t: &'static Catalogue, spec: &str, doc: &str) -> Result<R
         Ok(d) => (diff_lines(&d.unified), format!("v{} ({}, {})", d.base_version, d.base_trigger, d.base_timestamp)),
         Err(_) => (Vec::new(), String::new()),
     };
-    let doc_html = match std::fs::read(ws.abs(&target.file)) {
+    let doc_html = match ws.read_file(&target.file) {
         Ok(b) => crate::markdown::render(&String::from_utf8_lossy(&b), &target.file, &snap.links),
         Err(_) => String::new(),
     };

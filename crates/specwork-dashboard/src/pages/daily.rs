@@ -42,7 +42,7 @@ fn page(app: &AppState, t: &'static Catalogue, date: Option<&str>) -> Result<Res
         String::new()
     } else {
         let rel = daily::path(&date);
-        let src = fs_err::read_to_string(root.join(&rel)).map_err(|_| {
+        let src = specwork_core::base::path_policy::read_to_string(root.join(&rel)).map_err(|_| {
             PageError::NotFound(format!("no daily summary for {date}: run `specwork eod --date {date}`"))
         })?;
         crate::markdown::render(&src, &rel, &app.snapshot().links)

@@ -51,7 +51,7 @@ fn file_page(app: &AppState, t: &'static Catalogue, rel: &str) -> Result<Respons
         .unwrap_or_default();
     let (mut markdown, mut text, mut binary) = (String::new(), String::new(), false);
     if meta.len() <= MAX_SHOWN {
-        let bytes = fs_err::read(&abs).map_err(|e| PageError::Internal(e.to_string()))?;
+        let bytes = specwork_core::base::path_policy::read(&abs).map_err(|e| PageError::Internal(e.to_string()))?;
         if bytes.contains(&0) {
             binary = true;
         } else {
@@ -102,7 +102,7 @@ async fn raw(State(app): State<AppState>, UrlPath(path): UrlPath<String>) -> Res
             Ok(_) => return PageError::NotFound(format!("`{path}` is not a file")).into_response(),
             Err(e) => return PageError::NotFound(e.to_string()).into_response(),
         };
-        match fs_err::read(&abs) {
+        match specwork_core::base::path_policy::read(&abs) {
             Ok(bytes) => (
                 [
                     (header::CONTENT_TYPE, content_type(&path)),

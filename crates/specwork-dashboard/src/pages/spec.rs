@@ -194,7 +194,7 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         .collect();
     let (doc_key, doc_path, doc_html) = match chosen {
         Some((key, path)) => {
-            let src = fs_err::read(ws.abs(path)).map_err(|e| PageError::Internal(e.to_string()))?;
+            let src = ws.read_file(path).map_err(|e| PageError::Internal(e.to_string()))?;
             let src = String::from_utf8_lossy(&src);
             (*key, specwork_core::base::display::slash_path(path), crate::markdown::render(&src, path, &snap.links))
         }

@@ -100,7 +100,8 @@ fn request(call: &Call<'_>) -> Result<Reply, ToolError> {
     };
     let ws = call.workspace()?;
     let target = approvals::target_for_file(ws, category, file).map_err(approval_error)?;
-    let out = approvals::request(ws, &target, &RequestOptions { title: call.str("title") }).map_err(approval_error)?;
+    let out = approvals::request(ws, &target, &RequestOptions { title: call.str("title"), kind: call.str("type") })
+        .map_err(approval_error)?;
     Ok(Reply::json(&Requested {
         next: format!("call `approvals` {{action: wait, approvalId: {}}}", out.approval_id),
         approval_id: out.approval_id,
@@ -111,14 +112,24 @@ fn request(call: &Call<'_>) -> Result<Reply, ToolError> {
     }))
 }
 
+/// A review comment with the peer's fields (texts clipped).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Comment {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<serde_json::Value>,
+    #[serde(rename = "type")]
+    kind: String,
     comment: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     selected_text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line_number: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    character_position: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    highlight_color: Option<serde_json::Value>,
+    timestamp: String,
 }
 
 /// The peer's status answer.
@@ -146,7 +157,6 @@ struct Status {
 
 fn status_of(r: &ApprovalRecord, timed_out: Option<bool>) -> Status {
     let approved = r.status == ApprovalStatus::Approved;
-    let pending = r.status == ApprovalStatus::Pending;
     let next = match r.status {
         ApprovalStatus::Pending => format!("call `approvals` {{action: wait, approvalId: {}}}", r.id),
         ApprovalStatus::Approved => "approved: go on to the next phase".to_owned(),
@@ -167,14 +177,21 @@ fn status_of(r: &ApprovalRecord, timed_out: Option<bool>) -> Status {
             .flatten()
             .take(20)
             .map(|c| Comment {
+                id: c.extra.get("id").cloned(),
+                kind: clip(&c.kind, 20),
                 comment: clip(&c.comment, 500),
                 selected_text: c.selected_text.as_deref().map(|t| clip(t, 200)),
                 line_number: c.line_number,
+                character_position: c.character_position,
+                highlight_color: c.highlight_color.clone(),
+                timestamp: clip(&c.timestamp, 40),
             })
             .collect(),
-        is_completed: !pending,
+        // As the peer answers: a decision is complete when approved or rejected; anything short
+        // of approval (pending, needs revision, rejected) means wait — revise and ask again.
+        is_completed: approved || r.status == ApprovalStatus::Rejected,
         can_proceed: approved,
-        must_wait: pending,
+        must_wait: !approved,
         block_next: !approved,
         timed_out,
         next,
@@ -207,7 +224,7 @@ fn wait(call: &Call<'_>) -> Result<Reply, ToolError> {
             return Ok(Reply::json(&status_of(&record, (!decided).then_some(true))));
         }
         std::thread::sleep(POLL.min(timeout.saturating_sub(start.elapsed())));
-        match std::fs::read(&file) {
+        match specwork_core::base::path_policy::read(&file) {
             // A half-written file (another tool writing without a rename) is read again next time.
             Ok(bytes) => {
                 if let Ok(r) = serde_json::from_slice::<ApprovalRecord>(&bytes) {

@@ -57,6 +57,9 @@ pub(crate) fn op_error(e: OpError) -> ToolError {
         OpError::NoSuchTask { spec, .. } => format!("`tasks` {{specName: {spec}}} lists the task ids"),
         OpError::Closed { .. } => "pass force: true to reopen it, or `resume` for the next task".to_owned(),
         OpError::NoCurrentSpec => "pass specName, or call `start-session` first".to_owned(),
+        OpError::Placeholder { file, .. } => {
+            format!("write the spec's real tasks in {file} in place of the template's placeholders first")
+        }
         OpError::NoOpenSession | OpError::AlreadyEnded { .. } => "`session-status` lists the open sessions".to_owned(),
         OpError::Ambiguous { sessions } => format!(
             "pass session: <name> (one of {})",

@@ -33,9 +33,12 @@ struct Phase {
     /// Edited since it was approved (task progress aside).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     changed_since_approval: bool,
+    /// The Implementation phase's task progress (the peer's `progress`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress: Option<TaskProgress>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct TaskProgress {
     total: usize,
@@ -84,6 +87,7 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
                 last_modified,
                 approval: requested.map(|d| d.state.as_str()),
                 changed_since_approval: changed,
+                progress: None,
             }
         })
         .collect();
@@ -93,11 +97,26 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
         Some("Requirements" | "Proposal" | "Spec") => ("requirements", "requirements-needed"),
         Some("Design" | "Plan") => ("design", "design-needed"),
         Some(_) => ("tasks", "tasks-needed"),
-        None if counts.total == 0 => ("tasks", "tasks-needed"),
+        // As the peer: every document there and no task yet is ready for implementation.
+        None if counts.total == 0 => ("implementation", "ready-for-implementation"),
         None if counts.pending > 0 => ("implementation", "implementing"),
         None if counts.done == counts.total => ("completed", "completed"),
         None => ("implementation", "ready-for-implementation"),
     };
+    let progress = TaskProgress { total: counts.total, completed: counts.done, pending: counts.pending };
+    let mut phases = phases;
+    if spec.layout != Layout::Numbered {
+        // The peer's fourth phase: started once any task is under way or done.
+        let started = counts.done + counts.in_progress > 0;
+        phases.push(Phase {
+            name: "Implementation",
+            status: if started { "in-progress" } else { "not-started" },
+            last_modified: None,
+            approval: None,
+            changed_since_approval: false,
+            progress: Some(progress),
+        });
+    }
     let next = spec.tasks.next_task();
     let id = &spec.id;
     let next_steps: Vec<String> = match (current_phase, next) {
@@ -127,7 +146,7 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
         current_phase,
         overall_status,
         phases,
-        task_progress: TaskProgress { total: counts.total, completed: counts.done, pending: counts.pending },
+        task_progress: progress,
         tasks: counts.into(),
         next_task: next.map(TaskItem::from),
         next_steps,
@@ -157,9 +176,10 @@ fn documents(spec: &Spec) -> Vec<(&'static str, Option<DocKind>, Option<PathBuf>
     }
 }
 
-/// A file's modification time, RFC 3339 in UTC to the second.
+/// A file's modification time as the peer writes it (JavaScript's `toISOString`: UTC with
+/// milliseconds, `2025-08-26T14:30:00.123Z`).
 pub fn modified(path: &Path) -> Option<String> {
     let t = std::fs::metadata(path).ok()?.modified().ok()?;
     let ts = jiff::Timestamp::try_from(t).ok()?;
-    Some(ts.round(jiff::Unit::Second).unwrap_or(ts).to_string())
+    Some(ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
 }

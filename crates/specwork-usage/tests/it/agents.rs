@@ -139,3 +139,33 @@ fn gemini_records_get_the_project_directory_from_its_hash() {
     let r = Report::build(&s.records, &f, GroupBy::Day);
     assert_eq!(r.totals.calls as usize, inside);
 }
+
+/// Codex: a spaced line counts; a counter out of range skips its event and is reported.
+#[test]
+fn codex_spacing_and_out_of_range_counters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = r#"{"timestamp":"2025-10-01T10:00:00.000Z","type":"turn_context","payload":{"cwd":"/w","model":"gpt-5-codex"}}"#;
+    let tc = |ts: &str, i: &str, o: u64| {
+        format!(
+            r#"{{"timestamp":"{ts}","type":"event_msg","payload":{{"type":"token_count","info":{{"last_token_usage":{{"input_tokens":{i},"cached_input_tokens":0,"output_tokens":{o},"reasoning_output_tokens":3,"total_tokens":0}}}}}}}}"#
+        )
+    };
+    let spaced: serde_json::Value = serde_json::from_str(&tc("2025-10-01T10:00:02.000Z", "100", 20)).unwrap();
+    let spaced = serde_json::to_string_pretty(&spaced).unwrap().replace('\n', " ");
+    let lines = [
+        ctx.to_owned(),
+        tc("2025-10-01T10:00:01.000Z", "50", 10),
+        spaced,
+        tc("2025-10-01T10:00:03.000Z", "18446744073709551615", 1),
+        tc("2025-10-01T10:00:04.000Z", "-7", 1),
+    ];
+    let p = tmp.path().join("sessions/2025/10/01/rollout-a.jsonl");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    let s = crate::common::run(&codex_opts(tmp.path()));
+    let inputs: Vec<u64> = s.records.iter().map(|r| r.tokens.input).collect();
+    assert_eq!(inputs, vec![50, 100]);
+    assert!(s.records.iter().all(|r| r.tokens.reasoning_in_output == 3 && r.tokens.reasoning == 0));
+    let bad: Vec<u32> = s.issues.iter().map(|i| i.line).collect();
+    assert_eq!(bad, vec![4, 5], "{:?}", s.issues);
+}

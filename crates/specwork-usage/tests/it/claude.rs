@@ -154,7 +154,8 @@ fn scan_lines(files: &[(&str, Vec<String>)], rule: LongContextRule) -> specwork_
 #[test]
 fn long_context_follows_anthropic_not_ccusage() {
     let usage = r#"{"input_tokens":10,"cache_creation_input_tokens":5000,"cache_read_input_tokens":250000,"cache_creation":{"ephemeral_5m_input_tokens":5000,"ephemeral_1h_input_tokens":0},"output_tokens":1000}"#;
-    let l = line("claude-sonnet-4-5-20250929", "msg_1", "req_1", false, usage, "2025-10-24T10:00:00.000Z");
+    // LiteLLM's table gives Sonnet 4 (through its Bedrock keys) a long-context tier.
+    let l = line("claude-sonnet-4-20250514", "msg_1", "req_1", false, usage, "2025-10-24T10:00:00.000Z");
     let files = [("s1.jsonl", vec![l])];
     let anthropic = scan_lines(&files, LongContextRule::Anthropic);
     let ccusage = scan_lines(&files, LongContextRule::Ccusage);
@@ -221,8 +222,10 @@ fn lines_ccusage_skips_are_skipped() {
     let s = scan_lines(&[("s1.jsonl", lines)], LongContextRule::Anthropic);
     assert_eq!(s.records.len(), 2);
     assert_eq!(s.records[1].model, None);
-    assert_eq!(s.stats.lines.rejected, 5);
-    assert!(s.issues.is_empty());
+    assert_eq!(s.stats.lines.rejected, 4);
+    // The negative count is skipped too, but reported (a corrupt counter, not a rule).
+    let kinds: Vec<(u32, IssueKind)> = s.issues.iter().map(|i| (i.line, i.kind)).collect();
+    assert_eq!(kinds, vec![(5, IssueKind::OutOfRange)]);
 }
 
 #[test]
@@ -234,4 +237,52 @@ fn fast_mode_is_priced_and_named() {
     assert_eq!(s.records[0].model.as_deref(), Some("claude-opus-4-6-fast"));
     let base = (1000.0 * 5.0 + 1000.0 * 25.0) / 1e6;
     assert!((s.records[0].cost_usd - base * 6.0).abs() < 1e-12);
+}
+
+/// A valid line written with spaces after `:` and `,` counts like its compact twin (ccusage
+/// 20.0.24 drops it silently; the fast path falls back to the full parser).
+#[test]
+fn a_line_with_any_json_spacing_counts() {
+    let ts = "2025-10-24T10:00:00.000Z";
+    let m = "claude-sonnet-4-5-20250929";
+    let usage = r#"{"input_tokens":10,"cache_read_input_tokens":200,"output_tokens":30}"#;
+    let compact = line(m, "msg_1", "req_1", false, usage, ts);
+    let v: serde_json::Value = serde_json::from_str(&line(m, "msg_2", "req_2", false, usage, ts)).unwrap();
+    let spaced = serde_json::to_string_pretty(&v).unwrap().replace('\n', " ");
+    let spaced_keys = compact.replace("msg_1", "msg_3").replace("req_1", "req_3").replace("\":", "\" :  ");
+    for l in [&spaced, &spaced_keys] {
+        assert!(l.contains("\"usage\": {") || l.contains("\"usage\" :  {"), "{l}");
+    }
+    let s = scan_lines(&[("s1.jsonl", vec![compact, spaced, spaced_keys])], LongContextRule::Anthropic);
+    assert_eq!(s.records.len(), 3, "{:?}", s.issues);
+    assert!(s.records.iter().all(|r| r.tokens.total() == 240));
+    assert!(s.issues.is_empty());
+}
+
+/// Token counters past what any call can hold (here 2^64-1, which would wrap the sum) are
+/// skipped and reported; the totals keep the other lines exactly.
+#[test]
+fn out_of_range_counts_are_skipped_and_reported_never_wrapped() {
+    let ts = "2025-10-24T10:00:00.000Z";
+    let m = "claude-sonnet-4-5-20250929";
+    let lines = vec![
+        line(m, "msg_1", "req_1", false, r#"{"input_tokens":5,"output_tokens":7}"#, ts),
+        line(m, "msg_2", "req_2", false, r#"{"input_tokens":18446744073709551615,"output_tokens":1}"#, ts),
+        line(
+            m,
+            "msg_3",
+            "req_3",
+            false,
+            r#"{"input_tokens":1,"output_tokens":2,"cache_read_input_tokens":18446744073709551615}"#,
+            ts,
+        ),
+        line(m, "msg_4", "req_4", false, r#"{"input_tokens":-3,"output_tokens":1}"#, ts),
+        line(m, "msg_5", "req_5", false, r#"{"input_tokens":2.5,"output_tokens":1}"#, ts),
+        line(m, "msg_6", "req_6", false, r#"{"input_tokens":18446744073709551616,"output_tokens":1}"#, ts),
+    ];
+    let s = scan_lines(&[("s1.jsonl", lines)], LongContextRule::Anthropic);
+    assert_eq!(s.records.len(), 1);
+    assert_eq!(s.records[0].tokens.total(), 12);
+    let lines: Vec<u32> = s.issues.iter().filter(|i| i.kind == IssueKind::OutOfRange).map(|i| i.line).collect();
+    assert_eq!(lines, vec![2, 3, 4, 5, 6], "{:?}", s.issues);
 }

@@ -1,13 +1,17 @@
 //! Shared helpers: corpora from the testkit's generators (with the calls they must count),
 //! scanning, comparing daily reports.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
 use specwork_testkit::claude::ClaudeCorpus;
 use specwork_testkit::{self as testkit, Expected, need};
-use specwork_usage::{CostMode, Filter, GroupBy, LongContextRule, Report, Scan, ScanOptions, Sources, scan};
+use specwork_usage::{
+    CostMode, Filter, GroupBy, LongContextOverride, LongContextRule, PriceOverride, PriceTable, Report, Scan,
+    ScanOptions, Sources, scan,
+};
 
 /// An 8 MB Claude corpus over 30 days: torn and truncated lines, subagents, replays, resumed
 /// copies, API errors, `costUSD`, fast mode and 1M-context requests (the testkit's generator,
@@ -33,12 +37,35 @@ pub fn reference(expected: &Expected, mode: CostMode, tz_offset_min: i32) -> Val
     expected.daily(tz_offset_min, mode)
 }
 
+/// The embedded table with the one Claude price ccusage 20.0.24 embeds differently: its older
+/// LiteLLM snapshot gives Sonnet 4.5 a long-context tier ($6 / $22.50 / $7.50 / $0.60 above 200k
+/// input tokens) that LiteLLM 1.110.2 lists only for the Bedrock and Vertex entries. Tests of
+/// the accounting rules use it so that costs compare exactly; `prices.rs` shows the difference.
+pub fn ccusage_prices() -> PriceTable {
+    let mut o = BTreeMap::new();
+    o.insert(
+        "claude-sonnet-4-5".to_owned(),
+        PriceOverride {
+            long_context: Some(LongContextOverride {
+                input: 6.0,
+                output: 22.5,
+                cache_write_5m: Some(7.5),
+                cache_read: Some(0.6),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    PriceTable::builtin().with_overrides(&o).unwrap()
+}
+
 /// Scan options for a single Claude root, priced like ccusage.
 pub fn claude_opts(root: &Path, mode: CostMode) -> ScanOptions {
     ScanOptions {
         sources: Sources { claude: vec![root.to_path_buf()], ..Sources::default() },
         cost_mode: mode,
         long_context: LongContextRule::Ccusage,
+        prices: ccusage_prices(),
         ..ScanOptions::default()
     }
 }

@@ -4,6 +4,8 @@
 mod agents;
 mod claude;
 mod common;
+mod gen_agents;
 mod ledger;
+mod new_agents;
 mod oracle;
 mod prices;

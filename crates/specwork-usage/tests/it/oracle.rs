@@ -16,22 +16,56 @@ use crate::common::*;
 
 const CCUSAGE: &str = "ccusage@20.0.24";
 
+/// Every variable by which ccusage 20.0.24 finds an agent's logs.
+const AGENT_VARS: [&str; 19] = [
+    "CLAUDE_CONFIG_DIR",
+    "CODEX_HOME",
+    "GEMINI_DATA_DIR",
+    "GEMINI_CLI_HOME",
+    "OPENCODE_DATA_DIR",
+    "AMP_DATA_DIR",
+    "DROID_SESSIONS_DIR",
+    "CODEBUFF_DATA_DIR",
+    "HERMES_HOME",
+    "PI_AGENT_DIR",
+    "GOOSE_PATH_ROOT",
+    "OPENCLAW_DIR",
+    "KILO_DATA_DIR",
+    "KIMI_DATA_DIR",
+    "QWEN_DATA_DIR",
+    "COPILOT_OTEL_FILE_EXPORTER_PATH",
+    "ANTIGRAVITY_DATA_DIR",
+    "GROK_HOME",
+    "ZCODE_HOME",
+];
+
 /// Runs ccusage with one environment variable pointing at a corpus, or says why it cannot.
-fn ccusage(agent: &str, var: &str, value: &Path) -> Result<Value, String> {
+pub fn ccusage(agent: &str, var: &str, value: &Path) -> Result<Value, String> {
+    ccusage_with(agent, &[(var, value)], &[])
+}
+
+/// Runs `ccusage <agent> daily --json --offline -z UTC <extra>` with only `vars` set among the
+/// agents' variables (`HOME` among them moves the home directory; npm's cache stays where it
+/// is), or says why it cannot. With `SPECWORK_REQUIRE_REAL=1` not being able to is a failure.
+pub fn ccusage_with(agent: &str, vars: &[(&str, &Path)], extra: &[&str]) -> Result<Value, String> {
     let probe = Command::new("npx").arg("--version").output();
     match probe {
         Ok(o) if o.status.success() => {}
         Ok(o) => return Err(format!("`npx --version` failed: {}", String::from_utf8_lossy(&o.stderr).trim())),
         Err(e) => return Err(format!("npx is not available ({e})")),
     }
-    let out = Command::new("npx")
-        .args(["--yes", CCUSAGE, agent, "daily", "--json", "--offline", "-z", "UTC"])
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .env_remove("CODEX_HOME")
-        .env_remove("GEMINI_DATA_DIR")
-        .env(var, value)
-        .output()
-        .map_err(|e| format!("cannot run npx: {e}"))?;
+    let mut cmd = Command::new("npx");
+    cmd.args(["--yes", CCUSAGE, agent, "daily", "--json", "--offline", "-z", "UTC"]).args(extra);
+    for v in AGENT_VARS {
+        cmd.env_remove(v);
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        cmd.env("npm_config_cache", Path::new(&home).join(".npm"));
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().map_err(|e| format!("cannot run npx: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "`npx {CCUSAGE} {agent} daily` failed (offline registry?): {}",
@@ -41,11 +75,13 @@ fn ccusage(agent: &str, var: &str, value: &Path) -> Result<Value, String> {
     serde_json::from_slice(&out.stdout).map_err(|e| format!("ccusage printed no JSON: {e}"))
 }
 
+/// The oracle's answer, or a skip (a failure with `SPECWORK_REQUIRE_REAL=1`).
+#[macro_export]
 macro_rules! oracle_or_skip {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(why) => return need::skip(Need::Real, why),
+            Err(why) => return specwork_testkit::need::skip(specwork_testkit::need::Need::Real, why),
         }
     };
 }
@@ -64,8 +100,18 @@ fn codex_totals_equal_ccusage() {
     let (home, generated) = codex_corpus();
     let cc = oracle_or_skip!(ccusage("codex", "CODEX_HOME", home));
     let s = run(&codex_opts(home));
-    assert_daily_eq(&cc, &daily(&s, 0), "costUSD", 1e-6, "ccusage codex");
+    let ours = daily(&s, 0);
+    assert_daily_eq(&cc, &ours, "costUSD", 1e-6, "ccusage codex");
     assert_generator_agrees(&cc, &generated.daily(0, specwork_testkit::CostMode::Calculate), "codex");
+    // Reasoning tokens (inside output) are reported as ccusage reports them.
+    let key = ["reasoningOutputTokens", "reasoningTokens"]
+        .into_iter()
+        .find(|k| cc["totals"].get(*k).is_some())
+        .expect("ccusage reports Codex reasoning tokens");
+    let want = cc["totals"][key].as_u64().unwrap();
+    assert!(want > 0, "the corpus has reasoning");
+    assert_eq!(ours.totals.reasoning_output_tokens, want, "reasoning tokens");
+    assert_eq!(ours.totals.reasoning_tokens, 0, "not counted twice");
 }
 
 #[test]
@@ -92,7 +138,7 @@ fn gemini_totals_equal_ccusage_except_sessions_stored_twice() {
 #[test]
 fn ccusage_underprices_long_context_requests() {
     let tmp = tempfile::tempdir().unwrap();
-    let line = r#"{"parentUuid":null,"isSidechain":false,"cwd":"/w/p","sessionId":"s1","version":"2.1.3","type":"assistant","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929","content":[],"usage":{"input_tokens":10,"cache_creation_input_tokens":5000,"cache_read_input_tokens":250000,"cache_creation":{"ephemeral_5m_input_tokens":5000,"ephemeral_1h_input_tokens":0},"output_tokens":1000}},"requestId":"req_1","timestamp":"2025-10-24T10:00:00.000Z"}"#;
+    let line = r#"{"parentUuid":null,"isSidechain":false,"cwd":"/w/p","sessionId":"s1","version":"2.1.3","type":"assistant","message":{"id":"msg_1","model":"claude-sonnet-4-20250514","content":[],"usage":{"input_tokens":10,"cache_creation_input_tokens":5000,"cache_read_input_tokens":250000,"cache_creation":{"ephemeral_5m_input_tokens":5000,"ephemeral_1h_input_tokens":0},"output_tokens":1000}},"requestId":"req_1","timestamp":"2025-10-24T10:00:00.000Z"}"#;
     let p = tmp.path().join("projects/-w-p/s1.jsonl");
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, format!("{line}\n")).unwrap();
@@ -116,4 +162,19 @@ fn assert_generator_agrees(cc: &Value, generated: &Value, what: &str) {
     let key = if a.get("costUSD").is_some() { "costUSD" } else { "totalCost" };
     let (x, y) = (a[key].as_f64().unwrap(), b[key].as_f64().unwrap());
     assert!((x - y).abs() <= 1e-6 * x.abs().max(1.0), "{what}: cost ccusage {x} vs generator {y}");
+}
+
+/// The 21 real Claude Code transcripts of `shared/corpus/real-transcripts/` (when present) give
+/// ccusage's totals, priced with the embedded LiteLLM table and Anthropic's long-context rule.
+#[test]
+fn real_transcripts_equal_ccusage() {
+    let Some(root) = need::shared("corpus/real-transcripts/claude") else { return };
+    let cc = crate::oracle_or_skip!(ccusage("claude", "CLAUDE_CONFIG_DIR", &root));
+    let opts = specwork_usage::ScanOptions {
+        sources: specwork_usage::Sources { claude: vec![root.clone()], ..Default::default() },
+        ..Default::default()
+    };
+    let s = run(&opts);
+    assert!(s.unpriced_models.is_empty(), "{:?}", s.unpriced_models);
+    assert_daily_eq(&cc, &daily(&s, 0), "totalCost", 1e-6, "real transcripts");
 }

@@ -29,7 +29,7 @@ fn overrides_come_from_specwork_toml() {
     .unwrap();
     let t = PriceTable::builtin().with_overrides(&cfg.prices).unwrap();
     let (key, p) = t.lookup("claude-sonnet-4-5-20250929").unwrap();
-    assert_eq!(key, "claude-sonnet-4-5");
+    assert_eq!(key, "claude-sonnet-4-5", "the override wins over the table's dated key");
     assert_eq!((p.input, p.output, p.cache_write_5m), (2.5, 15.0, 3.75));
     let lc = p.long_context.as_ref().unwrap();
     assert_eq!((lc.threshold, lc.input, lc.output, lc.cache_write_1h), (200_000, 5.0, 20.0, 10.0));
@@ -71,6 +71,6 @@ fn the_builtin_table_has_current_models_with_all_prices() {
             assert_eq!(p.cache_write_1h, p.input * 2.0, "{m}");
         }
     }
-    let s45 = t.lookup("claude-sonnet-4-5").unwrap().1;
-    assert_eq!(s45.long_context.as_ref().unwrap().input, 6.0);
+    let s4 = t.lookup("claude-sonnet-4-20250514").unwrap().1;
+    assert_eq!(s4.long_context.as_ref().unwrap().input, 6.0);
 }

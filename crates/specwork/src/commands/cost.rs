@@ -91,6 +91,10 @@ pub enum AgentArg {
     Claude,
     Codex,
     Gemini,
+    Opencode,
+    Amp,
+    Copilot,
+    Qwen,
 }
 
 impl From<AgentArg> for Agent {
@@ -99,6 +103,10 @@ impl From<AgentArg> for Agent {
             AgentArg::Claude => Agent::Claude,
             AgentArg::Codex => Agent::Codex,
             AgentArg::Gemini => Agent::Gemini,
+            AgentArg::Opencode => Agent::OpenCode,
+            AgentArg::Amp => Agent::Amp,
+            AgentArg::Copilot => Agent::Copilot,
+            AgentArg::Qwen => Agent::Qwen,
         }
     }
 }
@@ -113,7 +121,10 @@ struct PriceRow<'a> {
 #[derive(Serialize)]
 struct PriceList<'a> {
     unit: &'static str,
-    as_of: &'static str,
+    /// Where the built-in prices come from (LiteLLM's table, its version and date).
+    source: &'static specwork_usage::PriceSource,
+    /// Models `specwork.toml` overrides or adds.
+    overridden: Vec<&'a str>,
     models: Vec<PriceRow<'a>>,
 }
 
@@ -135,12 +146,14 @@ fn thousands(v: u64) -> String {
 fn print_prices(ctx: &Ctx, prices: &PriceTable) {
     let list = PriceList {
         unit: "USD per million tokens",
-        as_of: specwork_usage::BUILTIN_PRICES_AS_OF,
+        source: PriceTable::builtin_source(),
+        overridden: prices.overridden().collect(),
         models: prices.iter().map(|(model, price)| PriceRow { model, price }).collect(),
     };
     ctx.ui.report(&list, |s| {
-        let mut t = Table::new(["model", "input", "output", "write 5m", "write 1h", "read", "above 200k in/out"])
-            .right_align(&[1, 2, 3, 4, 5, 6]);
+        let mut t =
+            Table::new(["model", "provider", "input", "output", "write 5m", "write 1h", "read", "above 200k in/out"])
+                .right_align(&[2, 3, 4, 5, 6, 7]);
         for r in &list.models {
             let p = r.price;
             let f = |v: f64| {
@@ -149,6 +162,7 @@ fn print_prices(ctx: &Ctx, prices: &PriceTable) {
             };
             t.row([
                 r.model.to_owned(),
+                p.provider.clone().unwrap_or_default(),
                 f(p.input),
                 f(p.output),
                 f(p.cache_write_5m),
@@ -157,7 +171,15 @@ fn print_prices(ctx: &Ctx, prices: &PriceTable) {
                 p.long_context.as_ref().map_or("-".to_owned(), |l| format!("{} / {}", f(l.input), f(l.output))),
             ]);
         }
-        s.push_str(&format!("prices in USD per million tokens (built-in as of {})\n\n", list.as_of));
+        let src = list.source;
+        s.push_str(&format!(
+            "prices in USD per million tokens: {} {} ({}), taken {}; {} models (scripts/refresh-prices.py refreshes it)\n",
+            src.package, src.version, src.source, src.date, src.models
+        ));
+        if !list.overridden.is_empty() {
+            s.push_str(&format!("overridden in specwork.toml: {}\n", list.overridden.join(", ")));
+        }
+        s.push('\n');
         t.render(s);
     });
 }

@@ -2,7 +2,8 @@
 //! records what it says in the active session's journal (`specwork_core::agent::agent_hook`).
 //!
 //! It never blocks or fails the agent: whatever goes wrong is written to `.specwork/hook.log`
-//! and the exit code is 0. Unknown events are ignored.
+//! and the exit code is 0. Unknown events are ignored. The whole hook (stdin included) runs
+//! under a time bound ([`agent_hook::TIME_BOUND`]): past it, the hook gives up and returns.
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -13,6 +14,9 @@ use specwork_core::agent::agent_hook::{self, HookEvent, HookInput};
 use super::Ctx;
 use crate::error::CmdResult;
 
+/// The most of stdin a hook reads.
+const MAX_INPUT: u64 = 4 * 1024 * 1024;
+
 #[derive(Args, Debug)]
 pub struct HookArgs {
     /// The hook event: SessionStart, PostToolUse, Stop or SessionEnd (others are ignored)
@@ -20,11 +24,19 @@ pub struct HookArgs {
 }
 
 pub fn run(ctx: &Ctx, a: HookArgs) -> CmdResult {
-    let mut raw = Vec::new();
-    if !std::io::stdin().is_terminal() {
-        let _ = std::io::stdin().lock().read_to_end(&mut raw);
-    }
     let Some(event) = HookEvent::parse(&a.event) else { return Ok(0) };
+    let deadline = std::time::Instant::now() + agent_hook::TIME_BOUND;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut raw = Vec::new();
+        if !std::io::stdin().is_terminal() {
+            // Bounded like every read: a hook's JSON is small.
+            let _ = std::io::stdin().lock().take(MAX_INPUT).read_to_end(&mut raw);
+        }
+        let _ = tx.send(raw);
+    });
+    // An agent that never closes stdin gets no answer, not a hung hook.
+    let Ok(raw) = rx.recv_timeout(agent_hook::TIME_BOUND) else { return Ok(0) };
     let parsed = if raw.iter().all(u8::is_ascii_whitespace) {
         Ok(HookInput::default())
     } else {
@@ -39,7 +51,16 @@ pub fn run(ctx: &Ctx, a: HookArgs) -> CmdResult {
             return Ok(0);
         }
     };
-    let result = std::panic::catch_unwind(|| agent_hook::handle(&root, event, &input));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (r, i) = (root.clone(), input.clone());
+    std::thread::spawn(move || {
+        let _ = tx.send(std::panic::catch_unwind(|| agent_hook::handle(&r, event, &i)));
+    });
+    let Ok(result) = rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) else {
+        let secs = agent_hook::TIME_BOUND.as_secs();
+        agent_hook::log_error(&root, &a.event, &format!("gave up after {secs} s (the hook never blocks the agent)"));
+        return Ok(0);
+    };
     match result {
         Ok(Ok(outcome)) => {
             if ctx.ui.json {

@@ -36,6 +36,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         (None, None) => std::env::current_dir().map_err(anyhow::Error::from)?,
     };
     fs_err::create_dir_all(&root).map_err(anyhow::Error::from)?;
+    specwork_core::base::path_policy::register_root(&root);
     // Agent files are planned first: a settings file that does not parse stops init before any write.
     let agent_files = super::init_agent::plan(&root, &args.agents)?;
     let mut report = InitReport {
@@ -56,7 +57,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     for d in DIRS {
         let p = root.join(d);
         let existed = p.is_dir();
-        fs_err::create_dir_all(&p).map_err(anyhow::Error::from)?;
+        specwork_core::base::path_policy::create_dir_all(&p).map_err(anyhow::Error::from)?;
         record(d, !existed);
     }
     let added = ensure_gitignore(&root).map_err(anyhow::Error::from)?;
@@ -81,7 +82,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
 /// added the line.
 fn ensure_gitignore(root: &Path) -> std::io::Result<bool> {
     let path = root.join(".gitignore");
-    let old = fs_err::read_to_string(&path).unwrap_or_default();
+    let old = specwork_core::base::path_policy::read_to_string(&path).unwrap_or_default();
     if old.lines().any(|l| l.trim() == ".specwork/" || l.trim() == "/.specwork/" || l.trim() == ".specwork") {
         return Ok(false);
     }

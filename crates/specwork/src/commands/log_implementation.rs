@@ -85,7 +85,7 @@ fn read_artifact(arg: &str) -> Result<Artifacts, CommandError> {
         Some(path) => {
             let p = PathBuf::from(path);
             // fs-err's message names the file; anyhow's `{:#}` adds the OS's reason.
-            let t = fs_err::read_to_string(&p).map_err(|e| CommandError {
+            let t = specwork_core::base::path_policy::read_to_string(&p).map_err(|e| CommandError {
                 error: e.into(),
                 hints: vec!["give a JSON file after @".to_owned()],
                 code: crate::error::EXIT_USAGE,

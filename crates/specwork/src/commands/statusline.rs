@@ -4,11 +4,11 @@
 //!
 //! Today's figures are the workspace's, as every report counts them
 //! (`specwork_core::views::today`: measured usage plus manual counts of tasks without measured
-//! usage); the result is kept for [`CACHE_MS`] in `.specwork/hooks/statusline.json`, because
-//! Claude Code refreshes the line often.
+//! usage), reused for a few seconds (`today::cached_for_workspace`), because Claude Code
+//! refreshes the line often.
 
 use std::io::{IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
@@ -16,9 +16,6 @@ use specwork_core::TaskStatus;
 use specwork_core::agent::agent_hook;
 use specwork_core::base::display;
 use specwork_core::views::today;
-
-/// How long today's figures are reused.
-const CACHE_MS: u128 = 5_000;
 
 use super::Ctx;
 use crate::error::CmdResult;
@@ -76,7 +73,7 @@ pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
     let state = agent_hook::load_state(&root, agent_session);
     let picked = agent_hook::pick_session(&sessions, agent_session, &state);
     let today = specwork_core::usage::spend::today(&jiff::tz::TimeZone::system()).to_string();
-    let (tokens, cost) = today_figures(&root, &today);
+    let (tokens, cost) = today::cached_for_workspace(&root, &today);
     let mut parts = Vec::new();
     match picked {
         Some(s) => {
@@ -133,64 +130,4 @@ fn truncate(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max - 1).collect();
     out.push('…');
     out
-}
-
-#[derive(Serialize, Deserialize)]
-struct Cached {
-    date: String,
-    at_ms: u128,
-    /// [`journals_stamp`] when the figures were computed: a task logged since is seen at once.
-    #[serde(default)]
-    journals: u64,
-    tokens: u64,
-    cost_usd: f64,
-}
-
-/// A fingerprint of the open sessions' journals (names, sizes, modification times).
-fn journals_stamp(root: &Path) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    if let Ok(rd) = fs_err::read_dir(root.join(specwork_core::stores::journal::CURRENT_DIR)) {
-        let mut v: Vec<(std::ffi::OsString, u64, Option<std::time::SystemTime>)> = rd
-            .flatten()
-            .filter_map(|e| e.metadata().ok().map(|m| (e.file_name(), m.len(), m.modified().ok())))
-            .collect();
-        v.sort();
-        v.hash(&mut h);
-    }
-    h.finish()
-}
-
-fn now_ms() -> u128 {
-    specwork_core::base::clock::system_time().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
-}
-
-/// Today's tokens and cost of the workspace — [`today::for_workspace`], the figures every report
-/// shows — reused for [`CACHE_MS`].
-fn today_figures(root: &Path, today: &str) -> (u64, f64) {
-    let cache = root.join(agent_hook::STATE_DIR).join("statusline.json");
-    if let Some(c) = fs_err::read(&cache).ok().and_then(|b| serde_json::from_slice::<Cached>(&b).ok())
-        && c.date == today
-        && c.journals == journals_stamp(root)
-        && now_ms().saturating_sub(c.at_ms) < CACHE_MS
-    {
-        return (c.tokens, c.cost_usd);
-    }
-    let (config, _) = specwork_core::model::config::Config::load(root);
-    let t = today::for_workspace(root, &config);
-    let c = Cached {
-        date: t.date.clone(),
-        at_ms: now_ms(),
-        journals: journals_stamp(root),
-        tokens: t.amount.tokens,
-        cost_usd: t.amount.cost_usd,
-    };
-    if let Ok(bytes) = serde_json::to_vec(&c) {
-        let _ = fs_err::create_dir_all(root.join(agent_hook::STATE_DIR));
-        let tmp = cache.with_extension(format!("{}.tmp", std::process::id()));
-        if fs_err::write(&tmp, bytes).is_ok() {
-            let _ = fs_err::rename(&tmp, &cache);
-        }
-    }
-    (t.amount.tokens, t.amount.cost_usd)
 }

@@ -599,7 +599,9 @@ fn requirements(root: &Path, spec: &Spec) -> (Option<PathBuf>, Option<String>) {
         Layout::SpecWorkflow | Layout::Kiro => spec.docs.requirements.clone(),
     };
     let Some(file) = file else { return (None, None) };
-    let Ok(src) = fs_err::read_to_string(root.join(&file)) else { return (Some(file), None) };
+    let Ok(src) = specwork_core::base::path_policy::read_to_string(root.join(&file)) else {
+        return (Some(file), None);
+    };
     let text = if spec.layout == Layout::Numbered {
         match markdown::section(&src, |t| t.eq_ignore_ascii_case("requirements")) {
             Some(r) => src[r].trim().to_owned(),

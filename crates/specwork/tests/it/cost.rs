@@ -538,3 +538,95 @@ fn prices_and_corrupt_lines() {
     let v = json(sw(d, "2025-09-05T00:00:00Z", &claude).args(["cost", "--verbose"]));
     assert_eq!(v["skipped"].as_array().unwrap().len() as u64, skipped);
 }
+
+/// Every Claude model of the embedded LiteLLM table is priced by `cost --all --by model`, at the
+/// table's prices, and `--prices` names where the table came from.
+#[test]
+fn every_claude_model_of_the_table_is_priced() {
+    let home = tempfile::tempdir().unwrap();
+    let d = home.path();
+    let v = json(specwork(d).args(["cost", "--prices"]));
+    let src = &v["source"];
+    assert_eq!(src["package"], "litellm");
+    assert!(src["version"].as_str().unwrap().split('.').count() >= 3, "{src}");
+    assert!(src["date"].as_str().unwrap().len() == 10, "{src}");
+    let (text, _) = ok(specwork(d).args(["cost", "--prices"]));
+    let first = text.lines().next().unwrap();
+    assert!(first.contains(&format!("litellm {}", src["version"].as_str().unwrap())), "{first}");
+    assert!(first.contains(src["date"].as_str().unwrap()), "{first}");
+
+    let claude: Vec<&Value> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["provider"] == "anthropic" && m["model"].as_str().unwrap().starts_with("claude-"))
+        .collect();
+    assert!(claude.len() >= 15, "{} Claude models", claude.len());
+    let root = d.join("claude");
+    let mut lines = Vec::new();
+    for (i, m) in claude.iter().enumerate() {
+        let model = m["model"].as_str().unwrap();
+        lines.push(format!(
+            r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/w/p","sessionId":"s1","version":"2.1.3","type":"assistant","message":{{"id":"msg_{i}","model":"{model}","content":[],"usage":{{"input_tokens":1000000,"output_tokens":100000}}}},"requestId":"req_{i}","timestamp":"2025-10-24T10:00:00.000Z"}}"#
+        ));
+    }
+    let p = root.join("projects/-w-p/s1.jsonl");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    let r =
+        json(specwork(d).env("CLAUDE_CONFIG_DIR", &root).args(["cost", "--all", "--by", "model", "--timezone", "UTC"]));
+    assert_eq!(r["unpriced_models"].as_array().unwrap().len(), 0, "{}", r["unpriced_models"]);
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), claude.len());
+    for m in claude {
+        let row = rows.iter().find(|x| x["key"] == m["model"]).unwrap();
+        // 1M input and 100k output, below every long-context threshold.
+        let want = m["input"].as_f64().unwrap() + m["output"].as_f64().unwrap() * 0.1;
+        let got = row["totals"]["cost_usd"].as_f64().unwrap();
+        assert!(want > 0.0 && (got - want).abs() < 1e-6, "{}: {got} vs {want}", m["model"]);
+    }
+}
+
+/// `--agent X` reads only X's logs: a `CLAUDE_CONFIG_DIR` without `projects/` fails Claude alone.
+#[test]
+fn agent_filter_never_fails_on_another_agents_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let d = home.path();
+    let bad = d.join("no-projects-here");
+    std::fs::create_dir_all(&bad).unwrap();
+    let codex = d.join("codex/sessions/2025/10/01/rollout-a.jsonl");
+    std::fs::create_dir_all(codex.parent().unwrap()).unwrap();
+    std::fs::write(
+        &codex,
+        concat!(
+            r#"{"timestamp":"2025-10-01T10:00:00.000Z","type":"turn_context","payload":{"cwd":"/w","model":"gpt-5-codex"}}"#,
+            "\n",
+            r#"{"timestamp":"2025-10-01T10:00:01.000Z","type":"event_msg","payload":{"type":"token_count","info":{"last_token_usage":{"input_tokens":100,"cached_input_tokens":40,"output_tokens":20,"reasoning_output_tokens":8,"total_tokens":120}}}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    for agent in ["codex", "gemini", "qwen", "amp", "copilot", "opencode"] {
+        let out = specwork(d)
+            .env("CLAUDE_CONFIG_DIR", &bad)
+            .env("CODEX_HOME", d.join("codex"))
+            .args(["cost", "--all", "--agent", agent, "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "--agent {agent}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let v = json(specwork(d).env("CLAUDE_CONFIG_DIR", &bad).env("CODEX_HOME", d.join("codex")).args([
+        "cost",
+        "--all",
+        "--agent",
+        "codex",
+        "--timezone",
+        "UTC",
+    ]));
+    let t = &v["totals"];
+    assert_eq!((t["input_tokens"].as_u64(), t["cache_read_tokens"].as_u64()), (Some(60), Some(40)));
+    assert_eq!(t["reasoning_output_tokens"].as_u64(), Some(8), "Codex reasoning is reported");
+    assert_eq!(t["total_tokens"].as_u64(), Some(120), "and not counted twice");
+    let out = specwork(d).env("CLAUDE_CONFIG_DIR", &bad).args(["cost", "--all", "--agent", "claude"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "Claude itself still reports the bad folder");
+}

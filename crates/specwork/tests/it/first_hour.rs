@@ -61,10 +61,73 @@ fn a_port_in_use_is_named_once_with_the_fix() {
 fn work_never_suggests_a_flag_it_does_not_have() {
     let ws = demo_copy();
     specwork(ws.path()).args(["spec", "new", "billing", "--docs", "tasks"]).assert().success();
+    specwork(ws.path()).args(["plan", "billing", "--task", "Invoice table"]).assert().success();
     let out = specwork(ws.path()).args(["work", "billing", "--resume", "--yes"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("are not approved"), "{err}");
     assert!(err.contains("--choice 4"), "{err}");
     assert!(!err.contains("--force"), "work has no --force: {err}");
+}
+
+#[test]
+fn template_placeholders_are_not_tasks() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["spec", "new", "billing", "--docs", "tasks"]).assert().success();
+    let v = json(specwork(root).args(["status", "billing"]));
+    assert_eq!(v["tasks"]["total"], 0, "{v}");
+    // Not started by hand, not offered as next.
+    let out = specwork(root).args(["do-task", "billing", "2", "--force"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("placeholder `Second task`"), "{err}");
+    assert!(err.contains("specwork plan billing --task"), "{err}");
+    // The first real plan replaces them in place.
+    specwork(root).args(["plan", "billing", "--task", "Invoice table", "--task", "Reminders"]).assert().success();
+    let tasks = std::fs::read_to_string(root.join(".spec-workflow/specs/billing/tasks.md")).unwrap();
+    assert_eq!(tasks, "# Tasks Document: Billing\n\n- [ ] 1. Invoice table\n- [ ] 2. Reminders\n");
+    let v = json(specwork(root).args(["status", "billing"]));
+    assert_eq!(v["tasks"]["total"], 2, "{v}");
+}
+
+#[test]
+fn the_specs_own_status_line_follows_its_context() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["spec", "new", "1015", "--parent", "1001", "--title", "Warm Storage"]).assert().success();
+    let spec = root.join("specs/1000/1001/1015.spec.md");
+    let status = || {
+        let text = std::fs::read_to_string(&spec).unwrap();
+        text.lines().find_map(|l| l.strip_prefix("**Status**: ")).map(|s| s.trim().to_owned())
+    };
+    assert_eq!(status().as_deref(), Some("planning"));
+    specwork(root).args(["plan", "1015", "--task", "Mount the warm tier", "--approve"]).assert().success();
+    specwork(root).args(["work", "1015", "--choice", "3"]).write_stdin("").assert().success();
+    assert_eq!(status().as_deref(), Some("active"), "work marks the context active, and the spec with it");
+    specwork(root).args(["do-task", "1015", "1", "--done"]).assert().success();
+    assert_eq!(status().as_deref(), Some("done"), "{}", std::fs::read_to_string(&spec).unwrap());
+    let ctx = std::fs::read_to_string(root.join("specs/1000/1001/1015.context.md")).unwrap();
+    assert!(ctx.contains("**Status**: done"), "{ctx}");
+}
+
+#[test]
+fn resume_summarises_what_each_session_did() {
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["start-session", "nas-2", "spec", "1014"]).assert().success();
+    specwork(root).args(["do-task", "1014", "4"]).assert().success();
+    specwork(root).args(["do-task", "1014", "4", "--done", "--tokens", "45k"]).assert().success();
+    specwork(root).args(["do-task", "1014", "5"]).assert().success();
+    specwork(root).args(["end-session"]).assert().success();
+    let out = stdout(specwork(root).args(["resume", "1014"]));
+    assert!(
+        out.contains(
+            "Completed 4 (Create directory structure for data organization); worked on 5 (Benchmark performance) · 45k tokens\n"
+        ),
+        "{out}"
+    );
+    let v = json(specwork(root).args(["resume", "1014"]));
+    let last = v["sessions"].as_array().unwrap().last().unwrap().clone();
+    assert!(last["summary"].as_str().unwrap().starts_with("Completed 4 ("), "{last}");
 }

@@ -10,15 +10,15 @@ use serde_json::{Value, json};
 use crate::common::*;
 
 /// A running `specwork mcp` spoken to line by line.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    pub(crate) stdin: ChildStdin,
+    pub(crate) stdout: BufReader<ChildStdout>,
     next_id: u64,
 }
 
 impl Server {
-    fn start(dir: &Path, extra: &[&str]) -> Server {
+    pub(crate) fn start(dir: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(specwork_bin())
             .args(extra)
             .arg("mcp")
@@ -40,13 +40,13 @@ impl Server {
         Server { child, stdin, stdout, next_id: 1 }
     }
 
-    fn send(&mut self, msg: &Value) {
+    pub(crate) fn send(&mut self, msg: &Value) {
         writeln!(self.stdin, "{msg}").unwrap();
         self.stdin.flush().unwrap();
     }
 
     /// Sends a request and returns its response (the raw line and the parsed message).
-    fn request(&mut self, method: &str, params: Value) -> (String, Value) {
+    pub(crate) fn request(&mut self, method: &str, params: Value) -> (String, Value) {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
@@ -62,7 +62,7 @@ impl Server {
         }
     }
 
-    fn initialize(&mut self, version: &str) -> Value {
+    pub(crate) fn initialize(&mut self, version: &str) -> Value {
         let (_, r) = self.request(
             "initialize",
             json!({"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "it", "version": "1"}}),
@@ -71,12 +71,12 @@ impl Server {
         r
     }
 
-    fn call(&mut self, tool: &str, args: Value) -> Value {
+    pub(crate) fn call(&mut self, tool: &str, args: Value) -> Value {
         self.request("tools/call", json!({"name": tool, "arguments": args})).1
     }
 
     /// Closes stdin and waits: the server exits cleanly when the client goes away.
-    fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         drop(self.stdin);
         let out = self.child.wait_with_output().unwrap();
         assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));

@@ -94,7 +94,7 @@ fn a_spec_without_context_gets_one_in_the_seed_shape() {
     let out = text(specwork(ws.path()).args(["work", "1015"]));
     assert!(
         out.contains(
-            "Context: specs/1000/1001/1015.context.md (created)\nCurrent status: Not started (1 task planned)\n"
+            "Context: specs/1000/1001/1015.context.md (created)\nCurrent status: Not started (no tasks planned yet)\n"
         ),
         "{out}"
     );
@@ -106,6 +106,8 @@ fn a_spec_without_context_gets_one_in_the_seed_shape() {
          **Created**: 2025-08-26 14:30  \n**Updated**: 2025-08-26 14:30\n\n## Summary\n\
          What this spec delivers and why.\n\n## Implementation Timeline\n"
     );
+    // The template's placeholder is no task; the first plan replaces it.
+    specwork(ws.path()).args(["plan", "1015", "--task", "Mount the warm tier"]).assert().success();
     // Starting needs an approved plan, as do-task does; the hint names the way round it.
     let out = specwork(ws.path()).args(["work", "1015", "--choice", "3"]).write_stdin("").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -118,7 +120,10 @@ fn a_spec_without_context_gets_one_in_the_seed_shape() {
     // No session was active: one is started, and the task's start is in its journal and timeline.
     assert_eq!(v["session"], "1015-0915");
     let c = std::fs::read_to_string(&ctx).unwrap();
-    assert!(c.contains("### Session 1: 2025-08-27 - 1015-0915\n") && c.contains("- Started task 1: First task"), "{c}");
+    assert!(
+        c.contains("### Session 1: 2025-08-27 - 1015-0915\n") && c.contains("- Started task 1: Mount the warm tier"),
+        "{c}"
+    );
     assert!(
         c.contains("**Status**: active  \n**Created**: 2025-08-26 14:30  \n**Updated**: 2025-08-27 09:15\n"),
         "{c}"

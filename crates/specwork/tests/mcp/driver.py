@@ -8,6 +8,7 @@ Called by the Rust integration test `mcp::python_client_drives_every_tool`.
 """
 
 import asyncio
+import re
 import time
 import importlib.metadata
 import json
@@ -132,8 +133,11 @@ async def main():
             s = ok(await c.call_tool(name, CALLS[name]), name)
             if name == "spec-status":
                 check(s["currentPhase"] == "implementation" and s["overallStatus"] == "implementing", "spec-status phase", s)
-                check([p["name"] for p in s["phases"]] == ["Requirements", "Design", "Tasks"], "spec-status phases", s)
-                check(all(p["status"] == "created" and p["lastModified"] for p in s["phases"]), "phase status", s)
+                check([p["name"] for p in s["phases"]] == ["Requirements", "Design", "Tasks", "Implementation"], "spec-status phases", s)
+                check(all(p["status"] == "created" and p["lastModified"] for p in s["phases"][:3]), "phase status", s)
+                # The peer's form: JavaScript's toISOString, milliseconds included.
+                check(all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", p["lastModified"]) for p in s["phases"][:3]), "lastModified as the peer writes it", s)
+                check(s["phases"][3]["status"] == "in-progress" and s["phases"][3]["progress"]["completed"] == 2, "implementation phase", s)
                 check(s["taskProgress"] == {"total": 5, "completed": 2, "pending": 3}, "taskProgress", s)
                 check(s["nextTask"]["id"] == "1.3", "spec-status next task", s)
             if name == "status":
@@ -200,6 +204,18 @@ async def main():
         ok(await c.call_tool("approvals", {"action": "delete", "approvalId": approval_id}), "approvals delete")
         ph = ok(await c.call_tool("spec-status", {"specName": "invoice-management"}), "spec-status after delete")["phases"]
         check(ph[0]["status"] == "approved", "approval stays durable after delete (snapshot)", ph)
+        # Sent back for revision, or rejected: the peer's flags say wait (revise, then ask again).
+        for decision, completed in [("revise", False), ("reject", True)]:
+            asked = ok(await c.call_tool("approvals", {"action": "request", "type": "action", "filePath": ".spec-workflow/specs/invoice-management/requirements.md"}), f"request before {decision}")
+            with open(os.path.join(WS, ".spec-workflow/approvals/invoice-management", asked["approvalId"] + ".json")) as f:
+                check(json.load(f)["type"] == "action", "the record keeps the requested type", asked)
+            p = await asyncio.create_subprocess_exec(BIN, "approval", decision, "invoice-management", "requirements", "-c", "split story 2",
+                                                     cwd=WS, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            _, e = await p.communicate()
+            check(p.returncode == 0, f"{decision} from the CLI", e.decode())
+            st = ok(await c.call_tool("approvals", {"action": "status", "approvalId": asked["approvalId"]}), f"status after {decision}")
+            check(st["mustWait"] and st["blockNext"] and not st["canProceed"] and st["isCompleted"] == completed, f"{decision}d status flags as the peer's", st)
+            check("split story 2" in st["response"], f"{decision}d with the reviewer's words", st)
         pend = ok(await c.call_tool("approvals", {"action": "request", "filePath": ".spec-workflow/specs/invoice-management/design.md"}), "request with inferred categoryName")
         err(await c.call_tool("approvals", {"action": "delete", "approvalId": pend["approvalId"]}), "delete pending", "still pending")
         err(await c.call_tool("approvals", {"action": "status", "approvalId": "approval_0_nope"}), "unknown approval", "no approval")

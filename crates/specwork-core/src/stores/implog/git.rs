@@ -206,7 +206,7 @@ fn count_lines(path: &Path) -> u64 {
     if !meta.is_file() || meta.len() > 64 << 20 {
         return 0;
     }
-    let Ok(bytes) = std::fs::read(path) else { return 0 };
+    let Ok(bytes) = crate::base::path_policy::read(path) else { return 0 };
     if bytes[..bytes.len().min(8000)].contains(&0) {
         return 0;
     }

@@ -304,12 +304,7 @@ pub struct LogEntry {
 
 /// One line of Markdown: newlines in values would break the format, so they become spaces.
 fn one_line(s: &str) -> String {
-    let t = s.trim();
-    if t.contains(['\n', '\r']) {
-        t.split(['\n', '\r']).filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ")
-    } else {
-        t.to_owned()
-    }
+    crate::base::names::one_line(s)
 }
 
 fn or_na(s: &str) -> String {
@@ -753,7 +748,7 @@ pub fn read_logs(ws: &Workspace, spec: &Spec) -> (Vec<LoadedLog>, Vec<Diagnostic
     let dir = logs_dir(spec);
     let mut diags = Vec::new();
     let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(ws.abs(&dir)) else { return (out, diags) };
+    let Ok(rd) = crate::base::path_policy::read_dir(ws.abs(&dir)) else { return (out, diags) };
     let mut names: Vec<String> = rd
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
@@ -764,7 +759,7 @@ pub fn read_logs(ws: &Workspace, spec: &Spec) -> (Vec<LoadedLog>, Vec<Diagnostic
     for name in names {
         let rel = dir.join(&name);
         let shown = rel.to_string_lossy().replace('\\', "/");
-        let text = match std::fs::read(ws.abs(&rel)) {
+        let text = match crate::base::path_policy::read(ws.abs(&rel)) {
             Ok(b) => String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
             Err(e) => {
                 diags.push(Diagnostic::error(&shown, 0, format!("cannot read log: {e}"), "check the file"));

@@ -116,7 +116,7 @@ impl HeaderFields {
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").replace("-->", "->").replace("*/", "*")
+    crate::base::names::one_line(s).replace("*/", "*")
 }
 
 /// A header as read from a file.
@@ -208,7 +208,7 @@ pub fn read(abs: &Path) -> Option<Header> {
     if h.is_complete() {
         return Some(h);
     }
-    let side = std::fs::read_to_string(sidecar_path(abs)).ok()?;
+    let side = crate::base::path_policy::read_to_string(sidecar_path(abs)).ok()?;
     let mut s = parse(&side, true);
     s.reviewed = s.reviewed.or(h.reviewed);
     s.is_complete().then_some(s)

@@ -237,7 +237,7 @@ pub fn find(ws: &Workspace, vault: &Vault, spec: &Spec) -> (Vec<Found>, Vec<Stri
     let mut missing = Vec::new();
     let Some(doc) = spec_document(spec) else { return (found, missing) };
     let doc_s = slash_path(doc);
-    if let Ok(src) = std::fs::read_to_string(ws.abs(doc))
+    if let Ok(src) = crate::base::path_policy::read_to_string(ws.abs(doc))
         && let Some(range) =
             markdown::section(&src, |t| t.trim().trim_end_matches(':').eq_ignore_ascii_case("deliverables"))
     {
@@ -343,7 +343,8 @@ pub fn build(ws: &Workspace, vault: &Vault, spec: &Spec) -> DeliverablesReport {
         .filter_map(|f| {
             let abs = ws.root.join(f);
             let meta = std::fs::metadata(&abs).ok()?;
-            (meta.len() <= 2 * 1024 * 1024).then(|| (f.clone(), std::fs::read_to_string(&abs).unwrap_or_default()))
+            (meta.len() <= 2 * 1024 * 1024)
+                .then(|| (f.clone(), crate::base::path_policy::read_to_string(&abs).unwrap_or_default()))
         })
         .collect();
     let mentioning = |name: &str| -> Vec<String> {
@@ -356,7 +357,7 @@ pub fn build(ws: &Workspace, vault: &Vault, spec: &Spec) -> DeliverablesReport {
     let mut covered = 0u64;
     for f in &found {
         let abs = ws.root.join(&f.path);
-        let bytes = std::fs::read(&abs).unwrap_or_default();
+        let bytes = crate::base::path_policy::read(&abs).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
         let name = f.path.rsplit('/').next().unwrap_or(&f.path).to_owned();
         let head = header::read(&abs);
@@ -511,7 +512,7 @@ fn usage(ws: &Workspace, vault: &Vault, spec: &Spec, found: &[Found]) -> Vec<Usa
         }
         let mut uses = Vec::new();
         for doc in documents(other) {
-            let Ok(src) = std::fs::read_to_string(ws.root.join(&doc)) else { continue };
+            let Ok(src) = crate::base::path_policy::read_to_string(ws.root.join(&doc)) else { continue };
             let lines: Vec<&str> = src.lines().collect();
             for l in links::extract(&src) {
                 let Resolution::File { path } = vault.resolve(&doc, &l.target) else { continue };
@@ -613,7 +614,7 @@ fn capitalize(s: &str) -> String {
 /// The bullets of `## Integration Points`: `Name → Uses what`.
 fn integration_section(ws: &Workspace, spec: &Spec) -> Option<Vec<IntegrationPoint>> {
     let doc = spec_document(spec)?;
-    let src = std::fs::read_to_string(ws.abs(doc)).ok()?;
+    let src = crate::base::path_policy::read_to_string(ws.abs(doc)).ok()?;
     let range = markdown::section(&src, |t| t.trim().trim_end_matches(':').eq_ignore_ascii_case("integration points"))?;
     let points: Vec<IntegrationPoint> = src[range]
         .lines()
