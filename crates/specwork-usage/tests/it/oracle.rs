@@ -9,7 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 use specwork_usage::{CostMode, LongContextRule};
 
-use specwork_testkit::need::{self, Need};
+use specwork_testkit::need;
 
 use crate::agents::{codex_corpus, codex_opts, gemini_corpora, gemini_opts};
 use crate::common::*;
