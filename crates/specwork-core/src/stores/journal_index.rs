@@ -365,10 +365,10 @@ struct FoundDir<'a> {
 /// A folder's modification time and the journals listed in it.
 type Listing = (i128, Vec<String>);
 
-/// What the scans of all folders share.
 /// Sessions of an earlier read, by journal, taken over by a read again.
 type Reuse = rustc_hash::FxHashMap<PathBuf, Box<Session>>;
 
+/// What the scans of all folders share.
 #[derive(Clone, Copy)]
 struct ScanContext<'s> {
     root: &'s Path,
