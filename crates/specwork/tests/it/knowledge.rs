@@ -434,3 +434,35 @@ fn an_approval_made_in_the_peers_dashboard_and_cleaned_up_stays_approved() {
     assert_eq!(meta["snapshots"][2]["trigger"], "approved");
     assert_eq!(meta["snapshots"][0]["approvalId"], "approval_1756000000000_k2j4h5g6f");
 }
+
+/// The guide's knowledge-base step greps the logs for `apiEndpoints` (a key of the peer's JSON
+/// artifacts), which the Markdown logs never contain. README's "The guide's knowledge-base
+/// commands" gives the commands that work; this runs them, as written there, on a real log.
+#[test]
+fn the_readmes_knowledge_base_commands_find_what_specwork_logged() {
+    let ws = demo_copy();
+    let root = ws.path();
+    let w = json(sw(root, "2025-08-26T10:00:00Z").args([
+        "log-implementation",
+        "invoice-management",
+        "1.1",
+        "-s",
+        "Invoices table",
+        "--no-git",
+        "--artifact",
+        r#"{"kind":"api","method":"POST","path":"/api/invoices","purpose":"Create an invoice","location":"src/api.rs:10"}"#,
+    ]));
+    let file = w["file"].as_str().unwrap().to_owned();
+    let sh = |cmd: &str| {
+        let out = std::process::Command::new("sh").arg("-c").arg(cmd).current_dir(root).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // What the guide writes finds nothing in Markdown logs; what README gives instead does.
+    assert_eq!(sh(r#"grep -r "apiEndpoints" .spec-workflow/specs/*/Implementation\ Logs/"#), "");
+    let listed = sh(r#"grep -rl "^### API Endpoints" .spec-workflow/specs/*/Implementation\ Logs/"#);
+    assert_eq!(listed.trim(), file, "{listed}");
+    let endpoints = sh(r#"grep -rh -A1 "^#### " .spec-workflow/specs/*/Implementation\ Logs/"#);
+    assert!(endpoints.contains("#### POST /api/invoices"), "{endpoints}");
+    let s = json(sw(root, "2025-08-26T10:00:00Z").args(["search", "--kind", "log", "POST", "invoices"]));
+    assert_eq!(s["hits"][0]["file"], file.as_str(), "{s}");
+}
