@@ -36,15 +36,19 @@ pub fn fmt_tokens(n: u64) -> String {
 
 /// Token count with thousands separators: `195,000`.
 pub fn fmt_tokens_exact(n: u64) -> String {
-    let s = n.to_string();
     let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
+    push_grouped(&mut out, &n.to_string());
+    out
+}
+
+/// Appends a string of digits with a `,` before every group of three from the right.
+fn push_grouped(out: &mut String, digits: &str) {
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    out
 }
 
 /// Rounds a sum of dollars to micro-dollars, so that 0.09 + 0.08 is 0.17 and not
@@ -66,12 +70,7 @@ pub fn fmt_amount(v: f64) -> String {
     if v < 0.0 && s != "0.00" {
         out.push('-');
     }
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    push_grouped(&mut out, int);
     out.push('.');
     out.push_str(frac);
     out

@@ -72,10 +72,7 @@ pub fn refresh_timeline(ws: &Workspace, index: &SessionIndex, spec: &Spec) -> Re
         Ok(timeline::apply(old, &spec.id, &sessions, all_done))
     })?;
     if before != after {
-        crate::ops::spec_work::sync_spec_status(ws, spec).map_err(|e| match e {
-            crate::model::edit::EditError::Write(w) => SessionError::from(w),
-            other => SessionError::from(std::io::Error::other(other.to_string())),
-        })?;
+        crate::ops::spec_work::sync_spec_status(ws, spec)?;
     }
     Ok(before != after)
 }

@@ -128,15 +128,12 @@ pub fn set_context_status(ws: &Workspace, spec: &Spec, status: SpecStatus) -> Re
 /// Keeps a numbered spec's own `**Status**:` line (when its header has one) equal to its context
 /// file's — the context is where the status lives (the seed's form); the spec file shows the same
 /// word, so the two never disagree. Returns whether the spec file changed.
-pub fn sync_spec_status(ws: &Workspace, spec: &Spec) -> Result<bool, EditError> {
+pub fn sync_spec_status(ws: &Workspace, spec: &Spec) -> Result<bool, write::WriteError> {
     let (Some(ctx_rel), Some(doc)) = (context_path(spec), spec.docs.spec.as_ref()) else { return Ok(false) };
     let Ok(ctx) = crate::base::path_policy::read_to_string(ws.abs(&ctx_rel)) else { return Ok(false) };
-    let header_end =
-        markdown::section(&ctx, |t| t.starts_with("Implementation Timeline")).map_or(ctx.len(), |r| r.start);
-    let Some(r) = markdown::field_range(&ctx[..header_end], "Status") else { return Ok(false) };
-    let status = ctx[r].trim().to_owned();
+    let Some(status) = crate::model::context::ContextFile::parse(&ctx).status else { return Ok(false) };
     let mut changed = false;
-    write::update(&ws.abs(doc), |old: &str| -> Result<String, EditError> {
+    write::update(&ws.abs(doc), |old: &str| -> Result<String, write::WriteError> {
         changed = false;
         // Only the header: the lines before the first `## ` section.
         let head_end = old.find("\n## ").map_or(old.len(), |i| i + 1);

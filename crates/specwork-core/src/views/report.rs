@@ -175,6 +175,14 @@ pub struct SessionSummary {
     pub usage_source: Option<&'static str>,
 }
 
+impl SessionSummary {
+    /// The line that says what the session was: what it did when it was recorded, else a
+    /// hand-written entry's last line (the resume report and the dashboard timeline show it).
+    pub fn headline(&self) -> Option<&str> {
+        self.summary.as_deref().or(self.last_activity.as_deref())
+    }
+}
+
 /// A commit linked to the spec.
 #[derive(Clone, Debug, Serialize)]
 pub struct CommitRef {

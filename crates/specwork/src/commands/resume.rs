@@ -58,8 +58,7 @@ pub fn render(s: &mut String, r: &report::ResumeReport) {
         s.push_str("- No previous sessions\n");
     }
     for sess in &r.sessions {
-        // What the session did; a hand-written entry's own last line; else its title.
-        let what = sess.summary.as_deref().or(sess.last_activity.as_deref()).unwrap_or(sess.title.as_str());
+        let what = sess.headline().unwrap_or(sess.title.as_str());
         s.push_str(&format!(
             "- Session {} ({}): {}\n",
             sess.number,
