@@ -25,4 +25,5 @@ mod mcp;
 mod reports;
 mod sessions;
 mod ship;
+mod trace;
 mod work;
