@@ -153,4 +153,6 @@ fn the_dashboard_spec_page_shows_the_matrix() {
     let row = html.split("data-req=\"1\"").nth(1).unwrap().split("</tr>").next().unwrap();
     assert!(row.contains("data-task=\"1\""), "{row}");
     assert!(html.contains("<code>4.1</code>"), "{html}");
+    // The estimate beside the timeline (issue part 5): three tasks at the guide's rule of thumb.
+    assert!(html.contains("Estimate: 3 tasks × 39k tokens = 117k tokens"), "{html}");
 }
