@@ -26,3 +26,4 @@ mod reports;
 mod sessions;
 mod ship;
 mod work;
+mod worktrees;
