@@ -453,6 +453,18 @@ impl Repo {
         })
     }
 
+    /// Stages `paths` (workspace-relative files or folders) that exist, as `git add --`; ignored
+    /// files stay out (git's own rule).
+    pub fn add(&self, paths: &[PathBuf]) -> Result<(), GitError> {
+        let existing: Vec<&PathBuf> = paths.iter().filter(|p| self.workspace.join(p).exists()).collect();
+        if existing.is_empty() {
+            return Ok(());
+        }
+        let mut cmd = git(&self.workspace);
+        cmd.args(["add", "--ignore-errors", "--"]).args(existing);
+        run(cmd, "add").map(drop)
+    }
+
     /// Whether git tracks `path` (workspace-relative).
     pub fn tracks(&self, path: &Path) -> bool {
         let mut cmd = git(&self.workspace);

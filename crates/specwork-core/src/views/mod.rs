@@ -10,3 +10,4 @@ pub mod search;
 pub mod session_status;
 pub mod timeline;
 pub mod today;
+pub mod trace;

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use specwork_core::ops::session::SessionPick;
 use specwork_core::ops::task as task_ops;
 use specwork_core::views::report::{self, SessionSummary};
+use specwork_core::views::trace::{self, Trace};
 use specwork_core::{Spec, TaskStatus};
 
 use super::portfolio::spec_href;
@@ -106,6 +107,9 @@ struct SpecPage {
     commits: Vec<(String, String)>,
     total_time: String,
     diagnostics: Vec<specwork_core::Diagnostic>,
+    /// Requirement coverage, when the spec has numbered requirements.
+    trace: Option<Trace>,
+    trace_summary: String,
 }
 
 #[derive(Deserialize)]
@@ -229,6 +233,11 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         .filter(|d| own.contains(&d.file) || (named && d.file.starts_with(&dir)))
         .cloned()
         .collect();
+    let trace = Some(trace::trace(ws, spec, false)).filter(|tr| !tr.requirements.is_empty());
+    let trace_summary = trace.as_ref().map_or_else(String::new, |tr| {
+        let total = tr.requirements.len();
+        t.f("spec.trace_summary", &[("covered", &(total - tr.uncovered)), ("total", &total)])
+    });
     let page = SpecPage {
         t,
         chrome: Chrome::new(format!("{} {}", spec.id, spec.title), NAV[0].key),
@@ -255,6 +264,8 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         commits,
         total_time: if total > 0 { hours(total) } else { String::new() },
         diagnostics,
+        trace,
+        trace_summary,
     };
     Ok(html(&page))
 }
