@@ -27,3 +27,4 @@ mod sessions;
 mod ship;
 mod trace;
 mod work;
+mod worktrees;
