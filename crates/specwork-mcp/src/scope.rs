@@ -89,9 +89,9 @@ mod tests {
     fn project_path_stays_inside() {
         let t = tempfile::tempdir().unwrap();
         let ws = t.path().join("ws");
-        std::fs::create_dir_all(ws.join(".spec-workflow/specs")).unwrap();
-        std::fs::create_dir_all(ws.join("src")).unwrap();
-        std::fs::create_dir_all(t.path().join("other/specs")).unwrap();
+        fs_err::create_dir_all(ws.join(".spec-workflow/specs")).unwrap();
+        fs_err::create_dir_all(ws.join("src")).unwrap();
+        fs_err::create_dir_all(t.path().join("other/specs")).unwrap();
         let scope = Scope { workspace: Some(ws.clone()), search_from: vec![] };
         let canon = ws.canonicalize().unwrap();
         assert_eq!(scope.resolve(None).unwrap(), ws);

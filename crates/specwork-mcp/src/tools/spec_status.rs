@@ -179,7 +179,7 @@ fn documents(spec: &Spec) -> Vec<(&'static str, Option<DocKind>, Option<PathBuf>
 /// A file's modification time as the peer writes it (JavaScript's `toISOString`: UTC with
 /// milliseconds, `2025-08-26T14:30:00.123Z`).
 pub fn modified(path: &Path) -> Option<String> {
-    let t = std::fs::metadata(path).ok()?.modified().ok()?;
+    let t = specwork_core::base::path_policy::metadata(path).ok()?.modified().ok()?;
     let ts = jiff::Timestamp::try_from(t).ok()?;
     Some(ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
 }
