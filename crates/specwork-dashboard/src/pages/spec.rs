@@ -47,6 +47,8 @@ pub(crate) struct TaskView {
     pub level: usize,
     pub reason: String,
     pub meta: Vec<(&'static str, String)>,
+    /// For a done task: `verified`, `unverified` (finished past a failing check) or empty.
+    pub proof: &'static str,
 }
 
 impl TaskView {
@@ -106,6 +108,8 @@ struct SpecPage {
     commits: Vec<(String, String)>,
     total_time: String,
     diagnostics: Vec<specwork_core::Diagnostic>,
+    drift: Vec<specwork_core::views::drift::Drifted>,
+    drift_decisions: Vec<specwork_core::views::drift::DecisionRef>,
 }
 
 #[derive(Deserialize)]
@@ -114,8 +118,9 @@ struct Params {
     doc: String,
 }
 
-fn panel(t: &'static Catalogue, spec: &Spec) -> TasksPanel {
+fn panel(t: &'static Catalogue, ws: &specwork_core::Workspace, spec: &Spec) -> TasksPanel {
     let c = spec.tasks.counts();
+    let evidence = specwork_core::stores::evidence::load(ws, &spec.id).unwrap_or_default();
     TasksPanel {
         t,
         enc_spec: percent_encode(&spec.id),
@@ -135,6 +140,9 @@ fn panel(t: &'static Catalogue, spec: &Spec) -> TasksPanel {
                 if let Some(p) = &task.purpose {
                     meta.push(("task.purpose", p.clone()));
                 }
+                if let Some(c) = &task.check {
+                    meta.push(("task.check", c.clone()));
+                }
                 TaskView {
                     id: task.id.clone(),
                     enc_id: percent_encode(&task.id),
@@ -144,6 +152,12 @@ fn panel(t: &'static Catalogue, spec: &Spec) -> TasksPanel {
                     level: task.level.min(6),
                     reason: task.blocked_reason.clone().unwrap_or_default(),
                     meta,
+                    proof: match evidence.tasks.get(&task.id).and_then(|e| e.verified) {
+                        _ if task.status != TaskStatus::Done => "",
+                        Some(true) => "verified",
+                        Some(false) => "unverified",
+                        None => "",
+                    },
                 }
             })
             .collect(),
@@ -217,7 +231,10 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         .filter_map(|c| ws.spec(c).ok())
         .map(|c| LinkView { href: spec_href(&c.id), label: format!("{} {}", c.id, c.title) })
         .collect();
-    let sessions = report::spec_report(ws, spec).sessions;
+    let full = report::spec_report(ws, spec);
+    let sessions = full.sessions;
+    let drift = full.drift;
+    let drift_decisions = full.drift_decisions;
     let commits = spec.context.iter().flat_map(|c| &c.sessions).flat_map(|s| s.commits.clone()).collect();
     let total: u64 = sessions.iter().filter_map(|s| s.minutes).sum();
     let own: Vec<String> = docs.iter().map(|(_, p)| specwork_core::base::display::slash_path(p)).collect();
@@ -250,11 +267,13 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         },
         doc_path,
         doc_html,
-        panel: panel(t, spec),
+        panel: panel(t, ws, spec),
         sessions,
         commits,
         total_time: if total > 0 { hours(total) } else { String::new() },
         diagnostics,
+        drift,
+        drift_decisions,
     };
     Ok(html(&page))
 }
@@ -338,7 +357,7 @@ fn change_status(
     }
     let snap = app.snapshot();
     let spec = find_spec(&snap.ws, id)?;
-    Ok(html(&panel(t, spec)))
+    Ok(html(&panel(t, &snap.ws, spec)))
 }
 
 async fn set_status(

@@ -65,6 +65,20 @@ fn render_portfolio(s: &mut String, p: &Portfolio) {
     t.render(s);
 }
 
+/// The drifted files, when any (status and resume show them).
+pub(crate) fn drift_section(s: &mut String, drift: &[specwork_core::views::drift::Drifted]) {
+    if drift.is_empty() {
+        return;
+    }
+    s.push_str("\n### Drift:\n");
+    for d in drift {
+        let task = d.task.as_deref().map(|t| format!("task {t}: ")).unwrap_or_default();
+        let commit = d.commit.as_deref().map(|c| format!(" (commit {c})")).unwrap_or_default();
+        s.push_str(&format!("- {task}{} {}{commit}\n", d.kind.as_str(), d.file));
+    }
+    s.push_str(&format!("- review: `specwork drift {}`\n", drift[0].spec));
+}
+
 fn render_spec(s: &mut String, r: &SpecReport) {
     let row = &r.row;
     s.push_str(&format!("# Spec {}: {}\n\n", row.id, row.title));
@@ -80,7 +94,12 @@ fn render_spec(s: &mut String, r: &SpecReport) {
         for t in tasks {
             let id = if t.id.starts_with('#') { String::new() } else { format!("{} ", t.id) };
             let reason = t.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
-            s.push_str(&format!("{sym} {id}{}{reason}\n", t.title));
+            let proof = match t.verified {
+                Some(Some(true)) => " (verified)",
+                Some(Some(false)) => " (UNVERIFIED: finished past a failing check)",
+                _ => "",
+            };
+            s.push_str(&format!("{sym} {id}{}{proof}{reason}\n", t.title));
         }
         s.push('\n');
     };
@@ -148,6 +167,7 @@ fn render_spec(s: &mut String, r: &SpecReport) {
             s.push_str(&format!("- {} ({}{on})\n", a.name, a.user));
         }
     }
+    drift_section(s, &r.drift);
     match &r.last_commit {
         Some(c) => s.push_str(&format!("\n### Last Commit: {} - \"{}\"\n", c.hash, c.subject)),
         None => s.push_str("\n### Last Commit: none linked yet\n"),
