@@ -5,12 +5,12 @@
 use serde::Serialize;
 
 use crate::model::spec::Spec;
-use crate::model::tasks::TaskStatus;
+use crate::model::tasks::{Task, TaskStatus};
 use crate::model::workspace::Workspace;
 use crate::ops::OpError;
 use crate::ops::session::SessionPick;
 use crate::ops::task::{self, TaskFinished};
-use crate::stores::evidence::{self, Decision, FileBaseline};
+use crate::stores::evidence::{self, Decision, TaskEvidence};
 use crate::stores::session::Identity;
 use crate::views::drift::{self, DriftKind, Drifted};
 
@@ -32,62 +32,47 @@ pub struct DriftDecided {
     pub reopened: Option<TaskFinished>,
 }
 
-/// Why a decision cannot be made.
-fn no_baseline(spec: &Spec, task: &str) -> OpError {
-    OpError::NoBaseline { spec: spec.id.clone(), task: task.to_owned() }
-}
-
-fn decision(ws: &Workspace, kind: &str, note: Option<&str>, drifted: &[Drifted]) -> Decision {
-    let who = Identity::detect(&ws.root, &ws.config);
-    let mut files: Vec<String> = drifted.iter().map(|d| d.file.clone()).collect();
-    files.dedup();
-    Decision {
-        decision: kind.to_owned(),
-        at: crate::base::ids::iso_millis(crate::base::clock::now().timestamp()),
-        by: who.user,
-        note: note.map(crate::base::names::one_line).filter(|n| !n.is_empty()),
-        files,
-    }
-}
-
-/// Accepts task `task_id`'s files as they are now: re-hashes them, moves the baseline to the
-/// current commit, accepts the files outside its `Files:`, and keeps the decision.
-pub fn accept(ws: &Workspace, spec: &Spec, task_id: &str, note: Option<&str>) -> Result<DriftDecided, OpError> {
+/// The task, its evidence (when it is done and has some) and what drifted of it.
+fn drifted_task<'a>(
+    ws: &Workspace,
+    spec: &'a Spec,
+    task_id: &str,
+) -> Result<(&'a Task, Option<TaskEvidence>, Vec<Drifted>), OpError> {
     crate::base::names::task_id(task_id)?;
     let task = spec
         .tasks
         .find(task_id)
         .ok_or_else(|| OpError::NoSuchTask { spec: spec.id.clone(), task: task_id.to_owned() })?;
-    let ev = evidence::load(ws, &spec.id)?;
-    let te = ev
-        .tasks
-        .get(&task.id)
-        .filter(|_| task.status == TaskStatus::Done)
-        .ok_or_else(|| no_baseline(spec, &task.id))?;
+    let te = evidence::load(ws, &spec.id)?.tasks.remove(&task.id).filter(|_| task.status == TaskStatus::Done);
     let repo = crate::git::Repo::open(&ws.root);
-    let drifted = drift::task_drift(ws, repo.as_ref(), &spec.id, task, te);
-    let d = decision(ws, "accept", note, &drifted);
-    let head = crate::stores::implog::git::head(&ws.root);
-    let kept = d.clone();
-    let outside: Vec<String> =
-        drifted.iter().filter(|x| x.kind == DriftKind::OutsideDeclaredFiles).map(|x| x.file.clone()).collect();
+    let drifted = te.as_ref().map(|te| drift::task_drift(ws, repo.as_ref(), &spec.id, task, te)).unwrap_or_default();
+    Ok((task, te, drifted))
+}
+
+/// Keeps decision `kind` on the task's evidence (after `edit`), and reports it.
+fn decide(
+    ws: &Workspace,
+    spec: &Spec,
+    task: &Task,
+    kind: &str,
+    note: Option<&str>,
+    drifted: Vec<Drifted>,
+    edit: impl Fn(&mut TaskEvidence),
+) -> Result<DriftDecided, OpError> {
+    let who = Identity::detect(&ws.root, &ws.config);
+    let mut files: Vec<String> = drifted.iter().map(|d| d.file.clone()).collect();
+    files.dedup();
+    let d = Decision {
+        decision: kind.to_owned(),
+        at: crate::base::ids::iso_millis(crate::base::clock::now().timestamp()),
+        by: who.user,
+        note: note.map(crate::base::names::one_line).filter(|n| !n.is_empty()),
+        files,
+    };
     evidence::update(ws, &spec.id, |ev| {
-        if let Some(t) = ev.tasks.get_mut(&task.id) {
-            t.files = t
-                .files
-                .iter()
-                .map(|f| FileBaseline { path: f.path.clone(), sha256: evidence::hash_file(ws, &f.path) })
-                .collect();
-            if head.is_some() {
-                t.head = head.clone();
-            }
-            for f in &outside {
-                if !t.accepted_outside.contains(f) {
-                    t.accepted_outside.push(f.clone());
-                }
-            }
-            t.decisions.push(kept.clone());
-        }
+        let t = ev.tasks.entry(task.id.clone()).or_default();
+        edit(t);
+        t.decisions.push(d.clone());
     })?;
     Ok(DriftDecided {
         spec: spec.id.clone(),
@@ -96,6 +81,31 @@ pub fn accept(ws: &Workspace, spec: &Spec, task_id: &str, note: Option<&str>) ->
         file: crate::base::display::slash_path(&evidence::path(&spec.id)),
         drifted,
         reopened: None,
+    })
+}
+
+/// Accepts task `task_id`'s files as they are now: re-hashes them, moves the baseline to the
+/// current commit, accepts the files outside its `Files:`, and keeps the decision.
+pub fn accept(ws: &Workspace, spec: &Spec, task_id: &str, note: Option<&str>) -> Result<DriftDecided, OpError> {
+    let (task, te, drifted) = drifted_task(ws, spec, task_id)?;
+    if te.is_none() {
+        return Err(OpError::NoBaseline { spec: spec.id.clone(), task: task.id.clone() });
+    }
+    let head = crate::stores::implog::git::head(&ws.root);
+    let outside: Vec<String> =
+        drifted.iter().filter(|x| x.kind == DriftKind::OutsideDeclaredFiles).map(|x| x.file.clone()).collect();
+    decide(ws, spec, task, "accept", note, drifted, |t| {
+        for f in &mut t.files {
+            f.sha256 = evidence::hash_file(ws, &f.path);
+        }
+        if head.is_some() {
+            t.head.clone_from(&head);
+        }
+        for f in &outside {
+            if !t.accepted_outside.contains(f) {
+                t.accepted_outside.push(f.clone());
+            }
+        }
     })
 }
 
@@ -108,17 +118,7 @@ pub fn reopen(
     reason: &str,
     pick: &SessionPick<'_>,
 ) -> Result<DriftDecided, OpError> {
-    crate::base::names::task_id(task_id)?;
-    let task = spec
-        .tasks
-        .find(task_id)
-        .ok_or_else(|| OpError::NoSuchTask { spec: spec.id.clone(), task: task_id.to_owned() })?;
-    let ev = evidence::load(ws, &spec.id)?;
-    let repo = crate::git::Repo::open(&ws.root);
-    let drifted = match ev.tasks.get(&task.id) {
-        Some(te) if task.status == TaskStatus::Done => drift::task_drift(ws, repo.as_ref(), &spec.id, task, te),
-        _ => Vec::new(),
-    };
+    let (task, _, drifted) = drifted_task(ws, spec, task_id)?;
     let reason = crate::base::names::one_line(reason);
     let r = task::finish(
         ws,
@@ -132,18 +132,7 @@ pub fn reopen(
             ..task::FinishOptions::default()
         },
     )?;
-    let d = decision(ws, "reopen", Some(&reason), &drifted);
-    let kept = d.clone();
-    evidence::update(ws, &spec.id, |ev| {
-        let t = ev.tasks.entry(task.id.clone()).or_default();
-        t.decisions.push(kept.clone());
-    })?;
-    Ok(DriftDecided {
-        spec: spec.id.clone(),
-        task: task.id.clone(),
-        decision: d,
-        file: crate::base::display::slash_path(&evidence::path(&spec.id)),
-        drifted,
-        reopened: Some(r),
-    })
+    let mut decided = decide(ws, spec, task, "reopen", Some(&reason), drifted, |_| {})?;
+    decided.reopened = Some(r);
+    Ok(decided)
 }

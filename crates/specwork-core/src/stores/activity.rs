@@ -119,7 +119,7 @@ pub fn implementation_lines(s: &Session, spec: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for e in s.entries.iter().filter(|e| s.entry_is_for(e, spec)) {
         if let Event::TaskEnd(r) = &e.event
-            && let Some(w) = &r.work
+            && let Some(w) = r.work.as_ref().filter(|w| !w.is_empty())
         {
             out.push(work_line(&r.task, w));
         }

@@ -494,6 +494,17 @@ pub struct CheckRun {
     pub tail: String,
 }
 
+impl WorkFacts {
+    /// Nothing changed, linked or named.
+    pub fn is_empty(&self) -> bool {
+        self.files_created.is_empty()
+            && self.files_modified.is_empty()
+            && self.files_deleted.is_empty()
+            && self.commits.is_empty()
+            && self.unverified.is_empty()
+    }
+}
+
 /// A file and its content at some moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileBaseline {

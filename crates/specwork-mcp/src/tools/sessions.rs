@@ -40,8 +40,7 @@ pub const DO_TASK: ToolDef = ToolDef {
         req("taskId", Kind::Str, ""),
         opt("done", Kind::Bool, ""),
         opt("tokens", Kind::Str, TOKENS),
-        opt("force", Kind::Bool, "reopen a done task; with done: finish past a failing check (unverified)"),
-        opt("summary", Kind::Str, "with done: what the task did, for its log"),
+        opt("force", Kind::Bool, "reopen; or finish unverified"),
         opt("session", Kind::Str, SESSION),
     ],
     read_only: false,
@@ -124,12 +123,10 @@ fn do_task(call: &Call<'_>) -> Result<Reply, ToolError> {
     let id = call.required("taskId")?;
     let ws = call.workspace()?;
     if call.bool("done") == Some(true) {
-        let summary = call.str("summary").map(|t| clip(&t.split_whitespace().collect::<Vec<_>>().join(" "), 500));
         let opts = FinishOptions {
             tokens: tokens(call)?,
             pick: pick(call),
             force: call.bool("force") == Some(true),
-            summary: summary.as_deref(),
             ..FinishOptions::default()
         };
         return Ok(Reply::json(&task_ops::finish(ws, spec, id, &opts).map_err(op_error)?));

@@ -152,6 +152,7 @@ fn started_note(ctx: &Ctx, started: bool, spec: &str, key: &str) {
 
 pub(crate) fn finished_notes(ctx: &Ctx, r: &TaskFinished) {
     started_note(ctx, r.session_started, &r.spec, &r.session);
+
     if !ctx.ui.json {
         ctx.ui.diagnostics(&r.warnings);
     }
@@ -175,7 +176,7 @@ pub(crate) fn evidence_lines(s: &mut String, r: &TaskFinished) {
             s.push_str(&format!("  UNVERIFIED: `{}` failed in {secs:.1}s; finished with --force\n", c.command));
         }
     }
-    if let Some(w) = &r.work {
+    if let Some(w) = r.work.as_ref().filter(|w| !w.is_empty()) {
         let n = w.files_created.len() + w.files_modified.len() + w.files_deleted.len();
         s.push_str(&format!("  {n} file(s) changed, +{} -{}", w.lines_added, w.lines_removed));
         if !w.commits.is_empty() {

@@ -5,12 +5,12 @@
 //! `mcp` client) leaves the same log and journal. A real git repository and the real binary.
 
 use std::path::Path;
-use std::process::Command as Std;
 
 use serde_json::{Value, json};
 
 use crate::common::*;
 use crate::consistency::mcp_results;
+use crate::knowledge::{git, write};
 
 const TASKS: &str = "# Tasks Document: Shop
 
@@ -23,28 +23,6 @@ const TASKS: &str = "# Tasks Document: Shop
 
 - [ ] 3. Notes
 ";
-
-fn git(dir: &Path, date: &str, args: &[&str]) -> String {
-    let out = Std::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn write(p: &Path, s: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, s).unwrap();
-}
 
 /// A workspace with spec `shop` (the tasks above) and two source files, all committed. Returns
 /// the commit.
