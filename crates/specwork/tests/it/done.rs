@@ -185,6 +185,11 @@ fn a_checked_task_logs_its_own_files_drift_is_accepted_and_mcp_finishes_the_same
     let resume = String::from_utf8(run(ws, &["resume", "shop"]).stdout).unwrap();
     assert!(resume.contains("changed-after-done src/greet.txt"), "{resume}");
 
+    let dash = crate::dashboard::Dash::start(ws, &[]);
+    let page = dash.get("/specs/shop").body;
+    assert!(page.contains(r#"data-proof="verified""#) && page.contains(r#"data-proof="unverified""#), "{page}");
+    assert!(page.contains(r#"<li data-kind="changed-after-done">"#), "{page}");
+
     // The reviewer accepts it: recorded durably, and the drift is gone.
     let accepted = json(specwork(ws).args(["drift", "accept", "shop", "1", "--note", "louder is fine"]));
     assert_eq!(accepted["decision"]["files"], json!(["src/greet.txt"]));
@@ -194,6 +199,10 @@ fn a_checked_task_logs_its_own_files_drift_is_accepted_and_mcp_finishes_the_same
     assert_eq!(after["decisions"][0]["decision"], "accept");
     assert_eq!(after["decisions"][0]["note"], "louder is fine");
     assert_eq!(json(specwork(ws).args(["status", "shop"]))["drift_decisions"][0]["task"], "1");
+    let page = dash.get("/specs/shop").body;
+    assert!(!page.contains("data-kind="), "{page}");
+    assert!(page.contains(r#"data-decision="accept""#) && page.contains("louder is fine"), "{page}");
+    drop(dash);
 
     // `verify` runs the checks of done tasks again: task 1 passes, task 2 still fails.
     let out = run(ws, &["verify", "shop", "--json"]);
