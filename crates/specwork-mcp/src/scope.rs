@@ -70,7 +70,11 @@ impl Scope {
             ToolError::new(format!("projectPath `{p}` does not exist"), "omit projectPath, or pass the workspace root")
         })?;
         if !canon.starts_with(&canon_root) {
-            return Err(outside());
+            // A linked git worktree whose workspace is this one (the peer's agents send their
+            // worktree as projectPath): the call runs in the shared root.
+            let shared = specwork_core::git::linked_worktree(&canon).is_some()
+                && workspace::discover(&canon).ok().and_then(|w| w.canonicalize().ok()).as_ref() == Some(&canon_root);
+            return if shared { Ok(root) } else { Err(outside()) };
         }
         // A nested workspace inside this one is used; anything found above the root is not.
         Ok(workspace::discover(&canon).ok().filter(|w| w.starts_with(&canon_root)).unwrap_or(canon_root))

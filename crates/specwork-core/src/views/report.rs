@@ -33,6 +33,9 @@ pub struct TaskRef {
     /// it was finished past a failing check, `null` it has no recorded check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<Option<bool>>,
+    /// What the task used so far (status SPEC only; absent when nothing was recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<session::Usage>,
 }
 
 impl From<&Task> for TaskRef {
@@ -44,6 +47,7 @@ impl From<&Task> for TaskRef {
             line: t.line,
             reason: t.blocked_reason.clone(),
             verified: None,
+            usage: None,
         }
     }
 }
@@ -232,17 +236,14 @@ pub struct SpecReport {
     pub drift: Vec<crate::views::drift::Drifted>,
     /// Reviewers' drift decisions, oldest first.
     pub drift_decisions: Vec<crate::views::drift::DecisionRef>,
+    /// The estimate from this workspace's history beside what the tasks used.
+    pub estimate: crate::views::estimate::SpecEstimate,
 }
 
 /// Done tasks with their verification from the spec's evidence.
-fn completed(ws: &Workspace, spec: &Spec) -> Vec<TaskRef> {
+fn verified(ws: &Workspace, spec: &Spec, done: Vec<TaskRef>) -> Vec<TaskRef> {
     let ev = crate::stores::evidence::load(ws, &spec.id).unwrap_or_default();
-    spec.tasks
-        .tasks
-        .iter()
-        .filter(|t| t.status == TaskStatus::Done)
-        .map(|t| TaskRef { verified: Some(ev.tasks.get(&t.id).and_then(|e| e.verified)), ..TaskRef::from(t) })
-        .collect()
+    done.into_iter().map(|t| TaskRef { verified: Some(ev.tasks.get(&t.id).and_then(|e| e.verified)), ..t }).collect()
 }
 
 fn deliverables(ws: &Workspace, spec: &Spec) -> DeliverableCounts {
@@ -404,15 +405,23 @@ fn active_sessions(index: &SessionIndex, spec: &str) -> Vec<ActiveSession> {
 
 /// Builds one spec's status report, with the sessions of its timeline and its journals.
 pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
-    let by = |st: TaskStatus| spec.tasks.tasks.iter().filter(|t| t.status == st).map(TaskRef::from).collect::<Vec<_>>();
-    // Only the spec's sessions are read (of the others the index knows the keys).
+    // Only the spec's sessions are read in full (of the others the index knows the keys).
     let index = SessionIndex::load_indexed_where(&ws.root, |h| h.touches(&spec.id));
+    let used = crate::views::estimate::actuals(&index, &spec.id);
+    let by = |st: TaskStatus| {
+        spec.tasks
+            .tasks
+            .iter()
+            .filter(|t| t.status == st)
+            .map(|t| TaskRef { usage: used.get(&t.id).cloned(), ..TaskRef::from(t) })
+            .collect::<Vec<_>>()
+    };
     let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
     let drift = crate::views::drift::drift(ws, &[spec]);
     SpecReport {
         row: row(spec),
         docs: spec.docs.clone(),
-        completed: completed(ws, spec),
+        completed: verified(ws, spec, by(TaskStatus::Done)),
         in_progress: by(TaskStatus::InProgress),
         pending: by(TaskStatus::Pending),
         deliverables: deliverables(ws, spec),
@@ -433,6 +442,7 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
         children: spec.children.clone(),
         drift: drift.drifted,
         drift_decisions: drift.decisions,
+        estimate: crate::views::estimate::spec_estimate(&ws.root, spec, &index, &ws.config),
     }
 }
 

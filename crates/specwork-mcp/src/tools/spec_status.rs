@@ -12,7 +12,7 @@ use crate::registry::{Call, PROJECT_PATH, Reply, SPEC_NAME, ToolDef, ToolError, 
 
 pub const TOOL: ToolDef = ToolDef {
     name: "spec-status",
-    description: "One spec's phases (missing/created/approved), task progress and next task.",
+    description: "One spec's phases, task progress and next task.",
     params: &[SPEC_NAME, PROJECT_PATH],
     read_only: true,
     run,

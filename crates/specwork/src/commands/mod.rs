@@ -46,6 +46,7 @@ mod status;
 mod statusline;
 mod steering;
 mod task;
+mod trace;
 mod tree;
 mod unarchive;
 mod verify;
@@ -116,6 +117,8 @@ pub enum Command {
     Deliverable(deliverable::DeliverableCommand),
     /// The deliverables report: artifacts, usage by other specs, code statistics, quality
     Deliverables(deliverables::DeliverablesArgs),
+    /// Requirement coverage: each requirement with its tasks, their state, verification and commits
+    Trace(trace::TraceArgs),
     /// Check links (Obsidian rules), deliverables and task lists; --fix repairs what it safely can
     Check(check::CheckArgs),
     /// Run the `_Check:_` of done tasks again; report those that no longer pass
@@ -190,6 +193,7 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Tree(a) => tree::run(ctx, a),
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
+        Command::Trace(a) => trace::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
         Command::Work(a) => work::run(ctx, a),
         Command::Hook(a) => hook::run(ctx, a),

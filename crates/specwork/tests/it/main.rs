@@ -26,4 +26,6 @@ mod mcp;
 mod reports;
 mod sessions;
 mod ship;
+mod trace;
 mod work;
+mod worktrees;

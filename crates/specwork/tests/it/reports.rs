@@ -105,6 +105,8 @@ fn json_keys_are_the_documented_ones() {
         // Done means done (issue 15): drift and the reviewers' decisions.
         "drift",
         "drift_decisions",
+        // Issue "Done means done", part 5: the estimate beside the actual usage.
+        "estimate",
     ]);
     assert_eq!(keys(&r), spec_keys);
     for t in r["completed"].as_array().unwrap() {
