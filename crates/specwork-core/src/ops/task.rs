@@ -261,7 +261,7 @@ pub fn finish(ws: &Workspace, spec: &Spec, task_id: &str, o: &FinishOptions<'_>)
     // test suite takes a while), and a failing check keeps the task open unless forced.
     let finishing = status == TaskStatus::Done && task.status != TaskStatus::Done;
     let check = match (&task.check, finishing) {
-        (Some(cmd), true) => Some(verify::run_check(ws, cmd, o.check_timeout.unwrap_or(verify::DEFAULT_TIMEOUT))),
+        (Some(cmd), true) => Some(verify::run_check(&ws.root, cmd, o.check_timeout.unwrap_or(verify::DEFAULT_TIMEOUT))),
         _ => None,
     };
     let verified = check.as_ref().map(|c| c.passed);

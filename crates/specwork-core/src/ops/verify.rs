@@ -35,8 +35,8 @@ fn tail(out: &[u8]) -> String {
     String::from_utf8_lossy(slice).trim_end().to_owned()
 }
 
-/// Runs `command` with `sh -c` from the workspace root, killing it after `timeout`.
-pub fn run_check(ws: &Workspace, command: &str, timeout: Duration) -> CheckRun {
+/// Runs `command` with `sh -c` from the workspace root `root`, killing it after `timeout`.
+pub fn run_check(root: &std::path::Path, command: &str, timeout: Duration) -> CheckRun {
     let started = Instant::now();
     let failed = |why: String| CheckRun {
         command: command.to_owned(),
@@ -52,7 +52,7 @@ pub fn run_check(ws: &Workspace, command: &str, timeout: Duration) -> CheckRun {
     };
     let spawned = {
         let mut cmd = Command::new("sh");
-        cmd.arg("-c").arg(command).current_dir(&ws.root).stdin(Stdio::null()).env("SPECWORK_CHECK", "1");
+        cmd.arg("-c").arg(command).current_dir(root).stdin(Stdio::null()).env("SPECWORK_CHECK", "1");
         match writer.try_clone() {
             Ok(w2) => {
                 cmd.stdout(w2).stderr(writer);
@@ -107,7 +107,7 @@ pub fn run_check(ws: &Workspace, command: &str, timeout: Duration) -> CheckRun {
         if !text.is_empty() {
             text.push('\n');
         }
-        text.push_str(&format!("(killed after {}s)", timeout.as_secs()));
+        text.push_str(&format!("(killed after {:.1}s)", timeout.as_secs_f64()));
     }
     let exit_code = status.and_then(|s| s.code());
     CheckRun {
@@ -175,7 +175,7 @@ pub fn verify(ws: &Workspace, specs: &[&Spec], timeout: Duration) -> VerifyRepor
                 task: t.id.clone(),
                 title: t.title.clone(),
                 was_verified: ev.tasks.get(&t.id).and_then(|e| e.verified),
-                run: run_check(ws, cmd, timeout),
+                run: run_check(&ws.root, cmd, timeout),
             });
         }
     }
@@ -198,5 +198,21 @@ mod tests {
         assert!(t.ends_with("line 499"));
         assert!(t.starts_with("line "), "{t}");
         assert_eq!(tail(b"ok\n"), "ok");
+    }
+
+    #[test]
+    fn a_check_runs_in_the_root_and_is_killed_at_its_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("marker"), "here\n").unwrap();
+        let ok = run_check(dir.path(), "cat marker; echo oops >&2; exit 0", Duration::from_secs(30));
+        assert!(ok.passed && ok.exit_code == Some(0), "{ok:?}");
+        assert_eq!(ok.tail, "here\noops");
+        let bad = run_check(dir.path(), "exit 7", Duration::from_secs(30));
+        assert_eq!((bad.passed, bad.exit_code), (false, Some(7)));
+        // A child of the shell holding the pipe is killed with it: the run ends at the timeout.
+        let slow = run_check(dir.path(), "echo started; sleep 30 & sleep 30", Duration::from_millis(300));
+        assert!(slow.timed_out && !slow.passed && slow.exit_code.is_none(), "{slow:?}");
+        assert!(slow.duration_ms < 5_000, "{slow:?}");
+        assert!(slow.tail.starts_with("started") && slow.tail.ends_with("(killed after 0.3s)"), "{slow:?}");
     }
 }

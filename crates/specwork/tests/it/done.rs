@@ -19,6 +19,7 @@ const TASKS: &str = "# Tasks Document: Shop
   - _Check: grep hello src/greet.txt || (echo no greeting in src/greet.txt; exit 3)_
 
 - [ ] 2. Risky change
+  - Files: src/risky.txt
   - _Check: echo still broken; false_
 
 - [ ] 3. Notes
@@ -141,9 +142,13 @@ fn a_checked_task_logs_its_own_files_drift_is_accepted_and_mcp_finishes_the_same
 
     // A task forced past its failing check is unverified; one without a check is neither.
     specwork(ws).args(["do-task", "shop", "2", "--force"]).assert().success();
+    write(&ws.join("src/other.txt"), "touched by task 2\n");
     let forced = json(specwork(ws).args(["do-task", "shop", "2", "--done", "--force"]));
     assert_eq!(forced["verified"], false);
     assert_eq!(forced["check"]["tail"], "still broken");
+    // Task 1's files, still uncommitted and unchanged since, are not task 2's work.
+    assert_eq!(forced["work"]["files_modified"], json!(["src/other.txt"]));
+    assert_eq!(forced["work"]["files_created"], json!([]));
     specwork(ws).args(["log-task", "3", "done", "--spec", "shop"]).assert().success();
     let status = json(specwork(ws).args(["status", "shop"]));
     let verified: Vec<(String, Value)> = status["completed"]
@@ -163,6 +168,13 @@ fn a_checked_task_logs_its_own_files_drift_is_accepted_and_mcp_finishes_the_same
     // The work committed with the task's trailer is no drift; a later commit not linked to it is.
     git(ws, "2025-08-26T11:00:00Z", &["add", "-A"]);
     git(ws, "2025-08-26T11:00:00Z", &["commit", "-qm", "greeting", "--trailer", "Spec: shop", "--trailer", "Task: 1"]);
+    // Task 2 changed a file its `Files:` does not name; the reviewer accepts it.
+    let outside: Value = serde_json::from_slice(&run(ws, &["drift", "shop", "--json"]).stdout).unwrap();
+    assert_eq!(
+        outside["drifted"],
+        json!([{"spec": "shop", "task": "2", "file": "src/other.txt", "kind": "outside-declared-files", "commit": null}])
+    );
+    specwork(ws).args(["drift", "accept", "shop", "2", "--note", "shared helper"]).assert().success();
     let clean = json(specwork(ws).args(["drift", "shop"]));
     assert_eq!(clean["drifted"], json!([]), "{clean}");
     write(&ws.join("src/greet.txt"), "hello\nBYE\n");
@@ -196,9 +208,14 @@ fn a_checked_task_logs_its_own_files_drift_is_accepted_and_mcp_finishes_the_same
     assert_eq!(accepted["file"], "docs/sessions/evidence/shop.json");
     let after = json(specwork(ws).args(["drift", "shop"]));
     assert_eq!(after["drifted"], json!([]));
-    assert_eq!(after["decisions"][0]["decision"], "accept");
-    assert_eq!(after["decisions"][0]["note"], "louder is fine");
-    assert_eq!(json(specwork(ws).args(["status", "shop"]))["drift_decisions"][0]["task"], "1");
+    let notes: Vec<(&str, &str, &str)> = after["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["task"].as_str().unwrap(), d["decision"].as_str().unwrap(), d["note"].as_str().unwrap()))
+        .collect();
+    assert_eq!(notes, [("1", "accept", "louder is fine"), ("2", "accept", "shared helper")]);
+    assert_eq!(json(specwork(ws).args(["status", "shop"]))["drift_decisions"], after["decisions"]);
     let page = dash.get("/specs/shop").body;
     assert!(!page.contains("data-kind="), "{page}");
     assert!(page.contains(r#"data-decision="accept""#) && page.contains("louder is fine"), "{page}");
