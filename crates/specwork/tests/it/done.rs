@@ -271,3 +271,31 @@ fn a_checked_task_logs_its_own_files_drift_is_accepted_and_mcp_finishes_the_same
     assert_eq!(j2.len(), 2, "{j2:?}");
     assert_eq!(j2, j3);
 }
+
+/// Outside git, the files a task touched come from the agent's hooks: the log lists what the
+/// Write hook saw during the task's window, and a file the agent only names is unverified.
+#[test]
+fn without_git_the_hooks_say_what_a_task_changed() {
+    use crate::hooks::{fixture, hook};
+    let ws = demo_copy();
+    let root = ws.path();
+    specwork(root).args(["do-task", "invoice-management", "1.3", "--force"]).assert().success();
+    let transcript = root.join("transcript.jsonl");
+    let agent = "5f8c2a91-7d3e-4b6a-9c1f-2e4d6a8b0c3d";
+    hook(root, "SessionStart", &fixture("session-start.json", root, &transcript, agent));
+    write(&root.join("src/invoice.rs"), "pub struct Invoice;\n");
+    hook(root, "PostToolUse", &fixture("post-tool-use-write.json", root, &transcript, agent));
+    let done = json(specwork(root).args([
+        "do-task",
+        "invoice-management",
+        "1.3",
+        "--done",
+        "--files",
+        "src/invoice.rs,src/claimed.rs",
+    ]));
+    assert_eq!(done["work"]["files_created"], json!(["src/invoice.rs"]), "{done}");
+    assert_eq!(done["work"]["files_modified"], json!([]));
+    assert_eq!(done["work"]["unverified"], json!(["src/claimed.rs"]));
+    let log = std::fs::read_to_string(root.join(done["work"]["log"].as_str().unwrap())).unwrap();
+    assert!(log.contains("## Files Created\n- src/invoice.rs\n"), "{log}");
+}
