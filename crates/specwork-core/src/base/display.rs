@@ -134,6 +134,16 @@ pub fn human_size(bytes: u64) -> String {
     format!("{}{unit}", s.strip_suffix(".0").unwrap_or(&s))
 }
 
+/// The first `n` items joined with `, `, then `and K more` for the rest: `[role], [feature],
+/// [benefit] and 12 more`.
+pub fn first_of(items: &[String], n: usize) -> String {
+    let shown = items[..items.len().min(n)].join(", ");
+    match items.len().saturating_sub(n) {
+        0 => shown,
+        rest => format!("{shown} and {rest} more"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

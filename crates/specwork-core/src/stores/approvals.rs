@@ -496,7 +496,7 @@ pub enum ApprovalError {
         file: PathBuf,
     },
     /// Rejecting or asking for a revision needs a comment.
-    #[error("{} is still the template: {} not filled in", file.display(), placeholders.join(", "))]
+    #[error("{} is still the template: {} not filled in", file.display(), crate::base::display::first_of(placeholders, 3))]
     UntouchedTemplate {
         /// The document, relative to the workspace.
         file: PathBuf,

@@ -44,7 +44,7 @@ fn workspace(ws: &Path) -> String {
 fn first_try(ws: &Path) {
     write(&ws.join("src/greet.txt"), "hi\nbye\n");
     specwork(ws).args(["approval", "request", "shop", "requirements"]).assert().success();
-    specwork(ws).args(["approval", "approve", "shop", "requirements"]).assert().success();
+    specwork(ws).args(["approval", "approve", "shop", "requirements", "--force"]).assert().success();
 }
 
 /// The agent's fix: the greeting, and a new file.
