@@ -103,12 +103,6 @@ impl Trace {
     }
 }
 
-/// Whether a done task's check passed when it was finished (`None`: no check recorded), from
-/// the spec's evidence ([`crate::stores::evidence`]).
-fn verified(ws: &Workspace, spec: &Spec, task: &Task) -> Option<bool> {
-    crate::stores::evidence::load(ws, &spec.id).ok()?.tasks.get(&task.id)?.verified
-}
-
 /// How much of the repository's history `trace` reads for commits.
 const COMMIT_LIMIT: usize = 2_000;
 
@@ -139,6 +133,8 @@ pub fn trace(ws: &Workspace, spec: &Spec, commits: bool) -> Trace {
     } else {
         Vec::new()
     };
+    // Whether done tasks' checks passed, as recorded when they were finished.
+    let evidence = crate::stores::evidence::load(ws, &spec.id).ok();
     let tasks_file = spec.tasks_source.as_ref().map(|s| slash_path(&s.file)).unwrap_or_default();
 
     let mut out: Vec<TraceRequirement> = reqs
@@ -176,7 +172,11 @@ pub fn trace(ws: &Workspace, spec: &Spec, commits: bool) -> Trace {
                             id: task.id.clone(),
                             title: task.title.clone(),
                             status: task.status,
-                            verified: if task.status == TaskStatus::Done { verified(ws, spec, task) } else { None },
+                            verified: if task.status == TaskStatus::Done {
+                                evidence.as_ref().and_then(|e| e.tasks.get(&task.id)?.verified)
+                            } else {
+                                None
+                            },
                             via: vec![r],
                             commits: log
                                 .iter()
