@@ -113,6 +113,35 @@ fn trace_lists_each_requirement_with_its_tasks_commits_and_the_problems() {
 }
 
 #[test]
+fn a_task_finished_with_a_passing_check_is_verified_in_the_trace() {
+    let ws = workspace();
+    let tasks = ws.path().join(".spec-workflow/specs/auth/tasks.md");
+    std::fs::write(
+        &tasks,
+        TASKS.replace(
+            "  - _Requirements: Requirement 2, Security_\n",
+            "  - _Requirements: Requirement 2, Security_\n  - _Check: true_\n",
+        ),
+    )
+    .unwrap();
+    let out = specwork(ws.path()).args(["do-task", "auth", "2", "--done"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value =
+        serde_json::from_slice(&specwork(ws.path()).args(["trace", "auth", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    let t2 = &v["requirements"][1]["tasks"][0];
+    assert_eq!(
+        (t2["id"].as_str(), t2["status"].as_str(), t2["verified"].as_bool()),
+        (Some("2"), Some("done"), Some(true)),
+        "{v}"
+    );
+    // Task 1 was ticked by hand, without a check: done, verification unknown.
+    assert_eq!(v["requirements"][0]["tasks"][0]["verified"], serde_json::Value::Null);
+    let text = String::from_utf8(specwork(ws.path()).args(["trace", "auth"]).output().unwrap().stdout).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("2 ") && l.contains("2 ✅✓")), "{text}");
+}
+
+#[test]
 fn a_numbered_spec_traces_the_items_of_its_requirements_section() {
     let ws = demo_copy();
     let v = json(specwork(ws.path()).args(["trace", "1014"]));
