@@ -5,6 +5,7 @@ pub mod daily;
 pub mod deliverables;
 pub mod estimate;
 pub mod progress;
+pub mod projects;
 pub mod report;
 pub mod search;
 pub mod session_status;

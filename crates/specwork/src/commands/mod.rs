@@ -33,6 +33,7 @@ mod logs;
 mod man;
 mod mcp;
 mod plan;
+mod projects;
 mod rebuild;
 mod resume;
 mod search;
@@ -94,6 +95,9 @@ pub enum Command {
     /// Approvals of requirements, design, tasks and steering documents
     #[command(subcommand)]
     Approval(approval::ApprovalCommand),
+    /// The workspaces `status --projects`, `cost --by project` and `dashboard --projects` show
+    #[command(subcommand)]
+    Projects(projects::ProjectsCommand),
     /// Add planned tasks and approve the plan ("Shall I proceed with this plan? (yes/no/modify)")
     Plan(plan::PlanArgs),
     /// Write an implementation log (spec-workflow-mcp format) with files and lines measured by git
@@ -198,6 +202,7 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Eod(a) => eod::run(ctx, a),
         Command::Rebuild(a) => rebuild::run(ctx, a),
         Command::Approval(c) => approval::run(ctx, c),
+        Command::Projects(c) => projects::run(ctx, c),
         Command::Plan(a) => plan::run(ctx, a),
         Command::LogImplementation(a) => log_implementation::run(ctx, a),
         Command::Logs(a) => logs::run(ctx, a),
