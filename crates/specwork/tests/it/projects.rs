@@ -274,6 +274,22 @@ fn three_workspaces_side_by_side_equal_their_own_figures() {
     let spec = dash.get("/p/demo/specs/invoice-management");
     assert_eq!(spec.status, 200);
     assert!(spec.body.contains("hx-post=\"/p/demo/api/specs/invoice-management/tasks/"));
+    // Live: an edit in one workspace reaches the home's merged stream, and the home re-reads
+    // only that project's row (the page asked for the whole report before).
+    let mut events = crate::dashboard::open_events(&dash);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let tasks = s.projects[1].1.join(INVOICE_TASKS);
+    let text = std::fs::read_to_string(&tasks).unwrap();
+    std::fs::write(&tasks, text.replacen("- [ ] 1.3", "- [x] 1.3", 1)).unwrap();
+    let change = crate::dashboard::next_data(&mut events);
+    assert_eq!(change["project"], "shop", "{change}");
+    assert_eq!(change["paths"], serde_json::json!([format!("shop/{INVOICE_TASKS}")]), "{change}");
+    let live = dash.get(&format!("/live/projects?paths=shop%2F{}", INVOICE_TASKS.replace('/', "%2F"))).json();
+    assert_eq!(live["full"], false, "{live}");
+    let parts = live["parts"].as_object().unwrap();
+    assert_eq!(parts.keys().collect::<Vec<_>>(), ["project-shop", "stats"], "only the changed row: {live}");
+    let done = owns[1].status["totals"]["done"].as_u64().unwrap() + 1;
+    assert!(parts["project-shop"].as_str().unwrap().contains(&format!("data-done=\"{done}\"")), "{live}");
     assert_eq!(dash.get("/p/nowhere").status, 404);
     assert_eq!(dash.get("/p/demo/").status, 308, "a trailing slash finds the project");
     drop(dash);
