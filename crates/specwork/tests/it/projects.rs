@@ -356,3 +356,69 @@ fn the_registry_lists_stale_entries_and_forgets_on_request() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("registered: a"));
 }
+
+/// The project home in headless Chromium (as `dashboard_browser.rs` drives the dashboard): the
+/// home shows each project, a disk edit in one workspace updates its row in the open home page,
+/// a project's pages work under their prefix (live dot, a task button that writes the file),
+/// and the switcher moves to another project.
+#[test]
+fn project_home_in_headless_chromium() {
+    use crate::dashboard_browser::{browser, browser_programs, shots_dir, start_driver};
+    use fantoccini::Locator;
+    use std::time::Duration;
+
+    let Some((chromium, driver_bin)) = browser_programs() else { return };
+    let s = setup();
+    let outside = s._dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let env = [("SPECWORK_CONFIG_DIR", s.config.as_path()), ("CLAUDE_CONFIG_DIR", s.claude.as_path())];
+    let dash = Dash::start_with_env(&outside, &["--projects"], &env);
+    let base = dash.url.trim_end_matches('/').to_owned();
+    let shop_tasks = s.projects[1].1.join(INVOICE_TASKS);
+    let done_before = json(sw(&s, &s.projects[1].1, NOW).arg("status"))["totals"]["done"].as_u64().unwrap();
+    let driver = start_driver(&driver_bin);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let c = browser(&driver, &chromium).await;
+        let result: Result<(), fantoccini::error::CmdError> = async {
+            c.goto(&format!("{base}/")).await?;
+            assert_eq!(c.find(Locator::Css("main h1")).await?.text().await?, "Projects");
+            for name in ["nas", "shop", "demo"] {
+                c.find(Locator::Css(&format!("#project-{name}"))).await?;
+            }
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live.on")).await?;
+            // An edit on disk in shop: its row in the open home page follows.
+            let text = std::fs::read_to_string(&shop_tasks).unwrap();
+            std::fs::write(&shop_tasks, text.replacen("- [ ] 1.1", "- [x] 1.1", 1)).unwrap();
+            let row = format!("#project-shop[data-done='{}']", done_before + 1);
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&row)).await?;
+            std::fs::write(shots_dir().join("projects-home.png"), c.screenshot().await?).unwrap();
+
+            // Into one project: its own pages, live, with working buttons.
+            c.find(Locator::Css("#project-shop a[href='/p/shop']")).await?.click().await?;
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("details.switcher")).await?;
+            assert_eq!(c.find(Locator::Css("main h1")).await?.text().await?, "Portfolio");
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live.on")).await?;
+            c.find(Locator::Css("table.specs a[href='/p/shop/specs/invoice-management']")).await?.click().await?;
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#tasks")).await?;
+            c.find(Locator::Css("li[data-task='1.3'] button.set-done")).await?.click().await?;
+            c.wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css("li[data-task='1.3'][data-status='done']"))
+                .await?;
+            assert!(std::fs::read_to_string(&shop_tasks).unwrap().contains("- [x] 1.3"));
+            std::fs::write(shots_dir().join("projects-spec.png"), c.screenshot().await?).unwrap();
+
+            // The switcher leads to another project.
+            c.find(Locator::Css("details.switcher summary")).await?.click().await?;
+            c.find(Locator::Css("details.switcher a[href='/p/nas']")).await?.click().await?;
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#row-1014")).await?;
+            assert!(c.current_url().await?.as_str().ends_with("/p/nas"));
+            Ok(())
+        }
+        .await;
+        let _ = c.close().await;
+        result
+    })
+    .unwrap();
+}
