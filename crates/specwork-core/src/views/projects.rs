@@ -268,8 +268,10 @@ fn row(
     let ws = &l.ws;
     let portfolio = report::portfolio(ws, false);
     let logs = scan.map(|s| Logs::shared(&ws.root, s));
-    let owner = Identity::detect(&ws.root, &ws.config).owner;
     let index: SessionIndex = spend::index_for(&ws.root, month_from, today);
+    // Whose sessions the logs' calls go to matters only when there are sessions: an idle
+    // workspace skips finding out (`git config user.name` is a process per workspace).
+    let owner = if index.sessions.is_empty() { String::new() } else { Identity::detect(&ws.root, &ws.config).owner };
     let ledger = spend::Ledger::new(&ws.config, logs.as_ref(), &index, &owner, tz, month_from, today);
     let day = ledger.spend(today, today).amount;
     let month = ledger.spend(month_from, today).amount;
