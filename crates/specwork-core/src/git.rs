@@ -23,6 +23,50 @@ use std::process::{Command, Stdio};
 
 use serde::Serialize;
 
+/// A linked worktree (`git worktree add`) and the main worktree of its repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedWorktree {
+    /// The linked worktree's top directory.
+    pub top: PathBuf,
+    /// The main worktree's top directory: the parent of the repository's common `.git`.
+    pub main: PathBuf,
+}
+
+/// The linked worktree `dir` is in, if any.
+///
+/// Only a directory below a `.git` *file* can be in a linked worktree (a main worktree has a
+/// `.git` folder), so ordinary repositories cost a few `stat`s and no subprocess. Then
+/// `git rev-parse --path-format=absolute --git-common-dir --show-toplevel` decides, as
+/// spec-workflow-mcp 2.2.7 does (`resolveGitRoot` in its `src/core/git-utils.ts`: the main
+/// worktree is the parent of the common `.git`). A submodule (its common dir is its own
+/// `.git/modules/…`) and a bare repository (no main worktree) are not linked worktrees.
+pub fn linked_worktree(dir: &Path) -> Option<LinkedWorktree> {
+    let dir = std::path::absolute(dir).ok()?;
+    let marker = dir.ancestors().find(|d| d.join(".git").exists())?;
+    if !marker.join(".git").is_file() {
+        return None;
+    }
+    let mut cmd = git(marker);
+    cmd.args(["rev-parse", "--path-format=absolute", "--git-common-dir", "--show-toplevel"]);
+    let out = cmd.stderr(Stdio::null()).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let mut lines = text.lines();
+    let common = PathBuf::from(lines.next()?);
+    let top = PathBuf::from(lines.next()?);
+    if common.file_name()? != ".git" {
+        return None;
+    }
+    let main = common.parent()?.to_owned();
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+    if canon(&main) == canon(&top) || !main.is_dir() {
+        return None;
+    }
+    Some(LinkedWorktree { top, main })
+}
+
 /// Why a git command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
@@ -407,6 +451,18 @@ impl Repo {
             command: "log".to_owned(),
             stderr: "the new commit could not be read back".to_owned(),
         })
+    }
+
+    /// Stages `paths` (workspace-relative files or folders) that exist, as `git add --`; ignored
+    /// files stay out (git's own rule).
+    pub fn add(&self, paths: &[PathBuf]) -> Result<(), GitError> {
+        let existing: Vec<&PathBuf> = paths.iter().filter(|p| self.workspace.join(p).exists()).collect();
+        if existing.is_empty() {
+            return Ok(());
+        }
+        let mut cmd = git(&self.workspace);
+        cmd.args(["add", "--ignore-errors", "--"]).args(existing);
+        run(cmd, "add").map(drop)
     }
 
     /// Whether git tracks `path` (workspace-relative).

@@ -276,3 +276,50 @@ fn prompt_written_five_ways() {
     assert_eq!(l.tasks[0].prompt.as_deref(), Some("Role: dev Task: build_it Success: done"));
     assert_eq!(l.tasks[0].requirements, ["2"]);
 }
+
+/// Requirement coverage on real documents: every requirements file parses; the ones written in
+/// the common forms give their requirements and criteria; the numbered `_Requirements:_`
+/// references of the same spec's real tasks resolve.
+#[test]
+fn real_requirements_documents_and_the_references_of_their_tasks() {
+    use specwork_core::model::requirements::{Requirements, Resolved, references};
+    let Some(dir) = corpus_dir() else { return };
+    let mut read_docs = 0;
+    for path in corpus_files(&dir) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with("requirements.md") {
+            Requirements::parse(path.clone(), &read(&path));
+            read_docs += 1;
+        }
+    }
+    assert!(read_docs >= 6, "{read_docs}");
+    // `### Requirement 1 — …` with `#### Acceptance Criteria — Requirement 1` (Japanese).
+    let (_, src) = file(&dir, "nodes-output-conditional-routing__requirements.md");
+    let r = Requirements::parse("r.md".into(), &src);
+    assert!(r.items.len() >= 2, "{:?}", r.items);
+    assert_eq!(r.items[0].id, "1");
+    assert_eq!(r.items[0].title, "変換処理の決定性と互換性");
+    assert_eq!(r.items[0].criteria.len(), 3);
+    assert_eq!(r.items[1].criteria[10].id, "2.11");
+    // `### REQ-1: User Roles System`.
+    let (_, src) = file(&dir, "global-user-type__requirements.md");
+    let r = Requirements::parse("r.md".into(), &src);
+    assert_eq!((r.items[0].id.as_str(), r.items[0].title.as_str()), ("1", "User Roles System"));
+    assert_eq!(r.items[0].criteria.len(), 5);
+    // Kiro in Chinese: `### 需求 1：HTTP请求功能` with `#### 验收标准`.
+    let (_, src) = file(&dir, "http-api-access__requirements.md");
+    let r = Requirements::parse("r.md".into(), &src);
+    assert_eq!((r.items[0].id.as_str(), r.items[0].title.as_str()), ("1", "HTTP请求功能"));
+    assert_eq!(r.items[0].criteria[3].id, "1.4");
+    // The same Kiro spec's tasks refer to `1.1`-style criteria. Requirement 2 writes `7.` twice,
+    // so its ninth item is rendered (and referred to) as 2.10; only the prose reference is unknown.
+    let (_, reqs) = file(&dir, "rpz-feeds-management__requirements.md");
+    let (_, tasks_src) = file(&dir, "rpz-feeds-management__tasks.md");
+    let r = Requirements::parse("r.md".into(), &reqs);
+    let list = tasks::parse(&tasks_src, "tasks.md");
+    let refs: Vec<String> = list.tasks.iter().flat_map(|t| references(&t.requirements)).collect();
+    assert!(refs.len() > 10, "{refs:?}");
+    let unknown: Vec<&String> = refs.iter().filter(|x| r.resolve(x) == Resolved::Unknown).collect();
+    assert_eq!(unknown, ["All modal-related"]);
+    assert_eq!(r.items[1].criteria.len(), 10);
+}

@@ -16,6 +16,9 @@
 //!
 //! Each page is one module under `pages/` exposing its routes and its navigation entry, so a
 //! new page (approvals, sessions and cost, daily summaries) slots in as one file.
+
+// std::fs through fs-err or the path policy (clippy.toml lists the methods).
+#![deny(clippy::disallowed_methods)]
 #![deny(missing_docs)]
 
 mod assets;

@@ -102,8 +102,8 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let w = |p: &str| {
             let p = t.path().join(p);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "# x\n").unwrap();
+            fs_err::create_dir_all(p.parent().unwrap()).unwrap();
+            fs_err::write(p, "# x\n").unwrap();
         };
         w("specs/1000/spec.md");
         w("specs/1000/1001/spec.md");

@@ -219,9 +219,9 @@ mod tests {
     #[test]
     fn confine_refuses_escapes() {
         let t = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(t.path().join("specs/1000")).unwrap();
-        std::fs::write(t.path().join("specs/1000/spec.md"), "x").unwrap();
-        std::fs::write(t.path().join(".env"), "SECRET").unwrap();
+        fs_err::create_dir_all(t.path().join("specs/1000")).unwrap();
+        fs_err::write(t.path().join("specs/1000/spec.md"), "x").unwrap();
+        fs_err::write(t.path().join(".env"), "SECRET").unwrap();
         assert!(confine(t.path(), "specs/1000/spec.md").is_ok());
         for bad in [
             "../etc/passwd",

@@ -10,6 +10,9 @@
 //! structured content plus the same content as text and stays under
 //! [`registry::MAX_REPLY_BYTES`]; failures inside a tool are `isError` results with a hint;
 //! nothing is read or written outside the workspace.
+
+// std::fs through fs-err or the path policy (clippy.toml lists the methods).
+#![deny(clippy::disallowed_methods)]
 #![deny(missing_docs)]
 
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
 //! MCP prompts for the peer's flows, so `/mcp__specwork__create-spec` and friends work in
-//! Claude Code: create-spec, implement-task, spec-status and refresh-tasks, with the peer's
-//! names and arguments. Each renders one user message from the workspace's current state
+//! Claude Code: the peer's seven prompts (create-spec, create-steering-doc, implement-task,
+//! spec-status, inject-spec-workflow-guide, inject-steering-guide, refresh-tasks), with its
+//! names, arguments and order. Each renders one user message from the workspace's current state
 //! (templates, the task's own `_Prompt`, the task list), so the agent starts with what it needs.
 
 use std::path::Path;
@@ -60,6 +61,16 @@ pub static PROMPTS: &[PromptDef] = &[
         render: create_spec,
     },
     PromptDef {
+        name: "create-steering-doc",
+        title: "Create a steering document",
+        description: "Write the project's product, tech or structure steering document from its template.",
+        args: &[
+            arg("docType", "product, tech or structure", true),
+            arg("scope", "e.g. frontend, backend, full-stack", false),
+        ],
+        render: create_steering_doc,
+    },
+    PromptDef {
         name: "implement-task",
         title: "Implement a task",
         description: "Implement one task of a spec (the next one by default), tracking its status.",
@@ -72,6 +83,20 @@ pub static PROMPTS: &[PromptDef] = &[
         description: "Summarise one spec's status, or all specs.",
         args: &[arg("specName", "omit for all specs", false), arg("detailed", "true for the task breakdown", false)],
         render: spec_status,
+    },
+    PromptDef {
+        name: "inject-spec-workflow-guide",
+        title: "Spec workflow guide",
+        description: "Put the spec workflow guide (the `spec-workflow-guide` tool's text) in the conversation.",
+        args: &[],
+        render: inject_spec_workflow_guide,
+    },
+    PromptDef {
+        name: "inject-steering-guide",
+        title: "Steering guide",
+        description: "Put the steering documents guide (the `steering-guide` tool's text) in the conversation.",
+        args: &[],
+        render: inject_steering_guide,
     },
     PromptDef {
         name: "refresh-tasks",
@@ -160,24 +185,10 @@ fn create_spec(input: &PromptInput<'_>) -> Result<String, ToolError> {
         TemplateKind::Tasks => &["requirements", "design"],
         _ => &[],
     };
-    let read: Vec<String> = before
-        .iter()
-        .map(|d| format!("{dir}/{d}.md"))
-        .chain(["product", "tech", "structure"].iter().map(|d| format!(".spec-workflow/steering/{d}.md")))
-        .filter(|p| root.join(p).is_file())
-        .collect();
-    if !read.is_empty() {
-        s.push_str(&format!("Read first: {}.\n", read.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")));
-    }
-    let source = if root.join(".spec-workflow/user-templates").join(kind.peer_name().unwrap_or("")).is_file() {
-        "the workspace's template"
-    } else {
-        "specwork's template"
-    };
-    s.push_str(&format!(
-        "Follow {source}; replace every placeholder, keep its headings:\n\n````markdown\n{}\n````\n\n",
-        templates::load(root, kind).trim_end()
-    ));
+    let docs = before.iter().map(|d| format!("{dir}/{d}.md"));
+    let steering = ["product", "tech", "structure"].iter().map(|d| format!(".spec-workflow/steering/{d}.md"));
+    s.push_str(&read_first(root, docs.chain(steering)));
+    s.push_str(&template_block(root, kind));
     if kind == TemplateKind::Tasks {
         s.push_str(
             "Each task: `- [ ] N. Title` with `File:`, `_Requirements: …_`, `_Leverage: …_` and \
@@ -186,6 +197,65 @@ fn create_spec(input: &PromptInput<'_>) -> Result<String, ToolError> {
     }
     s.push_str(&approval_step(doc));
     Ok(s)
+}
+
+fn inject_spec_workflow_guide(_: &PromptInput<'_>) -> Result<String, ToolError> {
+    Ok(crate::tools::guide::guide())
+}
+
+fn inject_steering_guide(_: &PromptInput<'_>) -> Result<String, ToolError> {
+    Ok(crate::tools::steering_guide::guide())
+}
+
+fn create_steering_doc(input: &PromptInput<'_>) -> Result<String, ToolError> {
+    let doc = input.required("docType")?;
+    let (kind, what) = match doc {
+        "product" => (TemplateKind::Product, "the product's purpose, users, key features, goals and success measures"),
+        "tech" => (TemplateKind::Tech, "the stack, dependencies, build, test and deploy, and technical constraints"),
+        "structure" => {
+            (TemplateKind::Structure, "the repository layout, naming and module conventions, where new code goes")
+        }
+        _ => return Err(ToolError::new(format!("unknown docType `{doc}`"), "use product, tech or structure")),
+    };
+    let root = input.root.clone()?;
+    let file = format!(".spec-workflow/steering/{doc}.md");
+    let mut s = format!("Write the steering document `{file}` (workspace {}): {what}.\n", root.display());
+    if let Some(scope) = input.get("scope") {
+        s.push_str(&format!("Scope: {}.\n", clip(scope, 500)));
+    }
+    if root.join(&file).is_file() {
+        s.push_str("It exists already: update it in place, keeping what is still true.\n");
+    }
+    let others = ["product", "tech", "structure"]
+        .iter()
+        .filter(|d| **d != doc)
+        .map(|d| format!(".spec-workflow/steering/{d}.md"));
+    s.push_str(&read_first(root, others));
+    s.push_str("Look at the repository (README, manifests, source tree) before asking the user anything.\n");
+    s.push_str(&template_block(root, kind));
+    s.push_str(
+        &approval_step(doc).replace("filePath: <its path>", &format!("categoryName: steering, filePath: {file}")),
+    );
+    Ok(s)
+}
+
+/// "Read first: …" for those of `paths` that exist (nothing when none does).
+fn read_first(root: &Path, paths: impl Iterator<Item = String>) -> String {
+    let read: Vec<String> = paths.filter(|p| root.join(p).is_file()).map(|p| format!("`{p}`")).collect();
+    if read.is_empty() { String::new() } else { format!("Read first: {}.\n", read.join(", ")) }
+}
+
+/// The document's template (the workspace's override, else specwork's), fenced.
+fn template_block(root: &Path, kind: TemplateKind) -> String {
+    let source = if root.join(".spec-workflow/user-templates").join(kind.peer_name().unwrap_or("")).is_file() {
+        "the workspace's template"
+    } else {
+        "specwork's template"
+    };
+    format!(
+        "Follow {source}; replace every placeholder, keep its headings:\n\n````markdown\n{}\n````\n\n",
+        templates::load(root, kind).trim_end()
+    )
 }
 
 fn implement_task(input: &PromptInput<'_>) -> Result<String, ToolError> {

@@ -72,7 +72,7 @@ pub const fn opt(name: &'static str, kind: Kind, desc: &'static str) -> Param {
 /// The `specName` parameter most tools take.
 pub const SPEC_NAME: Param = req("specName", Kind::Str, "");
 /// The peer's optional `projectPath`: the workspace root or a folder inside it.
-pub const PROJECT_PATH: Param = opt("projectPath", Kind::Str, "workspace root or a folder in it");
+pub const PROJECT_PATH: Param = opt("projectPath", Kind::Str, "");
 /// Page cursor: the `nextCursor` of the previous page.
 pub const CURSOR: Param = opt("cursor", Kind::Str, "");
 

@@ -70,7 +70,11 @@ impl Scope {
             ToolError::new(format!("projectPath `{p}` does not exist"), "omit projectPath, or pass the workspace root")
         })?;
         if !canon.starts_with(&canon_root) {
-            return Err(outside());
+            // A linked git worktree whose workspace is this one (the peer's agents send their
+            // worktree as projectPath): the call runs in the shared root.
+            let shared = specwork_core::git::linked_worktree(&canon).is_some()
+                && workspace::discover(&canon).ok().and_then(|w| w.canonicalize().ok()).as_ref() == Some(&canon_root);
+            return if shared { Ok(root) } else { Err(outside()) };
         }
         // A nested workspace inside this one is used; anything found above the root is not.
         Ok(workspace::discover(&canon).ok().filter(|w| w.starts_with(&canon_root)).unwrap_or(canon_root))
@@ -85,9 +89,9 @@ mod tests {
     fn project_path_stays_inside() {
         let t = tempfile::tempdir().unwrap();
         let ws = t.path().join("ws");
-        std::fs::create_dir_all(ws.join(".spec-workflow/specs")).unwrap();
-        std::fs::create_dir_all(ws.join("src")).unwrap();
-        std::fs::create_dir_all(t.path().join("other/specs")).unwrap();
+        fs_err::create_dir_all(ws.join(".spec-workflow/specs")).unwrap();
+        fs_err::create_dir_all(ws.join("src")).unwrap();
+        fs_err::create_dir_all(t.path().join("other/specs")).unwrap();
         let scope = Scope { workspace: Some(ws.clone()), search_from: vec![] };
         let canon = ws.canonicalize().unwrap();
         assert_eq!(scope.resolve(None).unwrap(), ws);

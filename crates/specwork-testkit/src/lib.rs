@@ -12,6 +12,8 @@
 //!
 //! Generators are deterministic: the same configuration and seed write the same bytes.
 
+#![deny(clippy::disallowed_methods)]
+
 pub mod claude;
 pub mod codex;
 mod expected;

@@ -106,7 +106,7 @@ pub fn scratch(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
     let target = exe.ancestors().nth(3).map_or_else(std::env::temp_dir, Path::to_path_buf);
     let dir = target.join("tmp").join("specwork-testkit").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+    let _ = fs_err::remove_dir_all(&dir);
+    fs_err::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
     dir
 }

@@ -213,8 +213,8 @@ impl Rng {
 
 /// Writes `data` to `path`, creating its folder.
 pub(crate) fn write(path: &Path, data: &[u8]) {
-    std::fs::create_dir_all(path.parent().expect("a file path")).expect("create the log folder");
-    std::fs::write(path, data).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    fs_err::create_dir_all(path.parent().expect("a file path")).expect("create the log folder");
+    fs_err::write(path, data).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
 /// The first `frac` of `line`, cut on a character boundary: a write torn mid-line.

@@ -6,7 +6,6 @@
 //! scan but never recorded in the ledger as complete, so an append is read from the end of the last
 //! complete line.
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -31,7 +30,7 @@ impl std::ops::Deref for FileBytes {
 
 /// Reads `path` from byte `offset` to its current end.
 pub(crate) fn read_from(path: &Path, offset: u64) -> std::io::Result<FileBytes> {
-    let mut file = File::open(path)?;
+    let mut file = fs_err::File::open(path)?;
     let len = file.metadata()?.len();
     if offset >= len {
         return Ok(FileBytes::Owned(Vec::new()));
@@ -42,7 +41,7 @@ pub(crate) fn read_from(path: &Path, offset: u64) -> std::io::Result<FileBytes> 
         // logs; a file truncated by another process while mapped could fault, a risk shared with
         // every mmap-based reader (ripgrep et al.) and accepted here for the speed of large scans.
         #[allow(unsafe_code)]
-        let map = unsafe { memmap2::MmapOptions::new().offset(offset).len(n as usize).populate().map(&file)? };
+        let map = unsafe { memmap2::MmapOptions::new().offset(offset).len(n as usize).populate().map(file.file())? };
         return Ok(FileBytes::Mapped(map));
     }
     if offset > 0 {

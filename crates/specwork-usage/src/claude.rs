@@ -565,7 +565,7 @@ mod fastline_agrees_with_serde {
         let corpus = specwork_testkit::claude::ClaudeCorpus { seed: 5, sessions: 25, ..Default::default() };
         let mut lines: Vec<String> = Vec::new();
         for p in corpus.generate(tmp.path()).files {
-            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+            let text = String::from_utf8_lossy(&fs_err::read(&p).unwrap()).into_owned();
             lines.extend(text.lines().filter(|l| l.contains("\"usage\":{")).map(str::to_owned));
         }
         assert!(lines.len() > 500, "the generated corpus has usage lines");

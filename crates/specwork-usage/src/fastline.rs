@@ -314,7 +314,9 @@ impl<'a> P<'a> {
                 if text.bytes().filter(u8::is_ascii_digit).count() > 17 {
                     return None;
                 }
-                text.parse().ok().map(Some)
+                // serde_json refuses a number out of f64's range (`1e325`) where `parse` gives
+                // infinity: leave those to serde too, so both read the line the same way.
+                text.parse::<f64>().ok().filter(|v| v.is_finite()).map(Some)
             }
         }
     }

@@ -285,7 +285,7 @@ pub(crate) fn decode(b: &[u8]) -> Option<FxHashMap<PathBuf, LedgerFile>> {
 
 /// Reads the ledger at `path`; a missing or unreadable ledger is empty.
 pub(crate) fn load(path: &Path) -> FxHashMap<PathBuf, LedgerFile> {
-    match std::fs::read(path) {
+    match fs_err::read(path) {
         Ok(b) => decode(&b).unwrap_or_default(),
         Err(_) => FxHashMap::default(),
     }
@@ -303,7 +303,7 @@ pub(crate) fn store(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
     ));
     fs_err::write(&tmp, bytes).map_err(err)?;
     fs_err::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = fs_err::remove_file(&tmp);
         err(e)
     })
 }

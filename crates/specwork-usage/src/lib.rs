@@ -32,6 +32,8 @@
 //!   per-task sums never count a call twice.
 //! - Nothing is written except the ledger, and only inside the caller's cache directory.
 
+// std::fs through fs-err, whose errors name the path (clippy.toml lists the methods).
+#![deny(clippy::disallowed_methods)]
 #![deny(missing_docs)]
 
 mod amp;

@@ -163,7 +163,7 @@ fn snapshot_key(files: &[LogFile], opts: &ScanOptions) -> u64 {
 
 fn read_prefix(path: &Path, n: u64) -> Option<Vec<u8>> {
     use std::io::Read;
-    let f = std::fs::File::open(path).ok()?;
+    let f = fs_err::File::open(path).ok()?;
     let mut buf = Vec::with_capacity(n as usize);
     f.take(n).read_to_end(&mut buf).ok()?;
     Some(buf)
@@ -282,7 +282,7 @@ pub fn scan(opts: &ScanOptions) -> Result<Scan, UsageError> {
     let snap_key = snapshot_key(&files, opts);
     if let Some(p) = &snap_file
         && !opts.no_cache
-        && let Ok(b) = std::fs::read(p)
+        && let Ok(b) = fs_err::read(p)
         && let Some(s) = snapshot::decode(&b, snap_key)
     {
         phase("snapshot used");

@@ -255,7 +255,7 @@ fn mtime_ns(m: &std::fs::Metadata) -> i128 {
 }
 
 fn collect(dir: &Path, exts: &[&str], out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
+    let Ok(rd) = fs_err::read_dir(dir) else {
         return;
     };
     let mut subdirs = Vec::new();
@@ -360,13 +360,13 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     for p in &s.copilot {
         if p.is_dir() {
             collect(p, &["jsonl"], &mut cp);
-        } else if let Ok(m) = std::fs::metadata(p) {
+        } else if let Ok(m) = fs_err::metadata(p) {
             cp.push((p.clone(), m));
         }
     }
     // The same file named twice (the exporter path inside ~/.copilot/otel) is read once.
     for f in &mut cp {
-        if let Ok(c) = std::fs::canonicalize(&f.0) {
+        if let Ok(c) = fs_err::canonicalize(&f.0) {
             f.0 = c;
         }
     }
@@ -375,9 +375,9 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
 
     let mut qw = Vec::new();
     for root in &s.qwen {
-        let Ok(projects) = std::fs::read_dir(root.join("projects")) else { continue };
+        let Ok(projects) = fs_err::read_dir(root.join("projects")) else { continue };
         for p in projects.flatten() {
-            let Ok(chats) = std::fs::read_dir(p.path().join("chats")) else { continue };
+            let Ok(chats) = fs_err::read_dir(p.path().join("chats")) else { continue };
             for f in chats.flatten() {
                 let path = f.path();
                 if path.extension().is_some_and(|e| e == "jsonl")

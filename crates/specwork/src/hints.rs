@@ -83,6 +83,7 @@ impl Hint for specwork_core::stores::approvals::ApprovalError {
             }
             Self::DocMissing { spec, doc, .. } => format!("create it: `specwork spec doc {spec} {}`", doc.as_str()),
             Self::NoTasks { .. } => "add task lines such as `- [ ] 1. Do something` first".into(),
+            Self::FileMissing { .. } => "pass the path of an existing file, relative to the workspace root".into(),
             Self::CommentRequired { .. } => "say what must change with --comment".into(),
             Self::Invalid { .. } => "fix the JSON (or move the file away); specwork will not overwrite a file it cannot read".into(),
             Self::NoApprovedVersion { spec, doc } => {

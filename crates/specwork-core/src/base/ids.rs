@@ -59,6 +59,11 @@ impl IdSource {
         format!("approval_{}_{}", now.as_millisecond(), self.base36(9))
     }
 
+    /// A review comment's id: `comment_{epoch ms}_{9 base36}`, as the peer's dashboard makes them.
+    pub fn comment_id(&mut self, now: jiff::Timestamp) -> String {
+        format!("comment_{}_{}", now.as_millisecond(), self.base36(9))
+    }
+
     /// A snapshot id: `snapshot_{epoch ms}_{9 base36}`.
     pub fn snapshot_id(&mut self, now: jiff::Timestamp) -> String {
         format!("snapshot_{}_{}", now.as_millisecond(), self.base36(9))

@@ -97,16 +97,7 @@ impl ContextFile {
 fn sessions(src: &str) -> Vec<TimelineSession> {
     let mut out: Vec<TimelineSession> = Vec::new();
     let mut sub = "";
-    let mut in_fence = false;
-    for (i, (_, _, line)) in markdown::line_spans(src).enumerate() {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
+    for (i, _, _, line) in markdown::prose_lines(src) {
         if let Some((level, text)) = markdown::heading(line) {
             if level <= 3 {
                 match session_heading(text, i + 1) {

@@ -6,6 +6,7 @@ pub mod config;
 pub mod context;
 pub mod edit;
 pub mod links;
+pub mod requirements;
 pub mod spec;
 pub mod tasks;
 pub mod workspace;

@@ -110,6 +110,10 @@ pub struct SpecDocs {
     /// The numbered spec's `*.context.md`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<PathBuf>,
+    /// An OpenSpec change's delta specs: every `specs/**/spec.md` of the change, nested
+    /// capability folders included (`specs/platform/session-layout/spec.md`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deltas: Vec<PathBuf>,
 }
 
 /// One spec, whatever its layout.

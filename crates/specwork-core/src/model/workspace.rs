@@ -1,7 +1,7 @@
 //! Workspace discovery and loading of every spec layout.
 //!
 //! The workspace root is the nearest ancestor holding `specwork.toml`, `.spec-workflow/` or
-//! `specs/`. Loading walks the numbered tree and the named-spec folders, then reads and parses
+//! `specs/` — in a linked git worktree, the main worktree's (see [`discover`]). Loading walks the numbered tree and the named-spec folders, then reads and parses
 //! the files in parallel. Loading never fails because of one bad file: problems become
 //! [`Diagnostic`]s and the rest of the workspace is still reported.
 
@@ -13,7 +13,7 @@ use crate::base::diag::Diagnostic;
 use crate::model::config::Config;
 use crate::model::context::ContextFile;
 use crate::model::spec::{Layout, Spec, SpecDocs, SpecStatus, TaskSource};
-use crate::model::tasks::{self, TaskList};
+use crate::model::tasks::{self, TaskList, TaskStatus};
 use crate::text::front_matter;
 use crate::text::markdown;
 
@@ -42,9 +42,44 @@ pub enum WorkspaceError {
     },
 }
 
-/// Finds the workspace root at or above `start`.
+/// The variable spec-workflow-mcp reads for the workflow root it shares across git worktrees
+/// (`SPEC_WORKFLOW_SHARED_ROOT_ENV` in its `src/core/git-utils.ts`, 2.2.7); specwork reads it too.
+pub const SHARED_ROOT_ENV: &str = "SPEC_WORKFLOW_SHARED_ROOT";
+
+/// Finds the workspace root for `start`, as spec-workflow-mcp finds its workflow root, so every
+/// worktree's sessions land in one set of specs and journals:
+///
+/// 1. `SPEC_WORKFLOW_SHARED_ROOT`, when set (the peer's override), is the root;
+/// 2. inside a linked git worktree (`git worktree add`), the workspace of the *main* worktree at
+///    the same place (`<main>/<path of start inside the linked worktree>`, then upwards, not
+///    above the main worktree), when the main worktree has one;
+/// 3. else the nearest ancestor holding `specwork.toml`, `.spec-workflow/` or `specs/`.
+///
+/// An explicit `--workspace` (or `SPECWORK_WORKSPACE`) is not discovered and wins over all three.
 pub fn discover(start: &Path) -> Result<PathBuf, WorkspaceError> {
     let start = std::path::absolute(start).unwrap_or_else(|_| start.to_owned());
+    if let Some(shared) = std::env::var_os(SHARED_ROOT_ENV).filter(|v| !v.to_string_lossy().trim().is_empty()) {
+        let shared = PathBuf::from(shared);
+        if !shared.is_dir() {
+            return Err(WorkspaceError::NotADirectory { path: shared });
+        }
+        return Ok(std::path::absolute(&shared).unwrap_or(shared));
+    }
+    if let Some(wt) = crate::git::linked_worktree(&start) {
+        // git answers with real paths; compare real paths.
+        let real = start.canonicalize().unwrap_or_else(|_| start.clone());
+        let top = wt.top.canonicalize().unwrap_or_else(|_| wt.top.clone());
+        let inside = real.strip_prefix(&top).ok().map(|rel| wt.main.join(rel));
+        if let Some(root) = inside.and_then(|p| discover_here(&p).ok()).filter(|r| r.starts_with(&wt.main)) {
+            return Ok(root);
+        }
+    }
+    discover_here(&start)
+}
+
+/// The nearest ancestor of `start` holding a workspace marker.
+fn discover_here(start: &Path) -> Result<PathBuf, WorkspaceError> {
+    let start = start.to_owned();
     let mut dir: Option<&Path> = Some(&start);
     while let Some(d) = dir {
         if d.join("specwork.toml").is_file() || d.join(".spec-workflow").is_dir() || d.join("specs").is_dir() {
@@ -103,6 +138,7 @@ impl Workspace {
         named_folders(&root, Path::new(".spec-workflow/archive/specs"), Layout::SpecWorkflow, true, &mut candidates);
         if config.workspace.import {
             candidates.extend(spec_kit);
+            spec_kit_active_feature(&root, &mut candidates, &mut diagnostics);
             named_folders(&root, Path::new(".kiro/specs"), Layout::Kiro, false, &mut candidates);
             named_folders(&root, Path::new("openspec/changes"), Layout::OpenSpec, false, &mut candidates);
         }
@@ -315,6 +351,95 @@ fn named_folders(root: &Path, rel: &Path, layout: Layout, archived: bool, out: &
     }
 }
 
+/// The `specType` of a Kiro spec's `.config.kiro` (JSON), when it has one. A file that is not
+/// JSON is a warning; the spec is read as a feature spec.
+fn kiro_spec_type(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let rel = dir.join(".config.kiro");
+    if !root.join(&rel).is_file() {
+        return None;
+    }
+    let src = read_text(root, &rel, diags)?;
+    match serde_json::from_str::<serde_json::Value>(&src) {
+        Ok(v) => v.get("specType").and_then(serde_json::Value::as_str).map(str::to_owned),
+        Err(e) => {
+            diags.push(Diagnostic::warning(
+                &rel.display().to_string(),
+                e.line(),
+                format!("invalid .config.kiro: {e}"),
+                "Kiro writes {\"specId\": …, \"workflowType\": …, \"specType\": \"feature\" or \"bugfix\"}; fix the JSON",
+            ));
+            None
+        }
+    }
+}
+
+/// Every `spec.md` below an OpenSpec change's `specs/`, sorted, nested capability folders
+/// included: OpenSpec finds delta specs recursively, `specs/<area>/<capability>/spec.md` as well
+/// as `specs/<capability>/spec.md` (Fission-AI/OpenSpec `src/utils/spec-discovery.ts`, #1353).
+/// Dot folders are skipped, links are not followed and the walk stops 8 levels down.
+fn openspec_deltas(root: &Path, specs: &Path) -> Vec<PathBuf> {
+    fn walk(root: &Path, rel: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+        for (name, _, is_dir) in sorted_entries(&root.join(rel)) {
+            let child = rel.join(&name);
+            if is_dir && depth < 8 && !name.starts_with('.') {
+                walk(root, &child, depth + 1, out);
+            } else if !is_dir && name == "spec.md" && depth > 0 && root.join(&child).is_file() {
+                out.push(child);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, specs, 0, &mut out);
+    out
+}
+
+/// spec-kit records the feature being worked on in `.specify/feature.json`
+/// (`{"feature_directory": "specs/…"}`, relative to the repository root: `common.sh` in
+/// github/spec-kit). That folder is read as a spec-kit spec even when it is not a `specs/NNN-…`
+/// or `specs/YYYYMMDD-HHMMSS-…` folder the walk found. A path outside the workspace is ignored.
+fn spec_kit_active_feature(root: &Path, candidates: &mut Vec<Candidate>, diags: &mut Vec<Diagnostic>) {
+    let rel = Path::new(".specify/feature.json");
+    if !root.join(rel).is_file() {
+        return;
+    }
+    let Some(src) = read_text(root, rel, diags) else { return };
+    let dir = match serde_json::from_str::<serde_json::Value>(&src) {
+        Ok(v) => v.get("feature_directory").and_then(serde_json::Value::as_str).map(str::to_owned),
+        Err(e) => {
+            diags.push(Diagnostic::warning(
+                ".specify/feature.json",
+                e.line(),
+                format!("invalid .specify/feature.json: {e}"),
+                "spec-kit writes {\"feature_directory\": \"specs/…\"}; fix the JSON",
+            ));
+            None
+        }
+    };
+    let Some(dir) = dir.map(|d| d.trim().trim_end_matches('/').to_owned()).filter(|d| !d.is_empty()) else { return };
+    let given = Path::new(&dir);
+    let rel_dir =
+        if given.is_absolute() { given.strip_prefix(root).map(Path::to_path_buf).ok() } else { Some(given.to_owned()) };
+    let Some(rel_dir) = rel_dir.filter(|d| d.components().all(|c| matches!(c, std::path::Component::Normal(_)))) else {
+        return;
+    };
+    let Some(name) = rel_dir.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { return };
+    let abs = root.join(&rel_dir);
+    let has_docs = ["spec.md", "tasks.md", "plan.md"].iter().any(|f| abs.join(f).is_file());
+    if !has_docs || candidates.iter().any(|c| c.dir == rel_dir) {
+        return;
+    }
+    candidates.push(Candidate {
+        id: name,
+        layout: Layout::SpecKit,
+        path: rel_dir.clone(),
+        dir: rel_dir,
+        parent: None,
+        is_area: false,
+        archived: false,
+        context: None,
+    });
+}
+
 /// Reads a file for reporting: invalid UTF-8 is replaced (with a warning), an unreadable file is
 /// an error diagnostic.
 fn read_text(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
@@ -415,7 +540,18 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
             }
         }
         Layout::SpecWorkflow | Layout::Kiro => {
-            docs.requirements = exists(root, c.dir.join("requirements.md"));
+            // Kiro writes `bugfix.md` in place of `requirements.md` for a bugfix spec, and says
+            // which in the spec's `.config.kiro` (`"specType": "feature" | "bugfix"`): kiro.dev/docs/specs
+            // ("requirements.md (or bugfix.md)"), and the `.config.kiro` files Kiro leaves in
+            // public repositories (`{"specId", "workflowType": "requirements-first", "specType"}`).
+            let first = if c.layout == Layout::Kiro {
+                let bugfix = kiro_spec_type(root, &c.dir, &mut diags).as_deref() == Some("bugfix");
+                let (a, b) = if bugfix { ("bugfix.md", "requirements.md") } else { ("requirements.md", "bugfix.md") };
+                exists(root, c.dir.join(a)).or_else(|| exists(root, c.dir.join(b)))
+            } else {
+                exists(root, c.dir.join("requirements.md"))
+            };
+            docs.requirements = first;
             docs.design = exists(root, c.dir.join("design.md"));
             docs.tasks = exists(root, c.dir.join("tasks.md"));
             title = docs
@@ -434,6 +570,7 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
             docs.spec = exists(root, c.dir.join("proposal.md"));
             docs.design = exists(root, c.dir.join("design.md"));
             docs.tasks = exists(root, c.dir.join("tasks.md"));
+            docs.deltas = openspec_deltas(root, &c.dir.join("specs"));
             title = docs.spec.as_ref().and_then(|r| read_text(root, r, &mut diags)).and_then(|src| named_title(&src));
         }
     }
@@ -442,6 +579,13 @@ fn read_spec(root: &Path, c: Candidate) -> (Spec, Vec<Diagnostic>) {
     {
         if let Some(src) = read_text(root, &t, &mut diags) {
             tasks = tasks::parse(&src, &t.display().to_string());
+        }
+        if c.layout == Layout::Kiro {
+            // Kiro's `[~]` is *queued* (its tasks.md legend: `[ ]` not started, `[~]` queued,
+            // `[-]` in progress, `[x]` completed), not the peer's blocked: it waits its turn.
+            for task in tasks.tasks.iter_mut().filter(|t| t.status == TaskStatus::Blocked) {
+                task.status = TaskStatus::Pending;
+            }
         }
         // Even when unreadable: an edit then fails on the file itself, with the io error's hint.
         tasks_source = Some(TaskSource { file: t, section: None });

@@ -63,6 +63,8 @@ pub enum ProblemKind {
     Unreadable,
     /// A temporary file a killed write left behind.
     StaleTempFile,
+    /// A requirement no task covers, or a task's reference to a requirement that does not exist.
+    Coverage,
 }
 
 /// One problem.
@@ -105,6 +107,46 @@ pub struct CheckReport {
     pub fixed: usize,
     /// How many remain.
     pub remaining: usize,
+}
+
+/// Requirement coverage (`specwork trace`): for every live spec whose tasks refer to
+/// requirements, each requirement no task covers; for every spec, each reference to a
+/// requirement that does not exist.
+fn coverage_problems(ws: &Workspace) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for spec in ws.specs.iter().filter(|s| !s.archived && !s.tasks.tasks.is_empty()) {
+        let t = crate::views::trace::trace(ws, spec, false);
+        let file = t.requirements_file.clone().unwrap_or_default();
+        if t.traced {
+            for q in t.requirements.iter().filter(|q| !q.covered) {
+                out.push(Problem {
+                    kind: ProblemKind::Coverage,
+                    severity: Severity::Warning,
+                    file: file.clone(),
+                    line: q.line,
+                    target: Some(q.id.clone()),
+                    message: format!("requirement {} of spec {} is covered by no task", q.id, spec.id),
+                    hint: format!("name it under the task that implements it: `_Requirements: {}_`", q.id),
+                    fixable: false,
+                    fixed: false,
+                });
+            }
+        }
+        for u in t.unknown_refs {
+            out.push(Problem {
+                kind: ProblemKind::Coverage,
+                severity: Severity::Warning,
+                message: format!("task {} refers to requirement {}, which {file} does not have", u.task, u.reference),
+                hint: "correct the `_Requirements:_` reference, or add the requirement".to_owned(),
+                file: u.file,
+                line: u.line,
+                target: Some(u.reference),
+                fixable: false,
+                fixed: false,
+            });
+        }
+    }
+    out
 }
 
 /// Names too common to take a same-named file as the moved one.
@@ -308,6 +350,8 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
             fixed: false,
         });
     }
+
+    problems.extend(coverage_problems(ws));
 
     if fix {
         apply_rewrites(ws, &rewrites, &mut problems)?;

@@ -15,6 +15,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod commit;
 pub mod context_append;
 pub mod deliverable;
 pub mod derived;

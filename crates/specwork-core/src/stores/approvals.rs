@@ -86,20 +86,22 @@ impl ApprovalStatus {
     }
 }
 
-/// A reviewer's comment (`comments[]` of a record or snapshot).
+/// A reviewer's comment (`comments[]` of a record or snapshot). Fields serialise in the order
+/// the peer's dashboard writes them: `type, comment, timestamp`, then `selectedText`,
+/// `highlightColor`, `id`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ApprovalComment {
     /// `general` or `selection`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The text a selection comment is about.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub selected_text: Option<String>,
     /// The comment.
     pub comment: String,
     /// When it was made (ISO 8601).
     pub timestamp: String,
+    /// The text a selection comment is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected_text: Option<String>,
     /// The line it is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_number: Option<u64>,
@@ -109,6 +111,10 @@ pub struct ApprovalComment {
     /// The dashboard's highlight colour.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highlight_color: Option<Value>,
+    /// `comment_{epoch ms}_{9 base36}`, as the peer's dashboard names its comments (kept as any
+    /// JSON value: a record is never dropped for an odd id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
     /// Fields this version does not know, kept as they were.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -475,6 +481,12 @@ pub enum ApprovalError {
         spec: String,
         /// The document.
         doc: DocKind,
+    },
+    /// A file asked to be reviewed does not exist.
+    #[error("{} does not exist", file.display())]
+    FileMissing {
+        /// The file, relative to the workspace root.
+        file: PathBuf,
     },
     /// The task list has no tasks.
     #[error("{} has no task lines", file.display())]
@@ -1274,8 +1286,8 @@ pub struct ApprovalSummary {
     pub spec: String,
     /// `spec` or `steering`.
     pub category: String,
-    /// The document, when the file name is one of the known ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The document, when the file name is one of the known ones; `null` for any other file
+    /// (the peer accepts a request for `README.md`).
     pub doc: Option<DocKind>,
     /// The document's file.
     pub file_path: String,
@@ -1283,11 +1295,9 @@ pub struct ApprovalSummary {
     pub status: ApprovalStatus,
     /// When requested.
     pub created_at: String,
-    /// When decided.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// When decided (`null` while pending).
     pub responded_at: Option<String>,
-    /// The reviewer's response.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The reviewer's response (`null` while pending).
     pub response: Option<String>,
     /// The JSON file, relative to the workspace.
     pub path: String,
@@ -1300,7 +1310,14 @@ impl From<&LoadedApproval> for ApprovalSummary {
         // A numbered spec's plan lives in `{id}.spec.md`, `spec.md` or a context file.
         let numbered =
             base.ends_with(".spec.md") || base.ends_with(".context.md") || base == "spec.md" || base == "context.md";
-        let doc = if numbered { Some(DocKind::Tasks) } else { DocKind::parse(base).filter(|_| base.ends_with(".md")) };
+        // Other documents count only inside `.spec-workflow/`: a request for `docs/tech.md` is
+        // about that file, not the steering document.
+        let workflow = normalize_rel(&r.file_path).starts_with(".spec-workflow/");
+        let doc = if numbered {
+            Some(DocKind::Tasks)
+        } else {
+            DocKind::parse(base).filter(|_| workflow && base.ends_with(".md"))
+        };
         Self {
             id: r.id.clone(),
             title: r.title.clone(),
@@ -1375,6 +1392,16 @@ pub struct ApprovalOutcome {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The `annotations` text of a revision request: the peer's dashboard writes
+/// `JSON.stringify({decision, comments, summary, timestamp}, null, 2)`, keys in that order.
+#[derive(Serialize)]
+struct Annotations<'a> {
+    decision: ApprovalStatus,
+    comments: &'a [ApprovalComment],
+    summary: &'a str,
+    timestamp: &'a str,
+}
+
 /// A reviewer's decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -1393,6 +1420,10 @@ pub struct RequestOptions<'a> {
     pub title: Option<&'a str>,
     /// The peer's record `type`: `document` (the default) or `action`.
     pub kind: Option<&'a str>,
+    /// The peer's record `category` for a file that is not a spec or steering document
+    /// ([`request_file`]): `spec` or `steering` [default: `steering` for the category
+    /// `steering`, else `spec`]. A document's category is its own.
+    pub category: Option<&'a str>,
 }
 
 struct Prepared {
@@ -1432,29 +1463,46 @@ fn now_iso() -> (jiff::Timestamp, String) {
     (ts, ids::iso_millis(ts))
 }
 
+/// The file a record is about and the category it is filed under: a spec or steering document
+/// ([`DocTarget::record_file`]) or any other file of the workspace ([`request_file`]).
+struct RecordFile<'a> {
+    /// `spec` or `steering`.
+    category: &'a str,
+    /// The folder under `approvals/`.
+    category_name: &'a str,
+    /// The file, relative to the workspace root, `/`-separated.
+    file: String,
+}
+
+impl DocTarget {
+    fn record_file(&self) -> RecordFile<'_> {
+        RecordFile { category: self.category.as_str(), category_name: &self.category_name, file: self.file_str() }
+    }
+}
+
 /// Creates a pending record (and the document's `initial` snapshot, once per document).
 fn create_record(
     ws: &Workspace,
-    t: &DocTarget,
+    t: &RecordFile<'_>,
     title: &str,
     kind: Option<&str>,
     content: &str,
     ids: &mut IdSource,
 ) -> Result<LoadedApproval, ApprovalError> {
     let (ts, iso) = now_iso();
-    let dir = category_dir(&ws.root, &t.category_name);
+    let dir = category_dir(&ws.root, t.category_name);
     for _ in 0..64 {
         let id = ids.approval_id(ts);
         let record = ApprovalRecord {
             id: id.clone(),
             title: title.to_owned(),
-            file_path: t.file_str(),
+            file_path: t.file.clone(),
             kind: kind.filter(|k| *k == "action").map_or_else(document_type, str::to_owned),
             status: ApprovalStatus::Pending,
             created_at: iso.clone(),
             metadata: None,
-            category: t.category.as_str().to_owned(),
-            category_name: t.category_name.clone(),
+            category: t.category.to_owned(),
+            category_name: t.category_name.to_owned(),
             response: None,
             annotations: None,
             responded_at: None,
@@ -1465,7 +1513,7 @@ fn create_record(
         let path = dir.join(format!("{id}.json"));
         match write::create(&path, to_json(&record).as_bytes()) {
             Ok(()) => {
-                let rel = PathBuf::from(APPROVALS_DIR).join(&t.category_name).join(format!("{id}.json"));
+                let rel = PathBuf::from(APPROVALS_DIR).join(t.category_name).join(format!("{id}.json"));
                 let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
                 let loaded = LoadedApproval { record, path: rel, modified };
                 capture_snapshot(ws, t, &loaded.record, "initial", content, ids)?;
@@ -1487,15 +1535,15 @@ fn to_json<T: Serialize>(v: &T) -> String {
 /// snapshot exists already (the peer keeps one per document).
 fn capture_snapshot(
     ws: &Workspace,
-    t: &DocTarget,
+    t: &RecordFile<'_>,
     record: &ApprovalRecord,
     trigger: &str,
     content: &str,
     ids: &mut IdSource,
 ) -> Result<Option<u32>, ApprovalError> {
-    let file = t.file_str();
-    let dir = snapshots_dir(&ws.root, &t.category_name, &file);
-    let existing = load_snapshot_metadata(&ws.root, &t.category_name, &file).map_err(|d| ApprovalError::Invalid {
+    let file = t.file.clone();
+    let dir = snapshots_dir(&ws.root, t.category_name, &file);
+    let existing = load_snapshot_metadata(&ws.root, t.category_name, &file).map_err(|d| ApprovalError::Invalid {
         file: d.file,
         line: d.line,
         message: d.message,
@@ -1598,8 +1646,110 @@ pub fn request(ws: &Workspace, t: &DocTarget, opts: &RequestOptions<'_>) -> Resu
     }
     let mut ids = IdSource::new();
     let title = opts.title.map_or_else(|| t.title.clone(), str::to_owned);
-    let created = create_record(ws, t, &title, opts.kind, &p.content, &mut ids)?;
+    let created = create_record(ws, &t.record_file(), &title, opts.kind, &p.content, &mut ids)?;
     Ok(outcome("request", t, &created, true, false, None, p.hash, warnings))
+}
+
+/// What a peer-style request ([`request_file`]) did.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileRequest {
+    /// The record.
+    pub approval_id: String,
+    /// The record's JSON file.
+    pub approval_file: String,
+    /// Its status (a pending request for the same file is returned as it is).
+    pub status: ApprovalStatus,
+    /// The category name (a spec id, `steering`, or any plain name for other files).
+    pub spec: String,
+    /// The spec or steering document, or `None` for any other file.
+    pub doc: Option<DocKind>,
+    /// The file, relative to the workspace root.
+    pub file: String,
+    /// A new record was created.
+    pub created: bool,
+    /// Problems noticed (task grammar, unreadable approval files).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A request as the peer's `approvals` tool takes it: `categoryName` + `filePath`.
+///
+/// A path under `.spec-workflow/` must be one of the category's own documents (as
+/// [`target_for_file`] resolves it) and is requested as [`request`] does. Any other file of the
+/// workspace (`README.md`, `docs/rollout.md`) is accepted as the peer accepts it: it must exist,
+/// be a regular file inside the workspace (the path policy) and be named by a relative path
+/// without `..`; `categoryName` must be a plain name. Its record and `initial` snapshot are the
+/// peer's; it takes no part in phases or the tasks gate.
+pub fn request_file(
+    ws: &Workspace,
+    category_name: &str,
+    file_path: &str,
+    opts: &RequestOptions<'_>,
+) -> Result<FileRequest, ApprovalError> {
+    names::spec_name(category_name)?;
+    let f = normalize_rel(file_path);
+    let in_workflow = f == ".spec-workflow" || f.starts_with(".spec-workflow/");
+    match target_for_file(ws, category_name, file_path) {
+        Ok(t) => {
+            let out = request(ws, &t, opts)?;
+            return Ok(FileRequest {
+                approval_id: out.approval_id,
+                approval_file: out.approval_file,
+                status: out.status,
+                spec: out.spec,
+                doc: Some(out.doc),
+                file: out.file,
+                created: out.created,
+                warnings: out.warnings,
+            });
+        }
+        Err(ApprovalError::UnknownDoc { .. } | ApprovalError::Workspace(WorkspaceError::NoSuchSpec { .. }))
+            if !in_workflow && !f.is_empty() => {}
+        Err(e) => return Err(e),
+    }
+    // The same checks `target_for_file` makes, before anything is read.
+    if f.starts_with('/') || f.split('/').any(|c| c == ".." || c.is_empty() || c == ".") || f.contains(':') {
+        return Err(ApprovalError::UnknownDoc { doc: file_path.to_owned() });
+    }
+    let content = match crate::base::path_policy::read(ws.root.join(&f)) {
+        Ok(b) => String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ApprovalError::FileMissing { file: PathBuf::from(&f) });
+        }
+        Err(e) => return Err(ApprovalError::Write(WriteError::Io(e))),
+    };
+    let category = match opts.category {
+        Some("steering") => "steering",
+        Some(_) => "spec",
+        None if category_name == STEERING => "steering",
+        None => "spec",
+    };
+    let rf = RecordFile { category, category_name, file: f.clone() };
+    let lock_dir = category_dir(&ws.root, category_name).join(".snapshots");
+    crate::base::path_policy::create_dir_all(&lock_dir)?;
+    let _lock = write::DirLock::acquire(&lock_dir);
+    let view = CategoryView::load(&ws.root, category_name);
+    let pending = view
+        .records
+        .iter()
+        .filter(|r| r.record.status == ApprovalStatus::Pending && normalize_rel(&r.record.file_path) == f)
+        .max_by(|a, b| a.cmp_created(b));
+    let (l, created) = match pending {
+        Some(p) => (p.clone(), false),
+        None => {
+            let title = opts.title.unwrap_or(&f);
+            (create_record(ws, &rf, title, opts.kind, &content, &mut IdSource::new())?, true)
+        }
+    };
+    Ok(FileRequest {
+        approval_id: l.record.id.clone(),
+        approval_file: slash(&l.path),
+        status: l.record.status,
+        spec: category_name.to_owned(),
+        doc: None,
+        file: f,
+        created,
+        warnings: view.diagnostics,
+    })
 }
 
 fn latest_pending<'a>(view: &'a CategoryView, t: &DocTarget) -> Option<&'a LoadedApproval> {
@@ -1674,7 +1824,7 @@ pub fn decide(
     let mut ids = IdSource::new();
     let (target_record, created) = match latest_pending(&view, t) {
         Some(r) => (r.clone(), false),
-        None => (create_record(ws, t, &t.title, None, &p.content, &mut ids)?, true),
+        None => (create_record(ws, &t.record_file(), &t.title, None, &p.content, &mut ids)?, true),
     };
     let trigger = match decision {
         Decision::Approve => Some("approved"),
@@ -1682,10 +1832,11 @@ pub fn decide(
         Decision::Reject => None,
     };
     let snapshot_version = match trigger {
-        Some(tr) => capture_snapshot(ws, t, &target_record.record, tr, &p.content, &mut ids)?,
+        Some(tr) => capture_snapshot(ws, &t.record_file(), &target_record.record, tr, &p.content, &mut ids)?,
         None => None,
     };
-    let (_, iso) = now_iso();
+    let (now, iso) = now_iso();
+    let comment_id = ids.comment_id(now);
     let hash = p.hash.clone();
     let record = update_record(ws, &target_record.path, |r| {
         r.responded_at = Some(iso.clone());
@@ -1711,18 +1862,19 @@ pub fn decide(
                     kind: "general".into(),
                     comment: text.to_owned(),
                     timestamp: iso.clone(),
+                    id: Some(Value::String(comment_id.clone())),
                     ..ApprovalComment::default()
                 }];
                 let summary = format!("Feedback Summary (1 comments):\n\nGeneral Comments:\n1. {text}\n");
-                let annotations = serde_json::json!({
-                    "decision": "needs-revision",
-                    "comments": comments,
-                    "summary": summary,
-                    "timestamp": iso,
-                });
+                let annotations = Annotations {
+                    decision: ApprovalStatus::NeedsRevision,
+                    comments: &comments,
+                    summary: &summary,
+                    timestamp: &iso,
+                };
                 r.status = ApprovalStatus::NeedsRevision;
-                r.response = Some(summary);
-                r.annotations = Some(serde_json::to_string_pretty(&annotations).expect("serialises"));
+                r.response = Some(summary.clone());
+                r.annotations = Some(to_json(&annotations));
                 r.comments = Some(comments);
             }
         }

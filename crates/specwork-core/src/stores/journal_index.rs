@@ -67,7 +67,7 @@ use crate::stores::windows::{self, WorkWindow};
 pub const INDEX_FILE: &str = ".specwork/journals.idx";
 const MAGIC: &[u8; 8] = b"SWJRNIDX";
 /// The layout and fold version; bump on any change to what is stored or how it is computed.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// Modification times closer than this to the moment they were read are not trusted.
 pub const RACY_SECS: u64 = 2;
 
@@ -932,6 +932,7 @@ fn encode_session(w: &mut W, s: &Session) -> Option<()> {
     w.opt_stamp(s.ended.as_ref());
     w.opt_str(s.end_reason.as_deref());
     w.stamp(&s.last_event);
+    w.u64(s.idle_secs);
     w.len(s.tasks.len());
     for t in &s.tasks {
         w.str(&t.spec);
@@ -1001,6 +1002,7 @@ fn decode_body(r: &mut R<'_>, key: String, rel: &Path) -> Option<Session> {
     let ended = r.opt_stamp()?;
     let end_reason = r.opt_string()?;
     let last_event = r.stamp()?;
+    let idle_secs = r.u64()?;
     let n = r.len()?;
     let mut tasks = Vec::with_capacity(n);
     for _ in 0..n {
@@ -1065,6 +1067,7 @@ fn decode_body(r: &mut R<'_>, key: String, rel: &Path) -> Option<Session> {
         ended,
         end_reason,
         last_event,
+        idle_secs,
         tasks,
         loose_usage,
         agent_session_ids,

@@ -153,6 +153,13 @@ pub fn slug(s: &str) -> String {
     if out.is_empty() { "user".to_owned() } else { out }
 }
 
+/// A gap between a session's events longer than this, with no task in progress, is not work
+/// (30 minutes).
+pub const IDLE_GAP_SECS: u64 = 30 * 60;
+/// A gap longer than this is not work even with a task in progress: the session was left open
+/// (4 hours — a long focus block without a recorded event still counts).
+pub const TASK_GAP_SECS: u64 = 4 * 60 * 60;
+
 /// Usage attributed to a task or a session.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Usage {
@@ -241,6 +248,10 @@ pub struct Session {
     pub end_reason: Option<String>,
     /// The last event's time.
     pub last_event: Stamp,
+    /// Seconds between events that were not work: gaps longer than [`IDLE_GAP_SECS`] while no
+    /// task was in progress, or longer than [`TASK_GAP_SECS`] while one was (a session left
+    /// open overnight). [`Session::minutes`] leaves them out.
+    pub idle_secs: u64,
     /// Tasks in order of first appearance.
     pub tasks: Vec<SessionTask>,
     /// Usage not tied to a task: `(spec, usage)`.
@@ -313,6 +324,7 @@ impl Session {
             ended: None,
             end_reason: None,
             last_event: first.ts,
+            idle_secs: 0,
             tasks: Vec::new(),
             loose_usage: Vec::new(),
             agent_session_ids: agent_session_id.iter().cloned().collect(),
@@ -327,6 +339,7 @@ impl Session {
         let mut measured: BTreeMap<usize, Usage> = BTreeMap::new();
         let mut manual: BTreeMap<usize, Usage> = BTreeMap::new();
         for e in rest {
+            s.idle_secs += s.idle_gap(&e.ts);
             if e.ts.ts > s.last_event.ts {
                 s.last_event = e.ts;
             }
@@ -452,14 +465,35 @@ impl Session {
         entry_spec(&e.event).unwrap_or(&self.spec) == spec
     }
 
-    /// Minutes from the start to the end, or to `now` while active.
-    pub fn minutes(&self, now: &Stamp) -> u64 {
-        self.started.minutes_until(self.ended.as_ref().unwrap_or(now))
+    /// The gap from the last event to `at`, in seconds, when it is too long to be work: longer
+    /// than [`IDLE_GAP_SECS`] with no task in progress, or than [`TASK_GAP_SECS`] with one;
+    /// else 0.
+    fn idle_gap(&self, at: &Stamp) -> u64 {
+        let gap = u64::try_from(at.ts.as_second() - self.last_event.ts.as_second()).unwrap_or(0);
+        let busy = self.tasks.iter().any(|t| t.status == TaskStatus::InProgress);
+        if gap > if busy { TASK_GAP_SECS } else { IDLE_GAP_SECS } { gap } else { 0 }
     }
 
-    /// Minutes as rendered in files: an active session counts to its last event.
+    /// Active minutes: from the start to the end (or, while active, to `now`), without the idle
+    /// gaps between events ([`Session::idle_secs`]); an open session idle since its last event
+    /// counts to that event.
+    pub fn minutes(&self, now: &Stamp) -> u64 {
+        let end = match &self.ended {
+            Some(e) => e,
+            None if self.idle_gap(now) > 0 => &self.last_event,
+            None => now,
+        };
+        self.active_minutes(end)
+    }
+
+    /// Minutes as rendered in files: active minutes, an open session counted to its last event.
     pub fn recorded_minutes(&self) -> u64 {
-        self.started.minutes_until(self.ended.as_ref().unwrap_or(&self.last_event))
+        self.active_minutes(self.ended.as_ref().unwrap_or(&self.last_event))
+    }
+
+    fn active_minutes(&self, end: &Stamp) -> u64 {
+        let span = u64::try_from(end.ts.as_second() - self.started.ts.as_second()).unwrap_or(0);
+        span.saturating_sub(self.idle_secs) / 60
     }
 
     /// Tasks of `spec` (or of every spec with `None`) done in this session.

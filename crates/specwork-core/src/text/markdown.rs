@@ -23,33 +23,35 @@ pub fn heading(line: &str) -> Option<(usize, &str)> {
     Some((level, rest.trim().trim_end_matches('#').trim()))
 }
 
-/// The first `# ` heading's text, outside front matter and code fences.
-pub fn title(src: &str) -> Option<&str> {
-    let start = crate::text::front_matter::range(src).map_or(0, |r| r.end);
+/// The lines of `src` outside fenced code blocks (the fence lines too are left out):
+/// `(0-based line number, start, end, text)` as [`line_spans`] gives them.
+pub fn prose_lines(src: &str) -> impl Iterator<Item = (usize, usize, usize, &str)> {
     let mut in_fence = false;
-    for (_, _, line) in line_spans(&src[start..]) {
+    line_spans(src).enumerate().filter_map(move |(n, (start, end, line))| {
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
             in_fence = !in_fence;
-            continue;
+            return None;
         }
-        if !in_fence && let Some((1, text)) = heading(line) {
-            return Some(text);
-        }
-    }
-    None
+        (!in_fence).then_some((n, start, end, line))
+    })
+}
+
+/// The first `# ` heading's text, outside front matter and code fences.
+pub fn title(src: &str) -> Option<&str> {
+    let start = crate::text::front_matter::range(src).map_or(0, |r| r.end);
+    prose_lines(&src[start..]).find_map(|(_, _, _, line)| match heading(line) {
+        Some((1, text)) => Some(text),
+        _ => None,
+    })
 }
 
 /// Byte range of the section under the first heading whose text satisfies `pred`: from the
 /// start of the line after the heading to the next heading of the same or a higher level.
 pub fn section(src: &str, pred: impl Fn(&str) -> bool) -> Option<Range<usize>> {
     let mut found: Option<(usize, usize)> = None; // (level, body start)
-    let mut in_fence = false;
-    for (pos, end, line) in line_spans(src) {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            in_fence = !in_fence;
-        } else if !in_fence && let Some((level, text)) = heading(line) {
+    for (_, pos, end, line) in prose_lines(src) {
+        if let Some((level, text)) = heading(line) {
             if let Some((l, start)) = found {
                 if level <= l {
                     return Some(start..pos);

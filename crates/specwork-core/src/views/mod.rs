@@ -11,3 +11,4 @@ pub mod search;
 pub mod session_status;
 pub mod timeline;
 pub mod today;
+pub mod trace;

@@ -29,6 +29,9 @@ pub struct TaskRef {
     /// Blocked reason, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What the task used so far (status SPEC only; absent when nothing was recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<session::Usage>,
 }
 
 impl From<&Task> for TaskRef {
@@ -39,6 +42,7 @@ impl From<&Task> for TaskRef {
             status: t.status,
             line: t.line,
             reason: t.blocked_reason.clone(),
+            usage: None,
         }
     }
 }
@@ -223,6 +227,8 @@ pub struct SpecReport {
     pub last_commit: Option<CommitRef>,
     /// Child specs (numbered areas).
     pub children: Vec<String>,
+    /// The estimate from this workspace's history beside what the tasks used.
+    pub estimate: crate::views::estimate::SpecEstimate,
 }
 
 fn deliverables(ws: &Workspace, spec: &Spec) -> DeliverableCounts {
@@ -384,9 +390,17 @@ fn active_sessions(index: &SessionIndex, spec: &str) -> Vec<ActiveSession> {
 
 /// Builds one spec's status report, with the sessions of its timeline and its journals.
 pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
-    let by = |st: TaskStatus| spec.tasks.tasks.iter().filter(|t| t.status == st).map(TaskRef::from).collect::<Vec<_>>();
-    // Only the spec's sessions are read (of the others the index knows the keys).
+    // Only the spec's sessions are read in full (of the others the index knows the keys).
     let index = SessionIndex::load_indexed_where(&ws.root, |h| h.touches(&spec.id));
+    let used = crate::views::estimate::actuals(&index, &spec.id);
+    let by = |st: TaskStatus| {
+        spec.tasks
+            .tasks
+            .iter()
+            .filter(|t| t.status == st)
+            .map(|t| TaskRef { usage: used.get(&t.id).cloned(), ..TaskRef::from(t) })
+            .collect::<Vec<_>>()
+    };
     let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
     SpecReport {
         row: row(spec),
@@ -410,6 +424,7 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
                     .map(|(h, s)| CommitRef { hash: h.clone(), subject: s.clone() })
             }),
         children: spec.children.clone(),
+        estimate: crate::views::estimate::spec_estimate(&ws.root, spec, &index, &ws.config),
     }
 }
 

@@ -121,7 +121,7 @@ pub fn search(ws: &Workspace, query: &str, kinds: &[SearchKind], limit: usize) -
     for s in &ws.specs {
         if kinds.contains(&SearchKind::Spec) {
             let d = &s.docs;
-            for f in [&d.spec, &d.requirements, &d.design, &d.tasks].into_iter().flatten() {
+            for f in [&d.spec, &d.requirements, &d.design, &d.tasks].into_iter().flatten().chain(&d.deltas) {
                 sources.push(Source { kind: SearchKind::Spec, spec: s.id.clone(), file: f.clone() });
             }
         }

@@ -17,9 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use specwork_core::base::display;
 use specwork_core::ops::session::SessionPick;
 use specwork_core::ops::task as task_ops;
 use specwork_core::views::report::{self, SessionSummary};
+use specwork_core::views::trace::{self, Trace};
 use specwork_core::{Spec, TaskStatus};
 
 use super::portfolio::spec_href;
@@ -106,6 +108,11 @@ struct SpecPage {
     commits: Vec<(String, String)>,
     total_time: String,
     diagnostics: Vec<specwork_core::Diagnostic>,
+    /// The estimate beside the actual usage, one line.
+    estimate: Option<String>,
+    /// Requirement coverage, when the spec has numbered requirements.
+    trace: Option<Trace>,
+    trace_summary: String,
 }
 
 #[derive(Deserialize)]
@@ -114,8 +121,14 @@ struct Params {
     doc: String,
 }
 
-fn panel(t: &'static Catalogue, spec: &Spec) -> TasksPanel {
+/// The task panel of `spec`; `report` (its status report) gives each task's usage beside the
+/// workspace's estimate per task.
+fn panel(t: &'static Catalogue, spec: &Spec, report: &report::SpecReport) -> TasksPanel {
     let c = spec.tasks.counts();
+    let per_task = report.estimate.tokens_per_task;
+    let used = |id: &str| {
+        report.completed.iter().chain(&report.in_progress).find(|r| r.id == id).and_then(|r| r.usage.as_ref())
+    };
     TasksPanel {
         t,
         enc_spec: percent_encode(&spec.id),
@@ -134,6 +147,17 @@ fn panel(t: &'static Catalogue, spec: &Spec) -> TasksPanel {
                 }
                 if let Some(p) = &task.purpose {
                     meta.push(("task.purpose", p.clone()));
+                }
+                if let Some(u) = used(&task.id) {
+                    meta.push((
+                        "task.used",
+                        format!(
+                            "{} tokens, {} (est. {})",
+                            display::fmt_tokens(u.tokens.total),
+                            display::fmt_cost(u.cost_usd),
+                            display::fmt_tokens(per_task)
+                        ),
+                    ));
                 }
                 TaskView {
                     id: task.id.clone(),
@@ -217,7 +241,35 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         .filter_map(|c| ws.spec(c).ok())
         .map(|c| LinkView { href: spec_href(&c.id), label: format!("{} {}", c.id, c.title) })
         .collect();
-    let sessions = report::spec_report(ws, spec).sessions;
+    let rep = report::spec_report(ws, spec);
+    let e = &rep.estimate;
+    let estimate = (e.tasks > 0).then(|| {
+        let mut line = t.f(
+            "spec.estimate_line",
+            &[
+                ("tasks", &e.tasks),
+                ("per_task", &display::fmt_tokens(e.tokens_per_task)),
+                ("tokens", &display::fmt_tokens(e.tokens)),
+                ("usd", &display::fmt_cost(e.usd)),
+                ("model", &e.model),
+            ],
+        );
+        if e.measured_tasks > 0 {
+            line.push_str(" · ");
+            line.push_str(&t.f(
+                "spec.actual_line",
+                &[
+                    ("tokens", &display::fmt_tokens(e.actual_tokens)),
+                    ("usd", &display::fmt_cost(e.actual_usd)),
+                    ("n", &e.measured_tasks),
+                    ("est", &display::fmt_tokens(e.estimate_for_measured_tokens)),
+                ],
+            ));
+        }
+        line
+    });
+    let panel = panel(t, spec, &rep);
+    let sessions = rep.sessions;
     let commits = spec.context.iter().flat_map(|c| &c.sessions).flat_map(|s| s.commits.clone()).collect();
     let total: u64 = sessions.iter().filter_map(|s| s.minutes).sum();
     let own: Vec<String> = docs.iter().map(|(_, p)| specwork_core::base::display::slash_path(p)).collect();
@@ -229,6 +281,11 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         .filter(|d| own.contains(&d.file) || (named && d.file.starts_with(&dir)))
         .cloned()
         .collect();
+    let trace = Some(trace::trace(ws, spec, false)).filter(|tr| !tr.requirements.is_empty());
+    let trace_summary = trace.as_ref().map_or_else(String::new, |tr| {
+        let total = tr.requirements.len();
+        t.f("spec.trace_summary", &[("covered", &(total - tr.uncovered)), ("total", &total)])
+    });
     let page = SpecPage {
         t,
         chrome: Chrome::new(format!("{} {}", spec.id, spec.title), NAV[0].key),
@@ -250,11 +307,14 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         },
         doc_path,
         doc_html,
-        panel: panel(t, spec),
+        panel,
+        estimate,
         sessions,
         commits,
         total_time: if total > 0 { hours(total) } else { String::new() },
         diagnostics,
+        trace,
+        trace_summary,
     };
     Ok(html(&page))
 }
@@ -338,7 +398,7 @@ fn change_status(
     }
     let snap = app.snapshot();
     let spec = find_spec(&snap.ws, id)?;
-    Ok(html(&panel(t, spec)))
+    Ok(html(&panel(t, spec, &report::spec_report(&snap.ws, spec))))
 }
 
 async fn set_status(

@@ -2,9 +2,10 @@
 //! user decides or the timeout passes, so the agent does not poll (the peer's issues #58, #100).
 //!
 //! Paths are the peer's weak spot (#201: `filePath` read any file; #220: `categoryName` wrote
-//! anywhere). Here `categoryName` must be a spec id (or `steering`) and `filePath` one of that
-//! category's own documents; `specwork_core::stores::approvals::target_for_file` refuses the rest before
-//! anything is read or written.
+//! anywhere). Here `categoryName` must be a plain name and `filePath` a file inside the
+//! workspace (a path under `.spec-workflow/` one of that category's own documents);
+//! `specwork_core::stores::approvals::request_file` refuses the rest before anything is read
+//! or written.
 
 use std::time::{Duration, Instant};
 
@@ -15,11 +16,11 @@ use crate::registry::{Call, Kind, PROJECT_PATH, Reply, ToolDef, ToolError, clip,
 
 pub const TOOL: ToolDef = ToolDef {
     name: "approvals",
-    description: "Ask the user to approve a document: request, status, wait (until decided), delete.",
+    description: "User approval of a document: request, status, wait (until decided), delete.",
     params: &[
         req("action", Kind::Enum(&["request", "status", "wait", "delete"]), ""),
         opt("approvalId", Kind::Str, ""),
-        opt("filePath", Kind::Str, "request: the document"),
+        opt("filePath", Kind::Str, ""),
         opt("categoryName", Kind::Str, "spec name, or steering"),
         opt("title", Kind::Str, ""),
         opt("type", Kind::Enum(&["document", "action"]), ""),
@@ -37,8 +38,9 @@ const POLL: Duration = Duration::from_millis(200);
 fn approval_error(e: ApprovalError) -> ToolError {
     let hint = match &e {
         ApprovalError::UnknownDoc { .. } => {
-            "filePath must be the spec's own requirements.md, design.md or tasks.md (or a steering doc), relative to the workspace".to_owned()
+            "filePath is relative to the workspace, without `..`; under .spec-workflow/ only the category's own requirements.md, design.md, tasks.md (or a steering doc)".to_owned()
         }
+        ApprovalError::FileMissing { file } => format!("write {} first, or pass the path of an existing file", file.display()),
         ApprovalError::NotFound { .. } => "pass the approvalId that action request returned".to_owned(),
         ApprovalError::StillPending { .. } => "wait for the decision first (action wait)".to_owned(),
         ApprovalError::DocMissing { file, .. } => format!("write {} first", file.display()),
@@ -98,10 +100,8 @@ fn request(call: &Call<'_>) -> Result<Reply, ToolError> {
         Some(c) => c,
         None => return Err(ToolError::new("missing argument `categoryName`", "pass the spec name (or steering)")),
     };
-    let ws = call.workspace()?;
-    let target = approvals::target_for_file(ws, category, file).map_err(approval_error)?;
-    let out = approvals::request(ws, &target, &RequestOptions { title: call.str("title"), kind: call.str("type") })
-        .map_err(approval_error)?;
+    let opts = RequestOptions { title: call.str("title"), kind: call.str("type"), category: call.str("category") };
+    let out = approvals::request_file(call.workspace()?, category, file, &opts).map_err(approval_error)?;
     Ok(Reply::json(&Requested {
         next: format!("call `approvals` {{action: wait, approvalId: {}}}", out.approval_id),
         approval_id: out.approval_id,
@@ -177,7 +177,7 @@ fn status_of(r: &ApprovalRecord, timed_out: Option<bool>) -> Status {
             .flatten()
             .take(20)
             .map(|c| Comment {
-                id: c.extra.get("id").cloned(),
+                id: c.id.clone(),
                 kind: clip(&c.kind, 20),
                 comment: clip(&c.comment, 500),
                 selected_text: c.selected_text.as_deref().map(|t| clip(t, 200)),

@@ -15,7 +15,7 @@ pub const TOOL: ToolDef = ToolDef {
     name: "cost",
     description: "Tokens and USD cost in this workspace, by day, week, month or model.",
     params: &[
-        opt("by", Kind::Enum(&["day", "week", "month", "model"]), "default day"),
+        opt("by", Kind::Enum(&["day", "week", "month", "model"]), ""),
         opt("since", Kind::Str, "YYYY-MM-DD"),
         opt("until", Kind::Str, "YYYY-MM-DD"),
         opt("today", Kind::Bool, ""),

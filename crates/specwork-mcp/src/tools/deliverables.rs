@@ -10,7 +10,7 @@ use crate::registry::{Call, Reply, SPEC_NAME, ToolDef, ToolError, clip};
 
 pub const TOOL: ToolDef = ToolDef {
     name: "deliverables",
-    description: "A spec's deliverables (scripts, docs, configs): purpose, size, users, code stats.",
+    description: "A spec's deliverables (scripts, docs, configs) and who uses them.",
     params: &[SPEC_NAME],
     read_only: true,
     run,

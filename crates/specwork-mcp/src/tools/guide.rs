@@ -7,15 +7,19 @@ use crate::registry::{Call, Reply, ToolDef, ToolError};
 
 pub const TOOL: ToolDef = ToolDef {
     name: "spec-workflow-guide",
-    description: "How to run the spec workflow (requirements → design → tasks → code) with these tools. Read once.",
+    description: "The spec workflow (requirements, design, tasks, code) with these tools. Read once.",
     params: &[],
     read_only: true,
     run,
 };
 
 fn run(_call: &Call<'_>) -> Result<Reply, ToolError> {
-    let guide = guide();
-    Ok(Reply { structured: json!({ "guide": guide }), text: guide })
+    Ok(markdown(guide()))
+}
+
+/// A guide's reply: `{guide}` as structured content, the Markdown itself as the text.
+pub(super) fn markdown(guide: String) -> Reply {
+    Reply { structured: json!({ "guide": guide }), text: guide }
 }
 
 /// The guide. Steps that need a tool the server does not offer yet say what to do instead.
@@ -51,7 +55,8 @@ pub fn guide() -> String {
 Specs are plain Markdown in the repository. A named spec is `.spec-workflow/specs/{{name}}/` with
 `requirements.md`, `design.md` and `tasks.md` (kebab-case names; one spec at a time). A numbered
 spec is `specs/…/{{id}}.spec.md` with its tasks in a `## Tasks` section and a `{{id}}.context.md`
-timeline. Read `.spec-workflow/steering/*.md` first when present.
+timeline. Read `.spec-workflow/steering/*.md` first when present (`steering-guide` says how to
+write them, when the user asks for them).
 
 ## 1. Requirements
 Write `requirements.md`: user stories and EARS acceptance criteria (`WHEN … THEN the system SHALL …`).

@@ -31,7 +31,7 @@ pub const SEARCH: ToolDef = ToolDef {
     description: "Search specs, timelines and implementation logs (artifacts by name).",
     params: &[
         req("query", Kind::Str, ""),
-        opt("kind", Kind::Enum(&["log", "spec", "context"]), "default all"),
+        opt("kind", Kind::Enum(&["log", "spec", "context"]), ""),
         opt("limit", Kind::Int(50), "default 20"),
     ],
     read_only: true,

@@ -14,17 +14,19 @@ use crate::registry::{ToolDef, ToolError};
 mod approvals;
 mod cost;
 mod deliverables;
-mod guide;
+pub(crate) mod guide;
 mod knowledge;
 mod resume;
 mod sessions;
 mod spec_status;
 mod status;
+pub(crate) mod steering_guide;
 mod tasks;
 
 /// The tools, in `tools/list` order.
 pub static TOOLS: &[ToolDef] = &[
     guide::TOOL,
+    steering_guide::TOOL,
     spec_status::TOOL,
     status::TOOL,
     resume::TOOL,

@@ -21,7 +21,7 @@ const SESSION: &str = "";
 
 pub const START_SESSION: ToolDef = ToolDef {
     name: "start-session",
-    description: "Start a work session on a spec (task events are journaled in it).",
+    description: "Start a work session on a spec (journals its task events).",
     params: &[
         req("name", Kind::Str, "e.g. inv-1000"),
         SPEC_NAME,

@@ -12,7 +12,7 @@ use crate::registry::{Call, PROJECT_PATH, Reply, SPEC_NAME, ToolDef, ToolError, 
 
 pub const TOOL: ToolDef = ToolDef {
     name: "spec-status",
-    description: "One spec's phases (missing/created/approved), task progress and next task.",
+    description: "One spec's phases, task progress and next task.",
     params: &[SPEC_NAME, PROJECT_PATH],
     read_only: true,
     run,
@@ -179,7 +179,7 @@ fn documents(spec: &Spec) -> Vec<(&'static str, Option<DocKind>, Option<PathBuf>
 /// A file's modification time as the peer writes it (JavaScript's `toISOString`: UTC with
 /// milliseconds, `2025-08-26T14:30:00.123Z`).
 pub fn modified(path: &Path) -> Option<String> {
-    let t = std::fs::metadata(path).ok()?.modified().ok()?;
+    let t = specwork_core::base::path_policy::metadata(path).ok()?.modified().ok()?;
     let ts = jiff::Timestamp::try_from(t).ok()?;
     Some(ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
 }

@@ -8,7 +8,7 @@ use crate::registry::{CURSOR, Call, Kind, Reply, ToolDef, ToolError, clip, opt};
 
 pub const TOOL: ToolDef = ToolDef {
     name: "status",
-    description: "All specs with progress and next task (paged), or with specName one spec's report.",
+    description: "All specs with progress (paged), or one spec's report (specName).",
     params: &[opt("specName", Kind::Str, "omit for all specs"), CURSOR, opt("limit", Kind::Int(100), "")],
     read_only: true,
     run,

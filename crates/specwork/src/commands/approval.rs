@@ -111,7 +111,11 @@ pub fn run(ctx: &Ctx, cmd: ApprovalCommand) -> CmdResult {
         ApprovalCommand::Request(a) => {
             let ws = ctx.workspace()?;
             let t = approvals::target(ws, &a.spec, &a.doc)?;
-            let o = approvals::request(ws, &t, &approvals::RequestOptions { title: a.title.as_deref(), kind: None })?;
+            let o = approvals::request(
+                ws,
+                &t,
+                &approvals::RequestOptions { title: a.title.as_deref(), ..Default::default() },
+            )?;
             print_outcome(ctx, &o);
         }
         ApprovalCommand::Approve(a) => {

@@ -387,28 +387,6 @@ fn render(s: &mut String, r: &CostReport) {
 }
 
 /// Claude models the advice prices, by family.
-const FAMILIES: [(&str, &str); 3] =
-    [("haiku", "claude-haiku-4-5"), ("sonnet", "claude-sonnet-4-6"), ("opus", "claude-opus-4-6")];
-
-#[derive(Serialize)]
-struct Mix {
-    input: f64,
-    output: f64,
-    cache_creation: f64,
-    cache_read: f64,
-}
-
-#[derive(Serialize)]
-struct Basis {
-    /// Done tasks the figure comes from (0 for the rule of thumb).
-    tasks: usize,
-    /// Tokens per task assumed.
-    median_tokens: u64,
-    /// Shares of each token kind (measured history only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mix: Option<Mix>,
-}
-
 #[derive(Serialize)]
 struct ModelEstimate {
     model: &'static str,
@@ -427,7 +405,7 @@ struct EstimateReport {
     /// `measured` (this workspace's measured history), `manual` (its manual counts) or
     /// `rule_of_thumb` (the guide's figures).
     source: &'static str,
-    basis: Basis,
+    basis: estimate::Basis,
     models: Vec<ModelEstimate>,
 }
 
@@ -444,46 +422,11 @@ fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config, prices: &PriceTable) 
     if let Some(l) = logs {
         overlay_live(&mut index, &who.owner, &l, Stamp::now());
     }
-    let h = estimate::history(&index);
+    let est = estimate::per_task(&estimate::history(&index), prices);
     let n = remaining.len() as f64;
     let cur = config.currency.as_ref();
-    let mut models = Vec::new();
-    let (source, basis) = if !h.measured.is_empty() {
-        let totals: Vec<u64> = h.measured.iter().map(|t| t.total).collect();
-        let median = estimate::median(&totals).unwrap_or(0);
-        let all = totals.iter().sum::<u64>().max(1) as f64;
-        let share = |f: fn(&specwork_core::stores::journal::Tokens) -> Option<u64>| {
-            h.measured.iter().map(|t| f(t).unwrap_or(0)).sum::<u64>() as f64 / all
-        };
-        let mix = Mix {
-            input: share(|t| t.input),
-            output: share(|t| t.output),
-            cache_creation: share(|t| t.cache_creation),
-            cache_read: share(|t| t.cache_read),
-        };
-        for (family, name) in FAMILIES {
-            let Some((key, p)) = prices.lookup(name) else { continue };
-            // Per-task totals are not one request: long-context tiers do not apply.
-            let m = median as f64 / 1e6;
-            let per_task = m
-                * (mix.input * p.input
-                    + mix.output * p.output
-                    + mix.cache_creation * p.cache_write_5m
-                    + mix.cache_read * p.cache_read);
-            models.push(model_estimate(family, key, per_task, n, cur));
-        }
-        ("measured", Basis { tasks: h.measured.len(), median_tokens: median, mix: Some(mix) })
-    } else {
-        let (source, tasks, median) = match estimate::median(&h.manual) {
-            Some(m) => ("manual", h.manual.len(), m),
-            None => ("rule_of_thumb", 0, estimate::RULE_OF_THUMB_TOKENS),
-        };
-        for (family, _) in FAMILIES {
-            let rate = estimate::blended_rate(family).unwrap_or(0.0);
-            models.push(model_estimate(family, family, median as f64 * rate / 1e6, n, cur));
-        }
-        (source, Basis { tasks, median_tokens: median, mix: None })
-    };
+    let models = est.models.iter().map(|m| model_estimate(m.model, &m.priced_as, m.per_task_usd, n, cur)).collect();
+    let (source, basis) = (est.source, est.basis);
     let r = EstimateReport {
         spec: spec.id.clone(),
         title: spec.title.clone(),

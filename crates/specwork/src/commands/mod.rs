@@ -46,6 +46,7 @@ mod status;
 mod statusline;
 mod steering;
 mod task;
+mod trace;
 mod tree;
 mod unarchive;
 mod work;
@@ -118,6 +119,8 @@ pub enum Command {
     Deliverable(deliverable::DeliverableCommand),
     /// The deliverables report: artifacts, usage by other specs, code statistics, quality
     Deliverables(deliverables::DeliverablesArgs),
+    /// Requirement coverage: each requirement with its tasks, their state, verification and commits
+    Trace(trace::TraceArgs),
     /// Check links (Obsidian rules), deliverables and task lists; --fix repairs what it safely can
     Check(check::CheckArgs),
     /// git commit with `Spec:` / `Task:` trailers, recorded in the spec's timeline
@@ -188,6 +191,7 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Tree(a) => tree::run(ctx, a),
         Command::Status(a) => status::run(ctx, a),
         Command::Resume(a) => resume::run(ctx, a),
+        Command::Trace(a) => trace::run(ctx, a),
         Command::Task(c) => task::run(ctx, c),
         Command::Work(a) => work::run(ctx, a),
         Command::Hook(a) => hook::run(ctx, a),

@@ -1,5 +1,6 @@
 use clap::Args;
 use specwork_core::TaskStatus;
+use specwork_core::base::display;
 use specwork_core::views::report::{self, Portfolio, SpecReport};
 
 use super::{Ctx, format};
@@ -72,6 +73,37 @@ fn render_portfolio(s: &mut String, p: &Portfolio) {
     t.render(s);
 }
 
+/// `### Estimate:` — the spec's tasks at this workspace's usual tokens per task, beside what the
+/// tasks with recorded usage took.
+fn render_estimate(s: &mut String, e: &specwork_core::views::estimate::SpecEstimate) {
+    if e.tasks == 0 {
+        return;
+    }
+    let basis = match e.source {
+        "measured" => "median of this workspace's measured tasks",
+        "manual" => "median of this workspace's logged tasks",
+        _ => "the guide's rule of thumb, until tasks are measured",
+    };
+    s.push_str(&format!(
+        "\n### Estimate:\n- {} tasks × {} tokens = {} tokens, {} on {} ({basis})\n",
+        e.tasks,
+        display::fmt_tokens(e.tokens_per_task),
+        display::fmt_tokens(e.tokens),
+        display::fmt_cost(e.usd),
+        e.model
+    ));
+    if e.measured_tasks > 0 {
+        s.push_str(&format!(
+            "- Actual: {} tokens, {} over {} task{} (estimated {} tokens)\n",
+            display::fmt_tokens(e.actual_tokens),
+            display::fmt_cost(e.actual_usd),
+            e.measured_tasks,
+            if e.measured_tasks == 1 { "" } else { "s" },
+            display::fmt_tokens(e.estimate_for_measured_tokens)
+        ));
+    }
+}
+
 fn render_spec(s: &mut String, r: &SpecReport) {
     let row = &r.row;
     s.push_str(&format!("# Spec {}: {}\n\n", row.id, row.title));
@@ -79,6 +111,7 @@ fn render_spec(s: &mut String, r: &SpecReport) {
         "## Progress: {}% Complete ({}/{} tasks)\n\n",
         row.progress_pct, row.tasks.done, row.tasks.total
     ));
+    let per_task = r.estimate.tokens_per_task;
     let section = |s: &mut String, name: &str, tasks: &[report::TaskRef], sym: &str| {
         s.push_str(&format!("### {name}:\n"));
         if tasks.is_empty() {
@@ -87,7 +120,16 @@ fn render_spec(s: &mut String, r: &SpecReport) {
         for t in tasks {
             let id = if t.id.starts_with('#') { String::new() } else { format!("{} ", t.id) };
             let reason = t.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
-            s.push_str(&format!("{sym} {id}{}{reason}\n", t.title));
+            // What the task used, beside what a task of this workspace usually takes.
+            let used = t.usage.as_ref().map_or_else(String::new, |u| {
+                format!(
+                    " — {} tokens, {} (est. {})",
+                    display::fmt_tokens(u.tokens.total),
+                    display::fmt_cost(u.cost_usd),
+                    display::fmt_tokens(per_task)
+                )
+            });
+            s.push_str(&format!("{sym} {id}{}{reason}{used}\n", t.title));
         }
         s.push('\n');
     };
@@ -147,6 +189,7 @@ fn render_spec(s: &mut String, r: &SpecReport) {
         };
         s.push_str(&format!("- Total: {}{usage}\n", format::minutes(r.total_minutes)));
     }
+    render_estimate(s, &r.estimate);
     if !r.active_sessions.is_empty() {
         s.push_str("\n### Active Sessions:\n");
         for a in &r.active_sessions {

@@ -202,6 +202,25 @@ fn reject_and_revise_write_the_peers_fields() {
     let ann: Value = serde_json::from_str(rec["annotations"].as_str().unwrap()).unwrap();
     assert_eq!(ann["decision"], "needs-revision");
     assert_eq!(ann["comments"][0]["comment"], "add refunds");
+    // The peer's dashboard writes JSON.stringify({decision, comments, summary, timestamp}, null, 2)
+    // with comments {type, comment, timestamp, id}: the same keys in the same order.
+    let text = rec["annotations"].as_str().unwrap();
+    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("{key} in {text}"));
+    assert!(at("decision") < at("comments") && at("comments") < at("type") && at("type") < at("comment"), "{text}");
+    assert!(at("comment") < at("id") && at("id") < at("summary"), "{text}");
+    assert!(
+        text.starts_with(
+            "{\n  \"decision\": \"needs-revision\",\n  \"comments\": [\n    {\n      \"type\": \"general\""
+        ),
+        "{text}"
+    );
+    let id = rec["comments"][0]["id"].as_str().unwrap();
+    let (prefix, rest) = id.split_at(8);
+    let (ms, tail) = rest.split_once('_').unwrap();
+    assert_eq!(prefix, "comment_", "{id}");
+    assert_eq!(ms, "1756206000000", "the decision's time in ms: {id}");
+    assert!(tail.len() == 9 && tail.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{id}");
+    assert_eq!(ann["comments"][0]["id"], id);
     let meta: Value = serde_json::from_str(&read(
         ws.join(".spec-workflow/approvals/billing/.snapshots/requirements.md/metadata.json"),
     ))
@@ -553,4 +572,41 @@ fn concurrent_decisions_are_serialised_and_lose_nothing() {
     let st = json(sw(dir, "2025-08-26T10:00:00Z").args(["approval", "status", "invoice-management"]));
     assert_eq!(doc(&st, "requirements")["state"], "approved");
     assert_eq!(doc(&st, "design")["state"], "pending");
+}
+
+/// A request the peer accepts for a file that is not a spec document (`README.md`), made by the
+/// peer or by specwork's MCP tool: `approval list` shows it with `doc: null`, and pending
+/// records have `response`/`responded_at` `null`.
+#[test]
+fn approvals_of_other_files_are_listed_with_a_null_doc() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path();
+    init(ws);
+    std::fs::write(ws.join("README.md"), "# Shop\n").unwrap();
+    // Exactly as spec-workflow-mcp 2.2.7 writes a pending record (createApproval: no response yet).
+    let dir = ws.join(".spec-workflow/approvals/shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    let peer = r#"{
+  "id": "approval_1756198800000_k3x9p2m7q",
+  "title": "README update",
+  "filePath": "README.md",
+  "type": "document",
+  "status": "pending",
+  "createdAt": "2025-08-26T09:00:00.000Z",
+  "category": "spec",
+  "categoryName": "shop"
+}"#;
+    std::fs::write(dir.join("approval_1756198800000_k3x9p2m7q.json"), peer).unwrap();
+    let list = json(sw(ws, "2025-08-26T10:00:00Z").args(["approval", "list"]));
+    let a = &list["approvals"][0];
+    assert_eq!(a["id"], "approval_1756198800000_k3x9p2m7q");
+    assert_eq!(a["file_path"], "README.md");
+    assert!(a["doc"].is_null() && a.get("doc").is_some(), "doc is null, not missing: {a}");
+    assert!(a["response"].is_null() && a.get("response").is_some(), "{a}");
+    assert!(a["responded_at"].is_null() && a.get("responded_at").is_some(), "{a}");
+    assert_eq!(list["diagnostics"], serde_json::json!([]));
+    let text = sw(ws, "2025-08-26T10:00:00Z").args(["approval", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("README.md"), "the DOC column names the file");
+    // The record is never rewritten by reading it.
+    assert_eq!(read(dir.join("approval_1756198800000_k3x9p2m7q.json")), peer);
 }

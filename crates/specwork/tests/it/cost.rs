@@ -449,6 +449,30 @@ fn estimate_of_the_remaining_tasks_per_model() {
     assert_eq!((v["source"].as_str(), v["basis"]["tasks"].as_u64()), (Some("manual"), Some(2)));
     assert_eq!(v["basis"]["median_tokens"], 40_000);
     assert_eq!(v["remaining_tasks"], json!(["1.3", "1.4", "1.5"]));
+    // status shows the same estimate beside what each task used.
+    let st = json(sw(d, "2025-09-01T03:00:00Z", &[]).args(["status", "invoice-management"]));
+    let e = &st["estimate"];
+    assert_eq!((e["source"].as_str(), e["tokens_per_task"].as_u64()), (Some("manual"), Some(40_000)), "{e}");
+    assert_eq!((e["tasks"].as_u64(), e["tokens"].as_u64()), (Some(5), Some(200_000)));
+    assert_eq!((e["measured_tasks"].as_u64(), e["actual_tokens"].as_u64()), (Some(2), Some(80_000)));
+    assert_eq!(e["estimate_for_measured_tokens"], 80_000);
+    assert_eq!(e["model"], "haiku");
+    assert!(close(e["usd_per_task"].as_f64().unwrap(), v["models"][0]["per_task_usd"].as_f64().unwrap()), "{e} {v}");
+    let done: Vec<(&str, u64)> = st["completed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap(), t["usage"]["tokens"]["total"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(done, [("1.1", 30_000), ("1.2", 50_000)]);
+    let (out, _) = ok(sw(d, "2025-09-01T03:00:00Z", &[]).args(["status", "invoice-management"]));
+    assert!(
+        out.contains("1.2 Implement InvoiceService.create with sequential numbering — 50k tokens, $0.11 (est. 40k)"),
+        "{out}"
+    );
+    assert!(out.contains("(est. 40k)"), "{out}");
+    assert!(out.contains("### Estimate:\n- 5 tasks × 40k tokens = 200k tokens"), "{out}");
+    assert!(out.contains("- Actual: 80k tokens"), "{out}");
     ok(sw(d, "2025-09-01T03:00:00Z", &[]).args(["end-session"]));
 
     // Measured history: tasks done over the corpus's days.
@@ -487,6 +511,15 @@ fn estimate_of_the_remaining_tasks_per_model() {
         ok(sw(d, &midnight(&next_day(&date(2))), &claude).args(["cost", "--estimate", "invoice-management"]));
     assert!(out.contains("this workspace's measured history, median"), "{out}");
     assert!(out.contains("opus (claude-opus-4-6)"), "{out}");
+    // status: the same measured basis (cached between runs while the journals are unchanged).
+    for _ in 0..2 {
+        let st = json(sw(d, &midnight(&next_day(&date(2))), &claude).args(["status", "invoice-management"]));
+        assert_eq!(st["estimate"]["source"], "measured", "{st}");
+        assert_eq!(st["estimate"]["tokens_per_task"], v["basis"]["median_tokens"]);
+        let t13 = st["completed"].as_array().unwrap().iter().find(|t| t["id"] == "1.3").unwrap();
+        assert_eq!(t13["usage"]["tokens"]["total"].as_u64(), Some(totals[0]), "{t13}");
+        assert_eq!(t13["usage"]["source"], "measured");
+    }
 }
 
 /// `--prices` with an override, and corrupt transcript lines named by file and line.

@@ -686,3 +686,39 @@ fn check_reads_table_links_and_leaves_generated_text_to_its_source() {
     assert_eq!(read(d.join("1014.context.md")), ctx_before, "a generated line is not edited");
     assert!(read(d.join("1014.spec.md")).contains("../../../tools/nas-health-check.sh"));
 }
+
+#[test]
+fn commit_all_with_a_spec_takes_the_deliverable_just_registered() {
+    if !has_git() {
+        return need::skip(Need::Real, "git is not installed");
+    }
+    let ws = demo_repo();
+    let root = ws.path();
+    let script = root.join(SPEC_DIR).join("deliverables/scripts/directory-setup.sh");
+    std::fs::write(&script, "#!/bin/bash\nmkdir -p /mnt/cold/hot\n").unwrap();
+    specwork(root)
+        .args([
+            "deliverable",
+            "add",
+            "1014",
+            "deliverables/scripts/directory-setup.sh",
+            "--purpose",
+            "Create the data layout",
+        ])
+        .assert()
+        .success();
+    // An unrelated untracked file stays out, as with `git commit -a`.
+    std::fs::write(root.join("scratch.txt"), "x").unwrap();
+    let v = json(specwork(root).args(["commit", "-a", "-m", "Directory setup", "--spec", "1014", "--task", "4"]));
+    let files = git(root, &["show", "--name-only", "--format=", "HEAD"]);
+    let files: Vec<&str> = files.lines().collect();
+    assert!(files.contains(&"specs/1000/1001/deliverables/scripts/directory-setup.sh"), "{files:?}");
+    assert!(files.contains(&"specs/1000/1001/1014.spec.md"), "the link the registration added: {files:?}");
+    assert!(!files.contains(&"scratch.txt"), "{files:?}");
+    let staged: Vec<&str> = v["staged"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(staged.contains(&"specs/1000/1001/deliverables"), "{v}");
+    // Without --all nothing is staged for the person.
+    std::fs::write(root.join(SPEC_DIR).join("deliverables/scripts/other.sh"), "echo\n").unwrap();
+    let (_, err) = run_code(specwork(root).args(["commit", "-m", "x", "--spec", "1014"]), 1);
+    assert!(err.contains("hint: stage changes with `git add`, or pass --all"), "{err}");
+}

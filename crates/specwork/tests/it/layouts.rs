@@ -295,3 +295,113 @@ fn spec_new_named_from_templates_with_user_overrides() {
     let ids: Vec<&str> = list["specs"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["billing-export", "invoice-management"]);
 }
+
+/// Today's Kiro, spec-kit and OpenSpec layouts, each checked against the tool's own public
+/// docs and repositories:
+/// - Kiro: `requirements.md (or bugfix.md)` (kiro.dev/docs/specs); `.kiro/specs/{name}/.config.kiro`
+///   holds `{"specId", "workflowType", "specType": "feature" | "bugfix"}`; its tasks.md legend is
+///   `[ ]` not started, `[~]` queued, `[-]` in progress, `[x]` completed (Kiro specs in public
+///   repositories).
+/// - spec-kit (github/spec-kit `scripts/bash/create-new-feature.sh --timestamp`, `common.sh`):
+///   feature folders `specs/YYYYMMDD-HHMMSS-name` beside `specs/NNN-name`, and the active
+///   feature in `.specify/feature.json` as `{"feature_directory": "specs/…"}`.
+/// - OpenSpec (Fission-AI/OpenSpec `src/utils/spec-discovery.ts`, docs/concepts.md): delta specs
+///   nested as `changes/{change}/specs/{area}/{capability}/spec.md`, and a `.openspec.yaml`
+///   (schema, created) per change.
+#[test]
+fn imports_follow_todays_kiro_spec_kit_and_openspec_layouts() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path();
+    run_ok(ws, &["init"]);
+    let write = |rel: &str, text: &str| {
+        let p = ws.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    // Kiro: a feature spec with a queued task, and a bugfix spec.
+    write(".kiro/specs/rate-limits/requirements.md", "# Requirements Document: Rate limits\n");
+    write(
+        ".kiro/specs/rate-limits/.config.kiro",
+        r#"{"specId": "5d2f0c3e-1b7a-4a52-9a36-0d9c1e0b2f11", "workflowType": "requirements-first", "specType": "feature"}"#,
+    );
+    write(
+        ".kiro/specs/rate-limits/tasks.md",
+        "# Implementation Plan\n\n- [x] 1. Token bucket\n- [x] 2. Redis store\n- [~] 3. Admin overrides\n- [ ] 4. Metrics\n",
+    );
+    write(
+        ".kiro/specs/login-timeout-fix/bugfix.md",
+        "# Bugfix Requirements Document\n\n## Current Behavior\n\n1.1 WHEN a session idles THEN the system logs out after 1 minute\n",
+    );
+    write(
+        ".kiro/specs/login-timeout-fix/.config.kiro",
+        r#"{"specId": "8c1d", "workflowType": "requirements-first", "specType": "bugfix"}"#,
+    );
+    write(
+        ".kiro/specs/login-timeout-fix/tasks.md",
+        "- [~] 1. Write the bug condition exploration test\n- [ ] 2. Fix the idle timer\n",
+    );
+    write(".kiro/specs/broken-config/.config.kiro", "{specType: bugfix");
+    write(".kiro/specs/broken-config/requirements.md", "# Broken config\n");
+    // spec-kit: a timestamped feature folder, and the active feature outside `specs/NNN-…`.
+    write("specs/20260115-143022-user-auth/spec.md", "# Feature Specification: User authentication\n");
+    write(
+        "specs/20260115-143022-user-auth/tasks.md",
+        "- [X] T001 Create project structure\n- [ ] T002 Login endpoint\n",
+    );
+    write("features/search-index/spec.md", "# Feature Specification: Search index\n");
+    write("features/search-index/tasks.md", "- [ ] T001 Tokenizer\n");
+    write(".specify/feature.json", r#"{"feature_directory":"features/search-index"}"#);
+    // OpenSpec: nested delta specs and the change's metadata file.
+    write("openspec/changes/add-sso/proposal.md", "# Change: Add single sign-on\n");
+    write("openspec/changes/add-sso/tasks.md", "## 1. Setup\n- [ ] 1.1 Register the IdP\n");
+    write("openspec/changes/add-sso/.openspec.yaml", "schema: spec-driven\ncreated: 2026-01-15\n");
+    write("openspec/changes/add-sso/specs/auth/spec.md", "## ADDED Requirements\n### Requirement: SSO login\n");
+    write(
+        "openspec/changes/add-sso/specs/platform/session-layout/spec.md",
+        "## MODIFIED Requirements\n### Requirement: Session cookie carries the IdP tenant\n",
+    );
+
+    let p = json(specwork(ws).arg("status"));
+    let s = spec(&p, "rate-limits");
+    assert_eq!(
+        (s["tasks"]["pending"].as_u64(), s["tasks"]["blocked"].as_u64()),
+        (Some(2), Some(0)),
+        "[~] is queued: {s}"
+    );
+    assert_eq!(s["next_task"]["id"], "3", "a queued task is next in line: {s}");
+    let b = spec(&p, "login-timeout-fix");
+    assert_eq!(b["title"], "Bugfix Requirements Document", "{b}");
+    assert_eq!(b["tasks"]["blocked"], 0, "{b}");
+    let st = json(specwork(ws).args(["status", "login-timeout-fix"]));
+    assert_eq!(st["docs"]["requirements"], ".kiro/specs/login-timeout-fix/bugfix.md", "{st}");
+    let diag = p["diagnostics"].as_array().unwrap();
+    assert!(
+        diag.iter().any(|d| d["file"] == ".kiro/specs/broken-config/.config.kiro"
+            && d["message"].as_str().unwrap().starts_with("invalid .config.kiro")),
+        "{diag:?}"
+    );
+
+    let k = spec(&p, "20260115-143022-user-auth");
+    assert_eq!((k["layout"].as_str(), k["title"].as_str()), (Some("spec-kit"), Some("User authentication")), "{k}");
+    assert_eq!((k["tasks"]["total"].as_u64(), k["tasks"]["done"].as_u64()), (Some(2), Some(1)));
+    let f = spec(&p, "search-index");
+    assert_eq!((f["layout"].as_str(), f["path"].as_str()), (Some("spec-kit"), Some("features/search-index")), "{f}");
+
+    let o = spec(&p, "add-sso");
+    assert_eq!(
+        (o["layout"].as_str(), o["title"].as_str()),
+        (Some("openspec"), Some("Change: Add single sign-on")),
+        "{o}"
+    );
+    let st = json(specwork(ws).args(["status", "add-sso"]));
+    assert_eq!(
+        st["docs"]["deltas"],
+        serde_json::json!([
+            "openspec/changes/add-sso/specs/auth/spec.md",
+            "openspec/changes/add-sso/specs/platform/session-layout/spec.md"
+        ]),
+        "{st}"
+    );
+    let found = json(specwork(ws).args(["search", "IdP", "tenant", "--kind", "spec"]));
+    assert_eq!(found["hits"][0]["file"], "openspec/changes/add-sso/specs/platform/session-layout/spec.md", "{found}");
+}

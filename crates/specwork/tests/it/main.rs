@@ -26,4 +26,6 @@ mod projects;
 mod reports;
 mod sessions;
 mod ship;
+mod trace;
 mod work;
+mod worktrees;

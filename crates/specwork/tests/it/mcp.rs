@@ -274,7 +274,7 @@ fn mcp_inspector_cli_lists_and_calls_tools() {
     assert_eq!(r["structuredContent"]["taskProgress"], json!({"total": 5, "completed": 2, "pending": 3}), "{r}");
     let out = inspector(&["--method", "prompts/list"]).unwrap();
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(r["prompts"].as_array().unwrap().len(), 4, "{r}");
+    assert_eq!(r["prompts"].as_array().unwrap().len(), 7, "the peer's seven prompts: {r}");
 }
 
 /// A workspace far bigger than an agent's context: 300 specs with long titles, one with 400
@@ -372,7 +372,9 @@ fn session_tools_and_cli_share_the_journal() {
 }
 
 /// spec-workflow-mcp #201: `approvals` request read any file through `filePath` (and showed it
-/// in the dashboard). Only the category's own documents are accepted; nothing is read or written.
+/// in the dashboard). Under `.spec-workflow/` only the category's own documents are accepted;
+/// another file must be a regular file inside the workspace (a link out is refused); nothing is
+/// read or written otherwise.
 #[test]
 fn peer_issue_201_file_path_cannot_read_outside_the_spec() {
     let ws = demo_copy();
@@ -387,12 +389,24 @@ fn peer_issue_201_file_path_cannot_read_outside_the_spec() {
         secret.to_str().unwrap(),
         ".spec-workflow/specs/invoice-management/../../../../etc/passwd",
         ".spec-workflow/specs/appointment-booking/requirements.md",
-        "README.md",
+        ".spec-workflow/approvals/invoice-management/x.json",
     ] {
         let r =
             s.call("approvals", json!({"action": "request", "categoryName": "invoice-management", "filePath": file}));
         assert_eq!(r["result"]["isError"], true, "{file}: {r}");
         assert!(r["result"]["structuredContent"]["error"].as_str().unwrap().starts_with("unknown document"), "{r}");
+    }
+    let r = s
+        .call("approvals", json!({"action": "request", "categoryName": "invoice-management", "filePath": "README.md"}));
+    assert_eq!(r["result"]["structuredContent"]["error"], "README.md does not exist", "{r}");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&secret, ws.path().join("notes.md")).unwrap();
+        let r = s.call(
+            "approvals",
+            json!({"action": "request", "categoryName": "invoice-management", "filePath": "notes.md"}),
+        );
+        assert_eq!(r["result"]["isError"], true, "a link out of the workspace is refused: {r}");
     }
     s.finish();
     assert!(!ws.path().join(".spec-workflow/approvals").exists(), "no approval record was written");

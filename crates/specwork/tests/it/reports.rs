@@ -102,6 +102,8 @@ fn json_keys_are_the_documented_ones() {
         "total_tokens",
         "total_cost_usd",
         "active_sessions",
+        // Issue "Done means done", part 5: the estimate beside the actual usage.
+        "estimate",
     ]);
     assert_eq!(keys(&r), spec_keys);
     assert_eq!(keys(&r["deliverables"]), set(&["scripts", "docs", "config", "other"]));

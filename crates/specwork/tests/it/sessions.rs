@@ -663,3 +663,27 @@ fn two_people_merge_through_git_without_conflicts() {
     assert_eq!(archived.len(), 2, "{archived:?}");
     assert!(archived[0].starts_with("apt-0900.bob-") && archived[1].starts_with("inv-1000.alice-"));
 }
+
+/// A session left open overnight is not 24 hours of work (issue "The first hour", item 3): idle
+/// gaps between events are left out of its time, in session-status, resume and the timeline.
+#[test]
+fn idle_gaps_are_not_work() {
+    let ws = morning();
+    let d = ws.path();
+    ok(sw(d, "09:00").args(["start-session", "inv", "spec", "invoice-management"]));
+    ok(sw(d, "09:10").args(["do-task", "invoice-management", "1.1"]));
+    // Two hours on a task without an event in between still count (a focus block).
+    ok(sw(d, "11:10").args(["log-task", "1.1", "done", "30k"]));
+    let v = json(sw(d, "11:20").args(["session-status"]));
+    assert_eq!(v["sessions"][0]["minutes"], 140, "{v}");
+    // Nothing in progress from 11:10 on: at 16:00 the session still counts 130 minutes of work.
+    let v = json(sw(d, "16:00").args(["session-status"]));
+    assert_eq!(v["sessions"][0]["minutes"], 130, "{v}");
+    // Next morning the person comes back, works 30 minutes and ends the session.
+    ok(sw(d, "2025-01-14T09:00:00Z").args(["do-task", "invoice-management", "1.2"]));
+    ok(sw(d, "2025-01-14T09:30:00Z").args(["log-task", "1.2", "done", "20k"]));
+    let (out, _) = ok(sw(d, "2025-01-14T09:31:00Z").args(["end-session"]));
+    assert!(!out.contains("24 h") && !out.contains("24.5"), "{out}");
+    let r = json(sw(d, "2025-01-14T09:40:00Z").args(["resume", "invoice-management"]));
+    assert_eq!(r["total_minutes"], 161, "130 + 31 minutes, not the night: {r}");
+}

@@ -63,6 +63,7 @@ def read(rel):
 # fails the run: each new tool must be exercised.
 CALLS = {
     "spec-workflow-guide": {},
+    "steering-guide": {},
     "spec-status": {"specName": "invoice-management", "projectPath": WS},
     "status": {},
     "resume": {"specName": "1014"},
@@ -222,13 +223,32 @@ async def main():
         # Peer issue #201: filePath read any file. Peer issue #220: categoryName wrote anywhere.
         records = lambda: sorted(os.listdir(os.path.join(WS, ".spec-workflow/approvals/invoice-management")))
         before = records()
-        for bad in ["../../../../etc/passwd", "/etc/passwd", ".spec-workflow/specs/invoice-management/../../../../etc/passwd", "specwork.toml"]:
+        for bad in ["../../../../etc/passwd", "/etc/passwd", ".spec-workflow/specs/invoice-management/../../../../etc/passwd",
+                    ".spec-workflow/specs/appointment-booking/requirements.md", ".spec-workflow/approvals/x.json"]:
             err(await c.call_tool("approvals", {"action": "request", "filePath": bad, "categoryName": "invoice-management"}), f"#201 filePath {bad!r}", "unknown document")
         outside = f"sw-220-{os.getpid()}"
         for bad in [f"../../../{outside}", f"..%2F..%2F{outside}", "/tmp", "invoice-management/../.."]:
             err(await c.call_tool("approvals", {"action": "request", "filePath": ".spec-workflow/specs/invoice-management/design.md", "categoryName": bad}), f"#220 categoryName {bad!r}", "invalid spec name")
         check(records() == before, "no approval record was written for a refused request", records())
         check(not os.path.exists(os.path.join(os.path.dirname(WS), outside)), "nothing written outside the workspace")
+        # A file that is not a spec document is accepted, as the peer accepts it (it must exist).
+        with open(os.path.join(WS, "README.md"), "w") as f:
+            f.write("# Demo\n")
+        readme = ok(await c.call_tool("approvals", {"action": "request", "filePath": "README.md", "categoryName": "invoice-management",
+                                                     "title": "README update", "type": "action", "category": "spec"}), "request for README.md")
+        check(readme["status"] == "pending" and readme["file"] == "README.md" and readme["created"], "README.md request", readme)
+        with open(os.path.join(WS, ".spec-workflow/approvals/invoice-management", readme["approvalId"] + ".json")) as f:
+            rec = json.load(f)
+        check(rec["filePath"] == "README.md" and rec["title"] == "README update" and rec["type"] == "action" and rec["category"] == "spec", "README.md record as the peer writes it", rec)
+        check(list(rec) == ["id", "title", "filePath", "type", "status", "createdAt", "category", "categoryName"], "the keys of the peer's pending record, in its order", list(rec))
+        again = ok(await c.call_tool("approvals", {"action": "request", "filePath": "./README.md", "categoryName": "invoice-management"}), "README.md again")
+        check(again["approvalId"] == readme["approvalId"] and not again["created"], "a pending request is not duplicated", again)
+        err(await c.call_tool("approvals", {"action": "request", "filePath": "docs/missing.md", "categoryName": "invoice-management"}), "request for a missing file", "does not exist")
+        p = await asyncio.create_subprocess_exec(BIN, "approval", "list", "--json", cwd=WS, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, e = await p.communicate()
+        check(p.returncode == 0, "approval list with a README.md record", e.decode())
+        row = next(a for a in json.loads(out)["approvals"] if a["id"] == readme["approvalId"])
+        check("doc" in row and row["doc"] is None and row["response"] is None and row["responded_at"] is None, "README.md row: doc null, pending nulls", row)
         gate = err(await c.call_tool("do-task", {"specName": "invoice-management", "taskId": "1.4"}), "gate: tasks not approved", "not approved")
         check("approvals" in gate and "force" in gate, "gate hint names the approvals tool and force", gate)
         guide = ok(await c.call_tool("spec-workflow-guide", {}), "spec-workflow-guide")["guide"]
@@ -287,7 +307,8 @@ async def main():
 
         # Prompts, as /mcp__specwork__<name> in Claude Code.
         prompts = [p.name for p in (await c.list_prompts()).prompts]
-        check(prompts == ["create-spec", "implement-task", "spec-status", "refresh-tasks"], "prompts", prompts)
+        check(prompts == ["create-spec", "create-steering-doc", "implement-task", "spec-status", "inject-spec-workflow-guide",
+                          "inject-steering-guide", "refresh-tasks"], "the peer's prompts, in its order", prompts)
         text = lambda r: r.messages[0].content.text
         p = text(await c.get_prompt("create-spec", {"specName": "promo-codes", "documentType": "requirements", "description": "discount codes"}))
         check(".spec-workflow/specs/promo-codes/requirements.md" in p and "SHALL" in p, "create-spec prompt", p)
@@ -295,6 +316,17 @@ async def main():
         check("task 1.3" in p and "`do-task` {specName: invoice-management, taskId: 1.3}" in p, "implement-task prompt picks the next task", p)
         p = text(await c.get_prompt("spec-status", {"specName": "invoice-management", "detailed": "true"}))
         check("`spec-status`" in p and "`tasks`" in p, "spec-status prompt", p)
+        p = text(await c.get_prompt("create-steering-doc", {"docType": "tech", "scope": "backend"}))
+        check(".spec-workflow/steering/tech.md" in p and "Scope: backend" in p and "categoryName: steering" in p and "```" in p, "create-steering-doc prompt", p)
+        steering = ok(await c.call_tool("steering-guide", {}), "steering-guide")["guide"]
+        check(all(d in steering for d in ["product.md", "tech.md", "structure.md", "`approvals`"]), "steering guide", steering)
+        check(text(await c.get_prompt("inject-steering-guide", {})) == steering, "inject-steering-guide is the steering guide")
+        check(text(await c.get_prompt("inject-spec-workflow-guide", {})) == guide, "inject-spec-workflow-guide is the guide")
+        try:
+            await c.get_prompt("create-steering-doc", {"docType": "security"})
+            check(False, "create-steering-doc refuses an unknown docType")
+        except MCPError as e:
+            check("unknown docType" in str(e), "create-steering-doc error", str(e))
         p = text(await c.get_prompt("refresh-tasks", {"specName": "invoice-management", "changes": "PDF export dropped"}))
         check("PDF export dropped" in p and "- [x] 1.1" in p, "refresh-tasks prompt lists the tasks", p)
         try:
