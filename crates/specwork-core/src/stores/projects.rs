@@ -282,6 +282,11 @@ pub fn add_to(file: &Path, dir: &Path, name: Option<&str>) -> Result<Added, Regi
         match doc.get_mut("project").and_then(toml_edit::Item::as_array_of_tables_mut) {
             Some(a) => a.push(t),
             None => {
+                // The first entry: comments the file holds so far (the header of a new file)
+                // stay above it rather than after it.
+                let before = doc.trailing().as_str().unwrap_or_default().to_owned();
+                doc.set_trailing("");
+                t.decor_mut().set_prefix(if before.trim().is_empty() { HEADER.to_owned() } else { before });
                 let mut a = toml_edit::ArrayOfTables::new();
                 a.push(t);
                 doc.insert("project", toml_edit::Item::ArrayOfTables(a));
@@ -310,11 +315,30 @@ pub fn remove_from(file: &Path, key: &str) -> Result<Project, RegistryError> {
                 names: reg.projects.iter().map(|p| p.name.clone()).collect(),
             });
         };
+        let mut orphan = None;
         if let Some(a) = doc.get_mut("project").and_then(toml_edit::Item::as_array_of_tables_mut) {
-            a.retain(|t| {
-                let path = t.get("path").and_then(toml_edit::Item::as_str).map(|s| absolute(Path::new(s)));
-                path.as_deref() != Some(p.path.as_path())
-            });
+            let is_it = |t: &toml_edit::Table| {
+                t.get("path").and_then(toml_edit::Item::as_str).map(|s| absolute(Path::new(s))).as_deref()
+                    == Some(p.path.as_path())
+            };
+            // Comments above a removed entry (the file's header, say) stay in the file.
+            let found = a.iter().position(is_it);
+            if let Some(i) = found {
+                let prefix = a.get(i).and_then(|t| t.decor().prefix()).and_then(|r| r.as_str()).unwrap_or("");
+                let prefix = prefix.to_owned();
+                match a.get_mut(i + 1) {
+                    Some(next) => {
+                        let own = next.decor().prefix().and_then(|r| r.as_str()).unwrap_or("").to_owned();
+                        next.decor_mut().set_prefix(format!("{prefix}{own}"));
+                    }
+                    None => orphan = Some(prefix),
+                }
+            }
+            a.retain(|t| !is_it(t));
+        }
+        if let Some(c) = orphan.filter(|c| !c.trim().is_empty()) {
+            let trailing = doc.trailing().as_str().unwrap_or_default().to_owned();
+            doc.set_trailing(format!("{c}{trailing}"));
         }
         removed = Some(p);
         Ok(true)
@@ -339,7 +363,7 @@ fn edit(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(e.into()),
         };
-        let text = old.clone().unwrap_or_else(|| HEADER.to_owned());
+        let text = old.clone().unwrap_or_default();
         let mut doc = parse(file, &text)?;
         let (projects, diagnostics) = entries(file, &text, &doc);
         let reg = Registry { file: file.to_owned(), projects, diagnostics };
@@ -386,5 +410,7 @@ mod tests {
         assert_eq!(reg.projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["shop-2"]);
         assert!(std::fs::read_to_string(&file).unwrap().contains("# my note"));
         assert!(matches!(remove_from(&file, "nope"), Err(RegistryError::NotFound { .. })));
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("# Workspaces specwork shows"), "the header stays on top: {text}");
     }
 }

@@ -560,7 +560,8 @@ pub fn by_project(q: CostQuery, projects: &[RegisteredRoot]) -> Result<CostRepor
         unpriced.extend(r.unpriced_models);
         rows.push(CostRow {
             key: p.name.clone(),
-            totals: r.totals,
+            // In dollars: projects may each have their own second currency.
+            totals: TotalsOut { cost_display: None, ..r.totals },
             spec: None,
             task: None,
             session: None,
