@@ -327,6 +327,15 @@ impl Repo {
         Ok(text.split(RECORD).filter(|r| !r.trim().is_empty()).filter_map(parse_commit).collect())
     }
 
+    /// Commits in `range` (`abc123..HEAD`) that touched workspace file `path`, newest first.
+    pub fn log_of_file(&self, range: &str, path: &Path) -> Result<Vec<Commit>, GitError> {
+        let mut cmd = git(&self.workspace);
+        cmd.args(["log", "--no-color", range, LOG_FORMAT]).args(Self::pathspec(&[path.to_owned()]));
+        let out = run(cmd, "log")?;
+        let text = String::from_utf8_lossy(&out);
+        Ok(text.split(RECORD).filter(|r| !r.trim().is_empty()).filter_map(parse_commit).collect())
+    }
+
     /// Commits linked to spec `id` (and to task `task` of it, when given), newest first, at most
     /// `limit`.
     pub fn commits_for(&self, id: &str, task: Option<&str>, limit: usize) -> Result<Vec<Commit>, GitError> {

@@ -161,6 +161,26 @@ impl From<specwork_core::ops::OpError> for CommandError {
             }
             OpError::AlreadyEnded { .. } => "`specwork session-status` lists the open sessions".to_owned(),
             OpError::Gate(g) => return CommandError::usage(g.to_string(), g.hint()),
+            OpError::CheckFailed { spec, task, run } => {
+                let tail = if run.tail.is_empty() { "(no output)".to_owned() } else { run.tail.clone() };
+                return Self {
+                    error: anyhow::anyhow!("{e}; task {task} stays in progress. The check's last output:\n{tail}"),
+                    hints: vec![format!(
+                        "fix what the check reports and finish again (`specwork do-task {spec} {task} --done`), or pass --force to finish it unverified"
+                    )],
+                    code: EXIT_FAILURE,
+                };
+            }
+            OpError::NoBaseline { spec, .. } => format!("`specwork drift {spec}` lists the tasks with drift"),
+            OpError::Evidence(x) => {
+                return Self {
+                    error: anyhow::anyhow!("{x}"),
+                    hints: vec![
+                        "restore the evidence file from git (`git checkout -- docs/sessions/evidence/`)".to_owned(),
+                    ],
+                    code: EXIT_FAILURE,
+                };
+            }
         };
         Self { error: e.into(), hints: vec![hint], code: EXIT_USAGE }
     }

@@ -85,6 +85,9 @@ impl Hint for specwork_core::stores::approvals::ApprovalError {
             Self::NoTasks { .. } => "add task lines such as `- [ ] 1. Do something` first".into(),
             Self::FileMissing { .. } => "pass the path of an existing file, relative to the workspace root".into(),
             Self::CommentRequired { .. } => "say what must change with --comment".into(),
+            Self::UntouchedTemplate { file, .. } => {
+                format!("write the document first ({}), or approve it as it is with --force", file.display())
+            }
             Self::Invalid { .. } => "fix the JSON (or move the file away); specwork will not overwrite a file it cannot read".into(),
             Self::NoApprovedVersion { spec, doc } => {
                 format!("approve it first (`specwork approval approve {spec} {}`), or compare with the last snapshot: --last", doc.as_str())

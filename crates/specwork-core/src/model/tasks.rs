@@ -141,6 +141,10 @@ pub struct Task {
     pub files: Vec<String>,
     /// `Purpose:` text.
     pub purpose: Option<String>,
+    /// `_Check: <command>_`: the shell command that proves the task done (run from the workspace
+    /// root when the task is finished).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
     /// Other body bullets (implementation details), trimmed.
     pub details: Vec<String>,
     /// Byte offset of the marker character in the source.
@@ -570,6 +574,7 @@ fn parse_text(src: &str, file: &str, whole_file: bool) -> TaskList {
                 blocked_reason: None,
                 files: Vec::new(),
                 purpose: None,
+                check: None,
                 details: Vec::new(),
                 marker_offset: line.start + cb.marker_col + if line.start == 0 { body_start } else { 0 },
                 marker,
@@ -658,6 +663,7 @@ fn parse_text(src: &str, file: &str, whole_file: bool) -> TaskList {
                 }
                 MetaKey::Files => task.files.extend(split_list(value)),
                 MetaKey::Purpose => task.purpose = Some(value.to_owned()),
+                MetaKey::Check => task.check = check_command(value),
                 MetaKey::Prompt => {
                     let block_marker = matches!(value, "" | "|" | ">" | "|-" | ">-" | "|+" | ">+");
                     if !block_marker {
@@ -797,6 +803,7 @@ enum MetaKey {
     Blocked,
     Files,
     Purpose,
+    Check,
 }
 
 /// How a metadata item is wrapped in underscores.
@@ -827,6 +834,8 @@ fn metadata(item: &str) -> Option<(MetaKey, &str, Wrap)> {
         "Blocked" => MetaKey::Blocked,
         "File" | "Files" | "対象ファイル" | "文件" => MetaKey::Files,
         "Purpose" | "目的" => MetaKey::Purpose,
+        // Only as `_Check: …_`: a plain `Check: the page loads` bullet is prose, never a command.
+        "Check" if underscored => MetaKey::Check,
         _ => return None,
     };
     let after = &body[colon + 1..];
@@ -843,6 +852,17 @@ fn metadata(item: &str) -> Option<(MetaKey, &str, Wrap)> {
         Wrap::Open
     };
     Some((key, value, wrap))
+}
+
+/// A `_Check:_` value as a command: one code span (`` `cargo test` ``) is unwrapped; an empty
+/// value is no check.
+fn check_command(value: &str) -> Option<String> {
+    let v = value.trim();
+    let v = match v.strip_prefix('`').and_then(|r| r.strip_suffix('`')) {
+        Some(inner) if !inner.contains('`') => inner.trim(),
+        _ => v,
+    };
+    (!v.is_empty()).then(|| v.to_owned())
 }
 
 /// Splits a comma-separated value; an entry that opens with a code span is that span
@@ -1100,6 +1120,16 @@ mod tests {
         assert!(l.tasks[2].struck);
         assert_eq!(l.tasks[2].files, ["a/b.rs", "c.rs"]);
         assert_eq!(l.tasks[2].details, ["Other detail"]);
+    }
+
+    #[test]
+    fn check_metadata_is_an_underscored_command() {
+        let src = "- [ ] 1 A\n  - _Check: `cargo test -p a_b`_\n- [ ] 2 B\n  - Check: the page loads\n- [ ] 3 C\n  - _Check: test -f out_file && grep -q ok out_file_\n";
+        let l = parse(src, "t");
+        assert_eq!(l.tasks[0].check.as_deref(), Some("cargo test -p a_b"));
+        assert_eq!(l.tasks[1].check, None);
+        assert_eq!(l.tasks[1].details, ["Check: the page loads"]);
+        assert_eq!(l.tasks[2].check.as_deref(), Some("test -f out_file && grep -q ok out_file"));
     }
 
     #[test]

@@ -20,7 +20,10 @@
 //! * `unreadable` — a Markdown file that cannot be read (not UTF-8, refused by the path policy,
 //!   no permission): one problem, and the check goes on with the other files;
 //! * `stale-temp-file` — a `.NAME.specwork-PID.tmp` left by a write that was killed (fixable:
-//!   removed).
+//!   removed);
+//! * `drift` — a done task's file changed later by work not linked to it, a task's window
+//!   changed a file its `Files:` does not name, or an approved document changed
+//!   ([`crate::views::drift`]; a reviewer answers with `drift accept` or `drift reopen`).
 //!
 //! `fix` applies only the repairs above, each through [`crate::base::write`]; generic names
 //! (`spec.md`, `README.md`, `index.md`, `tasks.md`, `design.md`, `requirements.md`) are never
@@ -63,6 +66,8 @@ pub enum ProblemKind {
     Unreadable,
     /// A temporary file a killed write left behind.
     StaleTempFile,
+    /// Work that no longer matches what was finished or approved.
+    Drift,
     /// A requirement no task covers, or a task's reference to a requirement that does not exist.
     Coverage,
 }
@@ -407,6 +412,8 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
         });
     }
 
+    problems.extend(drift_problems(ws));
+
     problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.kind.cmp(&b.kind)));
     let fixed = problems.iter().filter(|p| p.fixed).count();
     Ok(CheckReport {
@@ -418,6 +425,61 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
         fixed,
         problems,
     })
+}
+
+/// One `drift` problem per drifted file ([`crate::views::drift`]).
+fn drift_problems(ws: &Workspace) -> Vec<Problem> {
+    use crate::views::drift::DriftKind;
+    let specs: Vec<&crate::Spec> = ws.specs.iter().filter(|s| !s.archived).collect();
+    let report = crate::views::drift::drift(ws, &specs);
+    let mut out: Vec<Problem> = report
+        .drifted
+        .into_iter()
+        .map(|d| {
+            let task = d.task.as_deref().unwrap_or("");
+            let by = d.commit.as_deref().map_or_else(|| "an uncommitted edit".to_owned(), |c| format!("commit {c}"));
+            let (message, hint) = match d.kind {
+                DriftKind::ChangedAfterDone => (
+                    format!("changed by {by} after task {task} of {} was done, not linked to the task", d.spec),
+                    format!(
+                        "review it: `specwork drift accept {} {task}` or `specwork drift reopen {} {task} --reason …`",
+                        d.spec, d.spec
+                    ),
+                ),
+                DriftKind::OutsideDeclaredFiles => (
+                    format!("changed by task {task} of {} but not named in its Files:", d.spec),
+                    format!("add it to the task's Files:, or `specwork drift accept {} {task}`", d.spec),
+                ),
+                DriftKind::DocChangedSinceApproval => (
+                    format!("approved document of {} changed since its approval", d.spec),
+                    format!("request a new review: `specwork approval request {} …`", d.spec),
+                ),
+            };
+            Problem {
+                kind: ProblemKind::Drift,
+                severity: Severity::Warning,
+                file: d.file,
+                line: 0,
+                target: Some(d.kind.as_str().to_owned()),
+                message,
+                hint,
+                fixable: false,
+                fixed: false,
+            }
+        })
+        .collect();
+    out.extend(report.errors.into_iter().map(|e| Problem {
+        kind: ProblemKind::Drift,
+        severity: Severity::Error,
+        file: crate::stores::evidence::EVIDENCE_DIR.to_owned(),
+        line: 0,
+        target: None,
+        message: e,
+        hint: "restore the file from git".into(),
+        fixable: false,
+        fixed: false,
+    }));
+    out
 }
 
 /// The problem of a Markdown file that cannot be read.

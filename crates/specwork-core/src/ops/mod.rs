@@ -19,12 +19,15 @@ pub mod commit;
 pub mod context_append;
 pub mod deliverable;
 pub mod derived;
+pub mod done;
+pub mod drift;
 pub mod eod;
 pub mod phases;
 pub mod record;
 pub mod session;
 pub mod spec_work;
 pub mod task;
+pub mod verify;
 
 use serde::Serialize;
 
@@ -110,4 +113,27 @@ pub enum OpError {
     /// The spec's tasks are not approved (and starting was not forced).
     #[error(transparent)]
     Gate(#[from] GateError),
+    /// The task's `_Check:_` failed, so it stays open (finishing was not forced).
+    #[error("the check of task {task} of {spec} failed ({}): `{}`", crate::stores::activity::exit_text(run), run.command)]
+    CheckFailed {
+        /// The spec.
+        spec: String,
+        /// The task.
+        task: String,
+        /// The run, with the tail of its output.
+        run: crate::stores::journal::CheckRun,
+    },
+    /// The task has no evidence to compare with (not done, or finished before specwork kept it).
+    #[error(
+        "task {task} of {spec} has no drift baseline: it is not done, or was finished before specwork kept evidence"
+    )]
+    NoBaseline {
+        /// The spec.
+        spec: String,
+        /// The task.
+        task: String,
+    },
+    /// A drift decision could not be recorded.
+    #[error(transparent)]
+    Evidence(#[from] crate::stores::evidence::EvidenceError),
 }

@@ -9,8 +9,10 @@ use crate::base::diag::Diagnostic;
 use crate::base::display::{CostDisplay, in_currency};
 use crate::ops::OpError;
 use crate::ops::session::{SessionPick, resolve};
+use crate::ops::{done, verify};
+use crate::stores::implog::Artifacts;
 use crate::stores::journal::{
-    Entry, Event, Progress, Stamp, TaskPointer, TaskRecord, Tokens, UsageSource, WorkspaceLock,
+    CheckRun, Entry, Event, Progress, Stamp, TaskPointer, TaskRecord, Tokens, UsageSource, WorkFacts, WorkspaceLock,
 };
 use crate::stores::session::{self as store, Identity, SessionIndex, StartOptions};
 use crate::usage::logs::{self, Closing, Logs};
@@ -141,6 +143,8 @@ pub fn start(ws: &Workspace, spec: &Spec, task_id: &str, o: &StartOptionsTask<'_
             title: task.title.clone(),
             files: task.files.clone(),
             forced: gate_passed || closed,
+            head: crate::stores::implog::git::head(&ws.root),
+            dirty: done::dirty_files(ws),
         },
     );
     crate::ops::record::record(ws, &rec.journal, &[entry])?;
@@ -173,6 +177,17 @@ pub struct FinishOptions<'a> {
     pub manual_log: bool,
     /// Progress of a long first scan of the agents' logs.
     pub progress: Option<ProgressFn>,
+    /// Finish the task although its `_Check:_` fails (recorded as unverified).
+    pub force: bool,
+    /// How long the check may run [default: [`verify::DEFAULT_TIMEOUT`]].
+    pub check_timeout: Option<std::time::Duration>,
+    /// The agent's one-line summary of what the task did (its implementation log's summary).
+    pub summary: Option<&'a str>,
+    /// What the task built, for its implementation log.
+    pub artifacts: Option<Artifacts>,
+    /// Files the agent says the task changed (listed as unverified when git and hooks did not
+    /// see them change).
+    pub claimed_files: Vec<String>,
 }
 
 /// A task finished or logged.
@@ -219,6 +234,16 @@ pub struct TaskFinished {
     /// The marker edit, when the marker changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<edit::TaskChange>,
+    /// For a task finished done: `true` its check passed, `false` finished with `force` past a
+    /// failing check, `None` no check.
+    pub verified: Option<bool>,
+    /// The check's run, when the task has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckRun>,
+    /// What the task's window changed (files, lines, commits) and the log written, for a task
+    /// finished done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work: Option<WorkFacts>,
     /// Problems measuring.
     pub warnings: Vec<Diagnostic>,
 }
@@ -232,6 +257,23 @@ pub fn finish(ws: &Workspace, spec: &Spec, task_id: &str, o: &FinishOptions<'_>)
     writable(spec)?;
     let status = o.status.unwrap_or(TaskStatus::Done);
     let who = Identity::detect(&ws.root, &ws.config);
+    // Finishing a task that was not done yet proves it: its check runs first (before any lock: a
+    // test suite takes a while), and a failing check keeps the task open unless forced.
+    let finishing = status == TaskStatus::Done && task.status != TaskStatus::Done;
+    let check = match (&task.check, finishing) {
+        (Some(cmd), true) => Some(verify::run_check(&ws.root, cmd, o.check_timeout.unwrap_or(verify::DEFAULT_TIMEOUT))),
+        _ => None,
+    };
+    let verified = check.as_ref().map(|c| c.passed);
+    if let Some(run) = check.as_ref().filter(|c| !c.passed && !o.force) {
+        let _lock = WorkspaceLock::acquire(&ws.root);
+        let index = SessionIndex::load_current(&ws.root);
+        let rec = recorder(ws, spec, &who, &index, Some(&task.id), &o.pick)?;
+        let entry =
+            Entry::now(&rec.key, Event::Check { spec: spec.id.clone(), task: task.id.clone(), run: run.clone() });
+        crate::ops::record::record(ws, &rec.journal, &[entry])?;
+        return Err(OpError::CheckFailed { spec: spec.id.clone(), task: task.id.clone(), run: run.clone() });
+    }
     // Closing a window measures it: read the agents' logs before taking the lock (a first scan of
     // large logs takes a moment; nothing else waits for it).
     let (logs, warnings) = if status == TaskStatus::InProgress {
@@ -258,20 +300,56 @@ pub fn finish(ws: &Workspace, spec: &Spec, task_id: &str, o: &FinishOptions<'_>)
         note: o.note.map(str::to_owned),
         progress,
         next: next.clone(),
+        verified: if finishing { verified } else { None },
+        check: check.clone(),
+        work: None,
     };
-    let event = if o.manual_log { Event::LogTask(record) } else { Event::TaskEnd(record) };
     let now = Stamp::now();
     // The index as it will be once this session exists (a session started just now is in it).
     let before = if rec.started { SessionIndex::load_current(&ws.root) } else { index };
     let mut entries = store::commit_entries(&ws.root, &before, &rec.key);
-    entries.push(Entry { ts: now, ..Entry::now(&rec.key, event) });
+    let mut measured_usage = Vec::new();
     if let Some(logs) = &logs {
         let closing = Closing { now, sessions: &[], task: Some((&rec.key, &spec.id, &task.id)) };
         let a = logs::attribute(&before, &who.owner, logs, &closing);
         let mut measured = a.entries(logs, now.offset, |w, closed| closed && w.session == rec.key);
-        entries.extend(measured.remove(&rec.key).unwrap_or_default());
+        measured_usage = measured.remove(&rec.key).unwrap_or_default();
     }
+    let mut warnings = warnings;
+    let mut record = record;
+    let mut evidence = None;
+    if finishing {
+        let m = done::measure(ws, spec, task, &before, &o.claimed_files);
+        warnings.extend(m.warnings.iter().cloned());
+        let input = done::LogInput {
+            summary: o.summary,
+            artifacts: o.artifacts.as_ref(),
+            check: check.as_ref(),
+            verified,
+            usage: usage_text(&measured_usage, &task.id, &record),
+        };
+        let mut work = m.work.clone();
+        match done::write_log(ws, spec, task, &work, &input) {
+            Ok(log) => work.log = log,
+            Err(e) => {
+                warnings.push(Diagnostic::warning("", 0, format!("the implementation log was not written: {e}"), ""))
+            }
+        }
+        record.work = Some(work);
+        evidence = Some(m);
+    }
+    let event = if o.manual_log { Event::LogTask(record.clone()) } else { Event::TaskEnd(record.clone()) };
+    entries.push(Entry { ts: now, ..Entry::now(&rec.key, event) });
+    entries.extend(measured_usage);
     let after = crate::ops::record::record(ws, &rec.journal, &entries)?;
+    if let Some(m) = &evidence {
+        let log = record.work.as_ref().and_then(|w| w.log.clone());
+        if let Err(e) =
+            done::keep_baseline(ws, &spec.id, &task.id, &rec.key, &now, record.verified, check.as_ref(), m, log)
+        {
+            warnings.push(Diagnostic::warning("", 0, format!("the task's drift baseline was not kept: {e}"), ""));
+        }
+    }
     let usage = after
         .get(&rec.key)
         .and_then(|s| s.tasks.iter().find(|t| t.spec == spec.id && t.task == task.id))
@@ -297,8 +375,38 @@ pub fn finish(ws: &Workspace, spec: &Spec, task_id: &str, o: &FinishOptions<'_>)
         progress,
         next_task: next,
         change,
+        verified: record.verified,
+        check,
+        work: record.work,
         warnings,
     })
+}
+
+/// The task's usage as the log states it: measured usage entries for it, else the manual count.
+fn usage_text(measured: &[Entry], task: &str, record: &TaskRecord) -> Option<String> {
+    let mut tokens = 0u64;
+    let mut cost = 0.0f64;
+    let mut any = false;
+    for e in measured {
+        if let Event::Usage { task: Some(t), tokens: tk, cost_usd, .. } = &e.event
+            && t == task
+        {
+            any = true;
+            tokens += tk.total;
+            cost += cost_usd.unwrap_or(0.0);
+        }
+    }
+    let (tokens, cost, source) = if any {
+        (tokens, Some(cost), "measured")
+    } else {
+        (record.tokens.map(|t| t.total)?, record.cost_usd, "manual")
+    };
+    let mut s = format!("{} tokens", crate::base::display::fmt_tokens(tokens));
+    if let Some(c) = cost.filter(|c| *c > 0.0) {
+        s.push_str(&format!(", {}", crate::base::display::fmt_cost(c)));
+    }
+    s.push_str(&format!(" ({source})"));
+    Some(s)
 }
 
 /// Changes task `task_id`'s marker to `status` (with `reason` for blocked) and journals it as a

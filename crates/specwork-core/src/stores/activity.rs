@@ -21,6 +21,17 @@ fn implementation_line(e: &Event) -> Option<String> {
                 (TaskStatus::Pending, _) => "Reset task".to_owned(),
             };
             let mut s = format!("{verb} {}: {}", r.task, r.title);
+            if r.status == TaskStatus::Done {
+                match (r.verified, &r.check) {
+                    (Some(true), Some(c)) => s.push_str(&format!(" — verified: `{}` passed", c.command)),
+                    (Some(false), Some(c)) => s.push_str(&format!(
+                        " — unverified: `{}` failed ({}), finished with --force",
+                        c.command,
+                        exit_text(c)
+                    )),
+                    _ => {}
+                }
+            }
             if let Some(t) = r.tokens {
                 let u = session::Usage {
                     tokens: t,
@@ -56,14 +67,62 @@ fn implementation_line(e: &Event) -> Option<String> {
             format!("{verb} `{path}`")
         }
         Event::Note { text, section, .. } if section != "planning" => text.clone(),
+        Event::Check { task, run, .. } => {
+            format!(
+                "⚠️ Check of task {task} failed ({}): `{}`; the task stays in progress",
+                exit_text(run),
+                run.command
+            )
+        }
         _ => return None,
     })
+}
+
+/// `exit 1`, `timed out`, `killed`.
+pub fn exit_text(c: &crate::stores::journal::CheckRun) -> String {
+    match c.exit_code {
+        _ if c.timed_out => "timed out".to_owned(),
+        Some(code) => format!("exit {code}"),
+        None => "killed".to_owned(),
+    }
+}
+
+/// The measured facts of a finished task as one timeline line: files, lines, commits, the
+/// implementation log.
+fn work_line(task: &str, w: &crate::stores::journal::WorkFacts) -> String {
+    let mut parts = Vec::new();
+    let list = |v: &[String]| v.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+    if !w.files_created.is_empty() {
+        parts.push(format!("created {}", list(&w.files_created)));
+    }
+    if !w.files_modified.is_empty() {
+        parts.push(format!("modified {}", list(&w.files_modified)));
+    }
+    if !w.files_deleted.is_empty() {
+        parts.push(format!("deleted {}", list(&w.files_deleted)));
+    }
+    if parts.is_empty() {
+        parts.push("no files changed".to_owned());
+    }
+    let mut s = format!("Task {task} work: {} (+{} −{})", parts.join("; "), w.lines_added, w.lines_removed);
+    if !w.commits.is_empty() {
+        s.push_str(&format!("; commits {}", w.commits.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")));
+    }
+    if !w.unverified.is_empty() {
+        s.push_str(&format!("; named but not seen changed (unverified): {}", list(&w.unverified)));
+    }
+    s
 }
 
 /// The implementation bullets of `spec`'s view of a session, duplicates of files removed.
 pub fn implementation_lines(s: &Session, spec: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for e in s.entries.iter().filter(|e| s.entry_is_for(e, spec)) {
+        if let Event::TaskEnd(r) = &e.event
+            && let Some(w) = r.work.as_ref().filter(|w| !w.is_empty())
+        {
+            out.push(work_line(&r.task, w));
+        }
         if let Some(line) = implementation_line(&e.event) {
             if matches!(e.event, Event::FileTouched { .. }) && out.contains(&line) {
                 continue;

@@ -49,6 +49,7 @@ use crate::base::ids::{self, IdSource};
 use crate::base::write::{self, WriteError};
 use crate::model::spec::{Layout, Spec, SpecStatus};
 use crate::model::workspace::{self, Workspace, WorkspaceError};
+use crate::text::templates::TemplateKind;
 use crate::{base::clock, base::names, model::tasks, text::markdown};
 
 /// Where approval records live, relative to the workspace root.
@@ -495,6 +496,14 @@ pub enum ApprovalError {
         file: PathBuf,
     },
     /// Rejecting or asking for a revision needs a comment.
+    #[error("{} is still the template: {} not filled in", file.display(), placeholders.join(", "))]
+    UntouchedTemplate {
+        /// The document, relative to the workspace.
+        file: PathBuf,
+        /// The template's placeholders it still holds (`[role]`, `[feature]`).
+        placeholders: Vec<String>,
+    },
+    /// A comment is needed for this decision.
     #[error("a comment is required to {action}")]
     CommentRequired {
         /// `reject` or `revise`.
@@ -1796,6 +1805,31 @@ pub fn decide(
     decision: Decision,
     comment: Option<&str>,
 ) -> Result<ApprovalOutcome, ApprovalError> {
+    decide_with(ws, t, decision, comment, false)
+}
+
+/// The template a document was made from, for [`decide_with`]'s check.
+fn template_of(t: &DocTarget) -> Option<TemplateKind> {
+    Some(match (t.doc, t.layout) {
+        (DocKind::Tasks, Some(Layout::Numbered)) => TemplateKind::NumberedSpec,
+        (DocKind::Requirements, _) => TemplateKind::Requirements,
+        (DocKind::Design, _) => TemplateKind::Design,
+        (DocKind::Tasks, _) => TemplateKind::Tasks,
+        (DocKind::Product, _) => TemplateKind::Product,
+        (DocKind::Tech, _) => TemplateKind::Tech,
+        (DocKind::Structure, _) => TemplateKind::Structure,
+    })
+}
+
+/// [`decide`]; approving a document that still holds two or more of its template's placeholders
+/// (`[role]`, `[feature]`: a template nobody filled in) is refused unless `force`.
+pub fn decide_with(
+    ws: &Workspace,
+    t: &DocTarget,
+    decision: Decision,
+    comment: Option<&str>,
+    force: bool,
+) -> Result<ApprovalOutcome, ApprovalError> {
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     let action = match decision {
         Decision::Approve => "approve",
@@ -1821,6 +1855,19 @@ pub fn decide(
         return Ok(outcome(action, t, latest, false, true, None, p.hash, warnings));
     }
 
+    // A new approval of a template nobody filled in needs `force` (approving again is harmless).
+    if decision == Decision::Approve
+        && !force
+        && let Some(kind) = template_of(t)
+        && let Ok(bytes) = crate::base::path_policy::read(ws.root.join(&t.file))
+    {
+        let text = String::from_utf8_lossy(&bytes);
+        let text = review_text(&text, t.doc, t.tasks_section);
+        let left = crate::text::templates::placeholders_left(&crate::text::templates::load(&ws.root, kind), &text);
+        if left.len() >= 2 {
+            return Err(ApprovalError::UntouchedTemplate { file: t.file.clone(), placeholders: left });
+        }
+    }
     let mut ids = IdSource::new();
     let (target_record, created) = match latest_pending(&view, t) {
         Some(r) => (r.clone(), false),
@@ -1887,6 +1934,11 @@ pub fn decide(
 /// Approves a document (see [`decide`]).
 pub fn approve(ws: &Workspace, t: &DocTarget, comment: Option<&str>) -> Result<ApprovalOutcome, ApprovalError> {
     decide(ws, t, Decision::Approve, comment)
+}
+
+/// Approves a document even when it is still its template (see [`decide_with`]).
+pub fn approve_forced(ws: &Workspace, t: &DocTarget, comment: Option<&str>) -> Result<ApprovalOutcome, ApprovalError> {
+    decide_with(ws, t, Decision::Approve, comment, true)
 }
 
 /// Rejects a document (see [`decide`]).

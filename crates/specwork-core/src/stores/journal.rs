@@ -314,6 +314,24 @@ pub enum Event {
         /// A done or blocked task reopened with `--force`.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         forced: bool,
+        /// The commit `HEAD` was at (the start of the task's window in git).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        head: Option<String>,
+        /// Files already changed and not committed then, with their content: still the same
+        /// when the task ends, they are not its work.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        dirty: Vec<FileBaseline>,
+    },
+    /// A task's `_Check:_` ran and failed, so the task was not finished (a passing check, or
+    /// one forced past, is in the `task_end`).
+    Check {
+        /// Spec id.
+        spec: String,
+        /// Task id.
+        task: String,
+        /// The run.
+        #[serde(flatten)]
+        run: CheckRun,
     },
     /// Work on a task ended.
     TaskEnd(TaskRecord),
@@ -446,6 +464,83 @@ pub struct TaskRecord {
     /// The spec's next task after the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<TaskPointer>,
+    /// For a task finished done: `true` its check passed, `false` it was forced past a failing
+    /// check, absent when it has no check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+    /// The check's run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckRun>,
+    /// What was measured in the task's window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work: Option<WorkFacts>,
+}
+
+/// One run of a task's `_Check: <command>_`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckRun {
+    /// The command, as the task states it.
+    pub command: String,
+    /// Its exit code (`None` when it was killed: a timeout or a signal).
+    pub exit_code: Option<i32>,
+    /// Whether it passed (exit code 0 within the time allowed).
+    pub passed: bool,
+    /// Whether it ran out of time and was killed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub timed_out: bool,
+    /// How long it ran, in milliseconds.
+    pub duration_ms: u64,
+    /// The last lines of its output (stdout and stderr together), at most a few hundred bytes.
+    pub tail: String,
+}
+
+impl WorkFacts {
+    /// Nothing changed, linked or named.
+    pub fn is_empty(&self) -> bool {
+        self.files_created.is_empty()
+            && self.files_modified.is_empty()
+            && self.files_deleted.is_empty()
+            && self.commits.is_empty()
+            && self.unverified.is_empty()
+    }
+}
+
+/// A file and its content at some moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileBaseline {
+    /// Workspace-relative path with `/`.
+    pub path: String,
+    /// SHA-256 of its bytes; `None` when it does not exist (deleted).
+    pub sha256: Option<String>,
+}
+
+/// What a task's window changed, measured (hooks and git), specwork's bookkeeping left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkFacts {
+    /// Files created.
+    #[serde(default)]
+    pub files_created: Vec<String>,
+    /// Files modified.
+    #[serde(default)]
+    pub files_modified: Vec<String>,
+    /// Files deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files_deleted: Vec<String>,
+    /// Lines added (git).
+    #[serde(default)]
+    pub lines_added: u64,
+    /// Lines removed (git).
+    #[serde(default)]
+    pub lines_removed: u64,
+    /// Commits linked to the task (abbreviated hashes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commits: Vec<String>,
+    /// Files the agent named that neither git nor hooks saw change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unverified: Vec<String>,
+    /// The implementation log written, workspace-relative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
 }
 
 /// `TaskStatus` by its stable name (`in-progress`), tolerant of the aliases `TaskStatus::parse` reads.
@@ -506,9 +601,10 @@ impl Entry {
                 opt(continue_from);
                 planned.iter_mut().for_each(|p| *p = one_line(p));
             }
-            Event::TaskStart { title, files, .. } => {
+            Event::TaskStart { title, files, dirty, .. } => {
                 *title = one_line(title);
                 files.iter_mut().for_each(|f| *f = one_line(f));
+                dirty.iter_mut().for_each(|f| f.path = one_line(&f.path));
             }
             Event::TaskEnd(r) | Event::LogTask(r) => {
                 r.title = one_line(&r.title);

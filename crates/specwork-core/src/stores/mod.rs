@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod approvals;
+pub mod evidence;
 pub mod facts;
 pub mod implog;
 pub mod journal;

@@ -540,7 +540,7 @@ impl Session {
 
 fn entry_spec(e: &Event) -> Option<&str> {
     match e {
-        Event::TaskStart { spec, .. } => Some(spec),
+        Event::TaskStart { spec, .. } | Event::Check { spec, .. } => Some(spec),
         Event::TaskEnd(r) | Event::LogTask(r) => Some(&r.spec),
         Event::Usage { spec, .. }
         | Event::FileTouched { spec, .. }

@@ -93,6 +93,27 @@ pub fn is_placeholder_task(title: &str) -> bool {
     TITLES.contains(&title.trim())
 }
 
+/// The bracketed placeholders of the template `template` (`[role]`, `[event]`, `[system]`) that
+/// `text` still holds, each once, in the template's order: what nobody has filled in yet.
+pub fn placeholders_left(template: &str, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        let word = &after[..close];
+        // `[role]`, `[load]`, `[security property]` — not `[ ]`, `[x]` or `[[links]]`.
+        if word.len() > 2 && word.bytes().all(|b| b.is_ascii_lowercase() || b == b' ') {
+            let token = format!("[{word}]");
+            if text.contains(&token) && !out.contains(&token) {
+                out.push(token);
+            }
+        }
+        rest = &after[close..];
+    }
+    out
+}
+
 /// Replaces `{{key}}` placeholders.
 pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();
@@ -100,4 +121,20 @@ pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
         out = out.replace(&format!("{{{{{k}}}}}"), v);
     }
     out
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_left_in_a_document() {
+        let t = TemplateKind::Requirements.builtin();
+        let untouched = render(t, &[("title", "Auth")]);
+        let left = placeholders_left(t, &untouched);
+        assert!(left.len() >= 5, "{left:?}");
+        assert_eq!(left[0], "[role]");
+        let written = "# Requirements\n\n### Requirement 1\n\nAs a clerk, I want [x] invoices.\n- [ ] not one\n";
+        assert_eq!(placeholders_left(t, written), Vec::<String>::new());
+    }
 }

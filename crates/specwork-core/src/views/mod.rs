@@ -3,6 +3,7 @@
 
 pub mod daily;
 pub mod deliverables;
+pub mod drift;
 pub mod estimate;
 pub mod progress;
 pub mod projects;

@@ -29,6 +29,10 @@ pub struct TaskRef {
     /// Blocked reason, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Of a done task in a status report: `true` its check passed when it was finished, `false`
+    /// it was finished past a failing check, `null` it has no recorded check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Option<bool>>,
     /// What the task used so far (status SPEC only; absent when nothing was recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<session::Usage>,
@@ -42,6 +46,7 @@ impl From<&Task> for TaskRef {
             status: t.status,
             line: t.line,
             reason: t.blocked_reason.clone(),
+            verified: None,
             usage: None,
         }
     }
@@ -227,8 +232,18 @@ pub struct SpecReport {
     pub last_commit: Option<CommitRef>,
     /// Child specs (numbered areas).
     pub children: Vec<String>,
+    /// Where the work no longer matches what was finished or approved.
+    pub drift: Vec<crate::views::drift::Drifted>,
+    /// Reviewers' drift decisions, oldest first.
+    pub drift_decisions: Vec<crate::views::drift::DecisionRef>,
     /// The estimate from this workspace's history beside what the tasks used.
     pub estimate: crate::views::estimate::SpecEstimate,
+}
+
+/// Done tasks with their verification from the spec's evidence.
+fn verified(ws: &Workspace, spec: &Spec, done: Vec<TaskRef>) -> Vec<TaskRef> {
+    let ev = crate::stores::evidence::load(ws, &spec.id).unwrap_or_default();
+    done.into_iter().map(|t| TaskRef { verified: Some(ev.tasks.get(&t.id).and_then(|e| e.verified)), ..t }).collect()
 }
 
 fn deliverables(ws: &Workspace, spec: &Spec) -> DeliverableCounts {
@@ -402,10 +417,11 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
             .collect::<Vec<_>>()
     };
     let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
+    let drift = crate::views::drift::drift(ws, &[spec]);
     SpecReport {
         row: row(spec),
         docs: spec.docs.clone(),
-        completed: by(TaskStatus::Done),
+        completed: verified(ws, spec, by(TaskStatus::Done)),
         in_progress: by(TaskStatus::InProgress),
         pending: by(TaskStatus::Pending),
         deliverables: deliverables(ws, spec),
@@ -424,6 +440,8 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
                     .map(|(h, s)| CommitRef { hash: h.clone(), subject: s.clone() })
             }),
         children: spec.children.clone(),
+        drift: drift.drifted,
+        drift_decisions: drift.decisions,
         estimate: crate::views::estimate::spec_estimate(&ws.root, spec, &index, &ws.config),
     }
 }
@@ -497,6 +515,8 @@ pub struct ResumeWithSessions {
     pub active_sessions: Vec<ActiveSession>,
     /// The latest daily summary.
     pub latest_daily: Option<DailyRef>,
+    /// Where the work no longer matches what was finished or approved.
+    pub drift: Vec<crate::views::drift::Drifted>,
 }
 
 /// Builds the resume view with sessions from the journals.
@@ -522,6 +542,7 @@ pub fn resume_with_sessions(ws: &Workspace, spec: &Spec) -> ResumeWithSessions {
         continue_from: r.next_task.as_ref().map(|t| t.id.clone()),
         active_sessions: active_sessions(&index, &spec.id),
         latest_daily,
+        drift: crate::views::drift::drift(ws, &[spec]).drifted,
         resume: r,
     }
 }

@@ -103,10 +103,10 @@ impl Trace {
     }
 }
 
-/// Whether a done task's check passed. No check results are recorded yet, so every done task
-/// is "no check" (`None`).
-fn verified(_ws: &Workspace, _spec: &Spec, _task: &Task) -> Option<bool> {
-    None
+/// Whether a done task's check passed when it was finished (`None`: no check recorded), from
+/// the spec's evidence ([`crate::stores::evidence`]).
+fn verified(ws: &Workspace, spec: &Spec, task: &Task) -> Option<bool> {
+    crate::stores::evidence::load(ws, &spec.id).ok()?.tasks.get(&task.id)?.verified
 }
 
 /// How much of the repository's history `trace` reads for commits.

@@ -46,6 +46,7 @@ fn approval_error(e: ApprovalError) -> PageError {
         }
         ApprovalError::StillPending { .. } => "approve, reject or send it back first",
         ApprovalError::DocMissing { .. } => "the document is not written yet",
+        ApprovalError::UntouchedTemplate { .. } => "fill in the template's placeholders before approving it",
         ApprovalError::Archived { .. } => "the spec is archived",
         _ => "reload the page; the files may have changed",
     };

@@ -49,6 +49,8 @@ pub(crate) struct TaskView {
     pub level: usize,
     pub reason: String,
     pub meta: Vec<(&'static str, String)>,
+    /// For a done task: `verified`, `unverified` (finished past a failing check) or empty.
+    pub proof: &'static str,
 }
 
 impl TaskView {
@@ -108,6 +110,8 @@ struct SpecPage {
     commits: Vec<(String, String)>,
     total_time: String,
     diagnostics: Vec<specwork_core::Diagnostic>,
+    drift: Vec<specwork_core::views::drift::Drifted>,
+    drift_decisions: Vec<specwork_core::views::drift::DecisionRef>,
     /// The estimate beside the actual usage, one line.
     estimate: Option<String>,
     /// Requirement coverage, when the spec has numbered requirements.
@@ -129,6 +133,12 @@ fn panel(t: &'static Catalogue, spec: &Spec, report: &report::SpecReport) -> Tas
     let used = |id: &str| {
         report.completed.iter().chain(&report.in_progress).find(|r| r.id == id).and_then(|r| r.usage.as_ref())
     };
+    // Done tasks: verified (their check passed), unverified (forced past it), or neither.
+    let proof = |id: &str| match report.completed.iter().find(|r| r.id == id).and_then(|r| r.verified.flatten()) {
+        Some(true) => "verified",
+        Some(false) => "unverified",
+        None => "",
+    };
     TasksPanel {
         t,
         enc_spec: percent_encode(&spec.id),
@@ -147,6 +157,9 @@ fn panel(t: &'static Catalogue, spec: &Spec, report: &report::SpecReport) -> Tas
                 }
                 if let Some(p) = &task.purpose {
                     meta.push(("task.purpose", p.clone()));
+                }
+                if let Some(c) = &task.check {
+                    meta.push(("task.check", c.clone()));
                 }
                 if let Some(u) = used(&task.id) {
                     meta.push((
@@ -168,6 +181,7 @@ fn panel(t: &'static Catalogue, spec: &Spec, report: &report::SpecReport) -> Tas
                     level: task.level.min(6),
                     reason: task.blocked_reason.clone().unwrap_or_default(),
                     meta,
+                    proof: proof(&task.id),
                 }
             })
             .collect(),
@@ -270,6 +284,8 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
     });
     let panel = panel(t, spec, &rep);
     let sessions = rep.sessions;
+    let drift = rep.drift;
+    let drift_decisions = rep.drift_decisions;
     let commits = spec.context.iter().flat_map(|c| &c.sessions).flat_map(|s| s.commits.clone()).collect();
     let total: u64 = sessions.iter().filter_map(|s| s.minutes).sum();
     let own: Vec<String> = docs.iter().map(|(_, p)| specwork_core::base::display::slash_path(p)).collect();
@@ -313,6 +329,8 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         commits,
         total_time: if total > 0 { hours(total) } else { String::new() },
         diagnostics,
+        drift,
+        drift_decisions,
         trace,
         trace_summary,
     };

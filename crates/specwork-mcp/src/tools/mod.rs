@@ -72,6 +72,12 @@ pub(crate) fn op_error(e: OpError) -> ToolError {
              then {{action: wait}}; or pass force: true (recorded in the journal)",
             g.spec()
         ),
+        OpError::CheckFailed { run, .. } => {
+            return ToolError::new(
+                format!("{e}; the task stays in progress. Last output:\n{}", run.tail),
+                "fix what the check reports and call do-task with done: true again, or pass force: true to finish it unverified",
+            );
+        }
         OpError::Name(_) => "names and task ids are plain ids (inv-1000, 1.2), never paths".to_owned(),
         OpError::Session(SessionError::Exists { .. }) => "choose another session name".to_owned(),
         OpError::Session(SessionError::NoSuchSession { .. } | SessionError::Ended { .. }) => {

@@ -40,7 +40,7 @@ pub const DO_TASK: ToolDef = ToolDef {
         req("taskId", Kind::Str, ""),
         opt("done", Kind::Bool, ""),
         opt("tokens", Kind::Str, TOKENS),
-        opt("force", Kind::Bool, "reopen a done task"),
+        opt("force", Kind::Bool, "reopen; or finish unverified"),
         opt("session", Kind::Str, SESSION),
     ],
     read_only: false,
@@ -123,7 +123,12 @@ fn do_task(call: &Call<'_>) -> Result<Reply, ToolError> {
     let id = call.required("taskId")?;
     let ws = call.workspace()?;
     if call.bool("done") == Some(true) {
-        let opts = FinishOptions { tokens: tokens(call)?, pick: pick(call), ..FinishOptions::default() };
+        let opts = FinishOptions {
+            tokens: tokens(call)?,
+            pick: pick(call),
+            force: call.bool("force") == Some(true),
+            ..FinishOptions::default()
+        };
         return Ok(Reply::json(&task_ops::finish(ws, spec, id, &opts).map_err(op_error)?));
     }
     if call.str("tokens").is_some() {

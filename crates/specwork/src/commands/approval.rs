@@ -54,6 +54,9 @@ pub struct ApproveArgs {
     /// A note recorded as the approval's response
     #[arg(long, short)]
     pub comment: Option<String>,
+    /// Approve a document that is still its template (`[role]`, `[feature]` not filled in)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -121,7 +124,11 @@ pub fn run(ctx: &Ctx, cmd: ApprovalCommand) -> CmdResult {
         ApprovalCommand::Approve(a) => {
             let ws = ctx.workspace()?;
             let t = approvals::target(ws, &a.spec, &a.doc)?;
-            let o = approvals::approve(ws, &t, a.comment.as_deref())?;
+            let o = if a.force {
+                approvals::approve_forced(ws, &t, a.comment.as_deref())?
+            } else {
+                approvals::approve(ws, &t, a.comment.as_deref())?
+            };
             print_outcome(ctx, &o);
         }
         ApprovalCommand::Reject(a) => {

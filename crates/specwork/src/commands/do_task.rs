@@ -25,9 +25,23 @@ pub struct DoTaskArgs {
     /// Model for the cost estimate of --tokens (haiku, sonnet, opus) [default: the session's, else haiku]
     #[arg(long)]
     pub model: Option<String>,
-    /// Start a task that is done or blocked anyway (reopens it), or whose tasks are not approved
+    /// Start a task that is done or blocked anyway (reopens it), or whose tasks are not approved;
+    /// with --done, finish it although its `_Check:_` fails (recorded as unverified)
     #[arg(long)]
     pub force: bool,
+    /// With --done: what the task did, one line (the implementation log's summary)
+    #[arg(long, requires = "done", value_name = "TEXT")]
+    pub summary: Option<String>,
+    /// With --done: an artifact for the implementation log, as `log-implementation --artifact`
+    /// takes it (JSON or @FILE); repeat for several
+    #[arg(long = "artifact", requires = "done", value_name = "JSON")]
+    pub artifacts: Vec<String>,
+    /// With --done: files you changed; any git and hooks did not see change are listed as unverified
+    #[arg(long = "files", requires = "done", value_name = "PATH", value_delimiter = ',', num_args = 1..)]
+    pub files: Vec<String>,
+    /// With --done: how long the task's `_Check:_` may run, in seconds [default: 600]
+    #[arg(long, requires = "done", value_name = "SECS")]
+    pub check_timeout: Option<u64>,
     /// The session to record in [default: the one hooks tied to this agent session, else your only open session on SPEC]
     #[arg(long, value_name = "NAME", env = "SPECWORK_SESSION")]
     pub session: Option<String>,
@@ -89,11 +103,20 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
         ctx.ui.report(&report, |s| render_task(s, &r.spec, &r.session, &r.task));
         return Ok(0);
     }
+    let mut artifacts = specwork_core::stores::implog::Artifacts::default();
+    for x in &a.artifacts {
+        artifacts.extend(super::log_implementation::read_artifact(x)?);
+    }
     let o = FinishOptions {
         tokens,
         model: a.model.as_deref(),
         pick,
         progress: ctx.ui.scan_progress(),
+        force: a.force,
+        check_timeout: a.check_timeout.map(std::time::Duration::from_secs),
+        summary: a.summary.as_deref(),
+        artifacts: (!artifacts.is_empty()).then_some(artifacts),
+        claimed_files: a.files.clone(),
         ..FinishOptions::default()
     };
     let r = task::finish(ws, spec, &a.task, &o)?;
@@ -112,6 +135,7 @@ pub fn run(ctx: &Ctx, a: DoTaskArgs) -> CmdResult {
             }
             _ => s.push_str(&format!("✅ Task {} completed\n", r.task)),
         }
+        evidence_lines(s, &r);
         next_line(s, &r);
     });
     Ok(0)
@@ -128,6 +152,7 @@ fn started_note(ctx: &Ctx, started: bool, spec: &str, key: &str) {
 
 pub(crate) fn finished_notes(ctx: &Ctx, r: &TaskFinished) {
     started_note(ctx, r.session_started, &r.spec, &r.session);
+
     if !ctx.ui.json {
         ctx.ui.diagnostics(&r.warnings);
     }
@@ -138,6 +163,32 @@ pub(crate) fn finished_notes(ctx: &Ctx, r: &TaskFinished) {
             display::fmt_tokens(t),
             display::fmt_tokens(m)
         ));
+    }
+}
+
+/// The check's result and what the task's window changed, under a finished task's line.
+pub(crate) fn evidence_lines(s: &mut String, r: &TaskFinished) {
+    if let Some(c) = &r.check {
+        let secs = c.duration_ms as f64 / 1000.0;
+        if c.passed {
+            s.push_str(&format!("  verified: `{}` passed in {secs:.1}s\n", c.command));
+        } else {
+            s.push_str(&format!("  UNVERIFIED: `{}` failed in {secs:.1}s; finished with --force\n", c.command));
+        }
+    }
+    if let Some(w) = r.work.as_ref().filter(|w| !w.is_empty()) {
+        let n = w.files_created.len() + w.files_modified.len() + w.files_deleted.len();
+        s.push_str(&format!("  {n} file(s) changed, +{} -{}", w.lines_added, w.lines_removed));
+        if !w.commits.is_empty() {
+            s.push_str(&format!(", commits {}", w.commits.join(", ")));
+        }
+        s.push('\n');
+        if let Some(l) = &w.log {
+            s.push_str(&format!("  implementation log: {l}\n"));
+        }
+        if !w.unverified.is_empty() {
+            s.push_str(&format!("  named but not seen changed (unverified): {}\n", w.unverified.join(", ")));
+        }
     }
 }
 

@@ -80,7 +80,7 @@ pub fn parse_time(s: &str) -> Option<jiff::Timestamp> {
     dt.to_zoned(jiff::tz::TimeZone::system()).ok().map(|z| z.timestamp())
 }
 
-fn read_artifact(arg: &str) -> Result<Artifacts, CommandError> {
+pub(crate) fn read_artifact(arg: &str) -> Result<Artifacts, CommandError> {
     let (text, from) = match arg.strip_prefix('@') {
         Some(path) => {
             let p = PathBuf::from(path);

@@ -55,6 +55,7 @@ pub fn run(ctx: &Ctx, a: LogTaskArgs) -> CmdResult {
         pick,
         manual_log: true,
         progress: ctx.ui.scan_progress(),
+        ..FinishOptions::default()
     };
     let r = task::finish(ws, spec, &a.task, &o)?;
     finished_notes(ctx, &r);

@@ -21,6 +21,7 @@ mod deliverable;
 mod deliverables;
 mod do_task;
 mod doctor;
+mod drift;
 mod end_session;
 mod eod;
 mod format;
@@ -49,6 +50,7 @@ mod task;
 mod trace;
 mod tree;
 mod unarchive;
+mod verify;
 mod work;
 
 /// Every subcommand.
@@ -123,6 +125,10 @@ pub enum Command {
     Trace(trace::TraceArgs),
     /// Check links (Obsidian rules), deliverables and task lists; --fix repairs what it safely can
     Check(check::CheckArgs),
+    /// Run the `_Check:_` of done tasks again; report those that no longer pass
+    Verify(verify::VerifyArgs),
+    /// Work that no longer matches what was finished or approved; accept or reopen it
+    Drift(drift::DriftArgs),
     /// git commit with `Spec:` / `Task:` trailers, recorded in the spec's timeline
     Commit(commit::CommitArgs),
     /// MCP server on stdio for AI agents
@@ -207,6 +213,8 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Rebuild(a) => rebuild::run(ctx, a),
         Command::Approval(c) => approval::run(ctx, c),
         Command::Projects(c) => projects::run(ctx, c),
+        Command::Verify(a) => verify::run(ctx, a),
+        Command::Drift(a) => drift::run(ctx, a),
         Command::Plan(a) => plan::run(ctx, a),
         Command::LogImplementation(a) => log_implementation::run(ctx, a),
         Command::Logs(a) => logs::run(ctx, a),

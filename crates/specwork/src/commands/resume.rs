@@ -46,6 +46,7 @@ fn render_sessions(s: &mut String, r: &report::ResumeWithSessions) {
             None => s.push_str(&format!("Latest daily summary: {}\n", d.path)),
         }
     }
+    super::status::drift_section(s, &r.drift);
     if let Some(c) = &r.continue_from {
         s.push_str(&format!("\nContinue from task {c}: specwork do-task {} {c}\n", r.resume.id));
     }

@@ -73,6 +73,20 @@ fn render_portfolio(s: &mut String, p: &Portfolio) {
     t.render(s);
 }
 
+/// The drifted files, when any (status and resume show them).
+pub(crate) fn drift_section(s: &mut String, drift: &[specwork_core::views::drift::Drifted]) {
+    if drift.is_empty() {
+        return;
+    }
+    s.push_str("\n### Drift:\n");
+    for d in drift {
+        let task = d.task.as_deref().map(|t| format!("task {t}: ")).unwrap_or_default();
+        let commit = d.commit.as_deref().map(|c| format!(" (commit {c})")).unwrap_or_default();
+        s.push_str(&format!("- {task}{} {}{commit}\n", d.kind.as_str(), d.file));
+    }
+    s.push_str(&format!("- review: `specwork drift {}`\n", drift[0].spec));
+}
+
 /// `### Estimate:` — the spec's tasks at this workspace's usual tokens per task, beside what the
 /// tasks with recorded usage took.
 fn render_estimate(s: &mut String, e: &specwork_core::views::estimate::SpecEstimate) {
@@ -120,6 +134,11 @@ fn render_spec(s: &mut String, r: &SpecReport) {
         for t in tasks {
             let id = if t.id.starts_with('#') { String::new() } else { format!("{} ", t.id) };
             let reason = t.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+            let proof = match t.verified {
+                Some(Some(true)) => " (verified)",
+                Some(Some(false)) => " (UNVERIFIED: finished past a failing check)",
+                _ => "",
+            };
             // What the task used, beside what a task of this workspace usually takes.
             let used = t.usage.as_ref().map_or_else(String::new, |u| {
                 format!(
@@ -129,7 +148,7 @@ fn render_spec(s: &mut String, r: &SpecReport) {
                     display::fmt_tokens(per_task)
                 )
             });
-            s.push_str(&format!("{sym} {id}{}{reason}{used}\n", t.title));
+            s.push_str(&format!("{sym} {id}{}{proof}{reason}{used}\n", t.title));
         }
         s.push('\n');
     };
@@ -198,6 +217,7 @@ fn render_spec(s: &mut String, r: &SpecReport) {
             s.push_str(&format!("- {} ({}{on})\n", a.name, a.user));
         }
     }
+    drift_section(s, &r.drift);
     match &r.last_commit {
         Some(c) => s.push_str(&format!("\n### Last Commit: {} - \"{}\"\n", c.hash, c.subject)),
         None => s.push_str("\n### Last Commit: none linked yet\n"),

@@ -56,8 +56,15 @@ fn phases_follow_approvals_and_approval_is_durable_with_a_hash() {
     assert_eq!(again["approval_id"], id.as_str());
     assert_eq!(again["unchanged"], true);
 
-    let ok =
-        json(sw(ws, "2025-08-26T11:00:00Z").args(["approval", "approve", "user-auth", "requirements", "-c", "LGTM"]));
+    let ok = json(sw(ws, "2025-08-26T11:00:00Z").args([
+        "approval",
+        "approve",
+        "user-auth",
+        "requirements",
+        "-c",
+        "LGTM",
+        "--force",
+    ]));
     assert_eq!(ok["approval_id"], id.as_str());
     assert_eq!(ok["status"], "approved");
     assert_eq!(ok["snapshot_version"], 2);
@@ -148,7 +155,8 @@ fn phases_follow_approvals_and_approval_is_durable_with_a_hash() {
     assert!(unified.contains("\n+Password reset by e-mail.\n"), "{unified}");
 
     // Re-approval records the new hash; the old approval stays on disk.
-    let ok2 = json(sw(ws, "2025-08-26T14:00:00Z").args(["approval", "approve", "user-auth", "requirements"]));
+    let ok2 =
+        json(sw(ws, "2025-08-26T14:00:00Z").args(["approval", "approve", "user-auth", "requirements", "--force"]));
     assert_ne!(ok2["approval_id"], id.as_str());
     assert_eq!(ok2["created"], true);
     assert!(record_path.exists(), "approvals are durable");
@@ -267,7 +275,7 @@ fn the_tasks_gate_follows_approval_and_ignores_progress() {
     assert_eq!(code, Some(1));
     assert!(g["reason"].as_str().unwrap().contains("waiting for approval"), "{g}");
 
-    sw(ws, "2025-08-26T11:00:00Z").args(["approval", "approve", "shop", "tasks"]).assert().success();
+    sw(ws, "2025-08-26T11:00:00Z").args(["approval", "approve", "shop", "tasks", "--force"]).assert().success();
     let (code, g) = gate("2025-08-26T11:00:00Z");
     assert_eq!(code, Some(0));
     assert_eq!(g["pass"]["reason"], "approved");

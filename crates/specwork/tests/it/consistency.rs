@@ -44,6 +44,17 @@ fn run(dir: &Path, hm: &str, args: &[&str]) -> Value {
 /// MCP tool calls in order, through the Python client; `None` when it is not installed (and not
 /// required).
 fn mcp_calls(dir: &Path, hm: &str, calls: &Value) -> Option<Vec<Value>> {
+    let v = mcp_results(dir, hm, calls)?;
+    for r in &v {
+        assert!(r.get("error").is_none(), "{r}");
+    }
+    Some(v)
+}
+
+/// MCP tool calls in order, through the Python client: each call's structured result, or
+/// `{"error": text}` for a call that failed; `None` when the client is not installed (and not
+/// required).
+pub(crate) fn mcp_results(dir: &Path, hm: &str, calls: &Value) -> Option<Vec<Value>> {
     let have = Command::new("python3").args(["-c", "import mcp"]).output().is_ok_and(|o| o.status.success());
     if !have {
         need::skip(Need::Real, "the MCP half: python3 cannot import mcp (`python3 -m pip install mcp`)");
@@ -59,11 +70,7 @@ fn mcp_calls(dir: &Path, hm: &str, calls: &Value) -> Option<Vec<Value>> {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    for r in &v {
-        assert!(r.get("error").is_none(), "{r}");
-    }
-    Some(v)
+    Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
 /// The events of one task in the journals, in order, without times, session keys and the

@@ -131,3 +131,42 @@ fn resume_summarises_what_each_session_did() {
     let last = v["sessions"].as_array().unwrap().last().unwrap().clone();
     assert!(last["summary"].as_str().unwrap().starts_with("Completed 4 ("), "{last}");
 }
+
+#[test]
+fn approving_an_untouched_template_asks_for_force() {
+    let t = tempfile::tempdir().unwrap();
+    assert_eq!(stdout(specwork(t.path()).args(["init", "-q"])), "");
+    assert_eq!(stdout(specwork(t.path()).args(["spec", "new", "billing", "-q"])), "");
+    let out = specwork(t.path()).args(["approval", "approve", "billing", "requirements"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("requirements.md is still the template: [role], [feature], [benefit]"), "{err}");
+    assert!(err.contains("or approve it as it is with --force"), "{err}");
+    // Written, it is approved; --force approves the template as it is.
+    let req = t.path().join(".spec-workflow/specs/billing/requirements.md");
+    let text = std::fs::read_to_string(&req).unwrap();
+    std::fs::write(
+        &req,
+        text.replace("[role]", "clerk")
+            .replace("[feature]", "invoices")
+            .replace("[benefit]", "cash")
+            .replace("[event]", "a visit ends")
+            .replace("[response]", "bill")
+            .replace("[system]", "the system")
+            .replace("[precondition]", "a bill exists")
+            .replace("[condition]", "paid")
+            .replace("[state]", "open")
+            .replace("[load]", "100 users")
+            .replace("[time]", "1 s")
+            .replace("[failure]", "a crash")
+            .replace("[recovery]", "retry")
+            .replace("[security property]", "encrypt")
+            .replace("[usability property]", "be clear"),
+    )
+    .unwrap();
+    stdout(specwork(t.path()).args(["approval", "approve", "billing", "requirements"]));
+    stdout(specwork(t.path()).args(["spec", "doc", "billing", "design"]));
+    let out = specwork(t.path()).args(["approval", "approve", "billing", "design"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    stdout(specwork(t.path()).args(["approval", "approve", "billing", "design", "--force"]));
+}

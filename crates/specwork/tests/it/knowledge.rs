@@ -15,7 +15,7 @@ fn sw(dir: &Path, now: &str) -> assert_cmd::Command {
 }
 
 /// Runs git in `dir` with a fixed identity and date.
-fn git(dir: &Path, date: &str, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, date: &str, args: &[&str]) -> String {
     let out = Std::new("git")
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
         .args(args)
@@ -32,7 +32,7 @@ fn git(dir: &Path, date: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-fn write(p: &Path, s: &str) {
+pub(crate) fn write(p: &Path, s: &str) {
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, s).unwrap();
 }

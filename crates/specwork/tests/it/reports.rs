@@ -102,10 +102,16 @@ fn json_keys_are_the_documented_ones() {
         "total_tokens",
         "total_cost_usd",
         "active_sessions",
+        // Done means done (issue 15): drift and the reviewers' decisions.
+        "drift",
+        "drift_decisions",
         // Issue "Done means done", part 5: the estimate beside the actual usage.
         "estimate",
     ]);
     assert_eq!(keys(&r), spec_keys);
+    for t in r["completed"].as_array().unwrap() {
+        assert!(t.get("verified").is_some(), "completed[].verified");
+    }
     assert_eq!(keys(&r["deliverables"]), set(&["scripts", "docs", "config", "other"]));
     assert_eq!(keys(&r["last_commit"]), set(&["hash", "subject"]));
     assert_eq!(keys(&r["docs"]), set(&["spec", "context"]));
@@ -133,6 +139,7 @@ fn json_keys_are_the_documented_ones() {
             "continue_from",
             "active_sessions",
             "latest_daily",
+            "drift",
         ])
     );
     assert_eq!((res["done"].as_u64(), res["total"].as_u64()), (Some(3), Some(7)));

@@ -100,8 +100,28 @@ fn excluded(path: &str) -> bool {
         || path.contains("/Implementation Logs/")
 }
 
+/// The commit `HEAD` names, when `root` is in a repository with one.
+pub fn head(root: &Path) -> Option<String> {
+    git(root, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+        .ok()
+        .flatten()
+        .map(|o| text(&o))
+        .filter(|h| !h.is_empty())
+}
+
 /// Measures the window. `Ok(None)` when `root` is not in a git work tree or git is missing.
 pub fn measure(root: &Path, window: &GitWindow) -> Result<Option<GitChanges>, GitError> {
+    measure_except(root, window, &|_| false)
+}
+
+/// Measures the window, leaving out the paths `skip` says are not the task's work (besides the
+/// folders [`measure`] always leaves out).
+pub fn measure_except(
+    root: &Path,
+    window: &GitWindow,
+    skip: &dyn Fn(&str) -> bool,
+) -> Result<Option<GitChanges>, GitError> {
+    let excluded = |p: &str| excluded(p) || skip(p);
     if !is_repo(root) {
         return Ok(None);
     }

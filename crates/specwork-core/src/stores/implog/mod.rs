@@ -880,7 +880,7 @@ pub fn write_log(ws: &Workspace, spec: &Spec, new: &NewLog) -> Result<WrittenLog
     let task_id = task.id.clone();
 
     let measured = match &new.measure {
-        Some(w) => git::measure(&ws.root, w)?,
+        Some(w) => git::measure_except(&ws.root, w, &|p| crate::stores::evidence::is_bookkeeping(ws, p))?,
         None => None,
     };
     let clean = |v: &[String]| -> Vec<String> {
@@ -918,6 +918,26 @@ pub fn write_log(ws: &Workspace, spec: &Spec, new: &NewLog) -> Result<WrittenLog
         }
     };
 
+    let (file, entry) =
+        write_entry(ws, spec, &task_id, &new.summary, &new.artifacts, files_modified, files_created, stats)?;
+    Ok(WrittenLog { spec: spec.id.clone(), file, entry, source, base, files_deleted: deleted, unverified })
+}
+
+/// Writes a log with the facts given as they are (the caller measured them): the peer's file
+/// name in the spec's logs folder, never overwriting another log. Returns the file, relative to
+/// the workspace root, and the entry.
+#[allow(clippy::too_many_arguments)]
+pub fn write_entry(
+    ws: &Workspace,
+    spec: &Spec,
+    task_id: &str,
+    summary: &str,
+    artifacts: &Artifacts,
+    files_modified: Vec<String>,
+    files_created: Vec<String>,
+    stats: Statistics,
+) -> Result<(PathBuf, LogEntry), LogError> {
+    names::task_id(task_id)?;
     let ts = clock::now().timestamp();
     let mut idsrc = IdSource::new();
     let dir = logs_dir(spec);
@@ -925,27 +945,17 @@ pub fn write_log(ws: &Workspace, spec: &Spec, new: &NewLog) -> Result<WrittenLog
         let id = idsrc.uuid_v4();
         let entry = LogEntry {
             id: id.clone(),
-            task_id: task_id.clone(),
+            task_id: task_id.to_owned(),
             timestamp: ids::iso_millis(ts),
-            summary: one_line(&new.summary),
+            summary: one_line(summary),
             files_modified: files_modified.clone(),
             files_created: files_created.clone(),
             statistics: stats,
-            artifacts: new.artifacts.clone(),
+            artifacts: artifacts.clone(),
         };
-        let rel = dir.join(file_name(&task_id, ts, &id));
+        let rel = dir.join(file_name(task_id, ts, &id));
         match write::create(&ws.abs(&rel), render(&entry).as_bytes()) {
-            Ok(()) => {
-                return Ok(WrittenLog {
-                    spec: spec.id.clone(),
-                    file: rel,
-                    entry,
-                    source,
-                    base,
-                    files_deleted: deleted,
-                    unverified,
-                });
-            }
+            Ok(()) => return Ok((rel, entry)),
             Err(WriteError::Exists { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
