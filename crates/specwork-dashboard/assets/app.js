@@ -45,7 +45,7 @@
   }
 
   function connect() {
-    var es = new EventSource("/events");
+    var es = new EventSource((document.body.dataset.base || "") + "/events");
     es.onopen = function () { setLive(true); document.body.dataset.live = "on"; };
     es.onerror = function () { setLive(false); };
     es.onmessage = function (e) {

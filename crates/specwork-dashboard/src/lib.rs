@@ -47,6 +47,18 @@ pub struct Options {
     /// Access token: required on every request when set, and required to bind anything but
     /// loopback.
     pub token: Option<String>,
+    /// Registered workspaces to serve side by side (`dashboard --projects`); empty: only `root`.
+    pub projects: Vec<ProjectRoot>,
+}
+
+/// A registered workspace served by `dashboard --projects`: its pages live under
+/// `/p/{name}/`, and the home page `/` shows every project.
+#[derive(Clone, Debug)]
+pub struct ProjectRoot {
+    /// The project's name (URL-safe, from the registry).
+    pub name: String,
+    /// Its root.
+    pub root: PathBuf,
 }
 
 /// Why the dashboard could not start.
@@ -84,6 +96,8 @@ pub enum DashboardError {
 pub struct Dashboard {
     listener: std::net::TcpListener,
     state: state::AppState,
+    /// With `--projects`: every project's state, by name (`state` is the first one's).
+    projects: Vec<(String, state::AppState)>,
     addr: SocketAddr,
 }
 
@@ -104,8 +118,15 @@ impl Dashboard {
             std::net::TcpListener::bind(want).map_err(|source| DashboardError::Bind { addr: want, source })?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let state = state::AppState::new(&opts.root, addr, opts.token)?;
-        Ok(Dashboard { listener, state, addr })
+        let mut projects = Vec::new();
+        for p in &opts.projects {
+            projects.push((p.name.clone(), state::AppState::new(&p.root, addr, opts.token.clone())?));
+        }
+        let state = match projects.first() {
+            Some((_, s)) => s.clone(),
+            None => state::AppState::new(&opts.root, addr, opts.token)?,
+        };
+        Ok(Dashboard { listener, state, projects, addr })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
@@ -129,12 +150,22 @@ impl Dashboard {
 
     /// Serves until the process ends: starts the file watcher and the HTTP server on a
     /// single-threaded runtime (page rendering runs on its blocking pool).
+    /// With projects, one watcher per workspace feeds its own pages and the home page.
     pub fn serve(self) -> Result<(), DashboardError> {
-        watch::start(self.state.clone())?;
+        if self.projects.is_empty() {
+            watch::start(self.state.clone())?;
+        }
+        for (_, s) in &self.projects {
+            watch::start(s.clone())?;
+        }
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(self.listener)?;
-            let app = pages::router(self.state);
+            let app = if self.projects.is_empty() {
+                pages::router(self.state)
+            } else {
+                pages::projects::router(self.projects)
+            };
             axum::serve(listener, app).await
         })?;
         Ok(())

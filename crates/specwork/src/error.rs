@@ -203,3 +203,15 @@ impl From<specwork_core::usage::MeasureError> for CommandError {
         Self { error: e.into(), hints: vec![hint.to_owned()], code }
     }
 }
+
+impl From<specwork_core::stores::projects::RegistryError> for CommandError {
+    fn from(e: specwork_core::stores::projects::RegistryError) -> Self {
+        use specwork_core::stores::projects::RegistryError as R;
+        let code = match &e {
+            R::Write(WriteError::Conflict { .. }) => EXIT_CONFLICT,
+            R::Write(_) | R::NoConfigDir => EXIT_FAILURE,
+            _ => EXIT_USAGE,
+        };
+        Self { hints: vec![e.hint()], error: e.into(), code }
+    }
+}

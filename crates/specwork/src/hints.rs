@@ -199,3 +199,25 @@ impl Hint for specwork_core::ops::phases::PhaseError {
         }
     }
 }
+
+impl Hint for specwork_core::stores::projects::RegistryError {
+    fn hint(&self) -> String {
+        use specwork_core::stores::projects::RegistryError as R;
+        match self {
+            R::NoConfigDir => "set SPECWORK_CONFIG_DIR (or HOME) to the folder for specwork's projects.toml".into(),
+            R::Parse { path, .. } => {
+                format!("fix {} by hand (it lists `[[project]]` tables with `name` and `path`)", path.display())
+            }
+            R::NotAWorkspace { path } => {
+                format!("run `specwork init {}` first (it registers the workspace too)", path.display())
+            }
+            R::NameTaken { .. } => "pick another name with --name".into(),
+            R::Name(_) => "a project name holds letters, digits, `-` and `_`".into(),
+            R::NotFound { names, .. } if names.is_empty() => {
+                "no project is registered: `specwork projects add DIR`".into()
+            }
+            R::NotFound { names, .. } => format!("registered: {} (`specwork projects list`)", names.join(", ")),
+            R::Write(_) => "check that the config folder is writable".into(),
+        }
+    }
+}

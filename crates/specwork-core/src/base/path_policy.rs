@@ -156,6 +156,13 @@ pub fn confine(path: impl AsRef<Path>) -> io::Result<()> {
 }
 
 fn lexically_inside(p: &Path, given: &Path, real: &Path) -> bool {
+    let out = lexical(p);
+    out.starts_with(given) || out.starts_with(real)
+}
+
+/// `p` with `.` and `..` parts resolved without touching the file system (symbolic links are
+/// kept as written).
+pub fn lexical(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -166,7 +173,7 @@ fn lexically_inside(p: &Path, given: &Path, real: &Path) -> bool {
             c => out.push(c),
         }
     }
-    out.starts_with(given) || out.starts_with(real)
+    out
 }
 
 /// The refusal for `abs`, naming the first link on the way that leads out.

@@ -139,3 +139,42 @@ pub fn run(ws: &Workspace, date: &str, progress: Option<ProgressFn>) -> Result<E
         diagnostics,
     })
 }
+
+/// One registered workspace's end of day (`eod --projects`).
+#[derive(Debug, Serialize)]
+pub struct ProjectEod {
+    /// The project's name.
+    pub name: String,
+    /// Its root.
+    pub path: String,
+    /// What `eod` did there, or null when it could not run.
+    pub eod: Option<EodReport>,
+    /// Why it could not run (a stale entry, an unreadable workspace, a failed write).
+    pub error: Option<String>,
+}
+
+/// Runs [`run`] in every workspace of `registry`, one after another (each under its own lock,
+/// writing only its own files). A workspace that fails is reported and the others still run.
+pub fn run_projects(
+    registry: &crate::stores::projects::Registry,
+    date: &str,
+    progress: Option<ProgressFn>,
+) -> Vec<ProjectEod> {
+    registry
+        .projects
+        .iter()
+        .map(|p| {
+            let (eod, error) = match p.stale() {
+                Some(why) => (None, Some(format!("stale: {why}"))),
+                None => match Workspace::load(&p.path) {
+                    Err(e) => (None, Some(e.to_string())),
+                    Ok(ws) => match run(&ws, date, progress.clone()) {
+                        Ok(r) => (Some(r), None),
+                        Err(e) => (None, Some(e.to_string())),
+                    },
+                },
+            };
+            ProjectEod { name: p.name.clone(), path: p.path.display().to_string(), eod, error }
+        })
+        .collect()
+}

@@ -9,6 +9,7 @@ pub mod facts;
 pub mod implog;
 pub mod journal;
 pub mod journal_index;
+pub mod projects;
 pub mod session;
 pub mod steering;
 pub mod windows;

@@ -98,6 +98,30 @@ pub struct CostQuery {
 }
 
 impl CostQuery {
+    /// The days and agents the query covers, as the usage engine filters records.
+    fn filter(&self) -> Filter {
+        let mut filter = Filter::in_zone(self.tz.clone());
+        if self.today {
+            let today = spend::today(&self.tz);
+            filter.since = Some(today);
+            filter.until = Some(today);
+        }
+        filter.since = self.since.or(filter.since);
+        filter.until = self.until.or(filter.until);
+        if !self.agents.is_empty() {
+            filter.agents = Some(self.agents.clone());
+        }
+        filter
+    }
+
+    /// The names of the agents read.
+    fn agent_names(&self) -> Vec<&'static str> {
+        if self.agents.is_empty() { Agent::ALL.to_vec() } else { self.agents.clone() }
+            .iter()
+            .map(|x| x.as_str())
+            .collect()
+    }
+
     /// The workspace's usage by day, in the system's zone.
     pub fn workspace(root: &Path) -> CostQuery {
         CostQuery {
@@ -166,6 +190,12 @@ pub struct CostRow {
     /// `measured`, `manual` or `mixed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<&'static str>,
+    /// The directory of a project row (`--by project`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Whether a project row is a registered workspace (`--by project`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered: Option<bool>,
 }
 
 /// The cost report.
@@ -213,13 +243,6 @@ pub struct CostReport {
     pub cache_warning: Option<String>,
 }
 
-fn cache_home() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(x).join("specwork"));
-    }
-    std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache").join("specwork"))
-}
-
 fn totals_out(totals: Totals, currency: Option<&CurrencyConfig>) -> TotalsOut {
     TotalsOut { cost_display: in_currency(totals.cost_usd, currency), totals }
 }
@@ -236,29 +259,11 @@ pub fn report(q: CostQuery, config: &Config) -> Result<CostReport, CostError> {
             return Err(CostError::JournalFilter { by: by.as_str() });
         }
     }
-    let tz = q.tz.clone();
-    let today = spend::today(&tz);
-    let mut filter = Filter::in_zone(tz.clone());
-    if q.today {
-        filter.since = Some(today);
-        filter.until = Some(today);
-    }
-    if q.since.is_some() {
-        filter.since = q.since;
-    }
-    if q.until.is_some() {
-        filter.until = q.until;
-    }
-    if !q.agents.is_empty() {
-        filter.agents = Some(q.agents.clone());
-    }
-    let scope_all = q.all || root.is_none();
-
     let mut opts = match &root {
         Some(r) => logs::scan_options_for(r, config, &q.agents)?,
         None => ScanOptions {
             sources: Sources::from_env_for(&q.agents).map_err(MeasureError::Sources)?,
-            cache_dir: cache_home(),
+            cache_dir: logs::cache_home(),
             prices: logs::price_table(config)?,
             ..ScanOptions::default()
         },
@@ -269,6 +274,22 @@ pub fn report(q: CostQuery, config: &Config) -> Result<CostReport, CostError> {
     opts.no_cache = q.no_cache;
     opts.progress = q.progress.clone();
     let scan = specwork_usage::scan(&opts).map_err(MeasureError::Scan)?;
+    report_from_scan(q, config, std::sync::Arc::new(scan))
+}
+
+/// [`report`] from a scan already made (with the workspace's prices and `q`'s agents): `cost --by
+/// project` scans once and builds each workspace's report from the same scan.
+pub fn report_from_scan(
+    q: CostQuery,
+    config: &Config,
+    scan: std::sync::Arc<specwork_usage::Scan>,
+) -> Result<CostReport, CostError> {
+    let root = q.root.clone();
+    let by = q.by;
+    let tz = q.tz.clone();
+    let today = spend::today(&tz);
+    let filter = q.filter();
+    let scope_all = q.all || root.is_none();
     let logs = Logs { roots: root.as_deref().map(logs::roots).unwrap_or_default(), scan };
     let cur = config.currency.as_ref();
     let now = Stamp::now();
@@ -295,6 +316,8 @@ pub fn report(q: CostQuery, config: &Config) -> Result<CostReport, CostError> {
                 task: None,
                 session: None,
                 source: Some("measured"),
+                path: None,
+                registered: None,
             });
         }
         contested = Some(attributed.result.contested);
@@ -316,6 +339,8 @@ pub fn report(q: CostQuery, config: &Config) -> Result<CostReport, CostError> {
                 task: None,
                 session: None,
                 source: None,
+                path: None,
+                registered: None,
             },
         ));
     }
@@ -351,6 +376,8 @@ pub fn report(q: CostQuery, config: &Config) -> Result<CostReport, CostError> {
                 task: None,
                 session: None,
                 source: Some("manual"),
+                path: None,
+                registered: None,
             });
         }
         budgets = Period::ALL.iter().map(|&p| ledger.budget(&config.budget, p, today)).collect();
@@ -366,10 +393,7 @@ pub fn report(q: CostQuery, config: &Config) -> Result<CostReport, CostError> {
         timezone: tz.iana_name().unwrap_or("system").to_owned(),
         scope: if scope_all { "all" } else { "workspace" },
         workspace: root.as_ref().map(|r| r.display().to_string()),
-        agents: if q.agents.is_empty() { Agent::ALL.to_vec() } else { q.agents.clone() }
-            .iter()
-            .map(|x| x.as_str())
-            .collect(),
+        agents: q.agent_names(),
         since: filter.since.map(|d| d.to_string()),
         until: filter.until.map(|d| d.to_string()),
         rows,
@@ -449,6 +473,8 @@ fn journal_rows(index: &SessionIndex, by: CostBy, filter: &Filter, currency: Opt
             },
             session: (by == CostBy::Session).then(|| session.to_owned()),
             source: Some(u.source),
+            path: None,
+            registered: None,
         });
         row.totals.totals.merge(&usage_totals(u));
         row.totals.totals.cost_usd = round_usd(row.totals.totals.cost_usd);
@@ -481,4 +507,110 @@ fn journal_rows(index: &SessionIndex, by: CostBy, filter: &Filter, currency: Opt
             r
         })
         .collect()
+}
+
+/// A workspace of the user's registry, for [`by_project`].
+pub struct RegisteredRoot {
+    /// Its name.
+    pub name: String,
+    /// Its root.
+    pub root: PathBuf,
+}
+
+/// `cost --by project`: one row per registered workspace — its own report's totals, exactly what
+/// `cost` prints inside it for the same days and agents — then the usage of every other
+/// directory in the logs, one row per working directory. `q.root` is ignored. The logs are
+/// scanned once per price table (workspaces with the same `[prices]` share a scan).
+pub fn by_project(q: CostQuery, projects: &[RegisteredRoot]) -> Result<CostReport, CostError> {
+    let configs: Vec<Config> = projects.iter().map(|p| Config::load(&p.root).0).collect();
+    let default = Config::default();
+    let mut scans: Vec<(&Config, std::sync::Arc<specwork_usage::Scan>)> = Vec::new();
+    let roots: Vec<PathBuf> = projects.iter().map(|p| p.root.clone()).collect();
+    let mut scan_for = |config: &Config| -> Result<std::sync::Arc<specwork_usage::Scan>, CostError> {
+        if let Some((_, s)) = scans.iter().find(|(c, _)| c.prices == config.prices) {
+            return Ok(s.clone());
+        }
+        let s = logs::shared_scan(config, roots.clone(), &q.agents, q.no_cache, q.progress.clone())?;
+        let c: &Config = configs.iter().find(|c| c.prices == config.prices).unwrap_or(&default);
+        scans.push((c, s.clone()));
+        Ok(s)
+    };
+    let mut rows = Vec::new();
+    let (mut manual_tokens, mut manual_usd) = (0u64, 0.0f64);
+    let mut unpriced: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut outside_roots: Vec<PathBuf> = Vec::new();
+    for (p, config) in projects.iter().zip(&configs) {
+        let scan = scan_for(config)?;
+        let sub = CostQuery {
+            root: Some(p.root.clone()),
+            by: CostBy::Day,
+            today: q.today,
+            since: q.since,
+            until: q.until,
+            tz: q.tz.clone(),
+            agents: q.agents.clone(),
+            all: false,
+            no_cache: q.no_cache,
+            progress: None,
+        };
+        let r = report_from_scan(sub, config, scan)?;
+        outside_roots.extend(logs::roots(&p.root));
+        manual_tokens += r.manual_tokens;
+        manual_usd += r.manual_cost_usd;
+        unpriced.extend(r.unpriced_models);
+        rows.push(CostRow {
+            key: p.name.clone(),
+            // In dollars: projects may each have their own second currency.
+            totals: TotalsOut { cost_display: None, ..r.totals },
+            spec: None,
+            task: None,
+            session: None,
+            source: None,
+            path: Some(p.root.display().to_string()),
+            registered: Some(true),
+        });
+    }
+    // Every other directory in the logs, priced with the built-in table.
+    let scan = scan_for(&default)?;
+    let filter = q.filter();
+    let others = scan.records.iter().filter(|r| !specwork_usage::inside(r, &outside_roots) || r.cwd.is_none());
+    let report = Report::build(others, &filter, GroupBy::Project);
+    for r in report.rows.into_iter().filter(|r| r.totals.total_tokens > 0 || r.totals.cost_usd != 0.0) {
+        rows.push(CostRow {
+            path: Some(r.key.clone()),
+            key: r.key,
+            totals: totals_out(r.totals, None),
+            spec: None,
+            task: None,
+            session: None,
+            source: None,
+            registered: Some(false),
+        });
+    }
+    unpriced.extend(scan.unpriced_models.iter().cloned());
+    let mut totals = Totals::default();
+    for r in &rows {
+        totals.merge(&r.totals.totals);
+    }
+    totals.cost_usd = round_usd(totals.cost_usd);
+    Ok(CostReport {
+        by: "project",
+        timezone: q.tz.iana_name().unwrap_or("system").to_owned(),
+        scope: "projects",
+        workspace: None,
+        agents: q.agent_names(),
+        since: filter.since.map(|d| d.to_string()),
+        until: filter.until.map(|d| d.to_string()),
+        rows,
+        totals: totals_out(totals, None),
+        manual_tokens,
+        manual_cost_usd: round_usd(manual_usd),
+        currency: None,
+        budget: Vec::new(),
+        contested_calls: None,
+        unpriced_models: unpriced.into_iter().collect(),
+        skipped_lines: scan.issues.len(),
+        skipped: scan.issues.iter().map(|i| i.to_string()).collect(),
+        cache_warning: scan.cache_warning.clone(),
+    })
 }

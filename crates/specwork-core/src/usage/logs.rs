@@ -91,10 +91,42 @@ pub fn scan_options_for(root: &Path, config: &Config, agents: &[Agent]) -> Resul
     })
 }
 
+/// The user's scan cache (`$XDG_CACHE_HOME/specwork`, else `~/.cache/specwork`): for scans that
+/// serve no single workspace (`cost --all` outside one, `status --projects`).
+pub fn cache_home() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(x).join("specwork"));
+    }
+    std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache").join("specwork"))
+}
+
+/// One scan of the agents' logs for several workspaces that price models as `config` does
+/// (`status --projects`, `cost --by project`): `roots` are recognised in Gemini's hashed project
+/// names, and the scan cache is the user's ([`cache_home`]), since the scan
+/// belongs to no single workspace. Each workspace then sees it through [`Logs::shared`].
+pub fn shared_scan(
+    config: &Config,
+    roots: Vec<PathBuf>,
+    agents: &[Agent],
+    no_cache: bool,
+    progress: Option<ProgressFn>,
+) -> Result<std::sync::Arc<Scan>, MeasureError> {
+    let opts = ScanOptions {
+        sources: Sources::from_env_for(agents).map_err(MeasureError::Sources)?,
+        cache_dir: cache_home(),
+        prices: price_table(config)?,
+        project_roots: roots,
+        no_cache,
+        progress,
+        ..ScanOptions::default()
+    };
+    Ok(std::sync::Arc::new(specwork_usage::scan(&opts).map_err(MeasureError::Scan)?))
+}
+
 /// The agents' logs as seen from a workspace.
 pub struct Logs {
-    /// The scan.
-    pub scan: Scan,
+    /// The scan (shared: one scan serves every registered workspace in `status --projects`).
+    pub scan: std::sync::Arc<Scan>,
     /// The workspace directories.
     pub roots: Vec<PathBuf>,
 }
@@ -103,7 +135,12 @@ impl Logs {
     /// Scans with `opts` (see [`scan_options`]) for the workspace at `root`.
     pub fn scan(root: &Path, opts: &ScanOptions) -> Result<Logs, MeasureError> {
         let scan = specwork_usage::scan(opts).map_err(MeasureError::Scan)?;
-        Ok(Logs { scan, roots: roots(root) })
+        Ok(Logs { scan: std::sync::Arc::new(scan), roots: roots(root) })
+    }
+
+    /// The workspace at `root` seen through a scan made for several workspaces at once.
+    pub fn shared(root: &Path, scan: std::sync::Arc<Scan>) -> Logs {
+        Logs { scan, roots: roots(root) }
     }
 
     /// Reads the logs for a workspace's session operations. Measuring never stops an operation:

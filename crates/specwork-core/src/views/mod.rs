@@ -6,6 +6,7 @@ pub mod deliverables;
 pub mod drift;
 pub mod estimate;
 pub mod progress;
+pub mod projects;
 pub mod report;
 pub mod search;
 pub mod session_status;

@@ -19,6 +19,7 @@ mod daily;
 mod events;
 mod files;
 mod portfolio;
+pub(crate) mod projects;
 mod search;
 mod spec;
 
@@ -51,7 +52,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found(lang: Lang) -> Response {
+pub(crate) async fn not_found(lang: Lang) -> Response {
     PageError::NotFound(lang.0.t("error.no_page").to_owned()).into_response()
 }
 
@@ -89,7 +90,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 }
 
 /// Remembers `?lang=xx` in a cookie so the next pages keep the choice.
-async fn remember_lang(req: Request, next: Next) -> Response {
+pub(crate) async fn remember_lang(req: Request, next: Next) -> Response {
     let chosen = query_lang(req.uri().query()).map(|c| c.code.clone());
     let mut resp = next.run(req).await;
     if let Some(code) = chosen
@@ -133,6 +134,21 @@ impl Chrome {
             live_parts: "",
         }
     }
+}
+
+/// The part of a page between `<!--part:NAME-->` and `<!--/part:NAME-->` (live updates).
+pub(crate) fn page_part<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<!--part:{name}-->");
+    let start = html.find(&open)? + open.len();
+    let end = start + html[start..].find(&format!("<!--/part:{name}-->"))?;
+    Some(&html[start..end])
+}
+
+/// The table row `<tr id="{id}" …>…</tr>` of a page (live updates).
+pub(crate) fn row_part<'a>(html: &'a str, id: &str) -> Option<&'a str> {
+    let start = html.find(&format!("<tr id=\"{id}\""))?;
+    let len = html[start..].find("</tr>")?;
+    Some(&html[start..start + len + 5])
 }
 
 /// Renders a template to an HTML response.

@@ -199,14 +199,6 @@ struct LiveParams {
     paths: String,
 }
 
-/// The part between `<!--part:NAME-->` and `<!--/part:NAME-->`.
-fn part<'a>(html: &'a str, name: &str) -> Option<&'a str> {
-    let open = format!("<!--part:{name}-->");
-    let start = html.find(&open)? + open.len();
-    let end = start + html[start..].find(&format!("<!--/part:{name}-->"))?;
-    Some(&html[start..end])
-}
-
 /// `GET /live/portfolio?paths=…`: what an open portfolio needs after a change, without
 /// re-sending 2,000 rows: the stats, the next and blocked lists, and the rows of the specs that
 /// own the changed files, as `{"full": false, "parts": {"element id": "outer HTML"}}`.
@@ -235,16 +227,15 @@ async fn live(State(app): State<AppState>, Lang(t): Lang, Query(p): Query<LivePa
         let Ok(html) = askama::Template::render(&page) else { return full() };
         let mut parts = serde_json::Map::new();
         for name in ["stats", "next", "blocked"] {
-            match part(&html, name) {
+            match super::page_part(&html, name) {
                 Some(h) => parts.insert(name.to_owned(), h.into()),
                 None => return full(),
             };
         }
         for id in ids {
-            let open = format!("<tr id=\"row-{id}\"");
-            let Some(start) = html.find(&open) else { return full() };
-            let Some(len) = html[start..].find("</tr>") else { return full() };
-            parts.insert(format!("row-{id}"), html[start..start + len + 5].into());
+            let id = format!("row-{id}");
+            let Some(row) = super::row_part(&html, &id) else { return full() };
+            parts.insert(id, row.into());
         }
         Json(serde_json::json!({ "full": false, "parts": parts })).into_response()
     })

@@ -69,11 +69,14 @@ pub enum By {
     Task,
     Session,
     Model,
+    /// Every registered workspace (`specwork projects list`), then other directories in the logs
+    Project,
 }
 
-impl From<By> for CostBy {
-    fn from(b: By) -> Self {
-        match b {
+impl By {
+    /// The grouping of one workspace's report (`None` for `project`, a report over workspaces).
+    fn of_workspace(self) -> Option<CostBy> {
+        Some(match self {
             By::Day => CostBy::Day,
             By::Week => CostBy::Week,
             By::Month => CostBy::Month,
@@ -81,7 +84,8 @@ impl From<By> for CostBy {
             By::Task => CostBy::Task,
             By::Session => CostBy::Session,
             By::Model => CostBy::Model,
-        }
+            By::Project => return None,
+        })
     }
 }
 
@@ -223,7 +227,7 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
     };
     let q = CostQuery {
         root,
-        by: a.by.into(),
+        by: a.by.of_workspace().unwrap_or(CostBy::Day),
         today: a.today,
         since: a.since.as_deref().map(|s| parse_date(s, "--since")).transpose()?,
         until: a.until.as_deref().map(|s| parse_date(s, "--until")).transpose()?,
@@ -233,7 +237,31 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         no_cache: a.no_cache,
         progress: ctx.ui.scan_progress(),
     };
-    let out = cost::report(q, &config).map_err(|e| match e {
+    let result = if a.by == By::Project {
+        let registry = specwork_core::stores::projects::Registry::load()?;
+        if !ctx.ui.json {
+            ctx.ui.diagnostics(&registry.diagnostics);
+        }
+        let roots: Vec<cost::RegisteredRoot> = registry
+            .projects
+            .iter()
+            .filter(|p| p.stale().is_none())
+            .map(|p| cost::RegisteredRoot { name: p.name.clone(), root: p.path.clone() })
+            .collect();
+        for p in registry.projects.iter().filter(|p| p.stale().is_some()) {
+            ctx.ui.warning(format_args!(
+                "project {} is stale ({}): {}",
+                p.name,
+                p.stale().unwrap_or(""),
+                p.path.display()
+            ));
+            ctx.ui.hint(format_args!("`specwork projects remove {}` drops it from the list", p.name));
+        }
+        cost::by_project(q, &roots)
+    } else {
+        cost::report(q, &config)
+    };
+    let out = result.map_err(|e| match e {
         CostError::Measure(m) => CommandError::from(m),
         CostError::NeedsWorkspace { .. } => {
             CommandError::usage(e.to_string(), "run inside a workspace, or pass --workspace DIR")
@@ -282,6 +310,7 @@ fn render(s: &mut String, r: &CostReport) {
     let cur = r.currency.as_ref();
     let scope = match (&r.workspace, r.scope) {
         (Some(w), "workspace") => format!("workspace {w}"),
+        (_, "projects") => "registered projects, then other directories".to_owned(),
         _ => "all projects".to_owned(),
     };
     let range = match (&r.since, &r.until) {
@@ -324,6 +353,7 @@ fn render(s: &mut String, r: &CostReport) {
                 Some("manual") if row.key == "(manual)" => "manual counts (no log)".to_owned(),
                 Some("manual") => format!("{} (manual)", row.key),
                 Some("mixed") => format!("{} (partly manual)", row.key),
+                _ if row.registered == Some(false) => format!("{} (not registered)", row.key),
                 _ => row.key.clone(),
             };
             t.row(line(key, &row.totals));

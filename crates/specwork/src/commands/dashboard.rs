@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use clap::Args;
 use serde::Serialize;
-use specwork_dashboard::{Dashboard, DashboardError, Options};
+use specwork_dashboard::{Dashboard, DashboardError, Options, ProjectRoot};
 
 use super::Ctx;
 use crate::error::{CmdResult, CommandError};
@@ -23,6 +23,11 @@ pub struct DashboardArgs {
     /// Open the dashboard in the default browser
     #[arg(long)]
     pub open: bool,
+    /// Serve every registered workspace (`specwork projects list`): a home page with each
+    /// project's progress, approvals waiting and cost at `/`, each project's pages under
+    /// `/p/NAME/`
+    #[arg(long)]
+    pub projects: bool,
 }
 
 #[derive(Serialize)]
@@ -31,12 +36,49 @@ struct Started {
     bind: String,
     port: u16,
     workspace: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    projects: Vec<ProjectUrl>,
+}
+
+#[derive(Serialize)]
+struct ProjectUrl {
+    name: String,
+    path: String,
+    url: String,
 }
 
 pub fn run(ctx: &Ctx, a: DashboardArgs) -> CmdResult {
-    let root = ctx.root()?;
-    let dash = Dashboard::bind(Options { root: root.clone(), bind: a.bind, port: a.port, token: a.token })
-        .map_err(|e| error(e, a.port))?;
+    let (root, projects) = if a.projects {
+        let registry = specwork_core::stores::projects::Registry::load()?;
+        ctx.ui.diagnostics(&registry.diagnostics);
+        for p in registry.projects.iter().filter(|p| p.stale().is_some()) {
+            ctx.ui.warning(format_args!("project {} is stale ({}): not served", p.name, p.path.display()));
+            ctx.ui.hint(format_args!("`specwork projects remove {}` drops it from the list", p.name));
+        }
+        let served: Vec<ProjectRoot> = registry
+            .projects
+            .iter()
+            .filter(|p| p.stale().is_none())
+            .map(|p| ProjectRoot { name: p.name.clone(), root: p.path.clone() })
+            .collect();
+        let Some(first) = served.first() else {
+            return Err(CommandError::usage(
+                "no registered project to serve",
+                "`specwork projects add DIR` (or `specwork init` in a workspace) registers one",
+            ));
+        };
+        (first.root.clone(), served)
+    } else {
+        (ctx.root()?, Vec::new())
+    };
+    let dash = Dashboard::bind(Options {
+        root: root.clone(),
+        bind: a.bind,
+        port: a.port,
+        token: a.token,
+        projects: projects.clone(),
+    })
+    .map_err(|e| error(e, a.port))?;
     let url = dash.url();
     let addr = dash.local_addr();
     let started = Started {
@@ -44,11 +86,23 @@ pub fn run(ctx: &Ctx, a: DashboardArgs) -> CmdResult {
         bind: addr.ip().to_string(),
         port: addr.port(),
         workspace: root.display().to_string(),
+        projects: projects
+            .iter()
+            .map(|p| ProjectUrl {
+                name: p.name.clone(),
+                path: p.root.display().to_string(),
+                url: format!("http://{}:{}/p/{}", addr.ip(), addr.port(), p.name),
+            })
+            .collect(),
     };
     ctx.ui.report(&started, |s| {
         s.push_str(&format!("specwork dashboard: {url}\n"));
     });
-    ctx.ui.status(format_args!("serving {} — press Ctrl-C to stop", root.display()));
+    if projects.is_empty() {
+        ctx.ui.status(format_args!("serving {} — press Ctrl-C to stop", root.display()));
+    } else {
+        ctx.ui.status(format_args!("serving {} projects — press Ctrl-C to stop", projects.len()));
+    }
     if a.open {
         open_browser(ctx, &url);
     }

@@ -14,6 +14,10 @@ pub struct EodArgs {
     /// The day to summarise (YYYY-MM-DD) [default: today]
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
+    /// Run it in every registered workspace (`specwork projects list`): one daily summary in
+    /// each, one line per project here
+    #[arg(long)]
+    pub projects: bool,
 }
 
 pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
@@ -21,6 +25,9 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
     let date = a.date.clone().unwrap_or_else(|| today.clone());
     if !daily::is_date(&date) {
         return Err(CommandError::usage(format!("`{date}` is not a date"), "write it as YYYY-MM-DD, e.g. 2025-01-13"));
+    }
+    if a.projects {
+        return run_projects(ctx, &date);
     }
     let ws = ctx.workspace()?;
     let r = eod::run(ws, &date, ctx.ui.scan_progress())?;
@@ -72,4 +79,47 @@ pub fn run(ctx: &Ctx, a: EodArgs) -> CmdResult {
         }
     });
     Ok(0)
+}
+
+#[derive(serde::Serialize)]
+struct ProjectsEod {
+    date: String,
+    projects: Vec<eod::ProjectEod>,
+}
+
+fn run_projects(ctx: &Ctx, date: &str) -> CmdResult {
+    let registry = specwork_core::stores::projects::Registry::load()?;
+    if !ctx.ui.json {
+        ctx.ui.diagnostics(&registry.diagnostics);
+    }
+    let projects = eod::run_projects(&registry, date, ctx.ui.scan_progress());
+    let failed = projects.iter().filter(|p| p.error.is_some()).count();
+    let r = ProjectsEod { date: date.to_owned(), projects };
+    ctx.ui.report(&r, |s| {
+        s.push_str(&format!("📊 EOD Summary: {date} · {} projects\n", r.projects.len()));
+        for (i, p) in r.projects.iter().enumerate() {
+            let branch = if i + 1 == r.projects.len() { "└──" } else { "├──" };
+            match (&p.eod, &p.error) {
+                (Some(e), _) => {
+                    let t = &e.totals;
+                    let summary = match &e.daily_summary {
+                        Some(f) => f.path.clone(),
+                        None => "no sessions".to_owned(),
+                    };
+                    s.push_str(&format!(
+                        "{branch} {}: {} sessions · {} tasks · {} tokens · {} · {summary}\n",
+                        p.name,
+                        t.sessions,
+                        t.tasks_done,
+                        display::fmt_tokens_exact(t.amount.tokens),
+                        money(t.amount.cost_usd, None),
+                    ));
+                }
+                (None, err) => {
+                    s.push_str(&format!("{branch} {}: ❌ {}\n", p.name, err.as_deref().unwrap_or("failed")));
+                }
+            }
+        }
+    });
+    Ok(if failed > 0 { crate::error::EXIT_FAILURE } else { 0 })
 }

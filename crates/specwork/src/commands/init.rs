@@ -23,6 +23,8 @@ struct InitReport {
     existing: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     agent_files: Vec<specwork_core::agent::agent_files::FileChange>,
+    /// The workspace's entry in the user's list of projects (null when it was not registered).
+    project: Option<specwork_core::stores::projects::Added>,
 }
 
 /// The folders and files of a workspace; creating them is idempotent.
@@ -44,6 +46,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         created: Vec::new(),
         existing: Vec::new(),
         agent_files: Vec::new(),
+        project: None,
     };
     let mut record = |rel: &str, created: bool| {
         if created { report.created.push(rel.to_owned()) } else { report.existing.push(rel.to_owned()) }
@@ -63,6 +66,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     let added = ensure_gitignore(&root).map_err(anyhow::Error::from)?;
     record(".gitignore (.specwork/ cache)", added);
     report.agent_files = super::init_agent::apply(&root, agent_files)?;
+    report.project = register(ctx, &root);
 
     ctx.ui.outcome(&report, |s| {
         s.push_str(&format!("initialised specwork workspace in {}\n", root.display()));
@@ -73,6 +77,9 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
             s.push_str("  nothing to do: everything was already there\n");
         }
         super::init_agent::render(s, &report.agent_files);
+        if let Some(p) = report.project.as_ref().filter(|p| p.added) {
+            s.push_str(&format!("  registered as project {} ({})\n", p.project.name, p.file.display()));
+        }
         s.push_str("next: `specwork spec new NAME` for a named spec, `specwork spec new 1000 --area --title T` for a numbered tree\n");
     });
     Ok(0)
@@ -95,4 +102,22 @@ fn ensure_gitignore(root: &Path) -> std::io::Result<bool> {
     };
     res.map_err(|e| std::io::Error::other(e.to_string()))?;
     Ok(true)
+}
+
+/// Adds the workspace to the user's list of projects. A workspace that holds the config folder
+/// itself (one rooted at the home directory) is not registered: that would write the list into
+/// it. Failing to register never fails `init`.
+fn register(ctx: &Ctx, root: &Path) -> Option<specwork_core::stores::projects::Added> {
+    use specwork_core::stores::projects;
+    let dir = projects::config_dir()?;
+    if projects::absolute(&dir).starts_with(projects::absolute(root)) {
+        return None;
+    }
+    match projects::add(root, None) {
+        Ok(a) => Some(a),
+        Err(e) => {
+            ctx.ui.note(format_args!("not added to the list of projects: {e}"));
+            None
+        }
+    }
 }

@@ -34,6 +34,7 @@ mod logs;
 mod man;
 mod mcp;
 mod plan;
+mod projects;
 mod rebuild;
 mod resume;
 mod search;
@@ -97,6 +98,9 @@ pub enum Command {
     /// Approvals of requirements, design, tasks and steering documents
     #[command(subcommand)]
     Approval(approval::ApprovalCommand),
+    /// The workspaces `status --projects`, `cost --by project` and `dashboard --projects` show
+    #[command(subcommand)]
+    Projects(projects::ProjectsCommand),
     /// Add planned tasks and approve the plan ("Shall I proceed with this plan? (yes/no/modify)")
     Plan(plan::PlanArgs),
     /// Write an implementation log (spec-workflow-mcp format) with files and lines measured by git
@@ -208,6 +212,7 @@ pub fn run(ctx: &Ctx, command: Command) -> CmdResult {
         Command::Eod(a) => eod::run(ctx, a),
         Command::Rebuild(a) => rebuild::run(ctx, a),
         Command::Approval(c) => approval::run(ctx, c),
+        Command::Projects(c) => projects::run(ctx, c),
         Command::Verify(a) => verify::run(ctx, a),
         Command::Drift(a) => drift::run(ctx, a),
         Command::Plan(a) => plan::run(ctx, a),

@@ -14,9 +14,16 @@ pub struct StatusArgs {
     /// Include archived specs in the portfolio
     #[arg(long)]
     pub archived: bool,
+    /// Every registered workspace side by side (`specwork projects list`): specs, progress,
+    /// open sessions, approvals waiting, today's and this month's cost
+    #[arg(long, conflicts_with_all = ["spec", "archived"])]
+    pub projects: bool,
 }
 
 pub fn run(ctx: &Ctx, a: StatusArgs) -> CmdResult {
+    if a.projects {
+        return run_projects(ctx);
+    }
     let ws = ctx.workspace()?;
     match a.spec {
         None => {
@@ -218,4 +225,71 @@ fn render_spec(s: &mut String, r: &SpecReport) {
     if let Some(n) = &row.next_task {
         s.push_str(&format!("\nNext: task {} — {}\n", n.id, n.title));
     }
+}
+
+fn run_projects(ctx: &Ctx) -> CmdResult {
+    let registry = specwork_core::stores::projects::Registry::load()?;
+    let q = specwork_core::views::projects::ProjectsQuery { tz: None, progress: ctx.ui.scan_progress() };
+    let r = specwork_core::views::projects::build(&registry, &q);
+    if !ctx.ui.json {
+        ctx.ui.diagnostics(&r.diagnostics);
+    }
+    ctx.ui.report(&r, |s| render_projects(s, &r));
+    Ok(0)
+}
+
+fn render_projects(s: &mut String, r: &specwork_core::views::projects::ProjectsReport) {
+    use specwork_core::base::display::{fmt_cost, fmt_tokens};
+    if r.projects.is_empty() {
+        s.push_str("no projects registered: `specwork init` or `specwork projects add DIR` adds one\n");
+        return;
+    }
+    let t = &r.totals;
+    s.push_str(&format!(
+        "{} projects · {} specs · {}/{} tasks done ({}%) · {} open sessions · {} approvals waiting · today {} · {} from {}\n\n",
+        t.projects,
+        t.specs,
+        t.tasks.done,
+        t.tasks.total,
+        t.progress_pct,
+        t.active_sessions,
+        t.approvals_pending,
+        fmt_cost(t.today_cost_usd),
+        fmt_cost(t.month_cost_usd),
+        r.month_from
+    ));
+    let mut table = Table::new(["PROJECT", "SPECS", "PROGRESS", "SESSIONS", "APPROVALS", "TODAY", "MONTH", "PATH"])
+        .right_align(&[1, 3, 4, 5, 6]);
+    for p in &r.projects {
+        if let Some(why) = p.stale {
+            table.row([
+                p.name.clone(),
+                "—".into(),
+                format!("stale: {why}"),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                p.path.clone(),
+            ]);
+            continue;
+        }
+        let progress = if p.tasks.total == 0 {
+            "—".to_owned()
+        } else {
+            format!("{} {:>3}% {}/{}", format::bar(p.progress_pct, 10), p.progress_pct, p.tasks.done, p.tasks.total)
+        };
+        let over = if p.over_budget { " ⚠️" } else { "" };
+        table.row([
+            p.name.clone(),
+            p.specs.to_string(),
+            progress,
+            p.active_sessions.len().to_string(),
+            p.approvals_pending.to_string(),
+            format!("{}{over} ({} tok)", fmt_cost(p.today.cost_usd), fmt_tokens(p.today.tokens)),
+            fmt_cost(p.month.cost_usd),
+            p.path.clone(),
+        ]);
+    }
+    table.render(s);
 }

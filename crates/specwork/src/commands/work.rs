@@ -126,7 +126,7 @@ struct WorkReport {
 
 pub fn run(ctx: &Ctx, a: WorkArgs) -> CmdResult {
     if a.status {
-        return status::run(ctx, status::StatusArgs { spec: Some(a.spec), archived: false });
+        return status::run(ctx, status::StatusArgs { spec: Some(a.spec), archived: false, projects: false });
     }
     if a.deliverables {
         return deliverables::run(ctx, deliverables::DeliverablesArgs { spec: a.spec });

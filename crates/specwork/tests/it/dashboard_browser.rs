@@ -28,7 +28,7 @@ fn find_program(names: &[&str]) -> Option<PathBuf> {
     None
 }
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
@@ -45,7 +45,7 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn start_driver(driver: &Path) -> Driver {
+pub(crate) fn start_driver(driver: &Path) -> Driver {
     let port = free_port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
@@ -61,7 +61,7 @@ fn start_driver(driver: &Path) -> Driver {
     Driver { child, port, _profile: tempfile::tempdir().unwrap() }
 }
 
-async fn browser(driver: &Driver, chromium: &Path) -> Client {
+pub(crate) async fn browser(driver: &Driver, chromium: &Path) -> Client {
     let profile = driver._profile.path().display().to_string();
     let args = [
         "--headless",
@@ -90,7 +90,7 @@ async fn browser(driver: &Driver, chromium: &Path) -> Client {
         .expect("a chromedriver session")
 }
 
-fn shots_dir() -> PathBuf {
+pub(crate) fn shots_dir() -> PathBuf {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest_dir().join("../../target"));
     let d = target.join("dashboard-e2e");
@@ -112,7 +112,7 @@ const obs = new MutationObserver(() => { if (has()) { obs.disconnect(); done(Dat
 obs.observe(document.body, { childList: true, subtree: true, characterData: true });
 "#;
 
-fn browser_programs() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn browser_programs() -> Option<(PathBuf, PathBuf)> {
     let Some(chromium) = find_program(&["chromium", "chromium-browser", "google-chrome"]) else {
         need::skip(Need::Real, "chromium is not installed (apt-get install chromium chromium-driver)");
         return None;

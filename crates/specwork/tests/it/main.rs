@@ -23,6 +23,7 @@ mod journal_index;
 mod knowledge;
 mod layouts;
 mod mcp;
+mod projects;
 mod reports;
 mod sessions;
 mod ship;
