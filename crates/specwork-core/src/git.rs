@@ -660,8 +660,8 @@ mod repo_tests {
     }
 
     fn write(p: &Path, s: &str) {
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, s).unwrap();
+        fs_err::create_dir_all(p.parent().unwrap()).unwrap();
+        fs_err::write(p, s).unwrap();
     }
 
     #[test]
@@ -682,7 +682,7 @@ mod repo_tests {
         git_at(top, "2025-08-26T09:00:00Z", &["commit", "-q", "-m", "Start"]);
         // 10:00 — modify a.txt (+2 -1), delete old.txt, create "new file.sh" (2 lines).
         write(&ws.join("a.txt"), "1\nTWO\n3\n4\n");
-        std::fs::remove_file(ws.join("old.txt")).unwrap();
+        fs_err::remove_file(ws.join("old.txt")).unwrap();
         write(&ws.join("dir/new file.sh"), "echo a\necho b\n");
         write(&top.join("outside.txt"), "changed\n");
         git_at(top, "2025-08-26T10:00:00Z", &["add", "-A"]);
@@ -696,7 +696,7 @@ mod repo_tests {
         write(&ws.join("tmp.txt"), "t\n");
         git_at(top, "2025-08-26T11:00:00Z", &["add", "-A"]);
         git_at(top, "2025-08-26T11:00:00Z", &["commit", "-q", "-m", "More for 1014/1.3"]);
-        std::fs::remove_file(ws.join("tmp.txt")).unwrap();
+        fs_err::remove_file(ws.join("tmp.txt")).unwrap();
         git_at(top, "2025-08-26T12:00:00Z", &["add", "-A"]);
         git_at(top, "2025-08-26T12:00:00Z", &["commit", "-q", "-m", "Clean up"]);
 

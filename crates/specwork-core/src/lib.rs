@@ -4,6 +4,9 @@
 //!
 //! This crate has no command-line or async dependencies; the `specwork` binary, the MCP server
 //! and the dashboard all call into it.
+
+// std::fs through fs-err or the path policy (clippy.toml lists the methods).
+#![deny(clippy::disallowed_methods)]
 #![deny(missing_docs)]
 
 pub mod agent;

@@ -19,10 +19,10 @@ fn corpus_dir() -> Option<PathBuf> {
 
 fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for sub in std::fs::read_dir(dir).unwrap() {
+    for sub in fs_err::read_dir(dir).unwrap() {
         let sub = sub.unwrap().path();
         if sub.is_dir() {
-            for f in std::fs::read_dir(&sub).unwrap() {
+            for f in fs_err::read_dir(&sub).unwrap() {
                 out.push(f.unwrap().path());
             }
         }
@@ -32,7 +32,7 @@ fn corpus_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn read(path: &Path) -> String {
-    String::from_utf8(std::fs::read(path).unwrap()).unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", path.display()))
+    String::from_utf8(fs_err::read(path).unwrap()).unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", path.display()))
 }
 
 /// The one corpus file whose name contains `needle`.
@@ -59,7 +59,7 @@ fn every_file_parses_and_every_edit_round_trips() {
     let mut edits = 0;
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let src = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let src = String::from_utf8_lossy(&fs_err::read(&path).unwrap()).into_owned();
         let list = tasks::parse(&src, &name);
         let before = summary(&list);
         for (n, task) in list.tasks.iter().enumerate() {

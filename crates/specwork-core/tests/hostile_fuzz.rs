@@ -59,7 +59,7 @@ proptest! {
     fn transcript_scan_never_panics(s in hostile_text(), names in prop::collection::vec("[a-z0-9-]{1,8}", 0..3)) {
         let dir = tempfile::tempdir().unwrap();
         let t = dir.path().join("t.jsonl");
-        std::fs::write(&t, format!("{s}start-session {}\n", names.first().map_or("", String::as_str))).unwrap();
+        fs_err::write(&t, format!("{s}start-session {}\n", names.first().map_or("", String::as_str))).unwrap();
         let mut state = HookState::default();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         scan_transcript(&mut state, &t, &refs);

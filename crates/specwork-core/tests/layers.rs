@@ -31,7 +31,7 @@ fn rank(layer: &str) -> usize {
 }
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
+    for e in fs_err::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
             sources(&p, out);
@@ -148,7 +148,7 @@ fn layers_import_only_downward_and_modules_form_no_cycle() {
         let rel = f.strip_prefix(&src).unwrap();
         let Some(me) = module_of(rel) else { continue };
         let my_layer = me.split('/').next().unwrap().to_owned();
-        let text = std::fs::read_to_string(f).unwrap();
+        let text = fs_err::read_to_string(f).unwrap();
         for t in imports(&text) {
             let t = if t.contains('/') { t } else { format!("{my_layer}/{t}") };
             let layer = t.split('/').next().unwrap();
@@ -209,7 +209,7 @@ fn only_the_clock_module_reads_the_clock() {
     let crates = core.parent().expect("crates/ folder");
     let clock = core.join("src/base/clock.rs");
     let mut files = Vec::new();
-    for e in std::fs::read_dir(crates).unwrap() {
+    for e in fs_err::read_dir(crates).unwrap() {
         let src = e.unwrap().path().join("src");
         if src.is_dir() {
             sources(&src, &mut files);
@@ -218,7 +218,7 @@ fn only_the_clock_module_reads_the_clock() {
     assert!(files.len() > 50, "found only {} sources under {}", files.len(), crates.display());
     let mut offenders = Vec::new();
     for f in files.iter().filter(|f| **f != clock) {
-        let text = std::fs::read_to_string(f).unwrap();
+        let text = fs_err::read_to_string(f).unwrap();
         for (i, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
             if ["Zoned::now(", "Timestamp::now(", "SystemTime::now("].iter().any(|c| code.contains(c)) {

@@ -700,8 +700,8 @@ mod tests {
     /// Plans `.codex/config.toml` over `before`; `None` when it stays as it is.
     fn codex_after(before: &str) -> Option<String> {
         let t = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(t.path().join(".codex")).unwrap();
-        std::fs::write(t.path().join(".codex/config.toml"), before).unwrap();
+        fs_err::create_dir_all(t.path().join(".codex")).unwrap();
+        fs_err::write(t.path().join(".codex/config.toml"), before).unwrap();
         let c = codex_config(t.path()).unwrap();
         c.new.map(|b| String::from_utf8(b).unwrap())
     }
@@ -762,8 +762,8 @@ mod tests {
         }
         for bad in ["mcp_servers = 1\n", "[[mcp_servers]]\ncommand = \"x\"\n"] {
             let t = tempfile::tempdir().unwrap();
-            std::fs::create_dir_all(t.path().join(".codex")).unwrap();
-            std::fs::write(t.path().join(".codex/config.toml"), bad).unwrap();
+            fs_err::create_dir_all(t.path().join(".codex")).unwrap();
+            fs_err::write(t.path().join(".codex/config.toml"), bad).unwrap();
             assert!(matches!(codex_config(t.path()), Err(AgentFileError::Shape { .. })), "{bad}");
         }
     }

@@ -356,7 +356,7 @@ fn with_git_state<T>(root: &Path, f: impl FnOnce(&mut Option<BTreeMap<String, Fi
     let dir = root.join(STATE_DIR);
     let _ = crate::base::path_policy::create_dir_all(&dir);
     let lock = crate::base::path_policy::confine(&dir).and_then(|()| {
-        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("git-status.lock"))
+        fs_err::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("git-status.lock"))
     });
     let _guard = lock.ok().filter(|l| l.lock().is_ok());
     let path = dir.join(GIT_STATE);
@@ -369,8 +369,8 @@ fn with_git_state<T>(root: &Path, f: impl FnOnce(&mut Option<BTreeMap<String, Fi
         && let Ok(bytes) = serde_json::to_vec(s)
     {
         let tmp = dir.join(format!(".{GIT_STATE}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, &path);
+        if fs_err::write(&tmp, bytes).is_ok() {
+            let _ = fs_err::rename(&tmp, &path);
         }
     }
     out
@@ -428,8 +428,8 @@ fn save_state(root: &Path, agent_session: &str, state: &HookState) -> Result<(),
     crate::base::path_policy::create_dir_all(dir).map_err(io(dir))?;
     let tmp = dir.join(format!(".{}.{}.tmp", state_name(agent_session), std::process::id()));
     crate::base::path_policy::confine(&path).map_err(io(&path))?;
-    std::fs::write(&tmp, &bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, &path).map_err(io(&path))
+    fs_err::write(&tmp, &bytes).map_err(io(&tmp))?;
+    fs_err::rename(&tmp, &path).map_err(io(&path))
 }
 
 /// `git status` of the workspace: `path → stamp`, `None` outside a git repository.
@@ -473,7 +473,7 @@ fn git_prefix(root: &Path) -> String {
     }
     let p = ask_git_prefix(root);
     if crate::base::path_policy::create_dir_all(root.join(STATE_DIR)).is_ok() {
-        let _ = std::fs::write(&cache, &p);
+        let _ = fs_err::write(&cache, &p);
     }
     p
 }
@@ -510,7 +510,7 @@ fn spec_document(rel: &str) -> bool {
 }
 
 fn stat(p: &Path) -> (u64, u128) {
-    match std::fs::metadata(p) {
+    match fs_err::metadata(p) {
         Ok(m) => {
             let mtime = m
                 .modified()
@@ -743,8 +743,8 @@ fn relative(root: &Path, file: &str) -> Option<String> {
         Ok(r) => r.to_owned(),
         // The agent may name the file through another (symlinked) path of the workspace.
         Err(_) => {
-            let root = std::fs::canonicalize(root).ok()?;
-            let dir = std::fs::canonicalize(abs.parent()?).ok()?;
+            let root = fs_err::canonicalize(root).ok()?;
+            let dir = fs_err::canonicalize(abs.parent()?).ok()?;
             dir.join(abs.file_name()?).strip_prefix(&root).ok()?.to_owned()
         }
     };
@@ -763,10 +763,10 @@ pub fn log_error(root: &Path, event: &str, message: &str) {
     if crate::base::path_policy::confine(&path).is_err() {
         return;
     }
-    if std::fs::metadata(&path).is_ok_and(|m| m.len() > 256 * 1024) {
-        let _ = std::fs::rename(&path, root.join(".specwork/hook.log.1"));
+    if fs_err::metadata(&path).is_ok_and(|m| m.len() > 256 * 1024) {
+        let _ = fs_err::rename(&path, root.join(".specwork/hook.log.1"));
     }
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+    if let Ok(mut f) = fs_err::OpenOptions::new().create(true).append(true).open(&path) {
         let _ = f.write_all(format!("{} {event}: {message}\n", Stamp::now()).as_bytes());
     }
 }

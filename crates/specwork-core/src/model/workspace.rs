@@ -475,7 +475,7 @@ fn read_text(root: &Path, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<Str
 /// The document when something is there under its name. A directory, FIFO or device named
 /// `tasks.md` is found too, so reading it reports an error instead of "no tasks yet".
 fn exists(root: &Path, rel: PathBuf) -> Option<PathBuf> {
-    std::fs::symlink_metadata(root.join(&rel)).is_ok().then_some(rel)
+    fs_err::symlink_metadata(root.join(&rel)).is_ok().then_some(rel)
 }
 
 /// Whether a heading names a task section.
@@ -711,8 +711,8 @@ mod tests {
     fn suggestions_are_close_ids_nearest_first() {
         let t = tempfile::tempdir().unwrap();
         for id in ["invoice-management", "invoice-export", "1014", "1015", "café"] {
-            std::fs::create_dir_all(t.path().join(".spec-workflow/specs").join(id)).unwrap();
-            std::fs::write(t.path().join(".spec-workflow/specs").join(id).join("tasks.md"), "- [ ] 1. x\n").unwrap();
+            fs_err::create_dir_all(t.path().join(".spec-workflow/specs").join(id)).unwrap();
+            fs_err::write(t.path().join(".spec-workflow/specs").join(id).join("tasks.md"), "- [ ] 1. x\n").unwrap();
         }
         let ws = Workspace::load(t.path()).unwrap();
         // Edit distance counts characters, case aside: within a third of the length (at least 2),
@@ -730,19 +730,19 @@ mod tests {
     fn reload_files_rereads_only_the_owner() {
         let t = tempfile::tempdir().unwrap();
         let dir = t.path().join(".spec-workflow/specs/a");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("tasks.md"), "- [ ] 1. one\n- [ ] 2. two\n").unwrap();
-        std::fs::create_dir_all(t.path().join(".spec-workflow/specs/b")).unwrap();
-        std::fs::write(t.path().join(".spec-workflow/specs/b/tasks.md"), "- [x] 1. b\n").unwrap();
+        fs_err::create_dir_all(&dir).unwrap();
+        fs_err::write(dir.join("tasks.md"), "- [ ] 1. one\n- [ ] 2. two\n").unwrap();
+        fs_err::create_dir_all(t.path().join(".spec-workflow/specs/b")).unwrap();
+        fs_err::write(t.path().join(".spec-workflow/specs/b/tasks.md"), "- [x] 1. b\n").unwrap();
         let mut ws = Workspace::load(t.path()).unwrap();
-        std::fs::write(dir.join("tasks.md"), "- [x] 1. one\n- [ ] 2. two\n- [ ] 2. dup\n").unwrap();
+        fs_err::write(dir.join("tasks.md"), "- [x] 1. one\n- [ ] 2. two\n- [ ] 2. dup\n").unwrap();
         assert!(ws.reload_files(&[PathBuf::from(".spec-workflow/specs/a/tasks.md")]));
         assert_eq!(ws.spec("a").unwrap().tasks.counts().done, 1);
         assert_eq!(ws.spec("a").unwrap().tasks.counts().total, 3);
         assert!(ws.diagnostics.iter().any(|d| d.message.contains("duplicate")), "{:?}", ws.diagnostics);
         assert_eq!(ws.spec("b").unwrap().tasks.counts().done, 1);
         // A file no spec reads yet, or a vanished one, needs a full load.
-        std::fs::write(dir.join("design.md"), "# D\n").unwrap();
+        fs_err::write(dir.join("design.md"), "# D\n").unwrap();
         assert!(!ws.reload_files(&[PathBuf::from(".spec-workflow/specs/a/design.md")]));
         assert!(!ws.reload_files(&[PathBuf::from(".spec-workflow/specs/a/gone.md")]));
     }
@@ -751,11 +751,11 @@ mod tests {
     fn broken_front_matter_title_falls_back_to_the_heading() {
         let t = tempfile::tempdir().unwrap();
         let dir = t.path().join("specs/1000");
-        std::fs::create_dir_all(&dir).unwrap();
+        fs_err::create_dir_all(&dir).unwrap();
         let broken = "---\nid: 1001\ntitle: [unclosed\n---\n# 1001 - From the heading\n\n## Tasks\n\n- [ ] 1. One\n";
-        std::fs::write(dir.join("1001.spec.md"), broken).unwrap();
+        fs_err::write(dir.join("1001.spec.md"), broken).unwrap();
         let valid = "---\ntitle: 1.10\n---\n# 1002 - Heading\n";
-        std::fs::write(dir.join("1002.spec.md"), valid).unwrap();
+        fs_err::write(dir.join("1002.spec.md"), valid).unwrap();
         let ws = Workspace::load(t.path()).unwrap();
         let s = ws.spec("1001").unwrap();
         assert_eq!(s.title, "From the heading");

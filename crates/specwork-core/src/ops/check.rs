@@ -738,7 +738,7 @@ fn add_header(
     let created = repo
         .and_then(|r| r.added_date(Path::new(f)))
         .or_else(|| {
-            let m = std::fs::metadata(ws.root.join(f)).ok()?.modified().ok()?;
+            let m = fs_err::metadata(ws.root.join(f)).ok()?.modified().ok()?;
             let ts = jiff::Timestamp::try_from(m).ok()?;
             Some(crate::base::clock::date(&ts.to_zoned(jiff::tz::TimeZone::system())))
         })

@@ -399,10 +399,10 @@ fn new_file_content(rel: &Path, kind: Kind, fields: &HeaderFields, style: Commen
 #[cfg(unix)]
 fn make_executable(abs: &Path) {
     use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(abs) {
+    if let Ok(meta) = fs_err::metadata(abs) {
         let mut p = meta.permissions();
         p.set_mode(p.mode() | 0o111);
-        let _ = std::fs::set_permissions(abs, p);
+        let _ = fs_err::set_permissions(abs, p);
     }
 }
 

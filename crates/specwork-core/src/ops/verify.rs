@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn a_check_runs_in_the_root_and_is_killed_at_its_timeout() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("marker"), "here\n").unwrap();
+        fs_err::write(dir.path().join("marker"), "here\n").unwrap();
         let ok = run_check(dir.path(), "cat marker; echo oops >&2; exit 0", Duration::from_secs(30));
         assert!(ok.passed && ok.exit_code == Some(0), "{ok:?}");
         assert_eq!(ok.tail, "here\noops");

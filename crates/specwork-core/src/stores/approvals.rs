@@ -741,7 +741,7 @@ pub fn load_category(root: &Path, category_name: &str) -> (Vec<LoadedApproval>, 
                 if record.category_name.is_empty() {
                     record.category_name = category_name.to_owned();
                 }
-                let modified = std::fs::metadata(root.join(&rel)).and_then(|m| m.modified()).ok();
+                let modified = fs_err::metadata(root.join(&rel)).and_then(|m| m.modified()).ok();
                 out.push(LoadedApproval { record, path: rel, modified });
             }
             Err(e) => diags.push(json_diag(&shown, &e, "approval JSON")),
@@ -1523,7 +1523,7 @@ fn create_record(
         match write::create(&path, to_json(&record).as_bytes()) {
             Ok(()) => {
                 let rel = PathBuf::from(APPROVALS_DIR).join(t.category_name).join(format!("{id}.json"));
-                let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+                let modified = fs_err::metadata(&path).and_then(|m| m.modified()).ok();
                 let loaded = LoadedApproval { record, path: rel, modified };
                 capture_snapshot(ws, t, &loaded.record, "initial", content, ids)?;
                 return Ok(loaded);
@@ -1565,7 +1565,7 @@ fn capture_snapshot(
         return Ok(None);
     }
     let (ts, iso) = now_iso();
-    let last_modified = std::fs::metadata(ws.root.join(&t.file))
+    let last_modified = fs_err::metadata(ws.root.join(&t.file))
         .and_then(|m| m.modified())
         .ok()
         .and_then(|m| jiff::Timestamp::try_from(m).ok())
@@ -1926,7 +1926,7 @@ pub fn decide_with(
             }
         }
     })?;
-    let modified = std::fs::metadata(ws.root.join(&target_record.path)).and_then(|m| m.modified()).ok();
+    let modified = fs_err::metadata(ws.root.join(&target_record.path)).and_then(|m| m.modified()).ok();
     let loaded = LoadedApproval { record, path: target_record.path, modified };
     Ok(outcome(action, t, &loaded, created, false, snapshot_version, p.hash, warnings))
 }
@@ -2243,10 +2243,10 @@ mod tests {
     fn peer_style_requests_resolve_only_the_categorys_own_documents() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::create_dir_all(root.join(".spec-workflow/specs/x")).unwrap();
-        std::fs::create_dir_all(root.join(".spec-workflow/steering")).unwrap();
-        std::fs::write(root.join(".spec-workflow/specs/x/requirements.md"), "# R\n").unwrap();
-        std::fs::write(root.join(".spec-workflow/steering/tech.md"), "# T\n").unwrap();
+        fs_err::create_dir_all(root.join(".spec-workflow/specs/x")).unwrap();
+        fs_err::create_dir_all(root.join(".spec-workflow/steering")).unwrap();
+        fs_err::write(root.join(".spec-workflow/specs/x/requirements.md"), "# R\n").unwrap();
+        fs_err::write(root.join(".spec-workflow/steering/tech.md"), "# T\n").unwrap();
         let ws = Workspace::load(root).unwrap();
         let t = target_for_file(&ws, "x", "./.spec-workflow/specs/x/requirements.md").unwrap();
         assert_eq!(t.doc, DocKind::Requirements);

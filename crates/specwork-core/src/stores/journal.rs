@@ -652,7 +652,7 @@ pub fn create(path: &Path, first: &Entry) -> Result<(), JournalError> {
     }
     let line = line_of(first);
     crate::base::path_policy::confine(path).map_err(|e| io_at(e, path))?;
-    let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+    let mut f = match fs_err::OpenOptions::new().write(true).create_new(true).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Err(JournalError::Exists { path: path.to_owned() });
@@ -672,7 +672,7 @@ pub fn append(path: &Path, entries: &[Entry]) -> Result<(), JournalError> {
         return Ok(());
     }
     crate::base::path_policy::confine(path).map_err(|e| io_at(e, path))?;
-    let mut f = std::fs::OpenOptions::new().append(true).read(true).open(path).map_err(|e| io_at(e, path))?;
+    let mut f = fs_err::OpenOptions::new().append(true).read(true).open(path).map_err(|e| io_at(e, path))?;
     if !f.metadata().map_err(|e| io_at(e, path))?.is_file() {
         let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
         return Err(io_at(e, path));
@@ -840,9 +840,11 @@ impl WorkspaceLock {
         let _ = crate::base::path_policy::create_dir_all(&dir);
         let file = crate::base::path_policy::confine(dir.join("sessions.lock"))
             .and_then(|()| {
-                std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("sessions.lock"))
+                fs_err::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("sessions.lock"))
             })
             .ok()
+            .map(fs_err::File::into_parts)
+            .map(|(f, _)| f)
             .filter(|f| f.lock().is_ok());
         Self { _file: file }
     }
@@ -874,13 +876,13 @@ mod tests {
         create(&p, &e1).unwrap();
         assert!(matches!(create(&p, &e1), Err(JournalError::Exists { .. })));
         // A torn write, then a normal append: the torn part is counted, both whole lines read.
-        std::fs::OpenOptions::new().append(true).open(&p).unwrap().write_all(b"{\"v\":1,\"ts\":\"20").unwrap();
-        let j = parse(&std::fs::read(&p).unwrap(), Path::new("a.log"));
+        fs_err::OpenOptions::new().append(true).open(&p).unwrap().write_all(b"{\"v\":1,\"ts\":\"20").unwrap();
+        let j = parse(&fs_err::read(&p).unwrap(), Path::new("a.log"));
         assert!(j.truncated);
         assert_eq!(j.entries.len(), 1);
         let e2 = entry("a", Event::SessionEnd { reason: "user".into() });
         append(&p, std::slice::from_ref(&e2)).unwrap();
-        let mut bytes = std::fs::read(&p).unwrap();
+        let mut bytes = fs_err::read(&p).unwrap();
         bytes.extend_from_slice(b"not json\n{\"v\":1,\"ts\":\"2025-01-13T10:00:00Z\",\"session\":\"a\",\"event\":\"from_the_future\",\"x\":1}\n");
         let j = parse(&bytes, Path::new("a.log"));
         assert!(!j.truncated);
@@ -910,7 +912,7 @@ mod tests {
                 });
             }
         });
-        let j = parse(&std::fs::read(&p).unwrap(), Path::new("s.log"));
+        let j = parse(&fs_err::read(&p).unwrap(), Path::new("s.log"));
         assert_eq!(j.entries.len(), 1 + 8 * 50);
         assert!(j.diagnostics.is_empty() && !j.truncated);
     }

@@ -407,7 +407,7 @@ fn scan_dir<'a>(
     let (mtime, names, same_listing): (i128, Vec<Cow<'a, str>>, bool) = match listed {
         Some((mtime, names)) => (mtime, names.into_iter().map(Cow::Owned).collect(), false),
         None => {
-            let mtime = std::fs::metadata(root.join(&rel_dir)).map_or(0, |m| trusted_mtime(&m, horizon));
+            let mtime = fs_err::metadata(root.join(&rel_dir)).map_or(0, |m| trusted_mtime(&m, horizon));
             match prev {
                 Some(p) if mtime != 0 && p.mtime == mtime => {
                     (mtime, p.files.iter().map(|f| Cow::Borrowed(f.name)).collect(), true)
@@ -442,7 +442,7 @@ fn scan_dir<'a>(
             files.push(Found { name: n, size: f.size, mtime: f.mtime, cached: Some(f) });
             continue;
         }
-        let meta = match std::fs::symlink_metadata(abs_dir.join(n.as_ref())) {
+        let meta = match fs_err::symlink_metadata(abs_dir.join(n.as_ref())) {
             Ok(m) if m.is_file() => m,
             _ => {
                 changed = true;
@@ -516,7 +516,7 @@ fn read_archive(
     });
     let old_dirs: HashMap<&str, &OldDir<'_>> = old.iter().map(|d| (d.name, d)).collect();
 
-    let Ok(ameta) = std::fs::metadata(root.join(ARCHIVE_DIR)) else {
+    let Ok(ameta) = fs_err::metadata(root.join(ARCHIVE_DIR)) else {
         let synced = (old.is_empty() && !dirty) || store(&index_path, &encode_index(&[]));
         return (Vec::new(), synced);
     };
@@ -670,8 +670,8 @@ fn store(path: &Path, bytes: &[u8]) -> bool {
     }
     let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".journals.idx.{}.{seq}.tmp", std::process::id()));
-    if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if fs_err::write(&tmp, bytes).and_then(|()| fs_err::rename(&tmp, path)).is_err() {
+        let _ = fs_err::remove_file(&tmp);
         return false;
     }
     true
@@ -1306,8 +1306,8 @@ mod tests {
 
     fn write(root: &Path, rel: &str, text: &str) {
         let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
+        fs_err::create_dir_all(p.parent().unwrap()).unwrap();
+        fs_err::write(p, text).unwrap();
     }
 
     /// A workspace whose journals use every event kind, two offsets, damaged lines, a journal
@@ -1367,7 +1367,7 @@ mod tests {
             &line("2025-01-14T09:00:00Z", "lost.u-1", r#""event":"note","text":"?""#),
         );
         // A second copy of `a`, and a journal directly in the archive folder.
-        let text = std::fs::read_to_string(root.join(format!("{DAY1}/{a}.log"))).unwrap();
+        let text = fs_err::read_to_string(root.join(format!("{DAY1}/{a}.log"))).unwrap();
         write(root, &format!("docs/sessions/archive/2025-01-15/{a}.log"), &text);
         write(root, "docs/sessions/archive/top.u-1.log", &start("2025-01-12T08:00:00Z", "top.u-1", "z", ""));
         write(root, "docs/sessions/archive/2025-01-15/empty.log", "");
@@ -1381,11 +1381,11 @@ mod tests {
     fn age(root: &Path) {
         fn walk(p: &Path, t: SystemTime) {
             if p.is_dir() {
-                for e in std::fs::read_dir(p).unwrap().flatten() {
+                for e in fs_err::read_dir(p).unwrap().flatten() {
                     walk(&e.path(), t);
                 }
             }
-            std::fs::File::open(p).unwrap().set_modified(t).unwrap();
+            fs_err::File::open(p).unwrap().set_modified(t).unwrap();
         }
         walk(&root.join(ARCHIVE_DIR), SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_836_800));
     }
@@ -1415,12 +1415,12 @@ mod tests {
         assert!(full.contains("also journalled in") && full.contains("does not start with a session_start"));
         assert!(!root.join(INDEX_FILE).exists());
         assert_eq!(seen(&SessionIndex::load_indexed(root)), full, "cold");
-        let bytes = std::fs::read(root.join(INDEX_FILE)).unwrap();
+        let bytes = fs_err::read(root.join(INDEX_FILE)).unwrap();
         assert_eq!(folders(root), Some(4), "the archive folder and three day folders");
         let idx = SessionIndex::load_indexed(root);
         assert_eq!(seen(&idx), full, "warm");
         assert!(idx.sessions.iter().all(|s| s.entries_loaded() != s.archived));
-        assert_eq!(std::fs::read(root.join(INDEX_FILE)).unwrap(), bytes, "nothing changed, nothing written");
+        assert_eq!(fs_err::read(root.join(INDEX_FILE)).unwrap(), bytes, "nothing changed, nothing written");
         assert_eq!(seen(&idx.reload_indexed(root, &[])), full, "reloaded");
 
         // A command appends to an archived journal and moves one into the archive, then reads
@@ -1438,8 +1438,8 @@ mod tests {
         )
         .unwrap();
         let moved = Path::new("docs/sessions/archive/2025-01-16/now.u-1.log");
-        std::fs::create_dir_all(root.join(moved).parent().unwrap()).unwrap();
-        std::fs::rename(root.join("docs/sessions/.current/now.u-1.log"), root.join(moved)).unwrap();
+        fs_err::create_dir_all(root.join(moved).parent().unwrap()).unwrap();
+        fs_err::rename(root.join("docs/sessions/.current/now.u-1.log"), root.join(moved)).unwrap();
         let again = idx.reload_indexed(root, &[&b, moved]);
         assert_eq!(seen(&again), seen(&SessionIndex::load(root)));
         assert!(again.get("b.v-2").unwrap().ended.is_some() && again.get("now.u-1").unwrap().archived);
@@ -1499,32 +1499,32 @@ mod tests {
         let root = ws.path();
         SessionIndex::load_indexed(root);
         let a = root.join(format!("{DAY1}/a.u-1.log"));
-        let text = std::fs::read_to_string(&a).unwrap();
-        let mtime = std::fs::metadata(&a).unwrap().modified().unwrap();
+        let text = fs_err::read_to_string(&a).unwrap();
+        let mtime = fs_err::metadata(&a).unwrap().modified().unwrap();
 
         // Same size, same time: the index takes it as unchanged (which shows the index is used).
-        std::fs::write(&a, text.replace("\"Two\"", "\"Tw2\"")).unwrap();
-        std::fs::File::open(&a).unwrap().set_modified(mtime).unwrap();
+        fs_err::write(&a, text.replace("\"Two\"", "\"Tw2\"")).unwrap();
+        fs_err::File::open(&a).unwrap().set_modified(mtime).unwrap();
         let idx = SessionIndex::load_indexed(root);
         assert_ne!(seen(&idx), seen(&SessionIndex::load(root)));
         // Edited in place (the folder's time unchanged): read again.
-        std::fs::write(&a, text.replace("Two", "Deux")).unwrap();
-        std::fs::File::open(&a).unwrap().set_modified(mtime + Duration::from_secs(60)).unwrap();
+        fs_err::write(&a, text.replace("Two", "Deux")).unwrap();
+        fs_err::File::open(&a).unwrap().set_modified(mtime + Duration::from_secs(60)).unwrap();
         let idx = SessionIndex::load_indexed(root);
         assert_eq!(seen(&idx), seen(&SessionIndex::load(root)));
         assert_eq!(idx.get("a.u-1").unwrap().tasks[0].title, "Deux");
 
         // Deleted, added, and a whole day folder gone.
-        std::fs::remove_file(root.join("docs/sessions/archive/2025-01-14/c.u-1.log")).unwrap();
+        fs_err::remove_file(root.join("docs/sessions/archive/2025-01-14/c.u-1.log")).unwrap();
         write(root, &format!("{DAY1}/d.u-1.log"), &start("2025-01-13T12:00:00Z", "d.u-1", "x", ""));
-        std::fs::remove_dir_all(root.join("docs/sessions/archive/2025-01-15")).unwrap();
+        fs_err::remove_dir_all(root.join("docs/sessions/archive/2025-01-15")).unwrap();
         for _ in 0..2 {
             let idx = SessionIndex::load_indexed(root);
             assert_eq!(seen(&idx), seen(&SessionIndex::load(root)));
             assert!(idx.get("c.u-1").is_none() && idx.get("d.u-1").is_some());
             age(root);
         }
-        std::fs::remove_dir_all(root.join(ARCHIVE_DIR)).unwrap();
+        fs_err::remove_dir_all(root.join(ARCHIVE_DIR)).unwrap();
         assert_eq!(seen(&SessionIndex::load_indexed(root)), seen(&SessionIndex::load(root)));
         assert_eq!(folders(root), Some(0));
     }
@@ -1535,12 +1535,12 @@ mod tests {
         let root = ws.path();
         SessionIndex::load_indexed(root);
         let c = root.join("docs/sessions/archive/2025-01-14/c.u-1.log");
-        let text = std::fs::read_to_string(&c).unwrap();
-        let mtime = std::fs::metadata(&c).unwrap().modified().unwrap();
+        let text = fs_err::read_to_string(&c).unwrap();
+        let mtime = fs_err::metadata(&c).unwrap().modified().unwrap();
         // Edited in place, an hour later, its folder untouched: now it touches spec `w` too.
         let more = line("2025-01-14T09:10:00Z", "c.u-1", r#""event":"log_task","spec":"w","task":"1","status":"done""#);
-        std::fs::write(&c, text.replacen('\n', &format!("\n{more}"), 1)).unwrap();
-        std::fs::File::open(&c).unwrap().set_modified(mtime + Duration::from_secs(3600)).unwrap();
+        fs_err::write(&c, text.replacen('\n', &format!("\n{more}"), 1)).unwrap();
+        fs_err::File::open(&c).unwrap().set_modified(mtime + Duration::from_secs(3600)).unwrap();
         // A report of `x` shows it, so checks it: read again.
         let x = SessionIndex::load_indexed_where(root, |h| h.touches("x"));
         assert!(x.get("c.u-1").unwrap().touches("w"));
@@ -1556,7 +1556,7 @@ mod tests {
         let root = ws.path();
         let full = seen(&SessionIndex::load(root));
         SessionIndex::load_indexed(root);
-        let good = std::fs::read(root.join(INDEX_FILE)).unwrap();
+        let good = fs_err::read(root.join(INDEX_FILE)).unwrap();
         // A byte changed in the heads section, in the bodies section; another format version.
         let flip = |at: usize| {
             let mut b = good.clone();
@@ -1565,13 +1565,13 @@ mod tests {
         };
         let (in_heads, in_bodies, version) = (flip(40), flip(good.len() - 20), flip(MAGIC.len()));
         for bad in [b"garbage".to_vec(), good[..good.len() / 2].to_vec(), in_heads, in_bodies, version, Vec::new()] {
-            std::fs::write(root.join(INDEX_FILE), &bad).unwrap();
+            fs_err::write(root.join(INDEX_FILE), &bad).unwrap();
             assert_eq!(seen(&SessionIndex::load_indexed(root)), full);
-            assert_eq!(std::fs::read(root.join(INDEX_FILE)).unwrap(), good, "rewritten");
+            assert_eq!(fs_err::read(root.join(INDEX_FILE)).unwrap(), good, "rewritten");
         }
         // No place for the index (`.specwork` is a file): no cache, same answers.
-        std::fs::remove_dir_all(root.join(".specwork")).unwrap();
-        std::fs::write(root.join(".specwork"), "").unwrap();
+        fs_err::remove_dir_all(root.join(".specwork")).unwrap();
+        fs_err::write(root.join(".specwork"), "").unwrap();
         assert_eq!(seen(&SessionIndex::load_indexed(root)), full);
         assert_eq!(seen(&SessionIndex::load_indexed(root)), full);
     }

@@ -395,22 +395,22 @@ mod tests {
         let a = dir.path().join("shop");
         let b = dir.path().join("x").join("shop");
         for d in [&a, &b] {
-            std::fs::create_dir_all(d.join("specs")).unwrap();
+            fs_err::create_dir_all(d.join("specs")).unwrap();
         }
         assert!(add_to(&file, &a, None).unwrap().added);
         assert!(!add_to(&file, &a.join("."), None).unwrap().added, "the same directory again");
         let second = add_to(&file, &b, None).unwrap();
         assert_eq!(second.project.name, "shop-2");
-        let text = std::fs::read_to_string(&file).unwrap();
-        std::fs::write(&file, format!("{text}# my note\n")).unwrap();
+        let text = fs_err::read_to_string(&file).unwrap();
+        fs_err::write(&file, format!("{text}# my note\n")).unwrap();
         assert!(matches!(add_to(&file, &b, Some("shop")), Ok(Added { added: false, .. })));
         assert!(matches!(add_to(&file, dir.path(), None), Err(RegistryError::NotAWorkspace { .. })));
         remove_from(&file, "shop").unwrap();
         let reg = Registry::load_from(&file).unwrap();
         assert_eq!(reg.projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["shop-2"]);
-        assert!(std::fs::read_to_string(&file).unwrap().contains("# my note"));
+        assert!(fs_err::read_to_string(&file).unwrap().contains("# my note"));
         assert!(matches!(remove_from(&file, "nope"), Err(RegistryError::NotFound { .. })));
-        let text = std::fs::read_to_string(&file).unwrap();
+        let text = fs_err::read_to_string(&file).unwrap();
         assert!(text.starts_with("# Workspaces specwork shows"), "the header stays on top: {text}");
     }
 }

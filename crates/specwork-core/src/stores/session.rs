@@ -635,7 +635,7 @@ impl SessionIndex {
             if !d.is_empty()
                 && !d.starts_with('.')
                 && !d.contains(['/', '\\'])
-                && std::fs::symlink_metadata(root.join(&dir)).is_ok_and(|m| m.is_dir())
+                && fs_err::symlink_metadata(root.join(&dir)).is_ok_and(|m| m.is_dir())
             {
                 archived.extend(journal::logs_in(root, &dir));
             }

@@ -56,7 +56,7 @@ pub fn cache_dir(root: &Path) -> PathBuf {
 /// the path with symbolic links resolved (agents log the resolved working directory).
 pub fn roots(root: &Path) -> Vec<PathBuf> {
     let mut v = vec![root.to_path_buf()];
-    if let Ok(c) = std::fs::canonicalize(root)
+    if let Ok(c) = fs_err::canonicalize(root)
         && c != root
     {
         v.push(c);

@@ -222,7 +222,7 @@ pub fn measure_except(
 
 /// Lines of a text file as git counts them (0 for binary files and files over 64 MB).
 fn count_lines(path: &Path) -> u64 {
-    let Ok(meta) = std::fs::metadata(path) else { return 0 };
+    let Ok(meta) = fs_err::metadata(path) else { return 0 };
     if !meta.is_file() || meta.len() > 64 << 20 {
         return 0;
     }

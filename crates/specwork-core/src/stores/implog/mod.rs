@@ -1041,13 +1041,13 @@ mod corpus_tests {
     fn peer_logs_round_trip_byte_for_byte() {
         let Some(dir) = specwork_testkit::need::shared("corpus/real-specs/spec-workflow") else { return };
         let mut n = 0;
-        for e in std::fs::read_dir(&dir).expect("the corpus folder reads") {
+        for e in fs_err::read_dir(&dir).expect("the corpus folder reads") {
             let p = e.unwrap().path();
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             if !name.contains("Implementation Logs") {
                 continue;
             }
-            let text = std::fs::read_to_string(&p).unwrap();
+            let text = fs_err::read_to_string(&p).unwrap();
             let (parsed, diags) = parse(&text, &name);
             assert!(diags.is_empty(), "{name}: {diags:?}");
             let parsed = parsed.unwrap();

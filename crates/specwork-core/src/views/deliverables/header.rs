@@ -218,7 +218,7 @@ pub fn read(abs: &Path) -> Option<Header> {
 fn read_start(abs: &Path) -> String {
     use std::io::Read;
     let mut buf = Vec::new();
-    if let Ok(f) = std::fs::File::open(abs) {
+    if let Ok(f) = fs_err::File::open(abs) {
         let _ = f.take(16 * 1024).read_to_end(&mut buf);
     }
     String::from_utf8_lossy(&buf).into_owned()

@@ -342,7 +342,7 @@ pub fn build(ws: &Workspace, vault: &Vault, spec: &Spec) -> DeliverablesReport {
         .filter(|f| is_test_file(f))
         .filter_map(|f| {
             let abs = ws.root.join(f);
-            let meta = std::fs::metadata(&abs).ok()?;
+            let meta = fs_err::metadata(&abs).ok()?;
             (meta.len() <= 2 * 1024 * 1024)
                 .then(|| (f.clone(), crate::base::path_policy::read_to_string(&abs).unwrap_or_default()))
         })
