@@ -67,7 +67,7 @@ use crate::stores::windows::{self, WorkWindow};
 pub const INDEX_FILE: &str = ".specwork/journals.idx";
 const MAGIC: &[u8; 8] = b"SWJRNIDX";
 /// The layout and fold version; bump on any change to what is stored or how it is computed.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// Modification times closer than this to the moment they were read are not trusted.
 pub const RACY_SECS: u64 = 2;
 
@@ -949,6 +949,11 @@ fn encode_session(w: &mut W, s: &Session) -> Option<()> {
                 w.usage(u)?;
             }
         }
+        w.u8(match t.verified {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        });
     }
     w.len(s.loose_usage.len());
     for (spec, u) in &s.loose_usage {
@@ -1015,6 +1020,12 @@ fn decode_body(r: &mut R<'_>, key: String, rel: &Path) -> Option<Session> {
             ended: r.opt_stamp()?,
             files: r.strings()?,
             usage: if r.bool()? { Some(r.usage()?) } else { None },
+            verified: match r.u8()? {
+                0 => None,
+                1 => Some(false),
+                2 => Some(true),
+                _ => return None,
+            },
         });
     }
     let n = r.len()?;

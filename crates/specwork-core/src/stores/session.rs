@@ -212,6 +212,9 @@ pub struct SessionTask {
     pub files: Vec<String>,
     /// Its usage in this session, when known.
     pub usage: Option<Usage>,
+    /// Finished done: whether its `_Check:_` passed (`Some(false)`: forced past a failing
+    /// one); `None` without a check or while not done.
+    pub verified: Option<bool>,
 }
 
 /// One session, folded from its journal.
@@ -357,6 +360,7 @@ impl Session {
                     let i = s.task_index(&r.spec, &r.task, &r.title);
                     s.tasks[i].status = r.status;
                     s.tasks[i].ended = Some(e.ts);
+                    s.tasks[i].verified = if r.status == TaskStatus::Done { r.verified } else { None };
                     if let Some(tokens) = r.tokens {
                         let source = r.source.unwrap_or(UsageSource::Manual);
                         let u = Usage::of(tokens, r.cost_usd, source);
@@ -428,6 +432,7 @@ impl Session {
             ended: None,
             files: Vec::new(),
             usage: None,
+            verified: None,
         });
         self.tasks.len() - 1
     }

@@ -155,6 +155,12 @@ pub fn render(index: &SessionIndex, date: &str) -> String {
             if task.status != TaskStatus::Done {
                 extra.push(task.status.as_str().to_owned());
             }
+            // Done backed by its check, or finished past a failing one.
+            match task.verified {
+                Some(true) => extra.push("verified".to_owned()),
+                Some(false) => extra.push("UNVERIFIED".to_owned()),
+                None => {}
+            }
             if let Some(u) = &task.usage {
                 extra.push(session::fmt_usage(u, true));
             }

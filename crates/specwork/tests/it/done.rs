@@ -299,3 +299,24 @@ fn without_git_the_hooks_say_what_a_task_changed() {
     let log = std::fs::read_to_string(root.join(done["work"]["log"].as_str().unwrap())).unwrap();
     assert!(log.contains("## Files Created\n- src/invoice.rs\n"), "{log}");
 }
+
+/// The daily summary tells a verified done from one finished past its failing check.
+#[test]
+fn the_daily_summary_marks_verified_and_unverified_tasks() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path();
+    workspace(ws);
+    write(&ws.join("src/greet.txt"), "hello\n");
+    for (task, done) in [("1", vec!["--done"]), ("2", vec!["--done", "--force"]), ("3", vec!["--done"])] {
+        specwork(ws).args(["do-task", "shop", task, "--force"]).assert().success();
+        specwork(ws).args(["do-task", "shop", task]).args(&done).assert().success();
+    }
+    let eod = json(specwork(ws).args(["eod"]));
+    let file = eod["daily_summary"]["path"].as_str().unwrap_or_else(|| panic!("{eod}"));
+    let text = std::fs::read_to_string(ws.join(file)).unwrap();
+    let line =
+        |id: &str| text.lines().find(|l| l.starts_with(&format!("- ✅ {id} "))).unwrap_or_else(|| panic!("{text}"));
+    assert!(line("1").contains("(verified)"), "{text}");
+    assert!(line("2").contains("(UNVERIFIED)"), "{text}");
+    assert!(!line("3").contains("verified") && !line("3").contains("UNVERIFIED"), "{text}");
+}
