@@ -41,6 +41,7 @@ pub const DO_TASK: ToolDef = ToolDef {
         opt("done", Kind::Bool, ""),
         opt("tokens", Kind::Str, TOKENS),
         opt("force", Kind::Bool, "reopen; or finish unverified"),
+        opt("summary", Kind::Str, ""),
         opt("session", Kind::Str, SESSION),
     ],
     read_only: false,
@@ -123,10 +124,13 @@ fn do_task(call: &Call<'_>) -> Result<Reply, ToolError> {
     let id = call.required("taskId")?;
     let ws = call.workspace()?;
     if call.bool("done") == Some(true) {
+        // The agent's own words for the implementation log: one paragraph, bounded.
+        let summary = call.str("summary").map(|n| clip(&n.split_whitespace().collect::<Vec<_>>().join(" "), 2000));
         let opts = FinishOptions {
             tokens: tokens(call)?,
             pick: pick(call),
             force: call.bool("force") == Some(true),
+            summary: summary.as_deref(),
             ..FinishOptions::default()
         };
         return Ok(Reply::json(&task_ops::finish(ws, spec, id, &opts).map_err(op_error)?));

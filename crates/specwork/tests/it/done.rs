@@ -252,8 +252,8 @@ fn a_checked_task_logs_its_own_files_drift_is_accepted_and_mcp_finishes_the_same
     let e = r[0]["error"].as_str().unwrap_or_else(|| panic!("{r:?}"));
     assert!(e.contains("no greeting in src/greet.txt") && e.contains("force: true"), "{e}");
     fix(ws2);
-    let r =
-        mcp_results(ws2, "14:30", &json!([["do-task", {"specName": "shop", "taskId": "1", "done": true}]])).unwrap();
+    let finish = json!([["do-task", {"specName": "shop", "taskId": "1", "done": true, "summary": "Greets in full."}]]);
+    let r = mcp_results(ws2, "14:30", &finish).unwrap();
     assert_eq!(r[0]["verified"], true, "{r:?}");
     assert_eq!(r[0]["work"]["filesModified"], json!(["src/greet.txt"]), "{r:?}");
 
@@ -265,7 +265,8 @@ fn a_checked_task_logs_its_own_files_drift_is_accepted_and_mcp_finishes_the_same
     first_try(ws3);
     assert_eq!(run(ws3, &["do-task", "shop", "1", "--done"]).status.code(), Some(1));
     fix(ws3);
-    specwork(ws3).args(["do-task", "shop", "1", "--done"]).assert().success();
+    specwork(ws3).args(["do-task", "shop", "1", "--done", "--summary", "Greets in full."]).assert().success();
+    assert!(task1_log(ws2).contains("Greets in full."), "{}", task1_log(ws2));
     assert_eq!(task1_log(ws2), task1_log(ws3));
     let (j2, j3) = (journal_of(ws2, "1"), journal_of(ws3, "1"));
     assert_eq!(j2.len(), 2, "{j2:?}");
