@@ -122,6 +122,43 @@ pub struct SessionOpened {
     pub progress: Progress,
     /// Other active sessions on the same spec.
     pub warnings: Vec<Diagnostic>,
+    /// Your sessions of earlier days left open, ended at their last activity by this start.
+    pub ended_left_open: Vec<LeftOpen>,
+}
+
+/// A session of an earlier day left open, ended at its last activity by the next start.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeftOpen {
+    /// Its name.
+    pub name: String,
+    /// Its spec.
+    pub spec: String,
+    /// Its last activity, where it now ends (`YYYY-MM-DD HH:MM`).
+    pub ended_at: String,
+}
+
+/// Why such a session ended, in its journal and timeline.
+pub const LEFT_OPEN_REASON: &str = "left open; ended at its last activity by the next start-session";
+
+/// Ends the person's sessions of days before today still open, each at its last activity (a
+/// session left open overnight is not a night of work). Their usage is measured at the next
+/// `eod`, like every ended session's.
+fn end_left_open(ws: &Workspace, who: &Identity, index: &SessionIndex) -> Result<Vec<LeftOpen>, OpError> {
+    let today = Stamp::now().date();
+    let mut out = Vec::new();
+    for s in index.active().filter(|s| s.owner == who.owner && s.date() < today) {
+        let entry =
+            Entry { ts: s.last_event, ..Entry::now(&s.key, Event::SessionEnd { reason: LEFT_OPEN_REASON.into() }) };
+        crate::stores::journal::append(&ws.abs(&s.journal), &[entry]).map_err(SessionError::from)?;
+        out.push(LeftOpen { name: s.name.clone(), spec: s.spec.clone(), ended_at: s.last_event.minute() });
+    }
+    if !out.is_empty() {
+        let index = SessionIndex::load_current(&ws.root);
+        for s in index.sessions.iter().filter(|s| out.iter().any(|o| o.name == s.name) && s.owner == who.owner) {
+            crate::ops::record::refresh_for(ws, &index, &s.key)?;
+        }
+    }
+    Ok(out)
 }
 
 /// Starts session `opts.name` on `spec`, with planning notes for its timeline.
@@ -129,7 +166,11 @@ pub fn start(ws: &Workspace, spec: &Spec, opts: &StartOptions<'_>, notes: &[Stri
     names::spec_name(opts.name)?;
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    let index = SessionIndex::load_current(&ws.root);
+    let mut index = SessionIndex::load_current(&ws.root);
+    let ended_left_open = end_left_open(ws, &who, &index)?;
+    if !ended_left_open.is_empty() {
+        index = SessionIndex::load_current(&ws.root);
+    }
     let warnings = store::overlaps(&index, None, &spec.id, &[], false).iter().map(store::Overlap::diagnostic).collect();
     let started = store::start(ws, spec, &who, &index, opts)?;
     let notes: Vec<Entry> = notes
@@ -158,6 +199,7 @@ pub fn start(ws: &Workspace, spec: &Spec, opts: &StartOptions<'_>, notes: &[Stri
         continue_from: continue_from.clone(),
         progress: *progress,
         warnings,
+        ended_left_open,
     })
 }
 

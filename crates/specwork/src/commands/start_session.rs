@@ -78,6 +78,12 @@ pub fn run(ctx: &Ctx, a: StartSessionArgs) -> CmdResult {
     };
     let report = session_ops::start(ws, spec, &opts, &a.note)?;
     if !ctx.ui.json {
+        for o in &report.ended_left_open {
+            ctx.ui.note(format!(
+                "ended session {} ({}), left open since {}, at that last activity",
+                o.name, o.spec, o.ended_at
+            ));
+        }
         ctx.ui.diagnostics(&report.warnings);
     }
     ctx.ui.report(&report, |s| {

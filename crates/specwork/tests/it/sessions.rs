@@ -687,3 +687,31 @@ fn idle_gaps_are_not_work() {
     let r = json(sw(d, "2025-01-14T09:40:00Z").args(["resume", "invoice-management"]));
     assert_eq!(r["total_minutes"], 161, "130 + 31 minutes, not the night: {r}");
 }
+
+/// The next morning's start-session ends yesterday's sessions left open at their last activity,
+/// and says so, instead of warning about them (issue "The first hour", item 3).
+#[test]
+fn the_next_start_ends_yesterdays_open_sessions_at_their_last_activity() {
+    let ws = morning();
+    let d = ws.path();
+    ok(sw(d, "09:00").args(["start-session", "inv", "spec", "invoice-management"]));
+    ok(sw(d, "09:10").args(["do-task", "invoice-management", "1.1"]));
+    ok(sw(d, "10:00").args(["start-session", "apt", "spec", "appointment-booking"]));
+    let (out, err) = ok(sw(d, "2025-01-14T09:00:00Z").args(["start-session", "inv2", "spec", "invoice-management"]));
+    assert!(out.starts_with("Session inv2 created"), "{out}");
+    assert!(err.contains("ended session inv (invoice-management), left open since 2025-01-13 09:10"), "{err}");
+    assert!(err.contains("ended session apt (appointment-booking), left open since 2025-01-13 10:00"), "{err}");
+    assert!(!err.contains("is active and works on spec"), "no warning about yesterday: {err}");
+    let v = json(sw(d, "2025-01-14T09:05:00Z").args(["session-status"]));
+    let names: Vec<&str> = v["sessions"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["inv2"], "{v}");
+    let journal = logs_in(&d.join("docs/sessions/.current"));
+    let inv = journal.iter().find(|n| n.starts_with("inv.")).unwrap();
+    let text = read(d.join("docs/sessions/.current").join(inv));
+    let last = text.lines().last().unwrap();
+    assert!(last.contains("\"session_end\"") && last.contains("2025-01-13T09:10:00"), "{last}");
+    assert!(last.contains("left open; ended at its last activity by the next start-session"), "{last}");
+    // JSON callers (MCP, agents) get the same list.
+    let v = json(sw(d, "2025-01-14T09:01:00Z").args(["start-session", "inv3", "spec", "invoice-management"]));
+    assert_eq!(v["ended_left_open"], serde_json::json!([]));
+}
