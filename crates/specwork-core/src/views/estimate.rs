@@ -59,39 +59,74 @@ pub struct TaskHistory {
     pub manual: Vec<u64>,
 }
 
-/// The history of done tasks in `index`: a task counts once it is done in some session; its
-/// usage is measured when every session's figure for it was measured, manual otherwise.
-pub fn history(index: &SessionIndex) -> TaskHistory {
-    let mut tasks: std::collections::BTreeMap<(&str, &str), (bool, bool, Tokens, bool)> = Default::default();
-    for s in &index.sessions {
+/// What the history knows of one task: whether some session finished it, whether all its usage
+/// was measured, its tokens over the sessions, and whether it had any usage at all.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskFold {
+    done: bool,
+    measured: bool,
+    tokens: Tokens,
+    has_usage: bool,
+}
+
+impl Default for TaskFold {
+    fn default() -> Self {
+        Self { done: false, measured: true, tokens: Tokens::default(), has_usage: false }
+    }
+}
+
+impl TaskFold {
+    /// Adds what another set of sessions knows of the same task.
+    fn merge(&mut self, o: &TaskFold) {
+        self.done |= o.done;
+        if o.has_usage {
+            if self.has_usage {
+                self.tokens.add(&o.tokens);
+            } else {
+                self.tokens = o.tokens;
+            }
+            self.has_usage = true;
+        }
+        self.measured &= o.measured;
+    }
+}
+
+/// The tasks of `sessions`, by `spec` + U+001F + `task`.
+pub fn fold<'a>(sessions: impl Iterator<Item = &'a crate::stores::session::Session>) -> BTreeMap<String, TaskFold> {
+    let mut tasks: BTreeMap<String, TaskFold> = BTreeMap::new();
+    for s in sessions {
         for t in &s.tasks {
-            let e = tasks.entry((t.spec.as_str(), t.task.as_str())).or_insert((false, true, Tokens::default(), false));
-            e.0 |= t.status == TaskStatus::Done;
+            let mut one = TaskFold { done: t.status == TaskStatus::Done, ..TaskFold::default() };
             if let Some(u) = &t.usage
                 && u.tokens.total > 0
             {
-                if e.3 {
-                    e.2.add(&u.tokens);
-                } else {
-                    e.2 = u.tokens;
-                }
-                e.3 = true;
-                e.1 &= u.source == "measured";
+                one.tokens = u.tokens;
+                one.has_usage = true;
+                one.measured = u.source == "measured";
             }
+            tasks.entry(format!("{}\u{1f}{}", t.spec, t.task)).or_default().merge(&one);
         }
     }
+    tasks
+}
+
+/// The history of done tasks with usage: measured when every session's figure for a task was.
+fn history_of(tasks: impl Iterator<Item = TaskFold>) -> TaskHistory {
     let mut h = TaskHistory::default();
-    for (done, measured, tokens, has_usage) in tasks.into_values() {
-        if !done || !has_usage {
-            continue;
-        }
-        if measured {
-            h.measured.push(tokens);
+    for t in tasks.filter(|t| t.done && t.has_usage) {
+        if t.measured {
+            h.measured.push(t.tokens);
         } else {
-            h.manual.push(tokens.total);
+            h.manual.push(t.tokens.total);
         }
     }
     h
+}
+
+/// The history of done tasks in `index`: a task counts once it is done in some session; its
+/// usage is measured when every session's figure for it was measured, manual otherwise.
+pub fn history(index: &SessionIndex) -> TaskHistory {
+    history_of(fold(index.sessions.iter()).into_values())
 }
 
 /// The median of a list of counts (the mean of the two middle ones for an even count), `None`
@@ -232,20 +267,18 @@ pub fn per_task(h: &TaskHistory, prices: &PriceTable) -> PerTask {
     priced(source, b, prices)
 }
 
-/// The basis as cached in `.specwork/hooks/estimate.json`.
+/// The archived sessions' tasks as cached in `.specwork/hooks/estimate.json`.
 #[derive(Serialize, Deserialize)]
-struct CachedBasis {
-    /// The open journals and the journal index it was computed from.
+struct CachedFolds {
+    /// The journal index it was computed from (its size and modification time).
     stamp: u64,
-    source: String,
-    basis: Basis,
+    tasks: BTreeMap<String, TaskFold>,
 }
 
-/// The open journals and the journal index, as a number that changes when either does.
-fn history_stamp(root: &Path) -> u64 {
+/// The journal index's size and modification time, as a number that changes with it.
+fn index_stamp(root: &Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    crate::views::today::journals_stamp(root).hash(&mut h);
     if let Ok(m) = crate::base::path_policy::metadata(root.join(crate::stores::journal_index::INDEX_FILE)) {
         (m.len(), m.modified().ok()).hash(&mut h);
     }
@@ -253,27 +286,33 @@ fn history_stamp(root: &Path) -> u64 {
 }
 
 /// This workspace's [`basis`], from every session it recorded. A report that shows it beside
-/// one spec (`status SPEC`) must not read the whole history each time, so the basis is kept in
-/// `.specwork/hooks/estimate.json` while the open journals and the journal index (rewritten
-/// whenever the archive changes) are unchanged. Call it after loading sessions through the
-/// index, which brings the index up to date. Failing to write the cache only costs time.
+/// one spec (`status SPEC`) must not read the whole history each time: the archived sessions'
+/// tasks are kept in `.specwork/hooks/estimate.json` while the journal index (rewritten whenever
+/// the archive changes) is unchanged, and the open sessions (few) are read each time. Call it
+/// after loading sessions through the index, which brings the index up to date. Failing to write
+/// the cache only costs time.
 pub fn workspace_basis(root: &Path) -> (&'static str, Basis) {
     let cache = root.join(crate::stores::journal::HOOKS_DIR).join("estimate.json");
-    let stamp = history_stamp(root);
-    let read = crate::base::path_policy::read_capped(&cache, 64 * 1024).ok();
-    if let Some(c) = read.and_then(|b| serde_json::from_slice::<CachedBasis>(&b).ok())
-        && c.stamp == stamp
-        && let Some(source) = ["measured", "manual", "rule_of_thumb"].into_iter().find(|s| *s == c.source)
-    {
-        return (source, c.basis);
+    let stamp = index_stamp(root);
+    let read = crate::base::path_policy::read_capped(&cache, 16 * 1024 * 1024).ok();
+    let mut tasks = match read.and_then(|b| serde_json::from_slice::<CachedFolds>(&b).ok()) {
+        Some(c) if c.stamp == stamp => c.tasks,
+        _ => {
+            let all = SessionIndex::load_indexed(root);
+            let tasks = fold(all.sessions.iter().filter(|s| s.archived));
+            // The stamp after the load: reading the index may have rewritten it.
+            let c = CachedFolds { stamp: index_stamp(root), tasks };
+            if let Ok(bytes) = serde_json::to_vec(&c) {
+                let _ = crate::base::write::overwrite(&cache, &bytes);
+            }
+            c.tasks
+        }
+    };
+    let current = SessionIndex::load_current(root);
+    for (k, t) in fold(current.sessions.iter()) {
+        tasks.entry(k).or_default().merge(&t);
     }
-    let (source, b) = basis(&history(&SessionIndex::load_indexed(root)));
-    // The stamp after the load: reading the index may have rewritten it.
-    let c = CachedBasis { stamp: history_stamp(root), source: source.to_owned(), basis: b.clone() };
-    if let Ok(bytes) = serde_json::to_vec(&c) {
-        let _ = crate::base::write::overwrite(&cache, &bytes);
-    }
-    (source, b)
+    basis(&history_of(tasks.into_values()))
 }
 
 /// What each task of `spec` used so far, summed over the sessions in `index` (tasks without

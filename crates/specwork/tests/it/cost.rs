@@ -520,6 +520,17 @@ fn estimate_of_the_remaining_tasks_per_model() {
         assert_eq!(t13["usage"]["tokens"]["total"].as_u64(), Some(totals[0]), "{t13}");
         assert_eq!(t13["usage"]["source"], "measured");
     }
+    // Archived by eod, the same history gives the same estimate (the archive's part is cached).
+    let when = midnight(&next_day(&date(2)));
+    ok(sw(d, &when, &claude).args(["end-session"]));
+    ok(sw(d, &when, &claude).args(["eod", "--date", &date(2)]));
+    let archived = std::fs::read_dir(d.join("docs/sessions/archive")).map(|r| r.count()).unwrap_or(0);
+    assert!(archived > 0, "eod archived the day's journals");
+    for _ in 0..2 {
+        let st = json(sw(d, &when, &claude).args(["status", "invoice-management"]));
+        assert_eq!(st["estimate"]["source"], "measured", "{st}");
+        assert_eq!(st["estimate"]["tokens_per_task"], v["basis"]["median_tokens"], "{st}");
+    }
 }
 
 /// `--prices` with an override, and corrupt transcript lines named by file and line.
