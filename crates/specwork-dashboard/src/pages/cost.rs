@@ -46,6 +46,10 @@ struct Bucket {
 #[derive(Clone, Debug, Serialize)]
 struct SessionLine {
     key: String,
+    /// The name the person chose (`inv-1300`), without the key's owner suffix.
+    name: String,
+    /// Who ran it.
+    user: String,
     spec: String,
     date: String,
     active: bool,
@@ -113,7 +117,8 @@ fn collect(app: &AppState) -> CostData {
         }
         Err(e) => scan_error = Some(e.to_string()),
     }
-    let index = SessionIndex::load(&root);
+    // The archive through the journal index: the same sessions, without reading every journal.
+    let index = SessionIndex::load_indexed(&root);
     let mut per_spec: BTreeMap<String, Bucket> = BTreeMap::new();
     let mut sessions = Vec::new();
     for s in index.sessions.iter().rev() {
@@ -121,6 +126,8 @@ fn collect(app: &AppState) -> CostData {
         let (done, total) = s.task_progress();
         sessions.push(SessionLine {
             key: s.key.clone(),
+            name: s.name.clone(),
+            user: s.user.clone(),
             spec: s.spec.clone(),
             date: s.date(),
             active: s.is_active(),

@@ -529,6 +529,13 @@ fn approvals_request_decide_and_diff() {
     assert_eq!(r.header("hx-redirect"), Some("/approvals/invoice-management/requirements"));
     let records = std::fs::read_dir(ws.path().join(".spec-workflow/approvals/invoice-management")).unwrap().count();
     assert!(records >= 2, "approval records and snapshots are on disk");
+    // Approved and unchanged: nothing to decide, so no decision buttons and no "review" link.
+    let page = d.get("/approvals/invoice-management/requirements");
+    assert!(page.body.contains("nothing to decide"), "{}", page.body);
+    assert!(!page.body.contains("class=\"approve\""), "no Approve button on an approved document");
+    let spec_page = d.get("/specs/invoice-management?doc=requirements");
+    assert!(spec_page.body.contains("see the approval and its history"));
+    assert!(!spec_page.body.contains("Review and approve this document"));
     let req = ws.path().join(".spec-workflow/specs/invoice-management/requirements.md");
     let mut text = std::fs::read_to_string(&req).unwrap();
     text.push_str("3. WHEN an invoice is refunded THEN the system SHALL keep its number\n");
@@ -536,6 +543,7 @@ fn approvals_request_decide_and_diff() {
     let page = d.get("/approvals/invoice-management/requirements");
     assert!(page.body.contains("data-state=\"approved\""), "still approved");
     assert!(page.body.contains("changed since approval"));
+    assert!(page.body.contains("class=\"approve\""), "changed: the decision is open again");
     assert!(
         page.body.contains("<span class=\"add\">+3. WHEN an invoice is refunded"),
         "diff against the approved version"
@@ -621,4 +629,10 @@ fn cost_page_charts_transcript_usage_against_the_budget() {
     assert_eq!(p.status, 200);
     assert!(p.body.contains("data-chart=\"chart-day\"") && p.body.contains("/assets/uPlot.iife.min.js"));
     assert!(p.body.contains("\"labels\":[\"08-25\",\"08-26\"]"), "chart data for uPlot");
+    // Sessions by the name the person chose, the key (with its owner suffix) only as a tooltip.
+    let key = v["sessions"][0]["key"].as_str().unwrap();
+    assert_eq!(v["sessions"][0]["name"], "apt-1030");
+    assert!(key.starts_with("apt-1030.") && key.len() > "apt-1030.".len(), "{key}");
+    assert!(p.body.contains(&format!("<td title=\"{key}\">apt-1030 <span class=\"muted small\">")), "{}", p.body);
+    assert!(!p.body.contains(&format!(">{key}")), "the key is not shown as the name");
 }
