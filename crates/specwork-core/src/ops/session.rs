@@ -142,8 +142,12 @@ pub const LEFT_OPEN_REASON: &str = "left open; ended at its last activity by the
 
 /// Ends the person's sessions of days before today still open, each at its last activity (a
 /// session left open overnight is not a night of work). Their usage is measured at the next
-/// `eod`, like every ended session's.
-fn end_left_open(ws: &Workspace, who: &Identity, index: &SessionIndex) -> Result<Vec<LeftOpen>, OpError> {
+/// `eod`, like every ended session's. Gives the open sessions read again when it ended any.
+fn end_left_open(
+    ws: &Workspace,
+    who: &Identity,
+    index: SessionIndex,
+) -> Result<(Vec<LeftOpen>, SessionIndex), OpError> {
     let today = Stamp::now().date();
     let mut out = Vec::new();
     for s in index.active().filter(|s| s.owner == who.owner && s.date() < today) {
@@ -152,13 +156,14 @@ fn end_left_open(ws: &Workspace, who: &Identity, index: &SessionIndex) -> Result
         crate::stores::journal::append(&ws.abs(&s.journal), &[entry]).map_err(SessionError::from)?;
         out.push(LeftOpen { name: s.name.clone(), spec: s.spec.clone(), ended_at: s.last_event.minute() });
     }
-    if !out.is_empty() {
-        let index = SessionIndex::load_current(&ws.root);
-        for s in index.sessions.iter().filter(|s| out.iter().any(|o| o.name == s.name) && s.owner == who.owner) {
-            crate::ops::record::refresh_for(ws, &index, &s.key)?;
-        }
+    if out.is_empty() {
+        return Ok((out, index));
     }
-    Ok(out)
+    let index = SessionIndex::load_current(&ws.root);
+    for s in index.sessions.iter().filter(|s| out.iter().any(|o| o.name == s.name) && s.owner == who.owner) {
+        crate::ops::record::refresh_for(ws, &index, &s.key)?;
+    }
+    Ok((out, index))
 }
 
 /// Starts session `opts.name` on `spec`, with planning notes for its timeline.
@@ -166,11 +171,7 @@ pub fn start(ws: &Workspace, spec: &Spec, opts: &StartOptions<'_>, notes: &[Stri
     names::spec_name(opts.name)?;
     let who = Identity::detect(&ws.root, &ws.config);
     let _lock = WorkspaceLock::acquire(&ws.root);
-    let mut index = SessionIndex::load_current(&ws.root);
-    let ended_left_open = end_left_open(ws, &who, &index)?;
-    if !ended_left_open.is_empty() {
-        index = SessionIndex::load_current(&ws.root);
-    }
+    let (ended_left_open, index) = end_left_open(ws, &who, SessionIndex::load_current(&ws.root))?;
     let warnings = store::overlaps(&index, None, &spec.id, &[], false).iter().map(store::Overlap::diagnostic).collect();
     let started = store::start(ws, spec, &who, &index, opts)?;
     let notes: Vec<Entry> = notes

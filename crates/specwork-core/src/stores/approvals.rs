@@ -1859,10 +1859,9 @@ pub fn decide_with(
     if decision == Decision::Approve
         && !force
         && let Some(kind) = template_of(t)
-        && let Ok(bytes) = crate::base::path_policy::read(ws.root.join(&t.file))
     {
-        let text = String::from_utf8_lossy(&bytes);
-        let text = review_text(&text, t.doc, t.tasks_section);
+        // The text under review, as `prepare` read it.
+        let text = review_text(&p.content, t.doc, t.tasks_section);
         let left = crate::text::templates::placeholders_left(&crate::text::templates::load(&ws.root, kind), &text);
         if left.len() >= 2 {
             return Err(ApprovalError::UntouchedTemplate { file: t.file.clone(), placeholders: left });

@@ -147,7 +147,7 @@ pub const FAMILIES: [(&str, &str); 3] =
     [("haiku", "claude-haiku-4-5"), ("sonnet", "claude-sonnet-4-6"), ("opus", "claude-opus-4-6")];
 
 /// The shares of each token kind in the measured history.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
 pub struct Mix {
     /// Uncached input.
     pub input: f64,
@@ -160,7 +160,7 @@ pub struct Mix {
 }
 
 /// What an estimate rests on.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Basis {
     /// Done tasks the figure comes from (0 for the rule of thumb).
     pub tasks: usize,

@@ -72,7 +72,7 @@ struct Cached {
 }
 
 /// A fingerprint of the open sessions' journals (names, sizes, modification times).
-pub(crate) fn journals_stamp(root: &std::path::Path) -> u64 {
+fn journals_stamp(root: &std::path::Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     if let Ok(rd) = crate::base::path_policy::read_dir(root.join(crate::stores::journal::CURRENT_DIR)) {
