@@ -110,12 +110,10 @@ fn extra_marker(item: &str) -> Option<&'static str> {
     rest[3..].chars().next().is_none_or(char::is_whitespace).then_some(status)
 }
 
-/// A link to a workspace file named in a header or a property: a wiki link (`[[path|alias]]`)
-/// or a workspace-relative path; other text is escaped.
+/// A property's value with its wiki links (`[[path|alias]]`) followed; other text is escaped.
 fn value_html(value: &str, from_dir: &Path, links: &LinkIndex) -> String {
     let mut out = String::new();
     let mut rest = value;
-    let mut linked = false;
     while let Some(open) = rest.find("[[") {
         let Some(close) = rest[open..].find("]]").map(|c| open + c) else { break };
         out.push_str(&escape(&rest[..open]));
@@ -123,10 +121,6 @@ fn value_html(value: &str, from_dir: &Path, links: &LinkIndex) -> String {
         let (target, alias) = inner.split_once('|').unwrap_or((inner, inner));
         out.push_str(&path_link(target, alias, from_dir, links));
         rest = &rest[close + 2..];
-        linked = true;
-    }
-    if !linked && !value.contains(char::is_whitespace) && value.contains('/') {
-        return path_link(value, value, Path::new(""), links);
     }
     out.push_str(&escape(rest));
     out
@@ -162,7 +156,8 @@ pub(crate) fn traceback_html(h: &Header, links: &LinkIndex, t: &Catalogue) -> St
         ("traceback.reviewed", &h.reviewed, false),
     ] {
         let Some(v) = value else { continue };
-        let shown = if link { value_html(v, root, links) } else { escape(v) };
+        // Header paths are workspace-relative.
+        let shown = if link { path_link(v, v, root, links) } else { escape(v) };
         parts.push(format!("<div><dt>{}</dt><dd>{shown}</dd></div>", escape(t.t(key))));
     }
     format!("<dl class=\"traceback\" aria-label=\"{}\">{}</dl>", escape(t.t("traceback.title")), parts.concat())

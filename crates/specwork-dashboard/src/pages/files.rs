@@ -69,7 +69,7 @@ fn file_page(app: &AppState, t: &'static Catalogue, rel: &str) -> Result<Respons
         binary = true;
     }
     if markdown.is_empty()
-        && let Some(h) = specwork_core::views::deliverables::header::read(&abs)
+        && let Some(h) = specwork_core::views::deliverables::header::read(app.root(), rel_path)
     {
         traceback = crate::markdown::traceback_html(&h, &snap.links, t);
     }

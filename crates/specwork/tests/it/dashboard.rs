@@ -702,7 +702,7 @@ fn documents_show_diagrams_task_icons_and_traceback_links() {
     .unwrap();
     std::fs::write(
         dir.join("guide.md"),
-        "---\nspec: \"[[specs/1000/1001/1014.spec|1014 Cold Storage NAS]]\"\ncontext: \"[[specs/1000/1001/1014.context]]\"\n---\n# Guide\n",
+        "---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\ncontext: \"[[../../1014.context]]\"\npurpose: \"NAS guide\"\n---\n# Guide\n",
     )
     .unwrap();
     specwork(ws.path()).args(["start-session", "inv-1300", "spec", "1014"]).assert().success();
@@ -752,10 +752,11 @@ fn documents_show_diagrams_task_icons_and_traceback_links() {
     let guide = d.get("/files/specs/1000/1001/deliverables/docs/guide.md").body;
     let props = guide.split("<dl class=\"properties\">").nth(1).expect("front matter as properties");
     assert!(
-        props.contains("<dt>spec</dt><dd><a href=\"/specs/1014?doc=spec\" class=\"wiki\">1014 Cold Storage NAS</a>"),
+        props.contains("<dt>spec</dt><dd><a href=\"/specs/1014?doc=spec\" class=\"wiki\">1014 - Cold Storage NAS</a>"),
         "{props}"
     );
     assert!(props.contains("<dt>context</dt><dd><a href=\"/specs/1014?doc=context\""), "{props}");
+    assert!(props.contains("<dt>purpose</dt><dd>NAS guide</dd>"), "{props}");
 
     // No emoji in the dashboard's own UI: icons are drawn, with text alternatives.
     for path in ["/", "/specs/appointment-booking", "/specs/appointment-booking?doc=tasks", "/approvals", "/cost"] {
