@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::model::spec::Spec;
 use crate::model::tasks::{Task, TaskCounts, TaskStatus};
 use crate::model::workspace::Workspace;
+use crate::stores::approvals::{self, DocKind};
 use crate::stores::journal::Stamp;
 use crate::stores::session::{self, SessionIndex};
 use crate::{Diagnostic, text::markdown, views::daily, views::timeline};
@@ -100,8 +101,16 @@ pub struct Portfolio {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The workflow phase a person sees: for a spec in the approval workflow, the first phase
+/// document not approved as it stands ([`approvals::unapproved_phase`]: requirements waiting
+/// for a decision keep the spec in `requirements`, even when design.md is already written);
+/// otherwise the phase its files give ([`Spec::phase`]).
+pub fn phase(ws: &Workspace, spec: &Spec) -> &'static str {
+    approvals::unapproved_phase(ws, spec).map_or_else(|| spec.phase(), DocKind::as_str)
+}
+
 /// One portfolio row for a spec.
-pub fn row(spec: &Spec) -> PortfolioRow {
+pub fn row(ws: &Workspace, spec: &Spec) -> PortfolioRow {
     let counts = spec.tasks.counts();
     PortfolioRow {
         id: spec.id.clone(),
@@ -110,7 +119,7 @@ pub fn row(spec: &Spec) -> PortfolioRow {
         path: slash_path(&spec.path),
         parent: spec.parent.clone(),
         status: spec.status().as_str(),
-        phase: spec.phase(),
+        phase: phase(ws, spec),
         tasks: counts,
         progress_pct: counts.progress_pct(),
         next_task: spec.tasks.next_task().map(TaskRef::from),
@@ -123,7 +132,7 @@ pub fn row(spec: &Spec) -> PortfolioRow {
 
 /// Builds the portfolio. Archived specs are left out unless `archived` is set.
 pub fn portfolio(ws: &Workspace, archived: bool) -> Portfolio {
-    let specs: Vec<PortfolioRow> = ws.specs.iter().filter(|s| archived || !s.archived).map(row).collect();
+    let specs: Vec<PortfolioRow> = ws.specs.iter().filter(|s| archived || !s.archived).map(|s| row(ws, s)).collect();
     let mut totals = TaskCounts::default();
     for r in &specs {
         totals.merge(&r.tasks);
@@ -430,7 +439,7 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
     let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
     let drift = crate::views::drift::drift(ws, &[spec]);
     SpecReport {
-        row: row(spec),
+        row: row(ws, spec),
         docs: spec.docs.clone(),
         completed: verified(ws, spec, by(TaskStatus::Done)),
         in_progress: by(TaskStatus::InProgress),
