@@ -2,6 +2,7 @@
 //! cleared environment and a fixed clock.
 
 mod agent_day;
+mod agent_hooks;
 mod agent_init;
 mod agent_mcp;
 mod approvals;
