@@ -23,6 +23,7 @@ pub mod done;
 pub mod drift;
 pub mod eod;
 pub mod phases;
+pub mod quota;
 pub mod record;
 pub mod session;
 pub mod spec_work;

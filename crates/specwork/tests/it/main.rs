@@ -25,6 +25,7 @@ mod knowledge;
 mod layouts;
 mod mcp;
 mod projects;
+mod quota;
 mod reports;
 mod sessions;
 mod ship;
