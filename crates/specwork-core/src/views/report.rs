@@ -37,6 +37,10 @@ pub struct TaskRef {
     /// What the task used so far (status SPEC only; absent when nothing was recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<session::Usage>,
+    /// Percentage points of the subscription quotas used while the task was open (status SPEC
+    /// only; absent when the status line never reported quotas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<crate::stores::quota::QuotaUse>,
 }
 
 impl From<&Task> for TaskRef {
@@ -49,6 +53,7 @@ impl From<&Task> for TaskRef {
             reason: t.blocked_reason.clone(),
             verified: None,
             usage: None,
+            quota: None,
         }
     }
 }
@@ -423,17 +428,44 @@ fn active_sessions(index: &SessionIndex, spec: &str) -> Vec<ActiveSession> {
         .collect()
 }
 
+/// The quota each task of `spec` used while it was open in a session (to `now` while it still
+/// is), from the status line's samples; empty when there are none.
+fn task_quota(
+    root: &std::path::Path,
+    index: &SessionIndex,
+    spec: &str,
+    now: &Stamp,
+) -> std::collections::BTreeMap<String, crate::stores::quota::QuotaUse> {
+    let log = crate::stores::quota::load(root);
+    let mut out = std::collections::BTreeMap::new();
+    if log.samples.is_empty() {
+        return out;
+    }
+    for s in &index.sessions {
+        for t in s.tasks.iter().filter(|t| t.spec == spec) {
+            let Some(start) = &t.started else { continue };
+            let end = t.ended.as_ref().unwrap_or(now);
+            let u = crate::stores::quota::used(&log.samples, start.ts.as_second(), end.ts.as_second());
+            if u.is_known() {
+                out.entry(t.task.clone()).or_insert_with(crate::stores::quota::QuotaUse::default).add(&u);
+            }
+        }
+    }
+    out
+}
+
 /// Builds one spec's status report, with the sessions of its timeline and its journals.
 pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
     // Only the spec's sessions are read in full (of the others the index knows the keys).
     let index = SessionIndex::load_indexed_where(&ws.root, |h| h.touches(&spec.id));
     let used = crate::views::estimate::actuals(&index, &spec.id);
+    let quota = task_quota(&ws.root, &index, &spec.id, &Stamp::now());
     let by = |st: TaskStatus| {
         spec.tasks
             .tasks
             .iter()
             .filter(|t| t.status == st)
-            .map(|t| TaskRef { usage: used.get(&t.id).cloned(), ..TaskRef::from(t) })
+            .map(|t| TaskRef { usage: used.get(&t.id).cloned(), quota: quota.get(&t.id).copied(), ..TaskRef::from(t) })
             .collect::<Vec<_>>()
     };
     let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
