@@ -309,9 +309,10 @@ impl<'a> P<'a> {
             _ => {
                 let (s, e) = self.number()?;
                 let text = &self.s[s..e];
-                // Past 17 digits serde_json (without `float_roundtrip`) may round differently
+                // Past 17 digits, or with an exponent (`0.21e35`: a power of ten beyond its
+                // exact table), serde_json (without `float_roundtrip`) may round differently
                 // from a correctly rounded parse: leave such numbers to serde.
-                if text.bytes().filter(u8::is_ascii_digit).count() > 17 {
+                if text.bytes().filter(u8::is_ascii_digit).count() > 17 || text.contains(['e', 'E']) {
                     return None;
                 }
                 // serde_json refuses a number out of f64's range (`1e325`) where `parse` gives
