@@ -54,6 +54,7 @@ pub(crate) fn parse(data: &[u8]) -> FileData {
             ts_ms,
             model,
             counts: c,
+            extra_billed: true,
             cost_usd: cost,
             cwd: nonempty(doc.pointer("/path/cwd")),
             session: nonempty(doc.get("sessionID")),

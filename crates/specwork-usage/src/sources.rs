@@ -17,6 +17,12 @@
 //! - Copilot CLI: `~/.copilot/otel/**/*.jsonl` (its OpenTelemetry file exporter) plus the file
 //!   `COPILOT_OTEL_FILE_EXPORTER_PATH` names; a path listed twice is read once.
 //! - Qwen Code: `QWEN_DATA_DIR` (else `~/.qwen`): `projects/<project>/chats/*.jsonl` exactly.
+//! - Droid: `DROID_SESSIONS_DIR` (else `~/.factory/sessions`): `**/*.settings.json`.
+//! - Kimi: `KIMI_DATA_DIR` (else `~/.kimi`): `sessions/<group>/<session>/wire.jsonl` exactly.
+//! - pi: `PI_AGENT_DIR` (else `~/.pi/agent/sessions`): `**/*.jsonl` except under
+//!   `subagent-artifacts/`.
+//! - OpenClaw: `OPENCLAW_DIR` (else `~/.openclaw`, `~/.clawdbot`, `~/.moltbot`, `~/.moldbot`):
+//!   `**/*.jsonl` and its `.jsonl.deleted.*` / `.jsonl.reset.*` archives.
 //!
 //! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
 //! at, nor fails on, Claude's folders.
@@ -46,6 +52,14 @@ pub struct Sources {
     pub copilot: Vec<PathBuf>,
     /// Qwen Code data directories (each like `~/.qwen`, holding `projects/`).
     pub qwen: Vec<PathBuf>,
+    /// Droid session directories (each like `~/.factory/sessions`).
+    pub droid: Vec<PathBuf>,
+    /// Kimi Code CLI data directories (each like `~/.kimi`, holding `sessions/`).
+    pub kimi: Vec<PathBuf>,
+    /// pi session directories (each like `~/.pi/agent/sessions`).
+    pub pi: Vec<PathBuf>,
+    /// OpenClaw state directories (each like `~/.openclaw`).
+    pub openclaw: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -63,7 +77,8 @@ fn expand_home(raw: &str, home: Option<&Path>) -> PathBuf {
 impl Sources {
     /// Sources of every agent from the process environment (`CLAUDE_CONFIG_DIR`,
     /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
-    /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `HOME`).
+    /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `DROID_SESSIONS_DIR`,
+    /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
     }
@@ -150,6 +165,20 @@ impl Sources {
         if wants(Agent::Qwen) {
             s.qwen = roots("QWEN_DATA_DIR", &at_home(".qwen"));
         }
+        if wants(Agent::Droid) {
+            s.droid = roots("DROID_SESSIONS_DIR", &at_home(".factory/sessions"));
+        }
+        if wants(Agent::Kimi) {
+            s.kimi = roots("KIMI_DATA_DIR", &at_home(".kimi"));
+        }
+        if wants(Agent::Pi) {
+            s.pi = roots("PI_AGENT_DIR", &at_home(".pi/agent/sessions"));
+        }
+        if wants(Agent::OpenClaw) {
+            let defaults: Vec<PathBuf> =
+                [".openclaw", ".clawdbot", ".moltbot", ".moldbot"].iter().flat_map(|d| at_home(d)).collect();
+            s.openclaw = roots("OPENCLAW_DIR", &defaults);
+        }
         Ok(s)
     }
 
@@ -173,6 +202,10 @@ impl Sources {
             Agent::Amp => &self.amp,
             Agent::Copilot => &self.copilot,
             Agent::Qwen => &self.qwen,
+            Agent::Droid => &self.droid,
+            Agent::Kimi => &self.kimi,
+            Agent::Pi => &self.pi,
+            Agent::OpenClaw => &self.openclaw,
         }
     }
 
@@ -185,6 +218,10 @@ impl Sources {
             Agent::Amp => &mut self.amp,
             Agent::Copilot => &mut self.copilot,
             Agent::Qwen => &mut self.qwen,
+            Agent::Droid => &mut self.droid,
+            Agent::Kimi => &mut self.kimi,
+            Agent::Pi => &mut self.pi,
+            Agent::OpenClaw => &mut self.openclaw,
         }
     }
 }
@@ -200,6 +237,10 @@ pub(crate) enum FileKind {
     Amp,
     Copilot,
     OpenCodeMessage,
+    Droid,
+    Kimi,
+    Pi,
+    OpenClaw,
 }
 
 impl FileKind {
@@ -217,6 +258,10 @@ impl FileKind {
             FileKind::Amp => Agent::Amp,
             FileKind::Copilot => Agent::Copilot,
             FileKind::OpenCodeMessage => Agent::OpenCode,
+            FileKind::Droid => Agent::Droid,
+            FileKind::Kimi => Agent::Kimi,
+            FileKind::Pi => Agent::Pi,
+            FileKind::OpenClaw => Agent::OpenClaw,
         }
     }
 
@@ -230,6 +275,10 @@ impl FileKind {
             5 => FileKind::Amp,
             6 => FileKind::Copilot,
             7 => FileKind::OpenCodeMessage,
+            8 => FileKind::Droid,
+            9 => FileKind::Kimi,
+            10 => FileKind::Pi,
+            11 => FileKind::OpenClaw,
             _ => return None,
         })
     }
@@ -255,6 +304,11 @@ fn mtime_ns(m: &std::fs::Metadata) -> i128 {
 }
 
 fn collect(dir: &Path, exts: &[&str], out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
+    collect_by(dir, &|p: &Path| p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)), out);
+}
+
+/// All files under `dir` (symbolic links not followed) whose path `wanted` accepts.
+fn collect_by(dir: &Path, wanted: &(dyn Fn(&Path) -> bool + Sync), out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
     let Ok(rd) = fs_err::read_dir(dir) else {
         return;
     };
@@ -265,7 +319,7 @@ fn collect(dir: &Path, exts: &[&str], out: &mut Vec<(PathBuf, std::fs::Metadata)
         if ft.is_dir() {
             subdirs.push(path);
         } else if ft.is_file()
-            && path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e))
+            && wanted(&path)
             && let Ok(m) = entry.metadata()
         {
             out.push((path, m));
@@ -277,14 +331,14 @@ fn collect(dir: &Path, exts: &[&str], out: &mut Vec<(PathBuf, std::fs::Metadata)
             .par_iter()
             .map(|d| {
                 let mut v = Vec::new();
-                collect(d, exts, &mut v);
+                collect_by(d, wanted, &mut v);
                 v
             })
             .collect();
         out.extend(parts.into_iter().flatten());
     } else {
         for d in subdirs {
-            collect(&d, exts, out);
+            collect_by(&d, wanted, out);
         }
     }
 }
@@ -391,5 +445,55 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     }
     sort_by_path(&mut qw);
     files.extend(qw.into_iter().map(|f| to_log(FileKind::Qwen, f)));
+
+    let mut droid = Vec::new();
+    for root in &s.droid {
+        collect(root, &["json"], &mut droid);
+    }
+    droid.retain(|f| f.0.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".settings.json")));
+    sort_by_path(&mut droid);
+    files.extend(droid.into_iter().map(|f| to_log(FileKind::Droid, f)));
+
+    let mut kimi = Vec::new();
+    for root in &s.kimi {
+        nested(&root.join("sessions"), 2, "wire.jsonl", &mut kimi);
+    }
+    sort_by_path(&mut kimi);
+    files.extend(kimi.into_iter().map(|f| to_log(FileKind::Kimi, f)));
+
+    let mut pi = Vec::new();
+    for root in &s.pi {
+        collect(root, &["jsonl"], &mut pi);
+    }
+    // A subagent extension's copies of its workers' logs, which ccusage 20.0.24 leaves out.
+    pi.retain(|f| !f.0.iter().any(|c| c == "subagent-artifacts"));
+    sort_by_path(&mut pi);
+    files.extend(pi.into_iter().map(|f| to_log(FileKind::Pi, f)));
+
+    let mut claw = Vec::new();
+    let is_log = |p: &Path| p.file_name().and_then(|n| n.to_str()).is_some_and(crate::pi::is_openclaw_log);
+    for root in &s.openclaw {
+        collect_by(root, &is_log, &mut claw);
+    }
+    sort_by_path(&mut claw);
+    files.extend(claw.into_iter().map(|f| to_log(FileKind::OpenClaw, f)));
     files
+}
+
+/// The files named `name` exactly `depth` folders below `dir` (`dir/a/b/name` for 2).
+fn nested(dir: &Path, depth: usize, name: &str, out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
+    let Ok(rd) = fs_err::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let path = e.path();
+        if depth == 0 {
+            if e.file_name() == name
+                && let Ok(m) = e.metadata()
+                && m.is_file()
+            {
+                out.push((path, m));
+            }
+        } else if e.file_type().is_ok_and(|t| t.is_dir()) {
+            nested(&path, depth - 1, name, out);
+        }
+    }
 }

@@ -5,6 +5,7 @@ mod agents;
 mod claude;
 mod common;
 mod gen_agents;
+mod gen_more;
 mod ledger;
 mod new_agents;
 mod oracle;

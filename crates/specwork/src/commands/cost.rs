@@ -99,6 +99,10 @@ pub enum AgentArg {
     Amp,
     Copilot,
     Qwen,
+    Droid,
+    Kimi,
+    Pi,
+    Openclaw,
 }
 
 impl From<AgentArg> for Agent {
@@ -111,6 +115,10 @@ impl From<AgentArg> for Agent {
             AgentArg::Amp => Agent::Amp,
             AgentArg::Copilot => Agent::Copilot,
             AgentArg::Qwen => Agent::Qwen,
+            AgentArg::Droid => Agent::Droid,
+            AgentArg::Kimi => Agent::Kimi,
+            AgentArg::Pi => Agent::Pi,
+            AgentArg::Openclaw => Agent::OpenClaw,
         }
     }
 }

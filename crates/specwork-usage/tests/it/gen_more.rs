@@ -1,0 +1,399 @@
+//! specwork's own generator of Droid and Kimi Code CLI logs for tests (see `gen_agents.rs` for
+//! the first four agents and the helpers): a few dozen sessions per agent over several days,
+//! written the way each agent writes them (formats from the agents' documentation and ccusage's
+//! public source), with the cases ccusage's rules decide.
+//!
+//! Deterministic: the same seed writes the same bytes (file times included).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::gen_agents::{PROJECTS, Rng, START_MS, compact, encode_cwd, iso, session_start, tear, write};
+
+/// Session `s`'s file: `lines` with line `torn` cut in the middle when `s % 11 == 3` and, when
+/// `s % 13 == 5`, the line `back` from the end appended cut off (a truncated last line).
+fn faulty(lines: &[String], s: usize, torn: Option<usize>, back: usize) -> String {
+    let mut text = lines.to_vec();
+    if s % 11 == 3
+        && let Some(i) = torn
+    {
+        text[i] = tear(&text[i]);
+    }
+    let mut body = text.join("\n") + "\n";
+    if s % 13 == 5 {
+        body.push_str(&tear(&lines[lines.len() - back]));
+    }
+    body
+}
+
+/// Droid: `<out>/<cwd as -path>/<uuid>.settings.json` (the session's cumulative `tokenUsage`,
+/// rewritten as it runs) beside the `<uuid>.jsonl` transcript. Older sessions name no `model`
+/// in their settings (the transcript's first user message says `Model: <display name>`), some
+/// have no `providerLockTimestamp` (the file time is used); sessions continued after their
+/// folder was renamed leave a second settings file with the same id and a later lock (only the
+/// later counts); a file cut off mid-write, an empty one, one with nothing used and one with a
+/// stated total above the parts.
+pub fn droid(out: &Path, seed: u64, sessions: usize) -> PathBuf {
+    let mut rng = Rng::new(seed);
+    // (settings model, provider lock, display name in the transcript)
+    let models = [
+        ("claude-opus-4-5-20251101", "anthropic", "Claude-Opus-4.5-[Anthropic]"),
+        ("claude-haiku-4-5-20251001", "anthropic", "Claude Haiku 4.5 [Anthropic]"),
+        ("gpt-5-codex", "openai", "GPT-5-Codex [OpenAI]"),
+        ("gpt-5.1-codex", "openai", "GPT-5.1-Codex [OpenAI]"),
+        ("glm-4.6", "fireworks", "GLM-4.6 [Droid Core]"),
+        ("custom:GLM-4.6-[Z.AI]-0", "generic-chat-completion-api", "GLM-4.6 [Z.AI]"),
+    ];
+    for s in 0..sessions {
+        let cwd = *rng.pick(&PROJECTS);
+        let id = rng.uuid();
+        let (model, lock, display) = *rng.pick(&models);
+        let mut t = session_start(&mut rng, 6);
+        let lock_ts = t + rng.range(2_000, 9_000) as i64;
+        let mut lines = vec![compact(&json!({"type": "session_start", "id": id, "title": "Fix the parser",
+            "sessionTitle": "Fix the parser", "owner": "dev", "version": 2, "cwd": cwd}))];
+        let named = s % 5 != 1;
+        let reminder = if named || s % 10 == 6 {
+            format!("<system-reminder>\nUser system info (linux x64)\nWorking directory: {cwd}\n</system-reminder>")
+        } else {
+            format!(
+                "<system-reminder>\nUser system info (linux x64)\nModel: {display}\nWorking directory: {cwd}\n</system-reminder>"
+            )
+        };
+        lines.push(compact(&json!({"type": "message", "id": rng.uuid(), "timestamp": iso(t),
+            "message": {"role": "user", "content": [{"type": "text", "text": reminder}, {"type": "text", "text": "add a test"}]}})));
+        let mut usage = json!({"inputTokens": 0, "outputTokens": 0, "cacheCreationTokens": 0, "cacheReadTokens": 0,
+            "thinkingTokens": 0});
+        let add = |usage: &mut Value, k: &str, n: u64| usage[k] = json!(usage[k].as_u64().unwrap() + n);
+        let mut context = rng.range(10_000, 16_000);
+        for step in 0..rng.range(1, 8) {
+            t += rng.range(3_000, 60_000) as i64;
+            lines.push(compact(&json!({"type": "message", "id": rng.uuid(), "timestamp": iso(t),
+                "message": {"role": "assistant", "content": [{"type": "tool_use", "id": format!("toolu_{}", rng.hex(20)),
+                "name": "Read", "input": {"file_path": format!("{cwd}/src/lib.rs")}}]}})));
+            add(&mut usage, "inputTokens", rng.range(5, 400));
+            add(&mut usage, "outputTokens", rng.range(20, 1_500));
+            add(&mut usage, "cacheCreationTokens", if step == 0 { context } else { rng.range(200, 3_000) });
+            add(&mut usage, "cacheReadTokens", if step == 0 { 0 } else { context });
+            if lock != "fireworks" {
+                add(&mut usage, "thinkingTokens", rng.range(0, 900));
+            }
+            context += rng.range(300, 3_000);
+        }
+        if s % 8 == 3 {
+            let sum: u64 = usage.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+            usage["totalTokens"] = json!(sum + rng.range(1, 500));
+        }
+        let mut settings = json!({"assistantActiveTimeMs": t - lock_ts, "autonomyMode": "auto-medium",
+            "providerLock": lock, "tokenUsage": usage});
+        if named {
+            settings["model"] = json!(model);
+            settings["reasoningEffort"] = json!("medium");
+        }
+        if s % 9 != 4 {
+            settings["providerLockTimestamp"] = json!(iso(lock_ts));
+        }
+        let dir = out.join(encode_cwd(cwd));
+        write(&dir.join(format!("{id}.jsonl")), (lines.join("\n") + "\n").as_bytes(), t);
+        let body = serde_json::to_string_pretty(&settings).unwrap();
+        let body = match s {
+            7 => body[..body.len() / 2].to_owned(), // cut off mid-write
+            13 => String::new(),
+            _ => body,
+        };
+        write(&dir.join(format!("{id}.settings.json")), body.as_bytes(), t);
+        if s % 12 == 5 {
+            // Continued after the folder was renamed: usage accumulated, provider locked again later.
+            let mut later = settings.clone();
+            let u = &mut later["tokenUsage"];
+            add(u, "outputTokens", rng.range(100, 900));
+            add(u, "cacheReadTokens", rng.range(10_000, 40_000));
+            later["providerLockTimestamp"] = json!(iso(t + 86_400_000));
+            let moved = out.join(format!("{}-renamed", encode_cwd(cwd)));
+            write(&moved.join(format!("{id}.settings.json")), later.to_string().as_bytes(), t + 86_400_000);
+        }
+    }
+    // Nothing used yet.
+    let idle = out.join("-srv-infra/00000000-0000-4000-a000-000000000000.settings.json");
+    write(&idle, br#"{"model":"gpt-5-codex","providerLock":"openai","tokenUsage":{"inputTokens":0}}"#, START_MS);
+    out.to_path_buf()
+}
+
+/// A Kimi corpus and what ccusage leaves out of it.
+pub struct KimiCorpus {
+    pub root: PathBuf,
+    /// Tokens of the Task subagents' calls (inside `SubagentEvent`), which ccusage skips.
+    pub subagent_tokens: u64,
+}
+
+/// 2026-04-16T08:00:00Z: Kimi corpora span the day the plan moved from K2.5 to K2.6.
+const KIMI_START_MS: i64 = 1_776_326_400_000;
+
+/// Kimi Code CLI: `<out>/config.json` and `<out>/sessions/<md5 of the work dir>/<uuid>/wire.jsonl`
+/// wire records (metadata, TurnBegin, StepBegin, ContentPart, ToolCall, ToolResult,
+/// StatusUpdate with `token_usage`, Task subagents' records wrapped in `SubagentEvent`,
+/// TurnEnd) with a `context.jsonl` beside; a torn StatusUpdate line and a truncated last line in
+/// a few files, a status with only a `total`, sessions copied under a second work-dir hash (the
+/// copy counts once), a wire file nested too deep (not read). Subagents only with `subagents`.
+pub fn kimi(out: &Path, seed: u64, sessions: usize, subagents: bool) -> KimiCorpus {
+    let mut rng = Rng::new(seed);
+    let config = json!({"default_model": "kimi-for-coding", "models": {"kimi-for-coding": {"provider": "kimi-for-coding",
+        "model": "kimi-for-coding", "max_context_size": 262_144}}, "loop_control": {"max_steps_per_turn": 100}});
+    write(&out.join("config.json"), serde_json::to_string_pretty(&config).unwrap().as_bytes(), KIMI_START_MS);
+    let mut subagent_tokens = 0;
+    for s in 0..sessions {
+        let group = rng.hex(32);
+        let id = rng.uuid();
+        let mut t = KIMI_START_MS + (rng.range(0, 8) * 86_400_000 + rng.range(0, 12 * 3_600_000)) as i64;
+        let secs = |ms: i64, rng: &mut Rng| ms as f64 / 1000.0 + rng.range(0, 999) as f64 / 1e6;
+        let rec =
+            |ts: f64, ty: &str, payload: Value| json!({"timestamp": ts, "message": {"type": ty, "payload": payload}});
+        let mut lines = vec![compact(&json!({"type": "metadata", "protocol_version": "1.3"}))];
+        let mut context = rng.range(9_000, 14_000);
+        let mut status_lines = Vec::new();
+        for turn in 0..rng.range(1, 4) {
+            t += rng.range(20_000, 900_000) as i64;
+            lines.push(compact(&rec(secs(t, &mut rng), "TurnBegin", json!({"user_input": "fix the failing test"}))));
+            for step in 0..rng.range(1, 5) {
+                t += rng.range(2_000, 30_000) as i64;
+                let ts = secs(t, &mut rng);
+                lines.push(compact(&rec(ts, "StepBegin", json!({"n": step + 1}))));
+                lines.push(compact(&rec(ts, "ContentPart", json!({"type": "think", "think": "Reading the test."}))));
+                let cached = if step > 0 { context * rng.range(80, 99) / 100 } else { 0 };
+                let out_tokens = rng.range(10, 1_800);
+                let mut tu = json!({"input_other": context - cached, "output": out_tokens, "input_cache_read": cached,
+                    "input_cache_creation": if step == 0 { rng.range(0, 2_000) } else { 0 }});
+                if s % 10 == 7 && turn == 0 && step == 0 {
+                    tu = json!({"total": context + out_tokens});
+                }
+                let status = json!({"context_usage": 0.05, "token_usage": tu,
+                    "message_id": format!("chatcmpl-{}", rng.hex(24))});
+                status_lines.push(lines.len());
+                lines.push(compact(&rec(secs(t + 900, &mut rng), "StatusUpdate", status)));
+                let call = format!("Task:{}", rng.range(100, 999));
+                lines.push(compact(&rec(
+                    secs(t + 950, &mut rng),
+                    "ToolCall",
+                    json!({"type": "function", "id": call, "function": {"name": "Task", "arguments": "{}"}}),
+                )));
+                if rng.chance(0.25) && subagents {
+                    // A Task subagent: its own calls, wrapped.
+                    for _ in 0..rng.range(1, 3) {
+                        t += rng.range(2_000, 20_000) as i64;
+                        let (i, o, c) = (rng.range(2_000, 9_000), rng.range(30, 600), rng.range(0, 8_000));
+                        subagent_tokens += i + o + c;
+                        let inner = json!({"type": "StatusUpdate", "payload": {"context_usage": 0.03, "token_usage":
+                            {"input_other": i, "output": o, "input_cache_read": c, "input_cache_creation": 0},
+                            "message_id": format!("chatcmpl-{}", rng.hex(24))}});
+                        lines.push(compact(&rec(
+                            secs(t, &mut rng),
+                            "SubagentEvent",
+                            json!({"task_tool_call_id": call, "event": inner}),
+                        )));
+                    }
+                }
+                lines.push(compact(&rec(
+                    secs(t + 1_000, &mut rng),
+                    "ToolResult",
+                    json!({"tool_call_id": call, "return_value": {"is_error": false, "output": "ok"}}),
+                )));
+                context += out_tokens + rng.range(200, 2_500);
+            }
+            lines.push(compact(&rec(secs(t + 1_200, &mut rng), "TurnEnd", json!({}))));
+        }
+        let body = faulty(&lines, s, status_lines.get(1).copied(), 1);
+        let dir = out.join("sessions").join(&group).join(&id);
+        write(&dir.join("wire.jsonl"), body.as_bytes(), t);
+        write(&dir.join("context.jsonl"), b"{\"role\":\"user\",\"content\":\"fix the failing test\"}\n", t);
+        if s % 9 == 4 {
+            let copy = out.join("sessions").join(rng.hex(32)).join(&id);
+            write(&copy.join("wire.jsonl"), (lines.join("\n") + "\n").as_bytes(), t);
+        }
+    }
+    write(&out.join("sessions/a/b/c/wire.jsonl"), lines_ignored().as_bytes(), KIMI_START_MS);
+    KimiCorpus { root: out.to_path_buf(), subagent_tokens }
+}
+
+/// A StatusUpdate nested too deep: not read.
+fn lines_ignored() -> String {
+    r#"{"timestamp":1776326400.5,"message":{"type":"StatusUpdate","payload":{"token_usage":{"input_other":5,"output":5}}}}"#
+        .to_owned()
+        + "\n"
+}
+
+/// pi: `<out>/--<cwd with - for />--/<time>_<uuid>.jsonl` sessions: a `session` header (with
+/// `cwd`), `model_change` and `thinking_level_change` entries, user, assistant and
+/// `toolResult` messages; assistant usage with the cost pi computed (`usage.cost.total`) or,
+/// from older versions, without it; a stated total above the parts, a line without `type`, a
+/// timestamp that is not RFC 3339 (skipped), torn and truncated lines, a session file copied
+/// into a second folder (counted again: ccusage's key includes the folder) and one copied whole
+/// beside itself under another time (counted once), subagent logs in `subagent-artifacts/`.
+pub fn pi(out: &Path, seed: u64, sessions: usize) -> PathBuf {
+    let mut rng = Rng::new(seed);
+    let models = [
+        ("anthropic", "claude-opus-4-5"),
+        ("anthropic", "claude-haiku-4-5"),
+        ("openai", "gpt-5.2-codex"),
+        ("google", "gemini-2.5-pro"),
+        ("openai", "gpt-5-mini"),
+    ];
+    for s in 0..sessions {
+        let cwd = *rng.pick(&PROJECTS);
+        let folder = format!("--{}--", cwd.trim_start_matches('/').replace('/', "-"));
+        let id = rng.uuid();
+        let (provider, model) = *rng.pick(&models);
+        let mut t = session_start(&mut rng, 6);
+        let start = t;
+        let with_cost = s % 6 != 2;
+        let mut lines = vec![
+            compact(&json!({"type": "session", "version": 3, "id": id, "timestamp": iso(t), "cwd": cwd})),
+            compact(&json!({"type": "model_change", "id": rng.hex(8), "parentId": null, "timestamp": iso(t),
+                "provider": provider, "modelId": model})),
+            compact(
+                &json!({"type": "thinking_level_change", "id": rng.hex(8), "timestamp": iso(t), "thinkingLevel": "medium"}),
+            ),
+        ];
+        let mut context = rng.range(6_000, 12_000);
+        for turn in 0..rng.range(1, 5) {
+            t += rng.range(20_000, 600_000) as i64;
+            lines.push(compact(&json!({"type": "message", "id": rng.hex(8), "timestamp": iso(t),
+                "message": {"role": "user", "content": [{"type": "text", "text": "make the build green"}], "timestamp": t}})));
+            for step in 0..rng.range(1, 4) {
+                t += rng.range(2_000, 40_000) as i64;
+                let cache_read = if step > 0 || turn > 0 { context * rng.range(75, 98) / 100 } else { 0 };
+                let input = context - cache_read;
+                let output = rng.range(20, 2_000);
+                // OpenAI's API reports no cache writes.
+                let cache_write = if provider == "openai" { 0 } else { rng.range(0, 3_000) };
+                let mut usage = json!({"input": input, "output": output, "cacheRead": cache_read, "cacheWrite": cache_write,
+                    "totalTokens": input + output + cache_read + cache_write});
+                if s % 7 == 3 && step == 0 {
+                    usage["totalTokens"] = json!(input + output + cache_read + cache_write + rng.range(1, 300));
+                }
+                if with_cost {
+                    let total = (input * 5 + output * 25 + cache_read / 2 + cache_write * 6) as f64 / 1e6;
+                    usage["cost"] = json!({"input": input as f64 * 5e-6, "output": output as f64 * 25e-6,
+                        "cacheRead": 0.0, "cacheWrite": 0.0, "total": total});
+                }
+                let mut r = json!({"type": "message", "id": rng.hex(8), "timestamp": iso(t), "message": {"role": "assistant",
+                    "content": [{"type": "toolCall", "id": rng.hex(12), "name": "bash", "arguments": {"command": "cargo test"}}],
+                    "api": "anthropic-messages", "provider": provider, "model": model, "usage": usage,
+                    "stopReason": "toolUse", "timestamp": t}});
+                if s % 10 == 4 && step == 0 {
+                    r.as_object_mut().unwrap().remove("type");
+                }
+                if s % 10 == 8 && step == 0 {
+                    r["timestamp"] = json!(iso(t).replace('T', " "));
+                }
+                lines.push(compact(&r));
+                lines.push(compact(&json!({"type": "message", "id": rng.hex(8), "timestamp": iso(t + 500),
+                    "message": {"role": "toolResult", "toolName": "bash", "content": [{"type": "text", "text": "ok"}],
+                    "usage": {"input": 0}}})));
+                context += output + rng.range(200, 2_500);
+            }
+        }
+        let body = faulty(&lines, s, lines.iter().rposition(|l| l.contains("\"assistant\"")), 2);
+        let stamp = iso(start).replace([':', '.'], "-");
+        let file = out.join(&folder).join(format!("{stamp}_{id}.jsonl"));
+        write(&file, body.as_bytes(), t);
+        if s % 9 == 4 {
+            // The same session beside itself under another time: counted once.
+            let f = out.join(&folder).join(format!("{}_{id}.jsonl", iso(start + 1_000).replace([':', '.'], "-")));
+            write(&f, (lines.join("\n") + "\n").as_bytes(), t);
+        }
+        if s % 12 == 7 {
+            // A subagent's log.
+            let f = out.join(&folder).join("subagent-artifacts").join(format!("{}_worker.jsonl", rng.hex(8)));
+            let sub: Vec<&str> = lines.iter().take(1).chain(&lines[3..]).map(String::as_str).collect();
+            write(&f, (sub.join("\n") + "\n").as_bytes(), t);
+        }
+    }
+    out.to_path_buf()
+}
+
+/// OpenClaw: `<out>/agents/<agent>/sessions/<session>.jsonl` (pi's message shape): a `session`
+/// header, `model_change` lines and `model-snapshot` custom entries that set the model of the
+/// messages after them, assistant messages with `usage` (with or without `cost.total`, their
+/// time in ms or RFC 3339, some naming their model), archives `.jsonl.deleted.<ms>` and
+/// `.jsonl.reset.<time>` (one repeating its live file's records: counted once), a
+/// `sessions.json` index (not read), torn and truncated lines.
+pub fn openclaw(out: &Path, seed: u64, sessions: usize) -> PathBuf {
+    let mut rng = Rng::new(seed);
+    let models = [
+        ("anthropic", "claude-opus-4-5"),
+        ("anthropic", "claude-sonnet-4-5"),
+        ("openai-codex", "gpt-5.2"),
+        ("google", "gemini-2.5-flash"),
+    ];
+    let mut index = serde_json::Map::new();
+    for s in 0..sessions {
+        let agent = if s % 4 == 0 { "work" } else { "main" };
+        let cwd = *rng.pick(&PROJECTS);
+        let id = rng.uuid();
+        let (mut provider, mut model) = *rng.pick(&models);
+        let mut t = session_start(&mut rng, 6);
+        let mut lines =
+            vec![compact(&json!({"type": "session", "version": 3, "id": id, "timestamp": iso(t), "cwd": cwd}))];
+        let change = |p: &str, m: &str, t: i64, rng: &mut Rng| {
+            if rng.chance(0.5) {
+                json!({"type": "model_change", "id": rng.hex(8), "timestamp": iso(t), "provider": p, "modelId": m})
+            } else {
+                json!({"type": "custom", "customType": "model-snapshot", "id": rng.hex(8), "timestamp": iso(t),
+                    "data": {"timestamp": t, "provider": p, "modelApi": "messages", "modelId": m}})
+            }
+        };
+        lines.push(compact(&change(provider, model, t, &mut rng)));
+        let mut context = rng.range(7_000, 12_000);
+        for turn in 0..rng.range(1, 5) {
+            t += rng.range(20_000, 900_000) as i64;
+            if turn > 0 && rng.chance(0.2) {
+                (provider, model) = *rng.pick(&models);
+                lines.push(compact(&change(provider, model, t, &mut rng)));
+            }
+            lines.push(compact(&json!({"type": "message", "id": rng.hex(8), "timestamp": iso(t),
+                "message": {"role": "user", "content": [{"type": "text", "text": "what changed today?"}], "timestamp": t}})));
+            for step in 0..rng.range(1, 4) {
+                t += rng.range(2_000, 30_000) as i64;
+                let cache_read = if step + turn > 0 { context * rng.range(75, 98) / 100 } else { 0 };
+                let cache_write = if provider.starts_with("openai") { 0 } else { rng.range(0, 2_500) };
+                let (input, output) = (context - cache_read, rng.range(15, 1_500));
+                let mut usage = json!({"input": input, "output": output, "cacheRead": cache_read, "cacheWrite": cache_write,
+                    "totalTokens": input + output + cache_read + cache_write});
+                if s % 5 != 2 {
+                    usage["cost"] = json!({"total": (input * 3 + output * 15 + cache_write * 4) as f64 / 1e6});
+                }
+                if s % 7 == 3 && step == 0 {
+                    usage["totalTokens"] = json!(input + output + cache_read + cache_write + rng.range(1, 200));
+                }
+                let mut msg = json!({"role": "assistant", "content": [{"type": "text", "text": "Two commits."}],
+                    "api": "anthropic-messages", "usage": usage, "stopReason": "stop", "timestamp": t});
+                if s % 6 == 1 {
+                    msg["timestamp"] = json!(iso(t));
+                }
+                if step == 1 {
+                    msg["provider"] = json!(provider);
+                    msg["model"] = json!(model);
+                }
+                lines.push(compact(&json!({"type": "message", "id": rng.hex(8), "timestamp": iso(t), "message": msg})));
+                context += output + rng.range(200, 2_000);
+            }
+        }
+        let body = faulty(&lines, s, lines.iter().rposition(|l| l.contains("\"assistant\"")), 1);
+        let dir = out.join("agents").join(agent).join("sessions");
+        let name = match s % 10 {
+            6 => format!("{id}.jsonl.deleted.{t}"),
+            8 => format!("{id}.jsonl.reset.{}", iso(t).replace(':', "-")),
+            _ => format!("{id}.jsonl"),
+        };
+        write(&dir.join(&name), body.as_bytes(), t);
+        if s % 9 == 4 {
+            // Reset: the records so far archived, the live file going on with them.
+            let archived = format!("{id}.jsonl.reset.{}", iso(t).replace(':', "-"));
+            write(&dir.join(archived), (lines.join("\n") + "\n").as_bytes(), t);
+        }
+        index.insert(format!("agent:{agent}:{s}"), json!({"sessionId": id, "updatedAt": t}));
+    }
+    write(&out.join("agents/main/sessions/sessions.json"), Value::Object(index).to_string().as_bytes(), START_MS);
+    out.to_path_buf()
+}
