@@ -40,6 +40,7 @@ mod amp;
 mod attribute;
 mod bytes;
 mod claude;
+mod codebuff;
 mod codex;
 mod copilot;
 mod droid;

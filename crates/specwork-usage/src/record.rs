@@ -35,11 +35,13 @@ pub enum Agent {
     Pi,
     /// OpenClaw (`~/.openclaw/**/*.jsonl`).
     OpenClaw,
+    /// Codebuff (`~/.config/manicode/projects/*/chats/*/chat-messages.json`).
+    Codebuff,
 }
 
 impl Agent {
     /// All agents, in report order (also their order of declaration, which the snapshot stores).
-    pub const ALL: [Agent; 11] = [
+    pub const ALL: [Agent; 12] = [
         Agent::Claude,
         Agent::Codex,
         Agent::Gemini,
@@ -51,6 +53,7 @@ impl Agent {
         Agent::Kimi,
         Agent::Pi,
         Agent::OpenClaw,
+        Agent::Codebuff,
     ];
 
     /// The lowercase name used on the command line and in JSON.
@@ -67,6 +70,7 @@ impl Agent {
             Agent::Kimi => "kimi",
             Agent::Pi => "pi",
             Agent::OpenClaw => "openclaw",
+            Agent::Codebuff => "codebuff",
         }
     }
 }
@@ -80,7 +84,7 @@ impl fmt::Display for Agent {
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi or openclaw)"
+    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw or codebuff)"
 )]
 pub struct UnknownAgent(pub String);
 
@@ -100,6 +104,7 @@ impl FromStr for Agent {
             "kimi" | "kimi-cli" => Ok(Agent::Kimi),
             "pi" | "pi-agent" => Ok(Agent::Pi),
             "openclaw" => Ok(Agent::OpenClaw),
+            "codebuff" => Ok(Agent::Codebuff),
             _ => Err(UnknownAgent(s.to_owned())),
         }
     }

@@ -20,8 +20,8 @@ use crate::ledger::{self, FP_LEN, LedgerFile};
 use crate::snapshot;
 use crate::sources::{FileKind, LogFile, list_files};
 use crate::{
-    CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codex,
-    copilot, droid, gemini, kimi, opencode, pi, qwen,
+    CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codebuff,
+    codex, copilot, droid, gemini, kimi, opencode, pi, qwen,
 };
 
 /// Progress of a scan, reported while files are parsed.
@@ -238,6 +238,22 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                     let config = root.and_then(|r| fs_err::read(r.join("config.json")).ok());
                     let model = kimi::model_of_config(config.as_deref());
                     kimi::parse(&data, mtime_ms(f.mtime_ns), session.as_deref().unwrap_or("unknown"), &model)
+                }
+                FileKind::Codebuff => {
+                    // <channel>/projects/<project>/chats/<chat>/chat-messages.json
+                    fn name(p: Option<&Path>) -> Option<std::borrow::Cow<'_, str>> {
+                        p.and_then(Path::file_name).map(|n| n.to_string_lossy())
+                    }
+                    let chat_dir = f.path.parent();
+                    let project_dir = chat_dir.and_then(Path::parent).and_then(Path::parent);
+                    let channel = name(project_dir.and_then(Path::parent).and_then(Path::parent));
+                    let chat = name(chat_dir).unwrap_or_default();
+                    let session = format!(
+                        "{}/{}/{chat}",
+                        channel.as_deref().unwrap_or("manicode"),
+                        name(project_dir).as_deref().unwrap_or("unknown")
+                    );
+                    codebuff::parse(&data, &session, codebuff::chat_time(&chat), mtime_ms(f.mtime_ns))
                 }
                 FileKind::Pi | FileKind::OpenClaw => {
                     let flavor = if f.kind == FileKind::Pi { pi::Flavor::Pi } else { pi::Flavor::OpenClaw };
@@ -596,6 +612,7 @@ fn price_names(kind: FileKind, model: &str, provider: Option<&str>) -> Vec<Strin
         }
         FileKind::Droid => droid::price_names(model, provider),
         FileKind::Kimi => kimi::price_names(model, provider),
+        FileKind::Codebuff => codebuff::price_names(model),
         _ => vec![model.to_owned()],
     }
 }
@@ -680,6 +697,27 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
     let mut droid_kept: Vec<(u32, u32)> = latest.into_values().map(|(_, k)| k).collect();
     droid_kept.sort_unstable();
     kept.extend(droid_kept);
+
+    // Codebuff: a message id seen again in its session replaces the earlier call.
+    let mut cb_kept: Vec<(u32, u32)> = Vec::new();
+    let mut cb_ids: FxHashMap<(&[u8], &[u8]), usize> = FxHashMap::default();
+    for i in (0..files.len()).filter(|&i| files[i].kind == FileKind::Codebuff) {
+        let fd = &slots[i].0;
+        for (ei, e) in fd.events.iter().enumerate() {
+            let key = (fd.arena.get(e.session).unwrap_or_default(), fd.arena.get(e.id).unwrap_or_default());
+            match cb_ids.get(&key) {
+                Some(&at) => {
+                    cb_kept[at] = (i as u32, ei as u32);
+                    stats.duplicates += 1;
+                }
+                None => {
+                    cb_ids.insert(key, cb_kept.len());
+                    cb_kept.push((i as u32, ei as u32));
+                }
+            }
+        }
+    }
+    kept.extend(cb_kept);
 
     // OpenCode: a message id seen before is skipped.
     let mut ids: FxHashSet<&[u8]> = FxHashSet::default();

@@ -23,6 +23,9 @@
 //!   `subagent-artifacts/`.
 //! - OpenClaw: `OPENCLAW_DIR` (else `~/.openclaw`, `~/.clawdbot`, `~/.moltbot`, `~/.moldbot`):
 //!   `**/*.jsonl` and its `.jsonl.deleted.*` / `.jsonl.reset.*` archives.
+//! - Codebuff: each entry of `CODEBUFF_DATA_DIR` (a channel dir holding `projects/`, or
+//!   `projects/` itself; else `~/.config/manicode`, `manicode-dev`, `manicode-staging`):
+//!   `projects/**/chat-messages.json`.
 //!
 //! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
 //! at, nor fails on, Claude's folders.
@@ -60,6 +63,8 @@ pub struct Sources {
     pub pi: Vec<PathBuf>,
     /// OpenClaw state directories (each like `~/.openclaw`).
     pub openclaw: Vec<PathBuf>,
+    /// Codebuff `projects/` directories (each like `~/.config/manicode/projects`).
+    pub codebuff: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -78,7 +83,8 @@ impl Sources {
     /// Sources of every agent from the process environment (`CLAUDE_CONFIG_DIR`,
     /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
     /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `DROID_SESSIONS_DIR`,
-    /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `HOME`).
+    /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `CODEBUFF_DATA_DIR`,
+    /// `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
     }
@@ -179,6 +185,17 @@ impl Sources {
                 [".openclaw", ".clawdbot", ".moltbot", ".moldbot"].iter().flat_map(|d| at_home(d)).collect();
             s.openclaw = roots("OPENCLAW_DIR", &defaults);
         }
+        if wants(Agent::Codebuff) {
+            let channels = ["manicode", "manicode-dev", "manicode-staging"];
+            let defaults: Vec<PathBuf> = channels.iter().flat_map(|c| at_home(&format!(".config/{c}"))).collect();
+            let with_projects = |p: &PathBuf| if p.ends_with("projects") { p.clone() } else { p.join("projects") };
+            let all: Vec<PathBuf> = match get("CODEBUFF_DATA_DIR") {
+                Some(v) => split_list(&v).map(|r| expand_home(r, home)).collect(),
+                None => defaults,
+            };
+            let mut seen = FxHashSet::default();
+            s.codebuff = all.iter().map(with_projects).filter(|p| p.is_dir() && seen.insert(p.clone())).collect();
+        }
         Ok(s)
     }
 
@@ -206,6 +223,7 @@ impl Sources {
             Agent::Kimi => &self.kimi,
             Agent::Pi => &self.pi,
             Agent::OpenClaw => &self.openclaw,
+            Agent::Codebuff => &self.codebuff,
         }
     }
 
@@ -222,6 +240,7 @@ impl Sources {
             Agent::Kimi => &mut self.kimi,
             Agent::Pi => &mut self.pi,
             Agent::OpenClaw => &mut self.openclaw,
+            Agent::Codebuff => &mut self.codebuff,
         }
     }
 }
@@ -241,6 +260,7 @@ pub(crate) enum FileKind {
     Kimi,
     Pi,
     OpenClaw,
+    Codebuff,
 }
 
 impl FileKind {
@@ -262,6 +282,7 @@ impl FileKind {
             FileKind::Kimi => Agent::Kimi,
             FileKind::Pi => Agent::Pi,
             FileKind::OpenClaw => Agent::OpenClaw,
+            FileKind::Codebuff => Agent::Codebuff,
         }
     }
 
@@ -279,6 +300,7 @@ impl FileKind {
             9 => FileKind::Kimi,
             10 => FileKind::Pi,
             11 => FileKind::OpenClaw,
+            12 => FileKind::Codebuff,
             _ => return None,
         })
     }
@@ -477,6 +499,14 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     }
     sort_by_path(&mut claw);
     files.extend(claw.into_iter().map(|f| to_log(FileKind::OpenClaw, f)));
+
+    let mut cb = Vec::new();
+    let is_chat = |p: &Path| p.file_name().is_some_and(|n| n == "chat-messages.json");
+    for root in &s.codebuff {
+        collect_by(root, &is_chat, &mut cb);
+    }
+    sort_by_path(&mut cb);
+    files.extend(cb.into_iter().map(|f| to_log(FileKind::Codebuff, f)));
     files
 }
 

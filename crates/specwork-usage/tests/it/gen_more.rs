@@ -397,3 +397,93 @@ pub fn openclaw(out: &Path, seed: u64, sessions: usize) -> PathBuf {
     write(&out.join("agents/main/sessions/sessions.json"), Value::Object(index).to_string().as_bytes(), START_MS);
     out.to_path_buf()
 }
+
+/// Codebuff: `<out>/projects/<project>/chats/<chat time>/chat-messages.json` arrays of user and
+/// `ai` messages, their usage in `metadata.usage` (camelCase), `metadata.codebuff.usage`
+/// (OpenAI's snake_case with cached prompt details) or only in the run state's message history;
+/// messages without a time (the chat folder's is used), a stated total above the parts, a
+/// message stored twice under one id (the later counts), a message with credits and no tokens,
+/// one naming no model, a chat file cut off mid-write.
+pub fn codebuff(out: &Path, seed: u64, chats: usize) -> PathBuf {
+    let mut rng = Rng::new(seed);
+    let models = ["anthropic/claude-sonnet-4.5", "claude-opus-4-5", "gpt-5.1", "gemini-2.5-pro"];
+    for c in 0..chats {
+        let project = *rng.pick(&["specwork", "ledger-api", "webapp"]);
+        let start = session_start(&mut rng, 6);
+        let chat = iso(start).replace(':', "-");
+        let model = *rng.pick(&models);
+        let mut t = start;
+        let mut msgs: Vec<Value> = Vec::new();
+        let mut context = rng.range(8_000, 14_000);
+        for turn in 0..rng.range(1, 5) {
+            t += rng.range(20_000, 600_000) as i64;
+            msgs.push(json!({"id": rng.uuid(), "variant": "user", "content": "add the endpoint", "timestamp": iso(t)}));
+            t += rng.range(3_000, 60_000) as i64;
+            let cached = if turn > 0 { context * rng.range(70, 95) / 100 } else { 0 };
+            let (input, output) = (context - cached, rng.range(30, 2_500));
+            let write = if model.contains("claude") { rng.range(0, 3_000) } else { 0 };
+            let mut m = json!({"id": rng.uuid(), "variant": "ai", "content": "Done.", "credits": rng.range(1, 40)});
+            let usage = match c % 3 {
+                0 => json!({"inputTokens": input, "outputTokens": output, "cacheReadInputTokens": cached,
+                    "cacheCreationInputTokens": write}),
+                1 => {
+                    json!({"prompt_tokens": input, "completion_tokens": output, "prompt_tokens_details": {"cached_tokens": cached},
+                    "cache_creation_input_tokens": write})
+                }
+                _ => Value::Null,
+            };
+            let mut meta = match c % 3 {
+                0 => json!({"model": model, "usage": usage}),
+                1 => json!({"model": model, "codebuff": {"usage": usage}}),
+                _ => json!({"runState": {"sessionState": {"mainAgentState": {"messageHistory": [
+                    {"role": "user", "content": "add the endpoint"},
+                    {"role": "assistant", "content": "Done.", "providerOptions": {"codebuff": {"model": model,
+                        "usage": {"inputTokens": input, "outputTokens": output, "cacheReadInputTokens": cached,
+                        "cacheCreationInputTokens": write}}}}]}}}}),
+            };
+            if c % 8 == 5 && turn == 0 {
+                let sum = input + output + cached + write;
+                meta["usage"] = json!({"inputTokens": input, "outputTokens": output, "cacheReadInputTokens": cached,
+                    "cacheCreationInputTokens": write, "totalTokens": sum + rng.range(1, 300)});
+                meta.as_object_mut().unwrap().remove("codebuff");
+            }
+            if c % 10 == 7 {
+                meta.as_object_mut().unwrap().remove("model");
+                if let Some(h) =
+                    meta.pointer_mut("/runState/sessionState/mainAgentState/messageHistory/1/providerOptions/codebuff")
+                {
+                    h.as_object_mut().unwrap().remove("model");
+                }
+            }
+            m["metadata"] = meta;
+            match c % 4 {
+                0 => m["timestamp"] = json!(iso(t)),
+                1 => m["createdAt"] = json!(t),
+                2 => m["metadata"]["timestamp"] = json!(t / 1000),
+                _ => {} // the chat folder's time
+            }
+            msgs.push(m.clone());
+            if c % 9 == 4 && turn == 0 {
+                // Stored again under the same id with the final counts: the later counts.
+                let mut again = m.clone();
+                again["metadata"]["usage"] = json!({"inputTokens": input, "outputTokens": output + 100,
+                    "cacheReadInputTokens": cached, "cacheCreationInputTokens": write});
+                msgs.push(again);
+            }
+            context += output + rng.range(200, 2_500);
+        }
+        if c % 7 == 2 {
+            msgs.push(
+                json!({"id": rng.uuid(), "variant": "ai", "content": "(cancelled)", "credits": 3, "timestamp": iso(t)}),
+            );
+        }
+        let body = serde_json::to_string_pretty(&msgs).unwrap();
+        let body = if c == 6 { body[..body.len() / 3].to_owned() } else { body };
+        write(
+            &out.join("projects").join(project).join("chats").join(&chat).join("chat-messages.json"),
+            body.as_bytes(),
+            t,
+        );
+    }
+    out.to_path_buf()
+}

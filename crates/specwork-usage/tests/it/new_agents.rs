@@ -28,6 +28,7 @@ fn opts(agent: Agent, dir: &Path) -> ScanOptions {
         Agent::Kimi => sources.kimi = vec![dir.to_path_buf()],
         Agent::Pi => sources.pi = vec![dir.to_path_buf()],
         Agent::OpenClaw => sources.openclaw = vec![dir.to_path_buf()],
+        Agent::Codebuff => sources.codebuff = vec![dir.join("projects")],
         _ => unreachable!("not a new agent"),
     }
     ScanOptions { sources, ..ScanOptions::default() }
@@ -202,6 +203,19 @@ fn openclaw_totals_equal_ccusage() {
     assert!(s.records.iter().all(|r| r.model.as_deref().is_some_and(|m| m.starts_with("[openclaw] "))));
     let cc = crate::oracle_or_skip!(ccusage_with("openclaw", &[("OPENCLAW_DIR", &dir)], &[]));
     compare("openclaw", &s, &cc, &[]);
+}
+
+#[test]
+fn codebuff_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::codebuff(&tmp.path().join("manicode"), 5, 40);
+    let s = run(&opts(Agent::Codebuff, &dir));
+    assert!(s.issues.iter().any(|i| i.kind == specwork_usage::IssueKind::CorruptFile), "{:?}", s.issues);
+    assert!(s.stats.duplicates > 0, "a message stored twice counts once");
+    assert!(s.unpriced_models.contains("codebuff-unknown"));
+    assert!(s.records.iter().all(|r| r.agent == Agent::Codebuff && r.session_id.starts_with("manicode/")));
+    let cc = crate::oracle_or_skip!(ccusage_with("codebuff", &[("CODEBUFF_DATA_DIR", &dir)], &[]));
+    compare("codebuff", &s, &cc, &[]);
 }
 
 /// `--agent X` resolves only X's folders: a `CLAUDE_CONFIG_DIR` without `projects/` breaks

@@ -103,6 +103,7 @@ pub enum AgentArg {
     Kimi,
     Pi,
     Openclaw,
+    Codebuff,
 }
 
 impl From<AgentArg> for Agent {
@@ -119,6 +120,7 @@ impl From<AgentArg> for Agent {
             AgentArg::Kimi => Agent::Kimi,
             AgentArg::Pi => Agent::Pi,
             AgentArg::Openclaw => Agent::OpenClaw,
+            AgentArg::Codebuff => Agent::Codebuff,
         }
     }
 }
