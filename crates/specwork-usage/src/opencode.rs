@@ -10,8 +10,13 @@
 //! of `modelID`, its `claude-x-y` spelling and `<provider>/<model>`. A message id seen before is
 //! skipped.
 //!
-//! Not read yet: `opencode.db`, the SQLite store of OpenCode 1.2 and later (ccusage reads it
-//! first). Messages written only there are missing from specwork's totals.
+//! OpenCode 1.2 and later keep messages in SQLite, `<dir>/opencode.db` (else the first
+//! `opencode-<channel>.db`): each row of `message` (`id`, `session_id`, `data` JSON) is read
+//! with the same rules, the row's id and session standing for the message's. The database is
+//! read before the message files, so a message in both counts once, as the database has it.
+//! Its size and time include its write-ahead log (`-wal`), where new messages land first.
+
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -21,8 +26,48 @@ use crate::event::{FileData, IssueKind};
 /// Parses one legacy message file.
 pub(crate) fn parse(data: &[u8]) -> FileData {
     let mut fd = FileData::default();
-    let Some(doc) = entry::json_file(data, &mut fd) else { return fd };
-    let Some(tk) = doc.get("tokens").filter(|t| t.is_object()) else { return fd };
+    if let Some(doc) = entry::json_file(data, &mut fd) {
+        message(&mut fd, &doc, None, None, 1);
+    }
+    fd
+}
+
+/// A row of `message`: id, session id, data (each `None` when not text).
+type Row = (Option<String>, Option<String>, Option<String>);
+
+/// Reads the `message` table of an OpenCode database (opened read-only). A database that cannot
+/// be read is reported as unreadable (and read again next time); a row whose `data` is not JSON
+/// as a corrupt line, numbered by row.
+pub(crate) fn parse_db(path: &Path) -> FileData {
+    let mut fd = FileData::default();
+    let rows = || -> rusqlite::Result<Vec<Row>> {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let db = rusqlite::Connection::open_with_flags(path, flags)?;
+        let mut st = db.prepare("SELECT id, session_id, data FROM message")?;
+        let rows = st.query_map([], |r| Ok((r.get(0).ok(), r.get(1).ok(), r.get(2).ok())))?;
+        rows.collect()
+    };
+    let rows = match rows() {
+        Ok(r) => r,
+        Err(_) => {
+            fd.issues.push((0, IssueKind::Unreadable));
+            return fd;
+        }
+    };
+    for (no, (id, session, data)) in (1u32..).zip(rows) {
+        fd.stats.lines += 1;
+        let (Some(id), Some(session), Some(data)) = (id, session, data) else { continue };
+        match serde_json::from_str::<Value>(&data) {
+            Ok(doc) => message(&mut fd, &doc, Some(&id), Some(&session), no),
+            Err(_) => fd.issues.push((no, IssueKind::CorruptLine)),
+        }
+    }
+    fd
+}
+
+/// One message, from a file or a database row (whose id and session stand for the message's).
+fn message(fd: &mut FileData, doc: &Value, id: Option<&str>, session: Option<&str>, line: u32) {
+    let Some(tk) = doc.get("tokens").filter(|t| t.is_object()) else { return };
     fd.stats.usage_lines += 1;
     let mut bad = false;
     let cache = tk.get("cache");
@@ -35,21 +80,21 @@ pub(crate) fn parse(data: &[u8]) -> FileData {
     };
     let total = entry::count(tk.get("total"), false, &mut bad);
     if bad {
-        fd.issues.push((1, IssueKind::OutOfRange));
-        return fd;
+        fd.issues.push((line, IssueKind::OutOfRange));
+        return;
     }
     c.apply_total(total);
     let (Some(model), Some(provider)) = (nonempty(doc.get("modelID")), nonempty(doc.get("providerID"))) else {
-        return fd;
+        return;
     };
     if c.is_zero() {
         fd.stats.rejected += 1;
-        return fd;
+        return;
     }
     let ts_ms = doc.pointer("/time/created").and_then(Value::as_i64).unwrap_or(0);
     let cost = doc.get("cost").and_then(Value::as_f64).filter(|c| *c > 0.0).unwrap_or(f64::NAN);
     entry::push(
-        &mut fd,
+        fd,
         Entry {
             ts_ms,
             model,
@@ -57,11 +102,10 @@ pub(crate) fn parse(data: &[u8]) -> FileData {
             extra_billed: true,
             cost_usd: cost,
             cwd: nonempty(doc.pointer("/path/cwd")),
-            session: nonempty(doc.get("sessionID")),
-            id: nonempty(doc.get("id")),
+            session: session.or_else(|| nonempty(doc.get("sessionID"))),
+            id: id.or_else(|| nonempty(doc.get("id"))),
             provider: Some(provider),
-            line: 1,
+            line,
         },
     );
-    fd
 }

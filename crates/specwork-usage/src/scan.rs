@@ -199,6 +199,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
             }
             process(f, Work::Full)
         }
+        Work::Full if f.kind == FileKind::OpenCodeDb => (opencode::parse_db(&f.path), 0, 0, f.size, false),
         Work::Full => {
             let data = match bytes::read_from(&f.path, 0) {
                 Ok(d) => d,
@@ -221,6 +222,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::Amp => amp::parse(&data),
                 FileKind::Copilot => copilot::parse(&data, mtime_ms(f.mtime_ns)),
                 FileKind::OpenCodeMessage => opencode::parse(&data),
+                FileKind::OpenCodeDb => unreachable!("read by SQLite above"),
                 FileKind::Droid => {
                     let name = f.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
                     let session = name.strip_suffix(".settings.json").unwrap_or("unknown");
@@ -482,7 +484,8 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
         }
         // OpenCode and Droid price by provider too, Kimi by the plan's model of the day (Claude's
         // `req` is the request id).
-        let by_provider = matches!(f.kind, FileKind::OpenCodeMessage | FileKind::Droid | FileKind::Kimi);
+        let by_provider =
+            matches!(f.kind, FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::Droid | FileKind::Kimi);
         let provider_ref = if by_provider { e.req } else { StrRef::NONE };
         let price = match prices.iter().find(|(k, q, _)| *k == e.model && *q == provider_ref) {
             Some((_, _, p)) => *p,
@@ -506,7 +509,7 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
                 CostMode::Auto => !has_cost,
                 CostMode::Calculate => true,
             },
-            FileKind::OpenCodeMessage | FileKind::Pi | FileKind::OpenClaw => !has_cost,
+            FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::Pi | FileKind::OpenClaw => !has_cost,
             _ => true,
         };
         let cost = match (f.kind, opts.cost_mode) {
@@ -523,7 +526,9 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
             }
             (FileKind::Codex, _) => price.map_or(0.0, |p| p.codex_cost(&billable(e))),
             (FileKind::GeminiJson | FileKind::GeminiJsonl, _) => price.map_or(0.0, |p| p.gemini_cost(&billable(e))),
-            (FileKind::OpenCodeMessage | FileKind::Pi | FileKind::OpenClaw, _) if has_cost => e.cost_usd,
+            (FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::Pi | FileKind::OpenClaw, _) if has_cost => {
+                e.cost_usd
+            }
             _ => price.map_or(0.0, |p| p.generic_cost(&billable(e))),
         };
         if needs_price
@@ -603,7 +608,7 @@ fn tokens_of(kind: FileKind, e: &RawEvent) -> Tokens {
 fn price_names(kind: FileKind, model: &str, provider: Option<&str>) -> Vec<String> {
     match kind {
         FileKind::Qwen => vec![model.to_owned(), format!("qwen/{model}"), format!("alibaba/{model}")],
-        FileKind::OpenCodeMessage => {
+        FileKind::OpenCodeMessage | FileKind::OpenCodeDb => {
             let mut v = vec![model.to_owned(), model.replace('.', "-")];
             if let Some(p) = provider {
                 v.push(format!("{}/{model}", p.replace('-', "_")));
@@ -732,7 +737,7 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
         let fd = &slots[i].0;
         for (ei, e) in fd.events.iter().enumerate() {
             let keep = match f.kind {
-                FileKind::OpenCodeMessage => fd.arena.get(e.id).is_none_or(|id| ids.insert(id)),
+                FileKind::OpenCodeMessage | FileKind::OpenCodeDb => fd.arena.get(e.id).is_none_or(|id| ids.insert(id)),
                 FileKind::Qwen => qwen_seen.insert((
                     fd.arena.get(e.session).unwrap_or_default(),
                     e.ts_ms,

@@ -12,7 +12,7 @@
 //! - Gemini: each entry of `GEMINI_DATA_DIR` (else `~/.gemini/tmp`): all `*.json` and `*.jsonl`,
 //!   sorted.
 //! - OpenCode: `OPENCODE_DATA_DIR` (else `${XDG_DATA_HOME:-~/.local/share}/opencode`):
-//!   `storage/message/**/*.json`.
+//!   `opencode.db` (else the first `opencode-<channel>.db`), then `storage/message/**/*.json`.
 //! - Amp: `AMP_DATA_DIR` (else `~/.local/share/amp`): `threads/**/*.json`.
 //! - Copilot CLI: `~/.copilot/otel/**/*.jsonl` (its OpenTelemetry file exporter) plus the file
 //!   `COPILOT_OTEL_FILE_EXPORTER_PATH` names; a path listed twice is read once.
@@ -261,6 +261,7 @@ pub(crate) enum FileKind {
     Pi,
     OpenClaw,
     Codebuff,
+    OpenCodeDb,
 }
 
 impl FileKind {
@@ -277,7 +278,7 @@ impl FileKind {
             FileKind::Qwen => Agent::Qwen,
             FileKind::Amp => Agent::Amp,
             FileKind::Copilot => Agent::Copilot,
-            FileKind::OpenCodeMessage => Agent::OpenCode,
+            FileKind::OpenCodeMessage | FileKind::OpenCodeDb => Agent::OpenCode,
             FileKind::Droid => Agent::Droid,
             FileKind::Kimi => Agent::Kimi,
             FileKind::Pi => Agent::Pi,
@@ -301,6 +302,7 @@ impl FileKind {
             10 => FileKind::Pi,
             11 => FileKind::OpenClaw,
             12 => FileKind::Codebuff,
+            13 => FileKind::OpenCodeDb,
             _ => return None,
         })
     }
@@ -417,7 +419,20 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
         to_log(kind, f)
     }));
 
-    // OpenCode's legacy message files (the SQLite store of OpenCode 1.2+ is not read yet).
+    // OpenCode's SQLite store (1.2 and later) before its message files: a message in both
+    // counts once, as the database has it. Its write-ahead log is part of its size and time.
+    for root in &s.opencode {
+        let Some(db) = opencode_db(root) else { continue };
+        let Ok(m) = fs_err::metadata(&db) else { continue };
+        let mut log = to_log(FileKind::OpenCodeDb, (db.clone(), m));
+        let mut wal = db.into_os_string();
+        wal.push("-wal");
+        if let Ok(w) = fs_err::metadata(PathBuf::from(wal)) {
+            log.size += w.len();
+            log.mtime_ns = log.mtime_ns.max(mtime_ns(&w));
+        }
+        files.push(log);
+    }
     let mut oc = Vec::new();
     for root in &s.opencode {
         collect(&root.join("storage").join("message"), &["json"], &mut oc);
@@ -508,6 +523,27 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     sort_by_path(&mut cb);
     files.extend(cb.into_iter().map(|f| to_log(FileKind::Codebuff, f)));
     files
+}
+
+/// OpenCode's database in `root`: `opencode.db`, else the first `opencode-<channel>.db`.
+fn opencode_db(root: &Path) -> Option<PathBuf> {
+    let main = root.join("opencode.db");
+    if main.is_file() {
+        return Some(main);
+    }
+    let is_channel = |n: &str| {
+        n.strip_prefix("opencode-")
+            .and_then(|r| r.strip_suffix(".db"))
+            .is_some_and(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+    };
+    let mut v: Vec<PathBuf> = fs_err::read_dir(root)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(is_channel))
+        .collect();
+    v.sort();
+    v.into_iter().next()
 }
 
 /// The files named `name` exactly `depth` folders below `dir` (`dir/a/b/name` for 2).

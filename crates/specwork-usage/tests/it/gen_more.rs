@@ -487,3 +487,77 @@ pub fn codebuff(out: &Path, seed: u64, chats: usize) -> PathBuf {
     }
     out.to_path_buf()
 }
+
+/// OpenCode 1.2+: `<out>/opencode.db` (SQLite; a `message` table of `id`, `session_id`,
+/// `time_created`, `time_updated` and the message as `data` JSON, in WAL mode) beside the
+/// legacy `storage/message/<session>/<id>.json` files of messages written before the
+/// migration; some messages are in both (the database's copy, with its final counts, counts),
+/// a row whose `data` is not JSON, user messages, a zero-token assistant message.
+pub fn opencode_db(out: &Path, seed: u64, sessions: usize) -> PathBuf {
+    let mut rng = Rng::new(seed);
+    let models = [("anthropic", "claude-sonnet-4-5"), ("anthropic", "claude-haiku-4-5"), ("openai", "gpt-5.1-codex")];
+    std::fs::create_dir_all(out).unwrap();
+    let db = rusqlite::Connection::open(out.join("opencode.db")).unwrap();
+    db.pragma_update(None, "journal_mode", "wal").unwrap();
+    db.execute_batch(
+        "CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, directory TEXT, title TEXT, time_created INTEGER);
+         CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER, time_updated INTEGER,
+                               data TEXT NOT NULL);",
+    )
+    .unwrap();
+    let insert = |id: &str, ses: &str, t: i64, data: &str| {
+        db.execute("INSERT INTO message VALUES (?1, ?2, ?3, ?4, ?5)", rusqlite::params![id, ses, t, t + 900, data])
+            .unwrap();
+    };
+    for s in 0..sessions {
+        let ses = format!("ses_{}", rng.hex(24));
+        let (provider, model) = *rng.pick(&models);
+        let cwd = *rng.pick(&PROJECTS);
+        let mut t = session_start(&mut rng, 6);
+        db.execute("INSERT INTO session VALUES (?1, 'global', ?2, 'work', ?3)", rusqlite::params![ses, cwd, t])
+            .unwrap();
+        let mut context = rng.range(8_000, 14_000);
+        for m in 0..rng.range(2, 10) {
+            t += rng.range(2_000, 120_000) as i64;
+            let id = format!("msg_{}", rng.hex(24));
+            if m % 3 == 0 {
+                insert(&id, &ses, t, &json!({"role": "user", "time": {"created": t}}).to_string());
+                continue;
+            }
+            let cache_read = if m > 1 { context * rng.range(60, 95) / 100 } else { 0 };
+            let (input, output) = (context - cache_read, rng.range(20, 1_800));
+            let reasoning = if provider == "openai" { rng.range(0, 900) } else { 0 };
+            let cache_write = if provider == "anthropic" { rng.range(0, 3_000) } else { 0 };
+            let tokens = |output: u64| {
+                json!({"input": input, "output": output, "reasoning": reasoning,
+                "cache": {"read": cache_read, "write": cache_write}})
+            };
+            let cost = if rng.chance(0.4) { 0.0 } else { (input as f64 * 3e-6 * 1e4).round() / 1e4 + 0.01 };
+            let msg = |output: u64| {
+                json!({"role": "assistant", "time": {"created": t, "completed": t + 900},
+                "modelID": model, "providerID": provider, "mode": "build", "path": {"cwd": cwd, "root": cwd},
+                "cost": cost, "tokens": tokens(output)})
+            };
+            let legacy_only = s % 4 == 3;
+            if !legacy_only {
+                insert(&id, &ses, t, &msg(output).to_string());
+            }
+            if legacy_only || (s % 3 == 1 && m == 2) {
+                // Written before the migration (or also before it, with the counts of the moment).
+                let mut old = msg(if legacy_only { output } else { output / 2 });
+                old["id"] = json!(id);
+                old["sessionID"] = json!(ses);
+                let f = out.join("storage/message").join(&ses).join(format!("{id}.json"));
+                write(&f, serde_json::to_string_pretty(&old).unwrap().as_bytes(), t);
+            }
+            context += output + rng.range(100, 2_500);
+        }
+        if s == 2 {
+            insert(&format!("msg_{}", rng.hex(24)), &ses, t, "{\"role\": \"assistant\", \"tokens\": ");
+            let zero = json!({"role": "assistant", "modelID": model, "providerID": provider, "time": {"created": t},
+                "tokens": {"input": 0, "output": 0, "cache": {"read": 0, "write": 0}}});
+            insert(&format!("msg_{}", rng.hex(24)), &ses, t, &zero.to_string());
+        }
+    }
+    out.to_path_buf()
+}

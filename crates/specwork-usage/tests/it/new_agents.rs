@@ -218,6 +218,20 @@ fn codebuff_totals_equal_ccusage() {
     compare("codebuff", &s, &cc, &[]);
 }
 
+/// OpenCode 1.2+'s SQLite store, read before the message files (a message in both counts once,
+/// as the database has it).
+#[test]
+fn opencode_db_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::opencode_db(tmp.path(), 7, 30);
+    let s = run(&opts(Agent::OpenCode, &dir));
+    assert!(s.stats.duplicates > 0, "a message in the database and a file counts once");
+    assert!(s.issues.iter().any(|i| i.kind == specwork_usage::IssueKind::CorruptLine), "{:?}", s.issues);
+    assert!(s.records.iter().all(|r| r.agent == Agent::OpenCode && r.cwd.is_some()));
+    let cc = crate::oracle_or_skip!(ccusage_with("opencode", &[("OPENCODE_DATA_DIR", &dir)], &[]));
+    compare("opencode", &s, &cc, &[]);
+}
+
 /// `--agent X` resolves only X's folders: a `CLAUDE_CONFIG_DIR` without `projects/` breaks
 /// Claude alone.
 #[test]
