@@ -37,11 +37,13 @@ pub enum Agent {
     OpenClaw,
     /// Codebuff (`~/.config/manicode/projects/*/chats/*/chat-messages.json`).
     Codebuff,
+    /// Kilo Code's CLI (`~/.local/share/kilo/kilo.db`).
+    Kilo,
 }
 
 impl Agent {
     /// All agents, in report order (also their order of declaration, which the snapshot stores).
-    pub const ALL: [Agent; 12] = [
+    pub const ALL: [Agent; 13] = [
         Agent::Claude,
         Agent::Codex,
         Agent::Gemini,
@@ -54,6 +56,7 @@ impl Agent {
         Agent::Pi,
         Agent::OpenClaw,
         Agent::Codebuff,
+        Agent::Kilo,
     ];
 
     /// The lowercase name used on the command line and in JSON.
@@ -71,6 +74,7 @@ impl Agent {
             Agent::Pi => "pi",
             Agent::OpenClaw => "openclaw",
             Agent::Codebuff => "codebuff",
+            Agent::Kilo => "kilo",
         }
     }
 }
@@ -84,7 +88,7 @@ impl fmt::Display for Agent {
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw or codebuff)"
+    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff or kilo)"
 )]
 pub struct UnknownAgent(pub String);
 
@@ -105,6 +109,7 @@ impl FromStr for Agent {
             "pi" | "pi-agent" => Ok(Agent::Pi),
             "openclaw" => Ok(Agent::OpenClaw),
             "codebuff" => Ok(Agent::Codebuff),
+            "kilo" | "kilocode" => Ok(Agent::Kilo),
             _ => Err(UnknownAgent(s.to_owned())),
         }
     }

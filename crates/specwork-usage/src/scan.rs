@@ -199,7 +199,12 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
             }
             process(f, Work::Full)
         }
-        Work::Full if f.kind == FileKind::OpenCodeDb => (opencode::parse_db(&f.path), 0, 0, f.size, false),
+        Work::Full if f.kind == FileKind::OpenCodeDb => {
+            (opencode::parse_db(&f.path, opencode::Store::OpenCode), 0, 0, f.size, false)
+        }
+        Work::Full if f.kind == FileKind::KiloDb => {
+            (opencode::parse_db(&f.path, opencode::Store::Kilo), 0, 0, f.size, false)
+        }
         Work::Full => {
             let data = match bytes::read_from(&f.path, 0) {
                 Ok(d) => d,
@@ -222,7 +227,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::Amp => amp::parse(&data),
                 FileKind::Copilot => copilot::parse(&data, mtime_ms(f.mtime_ns)),
                 FileKind::OpenCodeMessage => opencode::parse(&data),
-                FileKind::OpenCodeDb => unreachable!("read by SQLite above"),
+                FileKind::OpenCodeDb | FileKind::KiloDb => unreachable!("read by SQLite above"),
                 FileKind::Droid => {
                     let name = f.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
                     let session = name.strip_suffix(".settings.json").unwrap_or("unknown");
@@ -484,8 +489,10 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
         }
         // OpenCode and Droid price by provider too, Kimi by the plan's model of the day (Claude's
         // `req` is the request id).
-        let by_provider =
-            matches!(f.kind, FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::Droid | FileKind::Kimi);
+        let by_provider = matches!(
+            f.kind,
+            FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::Droid | FileKind::Kimi
+        );
         let provider_ref = if by_provider { e.req } else { StrRef::NONE };
         let price = match prices.iter().find(|(k, q, _)| *k == e.model && *q == provider_ref) {
             Some((_, _, p)) => *p,
@@ -509,7 +516,9 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
                 CostMode::Auto => !has_cost,
                 CostMode::Calculate => true,
             },
-            FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::Pi | FileKind::OpenClaw => !has_cost,
+            FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::Pi | FileKind::OpenClaw => {
+                !has_cost
+            }
             _ => true,
         };
         let cost = match (f.kind, opts.cost_mode) {
@@ -526,9 +535,10 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
             }
             (FileKind::Codex, _) => price.map_or(0.0, |p| p.codex_cost(&billable(e))),
             (FileKind::GeminiJson | FileKind::GeminiJsonl, _) => price.map_or(0.0, |p| p.gemini_cost(&billable(e))),
-            (FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::Pi | FileKind::OpenClaw, _) if has_cost => {
-                e.cost_usd
-            }
+            (
+                FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::Pi | FileKind::OpenClaw,
+                _,
+            ) if has_cost => e.cost_usd,
             _ => price.map_or(0.0, |p| p.generic_cost(&billable(e))),
         };
         if needs_price
@@ -618,6 +628,7 @@ fn price_names(kind: FileKind, model: &str, provider: Option<&str>) -> Vec<Strin
         FileKind::Droid => droid::price_names(model, provider),
         FileKind::Kimi => kimi::price_names(model, provider),
         FileKind::Codebuff => codebuff::price_names(model),
+        FileKind::KiloDb => opencode::kilo_price_names(model, provider),
         _ => vec![model.to_owned()],
     }
 }
@@ -724,8 +735,9 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
     }
     kept.extend(cb_kept);
 
-    // OpenCode: a message id seen before is skipped.
+    // OpenCode (and Kilo, apart): a message id seen before is skipped.
     let mut ids: FxHashSet<&[u8]> = FxHashSet::default();
+    let mut kilo_ids: FxHashSet<&[u8]> = FxHashSet::default();
     // Kimi: the first of equal (session, message id, time, model, tokens) wins.
     let mut kimi_seen: FxHashSet<KimiKey<'_>> = FxHashSet::default();
     // pi: the first of equal (folder, session, time, model, tokens, recorded cost) wins;
@@ -738,6 +750,7 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
         for (ei, e) in fd.events.iter().enumerate() {
             let keep = match f.kind {
                 FileKind::OpenCodeMessage | FileKind::OpenCodeDb => fd.arena.get(e.id).is_none_or(|id| ids.insert(id)),
+                FileKind::KiloDb => fd.arena.get(e.id).is_none_or(|id| kilo_ids.insert(id)),
                 FileKind::Qwen => qwen_seen.insert((
                     fd.arena.get(e.session).unwrap_or_default(),
                     e.ts_ms,

@@ -26,6 +26,7 @@
 //! - Codebuff: each entry of `CODEBUFF_DATA_DIR` (a channel dir holding `projects/`, or
 //!   `projects/` itself; else `~/.config/manicode`, `manicode-dev`, `manicode-staging`):
 //!   `projects/**/chat-messages.json`.
+//! - Kilo: `KILO_DATA_DIR` (else `~/.local/share/kilo`): `kilo.db`.
 //!
 //! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
 //! at, nor fails on, Claude's folders.
@@ -65,6 +66,8 @@ pub struct Sources {
     pub openclaw: Vec<PathBuf>,
     /// Codebuff `projects/` directories (each like `~/.config/manicode/projects`).
     pub codebuff: Vec<PathBuf>,
+    /// Kilo data directories (each like `~/.local/share/kilo`, holding `kilo.db`).
+    pub kilo: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -84,7 +87,7 @@ impl Sources {
     /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
     /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `DROID_SESSIONS_DIR`,
     /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `CODEBUFF_DATA_DIR`,
-    /// `HOME`).
+    /// `KILO_DATA_DIR`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
     }
@@ -196,6 +199,9 @@ impl Sources {
             let mut seen = FxHashSet::default();
             s.codebuff = all.iter().map(with_projects).filter(|p| p.is_dir() && seen.insert(p.clone())).collect();
         }
+        if wants(Agent::Kilo) {
+            s.kilo = roots("KILO_DATA_DIR", &at_home(".local/share/kilo"));
+        }
         Ok(s)
     }
 
@@ -224,6 +230,7 @@ impl Sources {
             Agent::Pi => &self.pi,
             Agent::OpenClaw => &self.openclaw,
             Agent::Codebuff => &self.codebuff,
+            Agent::Kilo => &self.kilo,
         }
     }
 
@@ -241,6 +248,7 @@ impl Sources {
             Agent::Pi => &mut self.pi,
             Agent::OpenClaw => &mut self.openclaw,
             Agent::Codebuff => &mut self.codebuff,
+            Agent::Kilo => &mut self.kilo,
         }
     }
 }
@@ -262,6 +270,7 @@ pub(crate) enum FileKind {
     OpenClaw,
     Codebuff,
     OpenCodeDb,
+    KiloDb,
 }
 
 impl FileKind {
@@ -284,6 +293,7 @@ impl FileKind {
             FileKind::Pi => Agent::Pi,
             FileKind::OpenClaw => Agent::OpenClaw,
             FileKind::Codebuff => Agent::Codebuff,
+            FileKind::KiloDb => Agent::Kilo,
         }
     }
 
@@ -303,6 +313,7 @@ impl FileKind {
             11 => FileKind::OpenClaw,
             12 => FileKind::Codebuff,
             13 => FileKind::OpenCodeDb,
+            14 => FileKind::KiloDb,
             _ => return None,
         })
     }
@@ -421,18 +432,7 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
 
     // OpenCode's SQLite store (1.2 and later) before its message files: a message in both
     // counts once, as the database has it. Its write-ahead log is part of its size and time.
-    for root in &s.opencode {
-        let Some(db) = opencode_db(root) else { continue };
-        let Ok(m) = fs_err::metadata(&db) else { continue };
-        let mut log = to_log(FileKind::OpenCodeDb, (db.clone(), m));
-        let mut wal = db.into_os_string();
-        wal.push("-wal");
-        if let Ok(w) = fs_err::metadata(PathBuf::from(wal)) {
-            log.size += w.len();
-            log.mtime_ns = log.mtime_ns.max(mtime_ns(&w));
-        }
-        files.push(log);
-    }
+    files.extend(s.opencode.iter().filter_map(|r| database(FileKind::OpenCodeDb, opencode_db(r)?)));
     let mut oc = Vec::new();
     for root in &s.opencode {
         collect(&root.join("storage").join("message"), &["json"], &mut oc);
@@ -522,7 +522,23 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     }
     sort_by_path(&mut cb);
     files.extend(cb.into_iter().map(|f| to_log(FileKind::Codebuff, f)));
+
+    files.extend(s.kilo.iter().filter_map(|r| database(FileKind::KiloDb, r.join("kilo.db"))));
     files
+}
+
+/// A SQLite database to read, its write-ahead log (`-wal`, where new rows land first) counted
+/// in its size and time.
+fn database(kind: FileKind, db: PathBuf) -> Option<LogFile> {
+    let m = fs_err::metadata(&db).ok().filter(|m| m.is_file())?;
+    let mut log = to_log(kind, (db.clone(), m));
+    let mut wal = db.into_os_string();
+    wal.push("-wal");
+    if let Ok(w) = fs_err::metadata(PathBuf::from(wal)) {
+        log.size += w.len();
+        log.mtime_ns = log.mtime_ns.max(mtime_ns(&w));
+    }
+    Some(log)
 }
 
 /// OpenCode's database in `root`: `opencode.db`, else the first `opencode-<channel>.db`.

@@ -496,19 +496,8 @@ pub fn codebuff(out: &Path, seed: u64, chats: usize) -> PathBuf {
 pub fn opencode_db(out: &Path, seed: u64, sessions: usize) -> PathBuf {
     let mut rng = Rng::new(seed);
     let models = [("anthropic", "claude-sonnet-4-5"), ("anthropic", "claude-haiku-4-5"), ("openai", "gpt-5.1-codex")];
-    std::fs::create_dir_all(out).unwrap();
-    let db = rusqlite::Connection::open(out.join("opencode.db")).unwrap();
-    db.pragma_update(None, "journal_mode", "wal").unwrap();
-    db.execute_batch(
-        "CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, directory TEXT, title TEXT, time_created INTEGER);
-         CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER, time_updated INTEGER,
-                               data TEXT NOT NULL);",
-    )
-    .unwrap();
-    let insert = |id: &str, ses: &str, t: i64, data: &str| {
-        db.execute("INSERT INTO message VALUES (?1, ?2, ?3, ?4, ?5)", rusqlite::params![id, ses, t, t + 900, data])
-            .unwrap();
-    };
+    let db = message_db(&out.join("opencode.db"));
+    let insert = |id: &str, ses: &str, t: i64, data: &str| insert_message(&db, id, ses, t, data);
     for s in 0..sessions {
         let ses = format!("ses_{}", rng.hex(24));
         let (provider, model) = *rng.pick(&models);
@@ -557,6 +546,81 @@ pub fn opencode_db(out: &Path, seed: u64, sessions: usize) -> PathBuf {
             let zero = json!({"role": "assistant", "modelID": model, "providerID": provider, "time": {"created": t},
                 "tokens": {"input": 0, "output": 0, "cache": {"read": 0, "write": 0}}});
             insert(&format!("msg_{}", rng.hex(24)), &ses, t, &zero.to_string());
+        }
+    }
+    out.to_path_buf()
+}
+
+/// A new OpenCode-style database at `path` (WAL mode) with its `session` and `message` tables.
+fn message_db(path: &Path) -> rusqlite::Connection {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.pragma_update(None, "journal_mode", "wal").unwrap();
+    db.execute_batch(
+        "CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, directory TEXT, title TEXT, time_created INTEGER);
+         CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, time_created INTEGER, time_updated INTEGER,
+                               data TEXT NOT NULL);",
+    )
+    .unwrap();
+    db
+}
+
+fn insert_message(db: &rusqlite::Connection, id: &str, ses: &str, t: i64, data: &str) {
+    db.execute("INSERT INTO message VALUES (?1, ?2, ?3, ?4, ?5)", rusqlite::params![id, ses, t, t + 900, data])
+        .unwrap();
+}
+
+/// Kilo Code CLI: `<out>/kilo.db`, OpenCode's `message` table: user and assistant messages,
+/// times in ms or in seconds, one without a time (skipped), a recorded cost (0 included: taken
+/// as is) or none, reasoning, a stated total above the parts, the `kilo` gateway as provider,
+/// messages with and without their own `id`.
+pub fn kilo(out: &Path, seed: u64, sessions: usize) -> PathBuf {
+    let mut rng = Rng::new(seed);
+    let models = [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5.1-codex"), ("kilo", "claude-haiku-4-5")];
+    let db = message_db(&out.join("kilo.db"));
+    for s in 0..sessions {
+        let ses = format!("ses_{}", rng.hex(24));
+        let (provider, model) = *rng.pick(&models);
+        let mut t = session_start(&mut rng, 6);
+        let mut context = rng.range(8_000, 14_000);
+        for m in 0..rng.range(2, 9) {
+            t += rng.range(2_000, 120_000) as i64;
+            let id = format!("msg_{}", rng.hex(24));
+            if m % 3 == 0 {
+                insert_message(
+                    &db,
+                    &id,
+                    &ses,
+                    t,
+                    &json!({"id": id, "role": "user", "time": {"created": t}}).to_string(),
+                );
+                continue;
+            }
+            let cache_read = if m > 1 { context * rng.range(60, 95) / 100 } else { 0 };
+            let (input, output) = (context - cache_read, rng.range(20, 1_800));
+            let reasoning = if provider == "openai" { rng.range(0, 900) } else { 0 };
+            let cache_write = if model.starts_with("claude") { rng.range(0, 3_000) } else { 0 };
+            let mut tokens = json!({"input": input, "output": output, "reasoning": reasoning,
+                "cache": {"read": cache_read, "write": cache_write}});
+            if m % 4 == 2 {
+                tokens["total"] = json!(input + output + reasoning + cache_read + cache_write + rng.range(1, 500));
+            }
+            let created = if s % 5 == 2 { t / 1000 } else { t };
+            let mut msg = json!({"role": "assistant", "modelID": model, "providerID": provider,
+                "time": {"created": created, "completed": created + 1}, "tokens": tokens, "mode": "code"});
+            match m % 5 {
+                1 => msg["cost"] = json!((input as f64 * 3e-6 * 1e4).round() / 1e4 + 0.01),
+                3 => msg["cost"] = json!(0),
+                _ => {}
+            }
+            if s % 2 == 0 {
+                msg["id"] = json!(id);
+            }
+            if s == 3 && m == 1 {
+                msg["time"] = json!({});
+            }
+            insert_message(&db, &id, &ses, t, &msg.to_string());
+            context += output + rng.range(100, 2_500);
         }
     }
     out.to_path_buf()

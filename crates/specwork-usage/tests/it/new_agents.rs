@@ -29,6 +29,7 @@ fn opts(agent: Agent, dir: &Path) -> ScanOptions {
         Agent::Pi => sources.pi = vec![dir.to_path_buf()],
         Agent::OpenClaw => sources.openclaw = vec![dir.to_path_buf()],
         Agent::Codebuff => sources.codebuff = vec![dir.join("projects")],
+        Agent::Kilo => sources.kilo = vec![dir.to_path_buf()],
         _ => unreachable!("not a new agent"),
     }
     ScanOptions { sources, ..ScanOptions::default() }
@@ -230,6 +231,17 @@ fn opencode_db_totals_equal_ccusage() {
     assert!(s.records.iter().all(|r| r.agent == Agent::OpenCode && r.cwd.is_some()));
     let cc = crate::oracle_or_skip!(ccusage_with("opencode", &[("OPENCODE_DATA_DIR", &dir)], &[]));
     compare("opencode", &s, &cc, &[]);
+}
+
+#[test]
+fn kilo_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::kilo(tmp.path(), 5, 30);
+    let s = run(&opts(Agent::Kilo, &dir));
+    assert!(s.records.iter().all(|r| r.agent == Agent::Kilo));
+    assert!(s.records.iter().any(|r| r.cost_usd == 0.0 && r.tokens.total() > 0), "a recorded cost of 0 is taken");
+    let cc = crate::oracle_or_skip!(ccusage_with("kilo", &[("KILO_DATA_DIR", &dir)], &[]));
+    compare("kilo", &s, &cc, &[]);
 }
 
 /// `--agent X` resolves only X's folders: a `CLAUDE_CONFIG_DIR` without `projects/` breaks

@@ -104,6 +104,7 @@ pub enum AgentArg {
     Pi,
     Openclaw,
     Codebuff,
+    Kilo,
 }
 
 impl From<AgentArg> for Agent {
@@ -121,6 +122,7 @@ impl From<AgentArg> for Agent {
             AgentArg::Pi => Agent::Pi,
             AgentArg::Openclaw => Agent::OpenClaw,
             AgentArg::Codebuff => Agent::Codebuff,
+            AgentArg::Kilo => Agent::Kilo,
         }
     }
 }
