@@ -49,6 +49,7 @@ mod error;
 mod event;
 mod fastline;
 mod gemini;
+mod goose;
 mod jsonx;
 mod kimi;
 mod ledger;

@@ -39,11 +39,13 @@ pub enum Agent {
     Codebuff,
     /// Kilo Code's CLI (`~/.local/share/kilo/kilo.db`).
     Kilo,
+    /// Block's Goose (`~/.local/share/goose/sessions/sessions.db`).
+    Goose,
 }
 
 impl Agent {
     /// All agents, in report order (also their order of declaration, which the snapshot stores).
-    pub const ALL: [Agent; 13] = [
+    pub const ALL: [Agent; 14] = [
         Agent::Claude,
         Agent::Codex,
         Agent::Gemini,
@@ -57,6 +59,7 @@ impl Agent {
         Agent::OpenClaw,
         Agent::Codebuff,
         Agent::Kilo,
+        Agent::Goose,
     ];
 
     /// The lowercase name used on the command line and in JSON.
@@ -75,6 +78,7 @@ impl Agent {
             Agent::OpenClaw => "openclaw",
             Agent::Codebuff => "codebuff",
             Agent::Kilo => "kilo",
+            Agent::Goose => "goose",
         }
     }
 }
@@ -88,7 +92,7 @@ impl fmt::Display for Agent {
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff or kilo)"
+    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo or goose)"
 )]
 pub struct UnknownAgent(pub String);
 
@@ -110,6 +114,7 @@ impl FromStr for Agent {
             "openclaw" => Ok(Agent::OpenClaw),
             "codebuff" => Ok(Agent::Codebuff),
             "kilo" | "kilocode" => Ok(Agent::Kilo),
+            "goose" => Ok(Agent::Goose),
             _ => Err(UnknownAgent(s.to_owned())),
         }
     }

@@ -21,7 +21,7 @@ use crate::snapshot;
 use crate::sources::{FileKind, LogFile, list_files};
 use crate::{
     CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codebuff,
-    codex, copilot, droid, gemini, kimi, opencode, pi, qwen,
+    codex, copilot, droid, gemini, goose, kimi, opencode, pi, qwen,
 };
 
 /// Progress of a scan, reported while files are parsed.
@@ -202,6 +202,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
         Work::Full if f.kind == FileKind::OpenCodeDb => {
             (opencode::parse_db(&f.path, opencode::Store::OpenCode), 0, 0, f.size, false)
         }
+        Work::Full if f.kind == FileKind::GooseDb => (goose::parse_db(&f.path), 0, 0, f.size, false),
         Work::Full if f.kind == FileKind::KiloDb => {
             (opencode::parse_db(&f.path, opencode::Store::Kilo), 0, 0, f.size, false)
         }
@@ -227,7 +228,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::Amp => amp::parse(&data),
                 FileKind::Copilot => copilot::parse(&data, mtime_ms(f.mtime_ns)),
                 FileKind::OpenCodeMessage => opencode::parse(&data),
-                FileKind::OpenCodeDb | FileKind::KiloDb => unreachable!("read by SQLite above"),
+                FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::GooseDb => unreachable!("read by SQLite above"),
                 FileKind::Droid => {
                     let name = f.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
                     let session = name.strip_suffix(".settings.json").unwrap_or("unknown");
@@ -491,7 +492,12 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
         // `req` is the request id).
         let by_provider = matches!(
             f.kind,
-            FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::Droid | FileKind::Kimi
+            FileKind::OpenCodeMessage
+                | FileKind::OpenCodeDb
+                | FileKind::KiloDb
+                | FileKind::GooseDb
+                | FileKind::Droid
+                | FileKind::Kimi
         );
         let provider_ref = if by_provider { e.req } else { StrRef::NONE };
         let price = match prices.iter().find(|(k, q, _)| *k == e.model && *q == provider_ref) {
@@ -629,6 +635,7 @@ fn price_names(kind: FileKind, model: &str, provider: Option<&str>) -> Vec<Strin
         FileKind::Kimi => kimi::price_names(model, provider),
         FileKind::Codebuff => codebuff::price_names(model),
         FileKind::KiloDb => opencode::kilo_price_names(model, provider),
+        FileKind::GooseDb => goose::price_names(model, provider),
         _ => vec![model.to_owned()],
     }
 }
@@ -772,7 +779,7 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
                     fd.arena.get(e.model).unwrap_or_default(),
                     [e.input, e.output, e.cc5, e.cr, e.aux2, e.cost_usd.to_bits()],
                 )),
-                FileKind::Amp | FileKind::Copilot => true,
+                FileKind::Amp | FileKind::Copilot | FileKind::GooseDb => true,
                 _ => continue,
             };
             if keep {

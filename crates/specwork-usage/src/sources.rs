@@ -27,6 +27,8 @@
 //!   `projects/` itself; else `~/.config/manicode`, `manicode-dev`, `manicode-staging`):
 //!   `projects/**/chat-messages.json`.
 //! - Kilo: `KILO_DATA_DIR` (else `~/.local/share/kilo`): `kilo.db`.
+//! - Goose: `$GOOSE_PATH_ROOT/data/sessions/sessions.db` (else `~/.local/share/goose/sessions/`,
+//!   `~/Library/Application Support/goose/sessions/`, `~/.local/share/Block/goose/sessions/`).
 //!
 //! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
 //! at, nor fails on, Claude's folders.
@@ -68,6 +70,8 @@ pub struct Sources {
     pub codebuff: Vec<PathBuf>,
     /// Kilo data directories (each like `~/.local/share/kilo`, holding `kilo.db`).
     pub kilo: Vec<PathBuf>,
+    /// Goose session databases (each a `sessions.db` file).
+    pub goose: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -87,7 +91,7 @@ impl Sources {
     /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
     /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `DROID_SESSIONS_DIR`,
     /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `CODEBUFF_DATA_DIR`,
-    /// `KILO_DATA_DIR`, `HOME`).
+    /// `KILO_DATA_DIR`, `GOOSE_PATH_ROOT`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
     }
@@ -202,6 +206,22 @@ impl Sources {
         if wants(Agent::Kilo) {
             s.kilo = roots("KILO_DATA_DIR", &at_home(".local/share/kilo"));
         }
+        if wants(Agent::Goose) {
+            let db = "sessions/sessions.db";
+            let candidates: Vec<PathBuf> = match get("GOOSE_PATH_ROOT").filter(|r| !r.trim().is_empty()) {
+                Some(r) => vec![expand_home(r.trim(), home).join("data").join(db)],
+                None => [".local/share/goose", "Library/Application Support/goose", ".local/share/Block/goose"]
+                    .iter()
+                    .flat_map(|d| at_home(&format!("{d}/{db}")))
+                    .collect(),
+            };
+            let mut seen = FxHashSet::default();
+            s.goose = candidates
+                .into_iter()
+                .map(|p| fs_err::canonicalize(&p).unwrap_or(p))
+                .filter(|p| p.is_file() && seen.insert(p.clone()))
+                .collect();
+        }
         Ok(s)
     }
 
@@ -231,6 +251,7 @@ impl Sources {
             Agent::OpenClaw => &self.openclaw,
             Agent::Codebuff => &self.codebuff,
             Agent::Kilo => &self.kilo,
+            Agent::Goose => &self.goose,
         }
     }
 
@@ -249,6 +270,7 @@ impl Sources {
             Agent::OpenClaw => &mut self.openclaw,
             Agent::Codebuff => &mut self.codebuff,
             Agent::Kilo => &mut self.kilo,
+            Agent::Goose => &mut self.goose,
         }
     }
 }
@@ -271,6 +293,7 @@ pub(crate) enum FileKind {
     Codebuff,
     OpenCodeDb,
     KiloDb,
+    GooseDb,
 }
 
 impl FileKind {
@@ -294,6 +317,7 @@ impl FileKind {
             FileKind::OpenClaw => Agent::OpenClaw,
             FileKind::Codebuff => Agent::Codebuff,
             FileKind::KiloDb => Agent::Kilo,
+            FileKind::GooseDb => Agent::Goose,
         }
     }
 
@@ -314,6 +338,7 @@ impl FileKind {
             12 => FileKind::Codebuff,
             13 => FileKind::OpenCodeDb,
             14 => FileKind::KiloDb,
+            15 => FileKind::GooseDb,
             _ => return None,
         })
     }
@@ -524,6 +549,7 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     files.extend(cb.into_iter().map(|f| to_log(FileKind::Codebuff, f)));
 
     files.extend(s.kilo.iter().filter_map(|r| database(FileKind::KiloDb, r.join("kilo.db"))));
+    files.extend(s.goose.iter().filter_map(|db| database(FileKind::GooseDb, db.clone())));
     files
 }
 

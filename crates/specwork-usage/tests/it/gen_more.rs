@@ -625,3 +625,75 @@ pub fn kilo(out: &Path, seed: u64, sessions: usize) -> PathBuf {
     }
     out.to_path_buf()
 }
+
+/// Goose: `<out>/data/sessions/sessions.db`, its `sessions` table (one row per session with the
+/// session's token counts): `created_at` as SQLite writes it (`YYYY-MM-DD HH:MM:SS`), as RFC
+/// 3339 or as Unix seconds; accumulated counts or only the plain ones; a total above input and
+/// output; rows without a model config, with one naming no model, with nothing used, with no
+/// provider (guessed from the model).
+pub fn goose(out: &Path, seed: u64, sessions: usize) -> PathBuf {
+    let mut rng = Rng::new(seed);
+    let models = [
+        ("anthropic", "claude-opus-4-5"),
+        ("anthropic", "claude-haiku-4-5"),
+        ("openai", "gpt-5.1"),
+        ("google", "gemini-2.5-pro"),
+    ];
+    let path = out.join("data/sessions/sessions.db");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute_batch(
+        "CREATE TABLE sessions (id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '',
+            session_type TEXT NOT NULL DEFAULT 'user', working_dir TEXT NOT NULL,
+            created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+            extension_data TEXT DEFAULT '{}', total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER,
+            accumulated_total_tokens INTEGER, accumulated_input_tokens INTEGER, accumulated_output_tokens INTEGER,
+            schedule_id TEXT, recipe_json TEXT, user_recipe_values_json TEXT, provider_name TEXT, model_config_json TEXT);",
+    )
+    .unwrap();
+    for s in 0..sessions {
+        let (provider, model) = *rng.pick(&models);
+        let t = session_start(&mut rng, 6);
+        let id = format!("{}_{}", iso(t)[..10].replace('-', ""), s + 1);
+        let created: rusqlite::types::Value = match s % 3 {
+            0 => iso(t)[..19].replace('T', " ").into(),
+            1 => iso(t).into(),
+            _ => (t / 1000).into(),
+        };
+        let (last_in, last_out) = (rng.range(5_000, 40_000), rng.range(50, 3_000));
+        let (acc_in, acc_out) = (last_in + rng.range(10_000, 140_000), last_out + rng.range(500, 20_000));
+        let extra = if s % 6 == 1 { rng.range(100, 5_000) } else { 0 };
+        let accumulated = s % 4 != 2;
+        let config = match s {
+            5 => None,
+            9 => Some(json!({"context_limit": 200_000}).to_string()),
+            _ => Some(
+                json!({"model_name": model, "context_limit": 200_000, "temperature": null, "toolshim": false})
+                    .to_string(),
+            ),
+        };
+        let provider = (s % 7 != 3).then_some(provider);
+        let zero = s == 11;
+        let n = |v: u64| if zero { 0 } else { v as i64 };
+        db.execute(
+            "INSERT INTO sessions (id, name, working_dir, created_at, total_tokens, input_tokens, output_tokens,
+                accumulated_total_tokens, accumulated_input_tokens, accumulated_output_tokens, provider_name, model_config_json)
+             VALUES (?1, 'work', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            rusqlite::params![
+                id,
+                *rng.pick(&PROJECTS),
+                created,
+                n(last_in + last_out + extra),
+                n(last_in),
+                n(last_out),
+                accumulated.then(|| n(acc_in + acc_out + extra)),
+                accumulated.then(|| n(acc_in)),
+                accumulated.then(|| n(acc_out)),
+                provider,
+                config
+            ],
+        )
+        .unwrap();
+    }
+    out.to_path_buf()
+}

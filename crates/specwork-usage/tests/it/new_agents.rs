@@ -30,6 +30,7 @@ fn opts(agent: Agent, dir: &Path) -> ScanOptions {
         Agent::OpenClaw => sources.openclaw = vec![dir.to_path_buf()],
         Agent::Codebuff => sources.codebuff = vec![dir.join("projects")],
         Agent::Kilo => sources.kilo = vec![dir.to_path_buf()],
+        Agent::Goose => sources.goose = vec![dir.join("data/sessions/sessions.db")],
         _ => unreachable!("not a new agent"),
     }
     ScanOptions { sources, ..ScanOptions::default() }
@@ -242,6 +243,17 @@ fn kilo_totals_equal_ccusage() {
     assert!(s.records.iter().any(|r| r.cost_usd == 0.0 && r.tokens.total() > 0), "a recorded cost of 0 is taken");
     let cc = crate::oracle_or_skip!(ccusage_with("kilo", &[("KILO_DATA_DIR", &dir)], &[]));
     compare("kilo", &s, &cc, &[]);
+}
+
+#[test]
+fn goose_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::goose(tmp.path(), 5, 30);
+    let s = run(&opts(Agent::Goose, &dir));
+    assert!(s.records.iter().all(|r| r.agent == Agent::Goose));
+    assert_eq!(s.records.len(), 27, "30 sessions but one without a model config, one naming no model, one empty");
+    let cc = crate::oracle_or_skip!(ccusage_with("goose", &[("GOOSE_PATH_ROOT", &dir)], &[]));
+    compare("goose", &s, &cc, &[]);
 }
 
 /// `--agent X` resolves only X's folders: a `CLAUDE_CONFIG_DIR` without `projects/` breaks

@@ -105,6 +105,7 @@ pub enum AgentArg {
     Openclaw,
     Codebuff,
     Kilo,
+    Goose,
 }
 
 impl From<AgentArg> for Agent {
@@ -123,6 +124,7 @@ impl From<AgentArg> for Agent {
             AgentArg::Openclaw => Agent::OpenClaw,
             AgentArg::Codebuff => Agent::Codebuff,
             AgentArg::Kilo => Agent::Kilo,
+            AgentArg::Goose => Agent::Goose,
         }
     }
 }
