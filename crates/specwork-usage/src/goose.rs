@@ -59,11 +59,8 @@ fn time_of(v: ValueRef<'_>) -> Option<i64> {
     None
 }
 
-fn read_rows(path: &Path) -> rusqlite::Result<Vec<Row>> {
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let db = rusqlite::Connection::open_with_flags(path, flags)?;
-    let mut st = db.prepare(QUERY)?;
-    let rows = st.query_map([], |r| {
+fn read_rows(fd: &mut FileData, path: &Path) -> Option<Vec<Row>> {
+    crate::sqlite::rows(fd, path, QUERY, |r| {
         let text = |i: usize| r.get::<_, Option<String>>(i).ok().flatten();
         let positive = |i: usize| r.get::<_, Option<i64>>(i).ok().flatten().filter(|n| *n > 0).map(|n| n as u64);
         let model = text(1)
@@ -77,20 +74,13 @@ fn read_rows(path: &Path) -> rusqlite::Result<Vec<Row>> {
             ts_ms: r.get_ref(3).ok().and_then(time_of),
             tokens: [positive(4), positive(5), positive(6), positive(7), positive(8), positive(9)],
         })
-    })?;
-    rows.collect()
+    })
 }
 
 /// Reads Goose's `sessions` table; a database that cannot be read is reported as unreadable.
 pub(crate) fn parse_db(path: &Path) -> FileData {
     let mut fd = FileData::default();
-    let rows = match read_rows(path) {
-        Ok(r) => r,
-        Err(_) => {
-            fd.issues.push((0, IssueKind::Unreadable));
-            return fd;
-        }
-    };
+    let Some(rows) = read_rows(&mut fd, path) else { return fd };
     for (no, row) in (1u32..).zip(rows) {
         fd.stats.lines += 1;
         let (Some(model), Some(ts_ms)) = (row.model.as_deref(), row.ts_ms) else { continue };

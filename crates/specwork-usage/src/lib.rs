@@ -50,6 +50,7 @@ mod event;
 mod fastline;
 mod gemini;
 mod goose;
+mod hermes;
 mod jsonx;
 mod kimi;
 mod ledger;
@@ -62,6 +63,7 @@ mod report;
 mod scan;
 mod snapshot;
 mod sources;
+mod sqlite;
 mod time;
 
 pub use attribute::{Attribution, Window, attribute, inside};

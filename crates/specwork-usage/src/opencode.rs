@@ -54,20 +54,11 @@ type Row = (Option<String>, Option<String>, Option<String>);
 /// as a corrupt line, numbered by row.
 pub(crate) fn parse_db(path: &Path, store: Store) -> FileData {
     let mut fd = FileData::default();
-    let rows = || -> rusqlite::Result<Vec<Row>> {
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let db = rusqlite::Connection::open_with_flags(path, flags)?;
-        let mut st = db.prepare("SELECT id, session_id, data FROM message")?;
-        let rows = st.query_map([], |r| Ok((r.get(0).ok(), r.get(1).ok(), r.get(2).ok())))?;
-        rows.collect()
-    };
-    let rows = match rows() {
-        Ok(r) => r,
-        Err(_) => {
-            fd.issues.push((0, IssueKind::Unreadable));
-            return fd;
-        }
-    };
+    let sql = "SELECT id, session_id, data FROM message";
+    let rows = crate::sqlite::rows(&mut fd, path, sql, |r| -> rusqlite::Result<Row> {
+        Ok((r.get(0).ok(), r.get(1).ok(), r.get(2).ok()))
+    });
+    let Some(rows) = rows else { return fd };
     for (no, (id, session, data)) in (1u32..).zip(rows) {
         fd.stats.lines += 1;
         let (Some(id), Some(session), Some(data)) = (id, session, data) else { continue };

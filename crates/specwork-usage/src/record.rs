@@ -41,11 +41,13 @@ pub enum Agent {
     Kilo,
     /// Block's Goose (`~/.local/share/goose/sessions/sessions.db`).
     Goose,
+    /// Nous Research's Hermes Agent (`~/.hermes/state.db`).
+    Hermes,
 }
 
 impl Agent {
     /// All agents, in report order (also their order of declaration, which the snapshot stores).
-    pub const ALL: [Agent; 14] = [
+    pub const ALL: [Agent; 15] = [
         Agent::Claude,
         Agent::Codex,
         Agent::Gemini,
@@ -60,6 +62,7 @@ impl Agent {
         Agent::Codebuff,
         Agent::Kilo,
         Agent::Goose,
+        Agent::Hermes,
     ];
 
     /// The lowercase name used on the command line and in JSON.
@@ -79,6 +82,7 @@ impl Agent {
             Agent::Codebuff => "codebuff",
             Agent::Kilo => "kilo",
             Agent::Goose => "goose",
+            Agent::Hermes => "hermes",
         }
     }
 }
@@ -92,7 +96,7 @@ impl fmt::Display for Agent {
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo or goose)"
+    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo, goose or hermes)"
 )]
 pub struct UnknownAgent(pub String);
 
@@ -115,6 +119,7 @@ impl FromStr for Agent {
             "codebuff" => Ok(Agent::Codebuff),
             "kilo" | "kilocode" => Ok(Agent::Kilo),
             "goose" => Ok(Agent::Goose),
+            "hermes" => Ok(Agent::Hermes),
             _ => Err(UnknownAgent(s.to_owned())),
         }
     }

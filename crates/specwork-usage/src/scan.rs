@@ -21,7 +21,7 @@ use crate::snapshot;
 use crate::sources::{FileKind, LogFile, list_files};
 use crate::{
     CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codebuff,
-    codex, copilot, droid, gemini, goose, kimi, opencode, pi, qwen,
+    codex, copilot, droid, gemini, goose, hermes, kimi, opencode, pi, qwen,
 };
 
 /// Progress of a scan, reported while files are parsed.
@@ -202,6 +202,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
         Work::Full if f.kind == FileKind::OpenCodeDb => {
             (opencode::parse_db(&f.path, opencode::Store::OpenCode), 0, 0, f.size, false)
         }
+        Work::Full if f.kind == FileKind::HermesDb => (hermes::parse_db(&f.path), 0, 0, f.size, false),
         Work::Full if f.kind == FileKind::GooseDb => (goose::parse_db(&f.path), 0, 0, f.size, false),
         Work::Full if f.kind == FileKind::KiloDb => {
             (opencode::parse_db(&f.path, opencode::Store::Kilo), 0, 0, f.size, false)
@@ -228,7 +229,9 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::Amp => amp::parse(&data),
                 FileKind::Copilot => copilot::parse(&data, mtime_ms(f.mtime_ns)),
                 FileKind::OpenCodeMessage => opencode::parse(&data),
-                FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::GooseDb => unreachable!("read by SQLite above"),
+                FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::GooseDb | FileKind::HermesDb => {
+                    unreachable!("read by SQLite above")
+                }
                 FileKind::Droid => {
                     let name = f.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
                     let session = name.strip_suffix(".settings.json").unwrap_or("unknown");
@@ -496,6 +499,7 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
                 | FileKind::OpenCodeDb
                 | FileKind::KiloDb
                 | FileKind::GooseDb
+                | FileKind::HermesDb
                 | FileKind::Droid
                 | FileKind::Kimi
         );
@@ -522,9 +526,12 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
                 CostMode::Auto => !has_cost,
                 CostMode::Calculate => true,
             },
-            FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::Pi | FileKind::OpenClaw => {
-                !has_cost
-            }
+            FileKind::OpenCodeMessage
+            | FileKind::OpenCodeDb
+            | FileKind::KiloDb
+            | FileKind::HermesDb
+            | FileKind::Pi
+            | FileKind::OpenClaw => !has_cost,
             _ => true,
         };
         let cost = match (f.kind, opts.cost_mode) {
@@ -542,7 +549,12 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
             (FileKind::Codex, _) => price.map_or(0.0, |p| p.codex_cost(&billable(e))),
             (FileKind::GeminiJson | FileKind::GeminiJsonl, _) => price.map_or(0.0, |p| p.gemini_cost(&billable(e))),
             (
-                FileKind::OpenCodeMessage | FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::Pi | FileKind::OpenClaw,
+                FileKind::OpenCodeMessage
+                | FileKind::OpenCodeDb
+                | FileKind::KiloDb
+                | FileKind::HermesDb
+                | FileKind::Pi
+                | FileKind::OpenClaw,
                 _,
             ) if has_cost => e.cost_usd,
             _ => price.map_or(0.0, |p| p.generic_cost(&billable(e))),
@@ -636,6 +648,7 @@ fn price_names(kind: FileKind, model: &str, provider: Option<&str>) -> Vec<Strin
         FileKind::Codebuff => codebuff::price_names(model),
         FileKind::KiloDb => opencode::kilo_price_names(model, provider),
         FileKind::GooseDb => goose::price_names(model, provider),
+        FileKind::HermesDb => hermes::price_names(model, provider),
         _ => vec![model.to_owned()],
     }
 }
@@ -745,6 +758,8 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
     // OpenCode (and Kilo, apart): a message id seen before is skipped.
     let mut ids: FxHashSet<&[u8]> = FxHashSet::default();
     let mut kilo_ids: FxHashSet<&[u8]> = FxHashSet::default();
+    // Hermes: a session seen in an earlier home is skipped.
+    let mut hermes_sessions: FxHashSet<&[u8]> = FxHashSet::default();
     // Kimi: the first of equal (session, message id, time, model, tokens) wins.
     let mut kimi_seen: FxHashSet<KimiKey<'_>> = FxHashSet::default();
     // pi: the first of equal (folder, session, time, model, tokens, recorded cost) wins;
@@ -758,6 +773,7 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
             let keep = match f.kind {
                 FileKind::OpenCodeMessage | FileKind::OpenCodeDb => fd.arena.get(e.id).is_none_or(|id| ids.insert(id)),
                 FileKind::KiloDb => fd.arena.get(e.id).is_none_or(|id| kilo_ids.insert(id)),
+                FileKind::HermesDb => hermes_sessions.insert(fd.arena.get(e.session).unwrap_or_default()),
                 FileKind::Qwen => qwen_seen.insert((
                     fd.arena.get(e.session).unwrap_or_default(),
                     e.ts_ms,

@@ -29,6 +29,7 @@
 //! - Kilo: `KILO_DATA_DIR` (else `~/.local/share/kilo`): `kilo.db`.
 //! - Goose: `$GOOSE_PATH_ROOT/data/sessions/sessions.db` (else `~/.local/share/goose/sessions/`,
 //!   `~/Library/Application Support/goose/sessions/`, `~/.local/share/Block/goose/sessions/`).
+//! - Hermes: each entry of `HERMES_HOME` (else `~/.hermes`): `state.db`.
 //!
 //! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
 //! at, nor fails on, Claude's folders.
@@ -72,6 +73,8 @@ pub struct Sources {
     pub kilo: Vec<PathBuf>,
     /// Goose session databases (each a `sessions.db` file).
     pub goose: Vec<PathBuf>,
+    /// Hermes state databases (each a `state.db` file in a Hermes home).
+    pub hermes: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -91,7 +94,7 @@ impl Sources {
     /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
     /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `DROID_SESSIONS_DIR`,
     /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `CODEBUFF_DATA_DIR`,
-    /// `KILO_DATA_DIR`, `GOOSE_PATH_ROOT`, `HOME`).
+    /// `KILO_DATA_DIR`, `GOOSE_PATH_ROOT`, `HERMES_HOME`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
     }
@@ -222,6 +225,10 @@ impl Sources {
                 .filter(|p| p.is_file() && seen.insert(p.clone()))
                 .collect();
         }
+        if wants(Agent::Hermes) {
+            s.hermes = roots("HERMES_HOME", &at_home(".hermes"));
+            s.hermes = s.hermes.iter().map(|h| h.join("state.db")).filter(|p| p.is_file()).collect();
+        }
         Ok(s)
     }
 
@@ -252,6 +259,7 @@ impl Sources {
             Agent::Codebuff => &self.codebuff,
             Agent::Kilo => &self.kilo,
             Agent::Goose => &self.goose,
+            Agent::Hermes => &self.hermes,
         }
     }
 
@@ -271,6 +279,7 @@ impl Sources {
             Agent::Codebuff => &mut self.codebuff,
             Agent::Kilo => &mut self.kilo,
             Agent::Goose => &mut self.goose,
+            Agent::Hermes => &mut self.hermes,
         }
     }
 }
@@ -294,6 +303,7 @@ pub(crate) enum FileKind {
     OpenCodeDb,
     KiloDb,
     GooseDb,
+    HermesDb,
 }
 
 impl FileKind {
@@ -318,6 +328,7 @@ impl FileKind {
             FileKind::Codebuff => Agent::Codebuff,
             FileKind::KiloDb => Agent::Kilo,
             FileKind::GooseDb => Agent::Goose,
+            FileKind::HermesDb => Agent::Hermes,
         }
     }
 
@@ -339,6 +350,7 @@ impl FileKind {
             13 => FileKind::OpenCodeDb,
             14 => FileKind::KiloDb,
             15 => FileKind::GooseDb,
+            16 => FileKind::HermesDb,
             _ => return None,
         })
     }
@@ -550,6 +562,7 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
 
     files.extend(s.kilo.iter().filter_map(|r| database(FileKind::KiloDb, r.join("kilo.db"))));
     files.extend(s.goose.iter().filter_map(|db| database(FileKind::GooseDb, db.clone())));
+    files.extend(s.hermes.iter().filter_map(|db| database(FileKind::HermesDb, db.clone())));
     files
 }
 

@@ -697,3 +697,73 @@ pub fn goose(out: &Path, seed: u64, sessions: usize) -> PathBuf {
     }
     out.to_path_buf()
 }
+
+/// Hermes Agent: `<home>/state.db` for each of `homes`, its `sessions` table (one row per
+/// session with its token counts and costs): `started_at` in seconds (REAL) or ms, an actual
+/// cost, only an estimate, or none (priced); reasoning; rows with no model, with nothing used;
+/// no billing provider (guessed from the model) or `openai-codex`. The second home repeats a
+/// few of the first's sessions (they count once).
+pub fn hermes(out: &Path, seed: u64, sessions: usize, homes: usize) -> Vec<PathBuf> {
+    let mut rng = Rng::new(seed);
+    let models =
+        [("anthropic", "claude-opus-4-5"), ("openai-codex", "gpt-5.1-codex"), ("openrouter", "claude-haiku-4-5")];
+    let mut rows: Vec<Vec<rusqlite::types::Value>> = Vec::new();
+    for s in 0..sessions {
+        let (provider, model) = *rng.pick(&models);
+        let t = session_start(&mut rng, 6);
+        let started: rusqlite::types::Value = if s % 3 == 0 { t.into() } else { (t as f64 / 1000.0).into() };
+        let (input, output) = (rng.range(5_000, 60_000), rng.range(200, 9_000));
+        let (read, write) = (rng.range(0, 150_000), if provider == "openai-codex" { 0 } else { rng.range(0, 20_000) });
+        let reasoning = if provider == "openai-codex" { rng.range(0, 4_000) } else { 0 };
+        let est = (input * 3 + output * 15) as f64 / 1e6;
+        let (estimated, actual): (Option<f64>, Option<f64>) = match s % 4 {
+            0 => (Some(est), Some(est * 1.1)),
+            1 => (Some(est), None),
+            _ => (None, None),
+        };
+        let model: Option<&str> = (s != 7).then_some(model);
+        let provider: Option<&str> = (s % 5 != 2).then_some(provider);
+        let zero = s == 9;
+        let n = |v: u64| if zero { 0 } else { v as i64 };
+        rows.push(vec![
+            format!("{}_{}", iso(t)[..10].replace('-', ""), rng.hex(6)).into(),
+            "cli".to_owned().into(),
+            model.map(str::to_owned).into(),
+            started,
+            (rng.range(2, 60) as i64).into(),
+            n(input).into(),
+            n(output).into(),
+            n(read).into(),
+            n(write).into(),
+            n(reasoning).into(),
+            provider.map(str::to_owned).into(),
+            estimated.filter(|_| !zero).into(),
+            actual.filter(|_| !zero).into(),
+        ]);
+    }
+    let mut paths = Vec::new();
+    for h in 0..homes {
+        let home = out.join(format!("hermes-{h}"));
+        std::fs::create_dir_all(&home).unwrap();
+        let db = rusqlite::Connection::open(home.join("state.db")).unwrap();
+        db.execute_batch(
+            "CREATE TABLE sessions (id TEXT PRIMARY KEY, source TEXT NOT NULL, model TEXT, started_at REAL NOT NULL,
+                message_count INTEGER DEFAULT 0, input_tokens INTEGER DEFAULT 0, output_tokens INTEGER DEFAULT 0,
+                cache_read_tokens INTEGER DEFAULT 0, cache_write_tokens INTEGER DEFAULT 0, reasoning_tokens INTEGER DEFAULT 0,
+                billing_provider TEXT, estimated_cost_usd REAL, actual_cost_usd REAL);",
+        )
+        .unwrap();
+        for (i, r) in rows.iter().enumerate() {
+            if h > 0 && i % 4 != 1 {
+                continue;
+            }
+            db.execute(
+                "INSERT INTO sessions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                rusqlite::params_from_iter(r),
+            )
+            .unwrap();
+        }
+        paths.push(home);
+    }
+    paths
+}

@@ -31,6 +31,7 @@ fn opts(agent: Agent, dir: &Path) -> ScanOptions {
         Agent::Codebuff => sources.codebuff = vec![dir.join("projects")],
         Agent::Kilo => sources.kilo = vec![dir.to_path_buf()],
         Agent::Goose => sources.goose = vec![dir.join("data/sessions/sessions.db")],
+        Agent::Hermes => sources.hermes = vec![dir.join("state.db")],
         _ => unreachable!("not a new agent"),
     }
     ScanOptions { sources, ..ScanOptions::default() }
@@ -254,6 +255,28 @@ fn goose_totals_equal_ccusage() {
     assert_eq!(s.records.len(), 27, "30 sessions but one without a model config, one naming no model, one empty");
     let cc = crate::oracle_or_skip!(ccusage_with("goose", &[("GOOSE_PATH_ROOT", &dir)], &[]));
     compare("goose", &s, &cc, &[]);
+}
+
+/// Two Hermes homes (`HERMES_HOME=a,b`): a session in both counts once.
+#[test]
+fn hermes_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let homes = gen_more::hermes(tmp.path(), 5, 30, 2);
+    let list = std::ffi::OsString::from(format!("{},{}", homes[0].display(), homes[1].display()));
+    let vars = |k: &str| match k {
+        "HERMES_HOME" => Some(list.clone()),
+        _ => None,
+    };
+    let sources = Sources::for_agents(vars, &[Agent::Hermes]).unwrap();
+    assert_eq!(sources.hermes.len(), 2);
+    let s = run(&ScanOptions { sources, ..ScanOptions::default() });
+    assert!(s.stats.duplicates > 0, "a session in both homes counts once");
+    assert!(s.records.iter().all(|r| r.agent == Agent::Hermes));
+    let cc = crate::oracle_or_skip!(ccusage_with("hermes", &[("HERMES_HOME", Path::new(&list))], &[]));
+    // ccusage prices the candidate `openai/gpt-5.1-codex` far below GPT-5.1 Codex's list price
+    // (its snapshot's fuzzy match finds a cheaper entry, near the -mini's); specwork matches it
+    // to `gpt-5.1-codex`. Tokens are equal.
+    compare("hermes", &s, &cc, &["gpt-5.1-codex"]);
 }
 
 /// `--agent X` resolves only X's folders: a `CLAUDE_CONFIG_DIR` without `projects/` breaks

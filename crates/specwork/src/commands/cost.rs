@@ -106,6 +106,7 @@ pub enum AgentArg {
     Codebuff,
     Kilo,
     Goose,
+    Hermes,
 }
 
 impl From<AgentArg> for Agent {
@@ -125,6 +126,7 @@ impl From<AgentArg> for Agent {
             AgentArg::Codebuff => Agent::Codebuff,
             AgentArg::Kilo => Agent::Kilo,
             AgentArg::Goose => Agent::Goose,
+            AgentArg::Hermes => Agent::Hermes,
         }
     }
 }

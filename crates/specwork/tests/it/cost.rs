@@ -652,7 +652,7 @@ fn agent_filter_never_fails_on_another_agents_folder() {
     .unwrap();
     for agent in [
         "codex", "gemini", "qwen", "amp", "copilot", "opencode", "droid", "kimi", "pi", "openclaw", "codebuff", "kilo",
-        "goose",
+        "goose", "hermes",
     ] {
         let out = specwork(d)
             .env("CLAUDE_CONFIG_DIR", &bad)
