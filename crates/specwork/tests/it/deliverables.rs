@@ -179,7 +179,7 @@ fn registering_an_existing_file_inserts_the_header_after_the_shebang_only() {
 fn each_language_gets_its_own_comment_syntax() {
     let ws = demo_copy();
     let cases = [
-        ("nas-setup-guide.md", "doc", "<!-- Generated from: specs/1000/1001/1014.spec.md -->\n"),
+        ("nas-setup-guide.md", "doc", "---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\n"),
         ("check.py", "script", "#!/usr/bin/env python3\n# Generated from: specs/1000/1001/1014.spec.md\n"),
         ("probe.rs", "script", "// Generated from: specs/1000/1001/1014.spec.md\n"),
         ("archive.sql", "script", "-- Generated from: specs/1000/1001/1014.spec.md\n"),
@@ -219,10 +219,14 @@ fn each_language_gets_its_own_comment_syntax() {
         read(cfg.join("mounts.json.meta")),
         "Generated from: specs/1000/1001/1014.spec.md\nContext: specs/1000/1001/1014.context.md\nPurpose: Mount table\nCreated: 2025-08-26\nTarget: /etc/nas/mounts.json\n"
     );
-    // The Markdown doc starts with its title after the header, and sits in a new
-    // ### Documentation subsection between Scripts and Configuration.
+    // The Markdown doc carries its header as front matter properties that Obsidian shows and
+    // follows (links relative to the file), then its title; it sits in a new ### Documentation
+    // subsection between Scripts and Configuration.
     let guide = read(ws.path().join(SPEC_DIR).join("deliverables/docs/nas-setup-guide.md"));
-    assert!(guide.ends_with("-->\n\n# P\n"), "{guide}");
+    assert_eq!(
+        guide,
+        "---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\ncontext: \"[[../../1014.context]]\"\npurpose: \"P\"\ncreated: \"2025-08-26\"\n---\n# P\n"
+    );
     let spec = read(ws.path().join(SPEC_DIR).join("1014.spec.md"));
     let scripts = spec.find("### Scripts").unwrap();
     let docs = spec.find("### Documentation\n- [[deliverables/docs/nas-setup-guide|P]]\n").unwrap();
@@ -566,14 +570,20 @@ fn commit_adds_trailers_and_status_reads_the_last_commit_from_git() {
     assert_eq!(body.trim_end(), "Add directory setup script\n\nSpec: 1014\nTask: 4");
     let trailers = git(root, &["log", "-1", "--format=%(trailers:key=Spec,valueonly)|%(trailers:key=Task,valueonly)"]);
     assert_eq!(trailers.trim_end(), "1014\n|4");
-    // The timeline lists the commit.
+    // The timeline lists the commit, and that record travels in the commit itself: nothing is
+    // left modified (a commit cannot name its own hash; git and `status` give it).
     let ctx = read(root.join(SPEC_DIR).join("1014.context.md"));
-    assert!(ctx.ends_with(&format!("#### Commits\n- `{short}`: Add directory setup script\n")), "{ctx}");
+    assert!(ctx.ends_with("#### Commits\n- Add directory setup script\n"), "{ctx}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+    let files = git(root, &["show", "--name-only", "--format=", "HEAD"]);
+    assert!(files.contains("specs/1000/1001/1014.context.md\n"), "{files}");
+    let _ = short.clone();
 
     let st = json(specwork(root).args(["status", "1014"]));
     assert_eq!(st["last_commit"], serde_json::json!({"hash": short, "subject": "Add directory setup script"}));
 
     // An id in the message links too; a number that merely contains the id does not.
+    std::fs::write(root.join("notes.txt"), "w").unwrap();
     git(root, &["add", "."]);
     git(root, &["commit", "-q", "-m", "Record timeline for 1014"]);
     std::fs::write(root.join("notes.txt"), "x").unwrap();
@@ -605,11 +615,41 @@ fn a_commit_in_a_session_is_a_journal_event() {
     git(root, &["add", "."]);
     let v = json(specwork(root).args(["commit", "-m", "Benchmark", "--spec", "1014", "--task", "5"]));
     let short = v["short"].as_str().unwrap();
+    // The session's journal event and timeline entry are in the commit they record: the work
+    // tree is clean after it.
     let journal = std::fs::read_dir(root.join("docs/sessions/.current")).unwrap().flatten().next().unwrap().path();
     let text = read(&journal);
-    assert!(text.contains(&format!("\"hash\":\"{short}\"")) && text.contains("\"task\":\"5\""), "{text}");
+    assert!(
+        text.contains("\"event\":\"commit\",\"hash\":\"\",\"subject\":\"Benchmark\"")
+            && text.contains("\"task\":\"5\""),
+        "{text}"
+    );
+    let ctx = read(root.join(SPEC_DIR).join("1014.context.md"));
+    assert!(ctx.contains("#### Commits\n- Benchmark\n<!-- /specwork:session -->"), "{ctx}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+    let files = git(root, &["show", "--name-only", "--format=", "HEAD"]);
+    assert!(files.contains("docs/sessions/.current/") && files.contains("1014.context.md"), "{files}");
+    // Once the session has seen it made (here: its end), the hash shows.
+    specwork(root).args(["end-session"]).assert().success();
     let ctx = read(root.join(SPEC_DIR).join("1014.context.md"));
     assert!(ctx.contains(&format!("#### Commits\n- `{short}`: Benchmark\n<!-- /specwork:session -->")), "{ctx}");
+
+    // A commit git refuses (a hook) leaves no record behind, staged or not.
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "Session end"]);
+    std::fs::write(root.join(".git/hooks/pre-commit"), "#!/bin/sh\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.join(".git/hooks/pre-commit"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(root.join("notes.txt"), "z").unwrap();
+    git(root, &["add", "notes.txt"]);
+    let before = read(root.join(SPEC_DIR).join("1014.context.md"));
+    let (_, err) = run_code(specwork(root).args(["commit", "-m", "Refused", "--spec", "1014"]), 1);
+    assert!(err.contains("git commit failed"), "{err}");
+    assert_eq!(read(root.join(SPEC_DIR).join("1014.context.md")), before);
+    assert_eq!(git(root, &["status", "--porcelain"]), "A  notes.txt\n");
 }
 
 #[test]
@@ -721,4 +761,42 @@ fn commit_all_with_a_spec_takes_the_deliverable_just_registered() {
     std::fs::write(root.join(SPEC_DIR).join("deliverables/scripts/other.sh"), "echo\n").unwrap();
     let (_, err) = run_code(specwork(root).args(["commit", "-m", "x", "--spec", "1014"]), 1);
     assert!(err.contains("hint: stage changes with `git add`, or pass --all"), "{err}");
+}
+
+#[test]
+fn markdown_deliverables_link_back_through_front_matter_and_check_keeps_the_links_true() {
+    let ws = demo_copy();
+    let root = ws.path();
+    json(specwork(root).args(["deliverable", "add", "1014", "guide.md", "--purpose", "NAS setup guide"]));
+    let docs = root.join(SPEC_DIR).join("deliverables/docs");
+    let guide = read(docs.join("guide.md"));
+    assert!(guide.starts_with("---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\n"), "{guide}");
+    // The deliverables report reads the purpose back from the properties.
+    let (out, _) = run_code(specwork(root).args(["deliverables", "1014"]), 0);
+    assert!(out.contains("| guide.md | NAS setup guide | Markdown |"), "{out}");
+
+    // Moved one folder down, the file's relative links no longer lead to the spec: check says
+    // so, and --fix rewrites the properties (and the spec's list) to the new place.
+    std::fs::create_dir_all(docs.join("old")).unwrap();
+    std::fs::rename(docs.join("guide.md"), docs.join("old/guide.md")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&run_code(specwork(root).args(["check", "--json"]), 4).0).unwrap();
+    let header = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["file"] == "specs/1000/1001/deliverables/docs/old/guide.md" && p["kind"] == "moved-file")
+        .collect::<Vec<_>>();
+    assert_eq!(header.len(), 2, "{v:#}");
+    assert_eq!(header[0]["line"], 2, "{v:#}");
+    assert_eq!(header[0]["target"], "../../1014.spec");
+    run_code(specwork(root).args(["check", "--fix", "--json"]), 0);
+    let moved = read(docs.join("old/guide.md"));
+    assert!(
+        moved.starts_with(
+            "---\nspec: \"[[../../../1014.spec|1014 - Cold Storage NAS]]\"\ncontext: \"[[../../../1014.context]]\"\n"
+        ),
+        "{moved}"
+    );
+    let v = json(specwork(root).arg("check"));
+    assert_eq!(v["problems"], serde_json::json!([]), "{v:#}");
 }
