@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::model::spec::Spec;
 use crate::model::tasks::{Task, TaskCounts, TaskStatus};
 use crate::model::workspace::Workspace;
+use crate::stores::approvals::{self, DocKind};
 use crate::stores::journal::Stamp;
 use crate::stores::session::{self, SessionIndex};
 use crate::{Diagnostic, text::markdown, views::daily, views::timeline};
@@ -100,8 +101,16 @@ pub struct Portfolio {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The workflow phase a person sees: for a spec in the approval workflow, the first phase
+/// document not approved as it stands ([`approvals::unapproved_phase`]: requirements waiting
+/// for a decision keep the spec in `requirements`, even when design.md is already written);
+/// otherwise the phase its files give ([`Spec::phase`]).
+pub fn phase(ws: &Workspace, spec: &Spec) -> &'static str {
+    approvals::unapproved_phase(ws, spec).map_or_else(|| spec.phase(), DocKind::as_str)
+}
+
 /// One portfolio row for a spec.
-pub fn row(spec: &Spec) -> PortfolioRow {
+pub fn row(ws: &Workspace, spec: &Spec) -> PortfolioRow {
     let counts = spec.tasks.counts();
     PortfolioRow {
         id: spec.id.clone(),
@@ -110,7 +119,7 @@ pub fn row(spec: &Spec) -> PortfolioRow {
         path: slash_path(&spec.path),
         parent: spec.parent.clone(),
         status: spec.status().as_str(),
-        phase: spec.phase(),
+        phase: phase(ws, spec),
         tasks: counts,
         progress_pct: counts.progress_pct(),
         next_task: spec.tasks.next_task().map(TaskRef::from),
@@ -123,7 +132,7 @@ pub fn row(spec: &Spec) -> PortfolioRow {
 
 /// Builds the portfolio. Archived specs are left out unless `archived` is set.
 pub fn portfolio(ws: &Workspace, archived: bool) -> Portfolio {
-    let specs: Vec<PortfolioRow> = ws.specs.iter().filter(|s| archived || !s.archived).map(row).collect();
+    let specs: Vec<PortfolioRow> = ws.specs.iter().filter(|s| archived || !s.archived).map(|s| row(ws, s)).collect();
     let mut totals = TaskCounts::default();
     for r in &specs {
         totals.merge(&r.tasks);
@@ -359,6 +368,17 @@ fn summarize(s: &session::Session, spec: &str, tokens: Option<u64>) -> Option<St
         let verb = if done.is_empty() { "Worked on" } else { "worked on" };
         parts.push(format!("{verb} {}", list(&worked)));
     }
+    let (deliverables, commits) = crate::stores::activity::delivered(s, spec);
+    let mut made = Vec::new();
+    if deliverables > 0 {
+        made.push(format!("{deliverables} deliverable{}", if deliverables == 1 { "" } else { "s" }));
+    }
+    if commits > 0 {
+        made.push(format!("{commits} commit{}", if commits == 1 { "" } else { "s" }));
+    }
+    if !made.is_empty() {
+        parts.push(made.join(", "));
+    }
     let mut line = parts.join("; ");
     if let Some(t) = tokens.filter(|t| *t > 0) {
         if line.is_empty() {
@@ -419,7 +439,7 @@ pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
     let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
     let drift = crate::views::drift::drift(ws, &[spec]);
     SpecReport {
-        row: row(spec),
+        row: row(ws, spec),
         docs: spec.docs.clone(),
         completed: verified(ws, spec, by(TaskStatus::Done)),
         in_progress: by(TaskStatus::InProgress),
@@ -469,8 +489,9 @@ pub struct ResumeReport {
     pub tasks_file: Option<PathBuf>,
 }
 
-/// Builds the resume view.
-pub fn resume(spec: &Spec) -> ResumeReport {
+/// The resume view from the spec's files alone (its context timeline). Frontends use
+/// [`resume_with_sessions`], which adds what the journals recorded.
+fn resume(spec: &Spec) -> ResumeReport {
     let counts = spec.tasks.counts();
     ResumeReport {
         id: spec.id.clone(),
