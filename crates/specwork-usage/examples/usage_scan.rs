@@ -3,7 +3,8 @@
 //! `QWEN_DATA_DIR`) and prints ccusage-shaped daily JSON; used by `bench/usage.sh`.
 //!
 //! ```text
-//! usage_scan [--agent claude|codex|gemini|opencode|amp|copilot|qwen] [--cache DIR] [--no-cache] [--tz ZONE]
+//! usage_scan [--agent NAME (claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw,
+//!   codebuff, kilo, goose, hermes)] [--cache DIR] [--no-cache] [--tz ZONE]
 //!            [--mode auto|calculate|display] [--long-context anthropic|ccusage] [--stats]
 //! ```
 

@@ -51,6 +51,7 @@ pub(crate) fn parse(data: &[u8]) -> FileData {
                 ts_ms,
                 model,
                 counts: c,
+                extra_billed: true,
                 cost_usd: f64::NAN,
                 cwd,
                 session: Some(id),

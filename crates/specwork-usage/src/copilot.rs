@@ -238,6 +238,7 @@ pub(crate) fn parse(data: &[u8], mtime_ms: i64) -> FileData {
                 ts_ms: c.ts_ms,
                 model: c.model,
                 counts: c.counts,
+                extra_billed: true,
                 cost_usd: f64::NAN,
                 cwd: None,
                 session,

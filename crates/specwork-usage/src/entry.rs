@@ -40,6 +40,36 @@ impl Counts {
     }
 }
 
+/// Where an agent's usage object keeps each count (`""` for a count it does not have).
+pub(crate) struct Keys {
+    pub input: &'static str,
+    pub output: &'static str,
+    pub cache_write: &'static str,
+    pub cache_read: &'static str,
+    pub extra: &'static str,
+    pub total: &'static str,
+}
+
+/// The counts of usage object `u` under `keys`, after the total fallback: `Err` when a count is
+/// out of range (the entry is reported, never summed), `Ok(None)` when all are zero.
+pub(crate) fn counts(u: &Value, keys: &Keys) -> Result<Option<Counts>, IssueKind> {
+    let mut bad = false;
+    let mut n = |k: &str| if k.is_empty() { 0 } else { count(u.get(k), false, &mut bad) };
+    let mut c = Counts {
+        input: n(keys.input),
+        output: n(keys.output),
+        cache_write: n(keys.cache_write),
+        cache_read: n(keys.cache_read),
+        extra: n(keys.extra),
+    };
+    let total = n(keys.total);
+    if bad {
+        return Err(IssueKind::OutOfRange);
+    }
+    c.apply_total(total);
+    Ok((!c.is_zero()).then_some(c))
+}
+
 /// A token count: a non-negative integer (or, with `strings`, a string of digits), else 0 as in
 /// ccusage. A negative, fractional or absurdly large number sets `bad`: the entry is then skipped
 /// and reported instead of being summed (ccusage reads such a count as 0).
@@ -80,6 +110,8 @@ pub(crate) struct Entry<'a> {
     pub ts_ms: i64,
     pub model: &'a str,
     pub counts: Counts,
+    /// Whether the extra tokens are billed at the output price (else only counted).
+    pub extra_billed: bool,
     /// The cost the log records (OpenCode), else NaN.
     pub cost_usd: f64,
     pub cwd: Option<&'a str>,
@@ -108,7 +140,7 @@ pub(crate) fn push(fd: &mut FileData, e: Entry<'_>) {
         cc5: c.cache_write,
         cc1h: 0,
         cr: c.cache_read,
-        aux1: c.extra,
+        aux1: if e.extra_billed { c.extra } else { 0 },
         aux2: c.extra,
         cost_usd: e.cost_usd,
         model,

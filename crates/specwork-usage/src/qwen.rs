@@ -15,14 +15,23 @@ use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
 
-use crate::entry::{self, Counts, Entry, nonempty};
-use crate::event::{FileData, IssueKind};
+use crate::entry::{self, Entry, Keys, nonempty};
+use crate::event::FileData;
 use crate::time::parse_strict_ms;
 
 fn finder() -> &'static Finder<'static> {
     static F: OnceLock<Finder<'static>> = OnceLock::new();
     F.get_or_init(|| Finder::new(b"\"usageMetadata\""))
 }
+
+const KEYS: Keys = Keys {
+    input: "promptTokenCount",
+    output: "candidatesTokenCount",
+    cache_write: "",
+    cache_read: "cachedContentTokenCount",
+    extra: "thoughtsTokenCount",
+    total: "totalTokenCount",
+};
 
 /// Parses one chat file. `project` and `stem` name the session of records without `sessionId`.
 pub(crate) fn parse(data: &[u8], mtime_ms: i64, project: &str, stem: &str) -> FileData {
@@ -38,24 +47,10 @@ pub(crate) fn parse(data: &[u8], mtime_ms: i64, project: &str, stem: &str) -> Fi
                 return Ok(());
             }
             let Some(um) = o.get("usageMetadata") else { return Ok(()) };
-            let mut bad = false;
-            let n = |k: &str, bad: &mut bool| entry::count(um.get(k), false, bad);
-            let mut c = Counts {
-                input: n("promptTokenCount", &mut bad),
-                output: n("candidatesTokenCount", &mut bad),
-                cache_write: 0,
-                cache_read: n("cachedContentTokenCount", &mut bad),
-                extra: n("thoughtsTokenCount", &mut bad),
-            };
-            let total = n("totalTokenCount", &mut bad);
-            if bad {
-                return Err(IssueKind::OutOfRange);
-            }
-            c.apply_total(total);
-            if c.is_zero() {
+            let Some(c) = entry::counts(um, &KEYS)? else {
                 fd.stats.rejected += 1;
                 return Ok(());
-            }
+            };
             let ts_ms = nonempty(o.get("timestamp")).and_then(parse_strict_ms).unwrap_or(mtime_ms);
             entry::push(
                 fd,
@@ -63,6 +58,7 @@ pub(crate) fn parse(data: &[u8], mtime_ms: i64, project: &str, stem: &str) -> Fi
                     ts_ms,
                     model: nonempty(o.get("model")).unwrap_or("unknown"),
                     counts: c,
+                    extra_billed: true,
                     cost_usd: f64::NAN,
                     cwd: nonempty(o.get("cwd")),
                     session: Some(nonempty(o.get("sessionId")).unwrap_or(&fallback_session)),

@@ -27,12 +27,43 @@ pub enum Agent {
     Copilot,
     /// Qwen Code (`~/.qwen/projects/*/chats/*.jsonl`).
     Qwen,
+    /// Factory's Droid (`~/.factory/sessions/**/*.settings.json`).
+    Droid,
+    /// Moonshot's Kimi Code CLI (`~/.kimi/sessions/*/*/wire.jsonl`).
+    Kimi,
+    /// pi, the coding agent (`~/.pi/agent/sessions/*/*.jsonl`).
+    Pi,
+    /// OpenClaw (`~/.openclaw/**/*.jsonl`).
+    OpenClaw,
+    /// Codebuff (`~/.config/manicode/projects/*/chats/*/chat-messages.json`).
+    Codebuff,
+    /// Kilo Code's CLI (`~/.local/share/kilo/kilo.db`).
+    Kilo,
+    /// Block's Goose (`~/.local/share/goose/sessions/sessions.db`).
+    Goose,
+    /// Nous Research's Hermes Agent (`~/.hermes/state.db`).
+    Hermes,
 }
 
 impl Agent {
     /// All agents, in report order (also their order of declaration, which the snapshot stores).
-    pub const ALL: [Agent; 7] =
-        [Agent::Claude, Agent::Codex, Agent::Gemini, Agent::OpenCode, Agent::Amp, Agent::Copilot, Agent::Qwen];
+    pub const ALL: [Agent; 15] = [
+        Agent::Claude,
+        Agent::Codex,
+        Agent::Gemini,
+        Agent::OpenCode,
+        Agent::Amp,
+        Agent::Copilot,
+        Agent::Qwen,
+        Agent::Droid,
+        Agent::Kimi,
+        Agent::Pi,
+        Agent::OpenClaw,
+        Agent::Codebuff,
+        Agent::Kilo,
+        Agent::Goose,
+        Agent::Hermes,
+    ];
 
     /// The lowercase name used on the command line and in JSON.
     pub fn as_str(self) -> &'static str {
@@ -44,6 +75,14 @@ impl Agent {
             Agent::Amp => "amp",
             Agent::Copilot => "copilot",
             Agent::Qwen => "qwen",
+            Agent::Droid => "droid",
+            Agent::Kimi => "kimi",
+            Agent::Pi => "pi",
+            Agent::OpenClaw => "openclaw",
+            Agent::Codebuff => "codebuff",
+            Agent::Kilo => "kilo",
+            Agent::Goose => "goose",
+            Agent::Hermes => "hermes",
         }
     }
 }
@@ -56,7 +95,9 @@ impl fmt::Display for Agent {
 
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot or qwen)")]
+#[error(
+    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo, goose or hermes)"
+)]
 pub struct UnknownAgent(pub String);
 
 impl FromStr for Agent {
@@ -71,6 +112,14 @@ impl FromStr for Agent {
             "amp" => Ok(Agent::Amp),
             "copilot" | "copilot-cli" => Ok(Agent::Copilot),
             "qwen" | "qwen-code" => Ok(Agent::Qwen),
+            "droid" | "factory" => Ok(Agent::Droid),
+            "kimi" | "kimi-cli" => Ok(Agent::Kimi),
+            "pi" | "pi-agent" => Ok(Agent::Pi),
+            "openclaw" => Ok(Agent::OpenClaw),
+            "codebuff" => Ok(Agent::Codebuff),
+            "kilo" | "kilocode" => Ok(Agent::Kilo),
+            "goose" => Ok(Agent::Goose),
+            "hermes" => Ok(Agent::Hermes),
             _ => Err(UnknownAgent(s.to_owned())),
         }
     }

@@ -20,8 +20,8 @@ use crate::ledger::{self, FP_LEN, LedgerFile};
 use crate::snapshot;
 use crate::sources::{FileKind, LogFile, list_files};
 use crate::{
-    CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codex,
-    copilot, gemini, opencode, qwen,
+    CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codebuff,
+    codex, copilot, droid, gemini, goose, hermes, kimi, opencode, pi, qwen,
 };
 
 /// Progress of a scan, reported while files are parsed.
@@ -199,6 +199,14 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
             }
             process(f, Work::Full)
         }
+        Work::Full if f.kind == FileKind::OpenCodeDb => {
+            (opencode::parse_db(&f.path, opencode::Store::OpenCode), 0, 0, f.size, false)
+        }
+        Work::Full if f.kind == FileKind::HermesDb => (hermes::parse_db(&f.path), 0, 0, f.size, false),
+        Work::Full if f.kind == FileKind::GooseDb => (goose::parse_db(&f.path), 0, 0, f.size, false),
+        Work::Full if f.kind == FileKind::KiloDb => {
+            (opencode::parse_db(&f.path, opencode::Store::Kilo), 0, 0, f.size, false)
+        }
         Work::Full => {
             let data = match bytes::read_from(&f.path, 0) {
                 Ok(d) => d,
@@ -224,6 +232,48 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::Amp => amp::parse(&data),
                 FileKind::Copilot => copilot::parse(&data, mtime_ms(f.mtime_ns)),
                 FileKind::OpenCodeMessage => opencode::parse(&data),
+                FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::GooseDb | FileKind::HermesDb => {
+                    unreachable!("read by SQLite above")
+                }
+                FileKind::Droid => {
+                    let name = f.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                    let session = name.strip_suffix(".settings.json").unwrap_or("unknown");
+                    let transcript = f.path.with_file_name(format!("{session}.jsonl"));
+                    let read = |whole: bool| {
+                        if whole { fs_err::read(&transcript).ok() } else { read_prefix(&transcript, 64 * 1024) }
+                    };
+                    droid::parse(&data, mtime_ms(f.mtime_ns), session, read)
+                }
+                FileKind::Kimi => {
+                    // <root>/sessions/<group>/<session>/wire.jsonl; the model is the root's.
+                    let session_dir = f.path.parent();
+                    let session = session_dir.and_then(Path::file_name).map(|n| n.to_string_lossy());
+                    let root = session_dir.and_then(Path::parent).and_then(Path::parent).and_then(Path::parent);
+                    let config = root.and_then(|r| fs_err::read(r.join("config.json")).ok());
+                    let model = kimi::model_of_config(config.as_deref());
+                    kimi::parse(&data, mtime_ms(f.mtime_ns), session.as_deref().unwrap_or("unknown"), &model)
+                }
+                FileKind::Codebuff => {
+                    // <channel>/projects/<project>/chats/<chat>/chat-messages.json
+                    fn name(p: Option<&Path>) -> Option<std::borrow::Cow<'_, str>> {
+                        p.and_then(Path::file_name).map(|n| n.to_string_lossy())
+                    }
+                    let chat_dir = f.path.parent();
+                    let project_dir = chat_dir.and_then(Path::parent).and_then(Path::parent);
+                    let channel = name(project_dir.and_then(Path::parent).and_then(Path::parent));
+                    let chat = name(chat_dir).unwrap_or_default();
+                    let session = format!(
+                        "{}/{}/{chat}",
+                        channel.as_deref().unwrap_or("manicode"),
+                        name(project_dir).as_deref().unwrap_or("unknown")
+                    );
+                    codebuff::parse(&data, &session, codebuff::chat_time(&chat), mtime_ms(f.mtime_ns))
+                }
+                FileKind::Pi | FileKind::OpenClaw => {
+                    let flavor = if f.kind == FileKind::Pi { pi::Flavor::Pi } else { pi::Flavor::OpenClaw };
+                    let name = f.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                    pi::parse(&data, flavor, pi::session_of(flavor, &name), mtime_ms(f.mtime_ns))
+                }
             };
             let h = head_fp(&data, fd.complete_len);
             let cl = fd.complete_len as usize;
@@ -456,8 +506,19 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
         {
             fast_names.push((e.model, Arc::from(format!("{}-fast", String::from_utf8_lossy(b)))));
         }
-        // Only OpenCode prices by provider too (Claude's `req` is the request id).
-        let provider_ref = if f.kind == FileKind::OpenCodeMessage { e.req } else { StrRef::NONE };
+        // OpenCode and Droid price by provider too, Kimi by the plan's model of the day (Claude's
+        // `req` is the request id).
+        let by_provider = matches!(
+            f.kind,
+            FileKind::OpenCodeMessage
+                | FileKind::OpenCodeDb
+                | FileKind::KiloDb
+                | FileKind::GooseDb
+                | FileKind::HermesDb
+                | FileKind::Droid
+                | FileKind::Kimi
+        );
+        let provider_ref = if by_provider { e.req } else { StrRef::NONE };
         let price = match prices.iter().find(|(k, q, _)| *k == e.model && *q == provider_ref) {
             Some((_, _, p)) => *p,
             None => {
@@ -480,7 +541,12 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
                 CostMode::Auto => !has_cost,
                 CostMode::Calculate => true,
             },
-            FileKind::OpenCodeMessage => !has_cost,
+            FileKind::OpenCodeMessage
+            | FileKind::OpenCodeDb
+            | FileKind::KiloDb
+            | FileKind::HermesDb
+            | FileKind::Pi
+            | FileKind::OpenClaw => !has_cost,
             _ => true,
         };
         let cost = match (f.kind, opts.cost_mode) {
@@ -497,10 +563,16 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
             }
             (FileKind::Codex, _) => price.map_or(0.0, |p| p.codex_cost(&billable(e))),
             (FileKind::GeminiJson | FileKind::GeminiJsonl, _) => price.map_or(0.0, |p| p.gemini_cost(&billable(e))),
-            (FileKind::OpenCodeMessage, _) if has_cost => e.cost_usd,
-            (FileKind::Qwen | FileKind::Amp | FileKind::Copilot | FileKind::OpenCodeMessage, _) => {
-                price.map_or(0.0, |p| p.generic_cost(&billable(e)))
-            }
+            (
+                FileKind::OpenCodeMessage
+                | FileKind::OpenCodeDb
+                | FileKind::KiloDb
+                | FileKind::HermesDb
+                | FileKind::Pi
+                | FileKind::OpenClaw,
+                _,
+            ) if has_cost => e.cost_usd,
+            _ => price.map_or(0.0, |p| p.generic_cost(&billable(e))),
         };
         if needs_price
             && price.is_none()
@@ -526,6 +598,21 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
 /// Qwen's dedup key: session, timestamp, model, (input, output, cache read, thoughts).
 type QwenKey<'a> = (&'a [u8], i64, &'a [u8], [u64; 4]);
 
+/// Kimi's dedup key: session, message id, timestamp, model, (input, output, cache write, cache
+/// read, extra).
+type KimiKey<'a> = (&'a [u8], &'a [u8], i64, &'a [u8], [u64; 5]);
+
+/// pi's and OpenClaw's dedup key: the kind, pi's folder under `sessions`, session, timestamp,
+/// model, (input, output, cache write, cache read, extra, recorded cost).
+type PiKey<'a> = (u8, Option<&'a std::ffi::OsStr>, &'a [u8], i64, &'a [u8], [u64; 6]);
+
+/// The folder after the first `sessions` component of a pi log's path (ccusage's project).
+fn pi_folder(p: &Path) -> Option<&std::ffi::OsStr> {
+    let mut it = p.iter();
+    it.by_ref().find(|c| *c == "sessions")?;
+    it.next()
+}
+
 /// Codex's dedup key: timestamp, model, input (with cached), cached, output, reasoning, total.
 type CodexKey<'a> = (i64, &'a [u8], u64, u64, u64, u64, u64);
 
@@ -548,7 +635,8 @@ fn tokens_of(kind: FileKind, e: &RawEvent) -> Tokens {
         FileKind::GeminiJson | FileKind::GeminiJsonl => {
             Tokens { input: e.input, output: e.output, cache_read: e.cr, reasoning: e.aux2, ..Tokens::default() }
         }
-        FileKind::Qwen | FileKind::Amp | FileKind::Copilot | FileKind::OpenCodeMessage => Tokens {
+        // The other agents: ccusage's generic entry.
+        _ => Tokens {
             input: e.input,
             output: e.output,
             cache_creation: e.cc5,
@@ -563,13 +651,19 @@ fn tokens_of(kind: FileKind, e: &RawEvent) -> Tokens {
 fn price_names(kind: FileKind, model: &str, provider: Option<&str>) -> Vec<String> {
     match kind {
         FileKind::Qwen => vec![model.to_owned(), format!("qwen/{model}"), format!("alibaba/{model}")],
-        FileKind::OpenCodeMessage => {
+        FileKind::OpenCodeMessage | FileKind::OpenCodeDb => {
             let mut v = vec![model.to_owned(), model.replace('.', "-")];
             if let Some(p) = provider {
                 v.push(format!("{}/{model}", p.replace('-', "_")));
             }
             v
         }
+        FileKind::Droid => droid::price_names(model, provider),
+        FileKind::Kimi => kimi::price_names(model, provider),
+        FileKind::Codebuff => codebuff::price_names(model),
+        FileKind::KiloDb => opencode::kilo_price_names(model, provider),
+        FileKind::GooseDb => goose::price_names(model, provider),
+        FileKind::HermesDb => hermes::price_names(model, provider),
         _ => vec![model.to_owned()],
     }
 }
@@ -644,22 +738,85 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
     }
     kept.extend(gem);
 
-    // OpenCode: a message id seen before is skipped.
+    // Droid: of the files of one session, the latest (ties: the last path) counts.
+    let mut latest: FxHashMap<&[u8], (i64, (u32, u32))> = FxHashMap::default();
+    let mut droid_events = 0;
+    for i in (0..files.len()).filter(|&i| files[i].kind == FileKind::Droid) {
+        let fd = &slots[i].0;
+        for (ei, e) in fd.events.iter().enumerate() {
+            droid_events += 1;
+            let me = (e.ts_ms, (i as u32, ei as u32));
+            let key = fd.arena.get(e.session).unwrap_or_default();
+            latest.entry(key).and_modify(|l| *l = if me.0 >= l.0 { me } else { *l }).or_insert(me);
+        }
+    }
+    stats.duplicates += (droid_events - latest.len()) as u64;
+    let mut droid_kept: Vec<(u32, u32)> = latest.into_values().map(|(_, k)| k).collect();
+    droid_kept.sort_unstable();
+    kept.extend(droid_kept);
+
+    // Codebuff: a message id seen again in its session replaces the earlier call.
+    let mut cb_kept: Vec<(u32, u32)> = Vec::new();
+    let mut cb_ids: FxHashMap<(&[u8], &[u8]), usize> = FxHashMap::default();
+    for i in (0..files.len()).filter(|&i| files[i].kind == FileKind::Codebuff) {
+        let fd = &slots[i].0;
+        for (ei, e) in fd.events.iter().enumerate() {
+            let key = (fd.arena.get(e.session).unwrap_or_default(), fd.arena.get(e.id).unwrap_or_default());
+            match cb_ids.get(&key) {
+                Some(&at) => {
+                    cb_kept[at] = (i as u32, ei as u32);
+                    stats.duplicates += 1;
+                }
+                None => {
+                    cb_ids.insert(key, cb_kept.len());
+                    cb_kept.push((i as u32, ei as u32));
+                }
+            }
+        }
+    }
+    kept.extend(cb_kept);
+
+    // OpenCode (and Kilo, apart): a message id seen before is skipped.
     let mut ids: FxHashSet<&[u8]> = FxHashSet::default();
+    let mut kilo_ids: FxHashSet<&[u8]> = FxHashSet::default();
+    // Hermes: a session seen in an earlier home is skipped.
+    let mut hermes_sessions: FxHashSet<&[u8]> = FxHashSet::default();
+    // Kimi: the first of equal (session, message id, time, model, tokens) wins.
+    let mut kimi_seen: FxHashSet<KimiKey<'_>> = FxHashSet::default();
+    // pi: the first of equal (folder, session, time, model, tokens, recorded cost) wins;
+    // OpenClaw: the same without the folder.
+    let mut pi_seen: FxHashSet<PiKey<'_>> = FxHashSet::default();
     // Qwen: the first of equal (session, time, model, tokens) wins.
     let mut qwen_seen: FxHashSet<QwenKey<'_>> = FxHashSet::default();
     for (i, f) in files.iter().enumerate() {
         let fd = &slots[i].0;
         for (ei, e) in fd.events.iter().enumerate() {
             let keep = match f.kind {
-                FileKind::OpenCodeMessage => fd.arena.get(e.id).is_none_or(|id| ids.insert(id)),
+                FileKind::OpenCodeMessage | FileKind::OpenCodeDb => fd.arena.get(e.id).is_none_or(|id| ids.insert(id)),
+                FileKind::KiloDb => fd.arena.get(e.id).is_none_or(|id| kilo_ids.insert(id)),
+                FileKind::HermesDb => hermes_sessions.insert(fd.arena.get(e.session).unwrap_or_default()),
                 FileKind::Qwen => qwen_seen.insert((
                     fd.arena.get(e.session).unwrap_or_default(),
                     e.ts_ms,
                     fd.arena.get(e.model).unwrap_or_default(),
                     [e.input, e.output, e.cr, e.aux2],
                 )),
-                FileKind::Amp | FileKind::Copilot => true,
+                FileKind::Kimi => kimi_seen.insert((
+                    fd.arena.get(e.session).unwrap_or_default(),
+                    fd.arena.get(e.id).unwrap_or_default(),
+                    e.ts_ms,
+                    fd.arena.get(e.model).unwrap_or_default(),
+                    [e.input, e.output, e.cc5, e.cr, e.aux2],
+                )),
+                FileKind::Pi | FileKind::OpenClaw => pi_seen.insert((
+                    f.kind.code(),
+                    if f.kind == FileKind::Pi { pi_folder(&f.path) } else { None },
+                    fd.arena.get(e.session).unwrap_or_default(),
+                    e.ts_ms,
+                    fd.arena.get(e.model).unwrap_or_default(),
+                    [e.input, e.output, e.cc5, e.cr, e.aux2, e.cost_usd.to_bits()],
+                )),
+                FileKind::Amp | FileKind::Copilot | FileKind::GooseDb => true,
                 _ => continue,
             };
             if keep {
@@ -709,7 +866,7 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
                     let session = p.name(e.session).unwrap_or_else(|| empty.clone());
                     (p.name(e.model), cwd, session)
                 }
-                FileKind::Qwen | FileKind::Amp | FileKind::Copilot | FileKind::OpenCodeMessage => {
+                _ => {
                     let session = p.name(e.session).unwrap_or_else(|| empty.clone());
                     (p.name(e.model), p.name(e.cwd), session)
                 }

@@ -13,11 +13,24 @@
 //!   `~/.gemini/tmp`): all `*.json` and `*.jsonl`, sorted. (ccusage 20.0.24 does not read
 //!   `GEMINI_CLI_HOME`, Gemini CLI's own home override.)
 //! - OpenCode: `OPENCODE_DATA_DIR` (else `${XDG_DATA_HOME:-~/.local/share}/opencode`):
-//!   `storage/message/**/*.json`.
+//!   `opencode.db` (else the first `opencode-<channel>.db`), then `storage/message/**/*.json`.
 //! - Amp: `AMP_DATA_DIR` (else `~/.local/share/amp`): `threads/**/*.json`.
 //! - Copilot CLI: `~/.copilot/otel/**/*.jsonl` (its OpenTelemetry file exporter) plus the file
 //!   `COPILOT_OTEL_FILE_EXPORTER_PATH` names; a path listed twice is read once.
 //! - Qwen Code: `QWEN_DATA_DIR` (else `~/.qwen`): `projects/<project>/chats/*.jsonl` exactly.
+//! - Droid: `DROID_SESSIONS_DIR` (else `~/.factory/sessions`): `**/*.settings.json`.
+//! - Kimi: `KIMI_DATA_DIR` (else `~/.kimi`): `sessions/<group>/<session>/wire.jsonl` exactly.
+//! - pi: `PI_AGENT_DIR` (else `~/.pi/agent/sessions`): `**/*.jsonl` except under
+//!   `subagent-artifacts/`.
+//! - OpenClaw: `OPENCLAW_DIR` (else `~/.openclaw`, `~/.clawdbot`, `~/.moltbot`, `~/.moldbot`):
+//!   `**/*.jsonl` and its `.jsonl.deleted.*` / `.jsonl.reset.*` archives.
+//! - Codebuff: each entry of `CODEBUFF_DATA_DIR` (a channel dir holding `projects/`, or
+//!   `projects/` itself; else `~/.config/manicode`, `manicode-dev`, `manicode-staging`):
+//!   `projects/**/chat-messages.json`.
+//! - Kilo: `KILO_DATA_DIR` (else `~/.local/share/kilo`): `kilo.db`.
+//! - Goose: `$GOOSE_PATH_ROOT/data/sessions/sessions.db` (else `~/.local/share/goose/sessions/`,
+//!   `~/Library/Application Support/goose/sessions/`, `~/.local/share/Block/goose/sessions/`).
+//! - Hermes: each entry of `HERMES_HOME` (else `~/.hermes`): `state.db`.
 //!
 //! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
 //! at, nor fails on, Claude's folders.
@@ -47,6 +60,22 @@ pub struct Sources {
     pub copilot: Vec<PathBuf>,
     /// Qwen Code data directories (each like `~/.qwen`, holding `projects/`).
     pub qwen: Vec<PathBuf>,
+    /// Droid session directories (each like `~/.factory/sessions`).
+    pub droid: Vec<PathBuf>,
+    /// Kimi Code CLI data directories (each like `~/.kimi`, holding `sessions/`).
+    pub kimi: Vec<PathBuf>,
+    /// pi session directories (each like `~/.pi/agent/sessions`).
+    pub pi: Vec<PathBuf>,
+    /// OpenClaw state directories (each like `~/.openclaw`).
+    pub openclaw: Vec<PathBuf>,
+    /// Codebuff `projects/` directories (each like `~/.config/manicode/projects`).
+    pub codebuff: Vec<PathBuf>,
+    /// Kilo data directories (each like `~/.local/share/kilo`, holding `kilo.db`).
+    pub kilo: Vec<PathBuf>,
+    /// Goose session databases (each a `sessions.db` file).
+    pub goose: Vec<PathBuf>,
+    /// Hermes state databases (each a `state.db` file in a Hermes home).
+    pub hermes: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -64,7 +93,9 @@ fn expand_home(raw: &str, home: Option<&Path>) -> PathBuf {
 impl Sources {
     /// Sources of every agent from the process environment (`CLAUDE_CONFIG_DIR`,
     /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `GEMINI_CLI_HOME`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
-    /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `HOME`).
+    /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `DROID_SESSIONS_DIR`,
+    /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `CODEBUFF_DATA_DIR`,
+    /// `KILO_DATA_DIR`, `GOOSE_PATH_ROOT`, `HERMES_HOME`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
     }
@@ -156,6 +187,54 @@ impl Sources {
         if wants(Agent::Qwen) {
             s.qwen = roots("QWEN_DATA_DIR", &at_home(".qwen"));
         }
+        if wants(Agent::Droid) {
+            s.droid = roots("DROID_SESSIONS_DIR", &at_home(".factory/sessions"));
+        }
+        if wants(Agent::Kimi) {
+            s.kimi = roots("KIMI_DATA_DIR", &at_home(".kimi"));
+        }
+        if wants(Agent::Pi) {
+            s.pi = roots("PI_AGENT_DIR", &at_home(".pi/agent/sessions"));
+        }
+        if wants(Agent::OpenClaw) {
+            let defaults: Vec<PathBuf> =
+                [".openclaw", ".clawdbot", ".moltbot", ".moldbot"].iter().flat_map(|d| at_home(d)).collect();
+            s.openclaw = roots("OPENCLAW_DIR", &defaults);
+        }
+        if wants(Agent::Codebuff) {
+            let channels = ["manicode", "manicode-dev", "manicode-staging"];
+            let defaults: Vec<PathBuf> = channels.iter().flat_map(|c| at_home(&format!(".config/{c}"))).collect();
+            let with_projects = |p: &PathBuf| if p.ends_with("projects") { p.clone() } else { p.join("projects") };
+            let all: Vec<PathBuf> = match get("CODEBUFF_DATA_DIR") {
+                Some(v) => split_list(&v).map(|r| expand_home(r, home)).collect(),
+                None => defaults,
+            };
+            let mut seen = FxHashSet::default();
+            s.codebuff = all.iter().map(with_projects).filter(|p| p.is_dir() && seen.insert(p.clone())).collect();
+        }
+        if wants(Agent::Kilo) {
+            s.kilo = roots("KILO_DATA_DIR", &at_home(".local/share/kilo"));
+        }
+        if wants(Agent::Goose) {
+            let db = "sessions/sessions.db";
+            let candidates: Vec<PathBuf> = match get("GOOSE_PATH_ROOT").filter(|r| !r.trim().is_empty()) {
+                Some(r) => vec![expand_home(r.trim(), home).join("data").join(db)],
+                None => [".local/share/goose", "Library/Application Support/goose", ".local/share/Block/goose"]
+                    .iter()
+                    .flat_map(|d| at_home(&format!("{d}/{db}")))
+                    .collect(),
+            };
+            let mut seen = FxHashSet::default();
+            s.goose = candidates
+                .into_iter()
+                .map(|p| fs_err::canonicalize(&p).unwrap_or(p))
+                .filter(|p| p.is_file() && seen.insert(p.clone()))
+                .collect();
+        }
+        if wants(Agent::Hermes) {
+            s.hermes = roots("HERMES_HOME", &at_home(".hermes"));
+            s.hermes = s.hermes.iter().map(|h| h.join("state.db")).filter(|p| p.is_file()).collect();
+        }
         Ok(s)
     }
 
@@ -179,6 +258,14 @@ impl Sources {
             Agent::Amp => &self.amp,
             Agent::Copilot => &self.copilot,
             Agent::Qwen => &self.qwen,
+            Agent::Droid => &self.droid,
+            Agent::Kimi => &self.kimi,
+            Agent::Pi => &self.pi,
+            Agent::OpenClaw => &self.openclaw,
+            Agent::Codebuff => &self.codebuff,
+            Agent::Kilo => &self.kilo,
+            Agent::Goose => &self.goose,
+            Agent::Hermes => &self.hermes,
         }
     }
 
@@ -191,6 +278,14 @@ impl Sources {
             Agent::Amp => &mut self.amp,
             Agent::Copilot => &mut self.copilot,
             Agent::Qwen => &mut self.qwen,
+            Agent::Droid => &mut self.droid,
+            Agent::Kimi => &mut self.kimi,
+            Agent::Pi => &mut self.pi,
+            Agent::OpenClaw => &mut self.openclaw,
+            Agent::Codebuff => &mut self.codebuff,
+            Agent::Kilo => &mut self.kilo,
+            Agent::Goose => &mut self.goose,
+            Agent::Hermes => &mut self.hermes,
         }
     }
 }
@@ -206,6 +301,15 @@ pub(crate) enum FileKind {
     Amp,
     Copilot,
     OpenCodeMessage,
+    Droid,
+    Kimi,
+    Pi,
+    OpenClaw,
+    Codebuff,
+    OpenCodeDb,
+    KiloDb,
+    GooseDb,
+    HermesDb,
 }
 
 impl FileKind {
@@ -222,7 +326,15 @@ impl FileKind {
             FileKind::Qwen => Agent::Qwen,
             FileKind::Amp => Agent::Amp,
             FileKind::Copilot => Agent::Copilot,
-            FileKind::OpenCodeMessage => Agent::OpenCode,
+            FileKind::OpenCodeMessage | FileKind::OpenCodeDb => Agent::OpenCode,
+            FileKind::Droid => Agent::Droid,
+            FileKind::Kimi => Agent::Kimi,
+            FileKind::Pi => Agent::Pi,
+            FileKind::OpenClaw => Agent::OpenClaw,
+            FileKind::Codebuff => Agent::Codebuff,
+            FileKind::KiloDb => Agent::Kilo,
+            FileKind::GooseDb => Agent::Goose,
+            FileKind::HermesDb => Agent::Hermes,
         }
     }
 
@@ -236,6 +348,15 @@ impl FileKind {
             5 => FileKind::Amp,
             6 => FileKind::Copilot,
             7 => FileKind::OpenCodeMessage,
+            8 => FileKind::Droid,
+            9 => FileKind::Kimi,
+            10 => FileKind::Pi,
+            11 => FileKind::OpenClaw,
+            12 => FileKind::Codebuff,
+            13 => FileKind::OpenCodeDb,
+            14 => FileKind::KiloDb,
+            15 => FileKind::GooseDb,
+            16 => FileKind::HermesDb,
             _ => return None,
         })
     }
@@ -261,6 +382,11 @@ fn mtime_ns(m: &std::fs::Metadata) -> i128 {
 }
 
 fn collect(dir: &Path, exts: &[&str], out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
+    collect_by(dir, &|p: &Path| p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)), out);
+}
+
+/// All files under `dir` (symbolic links not followed) whose path `wanted` accepts.
+fn collect_by(dir: &Path, wanted: &(dyn Fn(&Path) -> bool + Sync), out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
     let Ok(rd) = fs_err::read_dir(dir) else {
         return;
     };
@@ -271,7 +397,7 @@ fn collect(dir: &Path, exts: &[&str], out: &mut Vec<(PathBuf, std::fs::Metadata)
         if ft.is_dir() {
             subdirs.push(path);
         } else if ft.is_file()
-            && path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e))
+            && wanted(&path)
             && let Ok(m) = entry.metadata()
         {
             out.push((path, m));
@@ -283,14 +409,14 @@ fn collect(dir: &Path, exts: &[&str], out: &mut Vec<(PathBuf, std::fs::Metadata)
             .par_iter()
             .map(|d| {
                 let mut v = Vec::new();
-                collect(d, exts, &mut v);
+                collect_by(d, wanted, &mut v);
                 v
             })
             .collect();
         out.extend(parts.into_iter().flatten());
     } else {
         for d in subdirs {
-            collect(&d, exts, out);
+            collect_by(&d, wanted, out);
         }
     }
 }
@@ -347,7 +473,9 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
         to_log(kind, f)
     }));
 
-    // OpenCode's legacy message files (the SQLite store of OpenCode 1.2+ is not read yet).
+    // OpenCode's SQLite store (1.2 and later) before its message files: a message in both
+    // counts once, as the database has it. Its write-ahead log is part of its size and time.
+    files.extend(s.opencode.iter().filter_map(|r| database(FileKind::OpenCodeDb, opencode_db(r)?)));
     let mut oc = Vec::new();
     for root in &s.opencode {
         collect(&root.join("storage").join("message"), &["json"], &mut oc);
@@ -397,5 +525,102 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     }
     sort_by_path(&mut qw);
     files.extend(qw.into_iter().map(|f| to_log(FileKind::Qwen, f)));
+
+    let mut droid = Vec::new();
+    for root in &s.droid {
+        collect(root, &["json"], &mut droid);
+    }
+    droid.retain(|f| f.0.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".settings.json")));
+    sort_by_path(&mut droid);
+    files.extend(droid.into_iter().map(|f| to_log(FileKind::Droid, f)));
+
+    let mut kimi = Vec::new();
+    for root in &s.kimi {
+        nested(&root.join("sessions"), 2, "wire.jsonl", &mut kimi);
+    }
+    sort_by_path(&mut kimi);
+    files.extend(kimi.into_iter().map(|f| to_log(FileKind::Kimi, f)));
+
+    let mut pi = Vec::new();
+    for root in &s.pi {
+        collect(root, &["jsonl"], &mut pi);
+    }
+    // A subagent extension's copies of its workers' logs, which ccusage 20.0.24 leaves out.
+    pi.retain(|f| !f.0.iter().any(|c| c == "subagent-artifacts"));
+    sort_by_path(&mut pi);
+    files.extend(pi.into_iter().map(|f| to_log(FileKind::Pi, f)));
+
+    let mut claw = Vec::new();
+    let is_log = |p: &Path| p.file_name().and_then(|n| n.to_str()).is_some_and(crate::pi::is_openclaw_log);
+    for root in &s.openclaw {
+        collect_by(root, &is_log, &mut claw);
+    }
+    sort_by_path(&mut claw);
+    files.extend(claw.into_iter().map(|f| to_log(FileKind::OpenClaw, f)));
+
+    let mut cb = Vec::new();
+    let is_chat = |p: &Path| p.file_name().is_some_and(|n| n == "chat-messages.json");
+    for root in &s.codebuff {
+        collect_by(root, &is_chat, &mut cb);
+    }
+    sort_by_path(&mut cb);
+    files.extend(cb.into_iter().map(|f| to_log(FileKind::Codebuff, f)));
+
+    files.extend(s.kilo.iter().filter_map(|r| database(FileKind::KiloDb, r.join("kilo.db"))));
+    files.extend(s.goose.iter().filter_map(|db| database(FileKind::GooseDb, db.clone())));
+    files.extend(s.hermes.iter().filter_map(|db| database(FileKind::HermesDb, db.clone())));
     files
+}
+
+/// A SQLite database to read, its write-ahead log (`-wal`, where new rows land first) counted
+/// in its size and time.
+fn database(kind: FileKind, db: PathBuf) -> Option<LogFile> {
+    let m = fs_err::metadata(&db).ok().filter(|m| m.is_file())?;
+    let mut log = to_log(kind, (db.clone(), m));
+    let mut wal = db.into_os_string();
+    wal.push("-wal");
+    if let Ok(w) = fs_err::metadata(PathBuf::from(wal)) {
+        log.size += w.len();
+        log.mtime_ns = log.mtime_ns.max(mtime_ns(&w));
+    }
+    Some(log)
+}
+
+/// OpenCode's database in `root`: `opencode.db`, else the first `opencode-<channel>.db`.
+fn opencode_db(root: &Path) -> Option<PathBuf> {
+    let main = root.join("opencode.db");
+    if main.is_file() {
+        return Some(main);
+    }
+    let is_channel = |n: &str| {
+        n.strip_prefix("opencode-")
+            .and_then(|r| r.strip_suffix(".db"))
+            .is_some_and(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+    };
+    let mut v: Vec<PathBuf> = fs_err::read_dir(root)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(is_channel))
+        .collect();
+    v.sort();
+    v.into_iter().next()
+}
+
+/// The files named `name` exactly `depth` folders below `dir` (`dir/a/b/name` for 2).
+fn nested(dir: &Path, depth: usize, name: &str, out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
+    let Ok(rd) = fs_err::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let path = e.path();
+        if depth == 0 {
+            if e.file_name() == name
+                && let Ok(m) = e.metadata()
+                && m.is_file()
+            {
+                out.push((path, m));
+            }
+        } else if e.file_type().is_ok_and(|t| t.is_dir()) {
+            nested(&path, depth - 1, name, out);
+        }
+    }
 }

@@ -56,32 +56,32 @@ pub fn iso(ms: i64) -> String {
 }
 
 /// 2026-01-05T08:00:00Z, the corpora's first day.
-const START_MS: i64 = 1_767_600_000_000;
+pub const START_MS: i64 = 1_767_600_000_000;
 
-const PROJECTS: [&str; 4] =
+pub const PROJECTS: [&str; 4] =
     ["/home/dev/src/specwork", "/home/dev/src/ledger-api", "/home/dev/src/webapp", "/srv/infra"];
 
-fn write(path: &Path, bytes: &[u8], mtime_ms: i64) {
+pub fn write(path: &Path, bytes: &[u8], mtime_ms: i64) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, bytes).unwrap();
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(mtime_ms as u64);
     std::fs::File::options().write(true).open(path).unwrap().set_modified(t).unwrap();
 }
 
-fn compact(v: &Value) -> String {
+pub fn compact(v: &Value) -> String {
     serde_json::to_string(v).unwrap()
 }
 
 /// A line cut in the middle (a torn write).
-fn tear(line: &str) -> String {
+pub fn tear(line: &str) -> String {
     line[..line.len() / 2].to_owned()
 }
 
-fn session_start(rng: &mut Rng, days: u64) -> i64 {
+pub fn session_start(rng: &mut Rng, days: u64) -> i64 {
     START_MS + (rng.range(0, days - 1) * 86_400_000 + rng.range(0, 12 * 3_600_000)) as i64
 }
 
-fn encode_cwd(cwd: &str) -> String {
+pub fn encode_cwd(cwd: &str) -> String {
     cwd.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
 }
 

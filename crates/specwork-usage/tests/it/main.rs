@@ -6,6 +6,7 @@ mod claude;
 mod common;
 mod formats;
 mod gen_agents;
+mod gen_more;
 mod ledger;
 mod new_agents;
 mod oracle;

@@ -14,6 +14,7 @@ use specwork_usage::{Agent, Scan, ScanOptions, Sources};
 
 use crate::common::*;
 use crate::gen_agents;
+use crate::gen_more;
 use crate::oracle::ccusage_with;
 
 fn opts(agent: Agent, dir: &Path) -> ScanOptions {
@@ -23,6 +24,14 @@ fn opts(agent: Agent, dir: &Path) -> ScanOptions {
         Agent::Amp => sources.amp = vec![dir.to_path_buf()],
         Agent::Copilot => sources.copilot = vec![dir.join(".copilot/otel")],
         Agent::Qwen => sources.qwen = vec![dir.to_path_buf()],
+        Agent::Droid => sources.droid = vec![dir.to_path_buf()],
+        Agent::Kimi => sources.kimi = vec![dir.to_path_buf()],
+        Agent::Pi => sources.pi = vec![dir.to_path_buf()],
+        Agent::OpenClaw => sources.openclaw = vec![dir.to_path_buf()],
+        Agent::Codebuff => sources.codebuff = vec![dir.join("projects")],
+        Agent::Kilo => sources.kilo = vec![dir.to_path_buf()],
+        Agent::Goose => sources.goose = vec![dir.join("data/sessions/sessions.db")],
+        Agent::Hermes => sources.hermes = vec![dir.join("state.db")],
         _ => unreachable!("not a new agent"),
     }
     ScanOptions { sources, ..ScanOptions::default() }
@@ -125,6 +134,149 @@ fn opencode_totals_equal_ccusage() {
     assert!(s.unpriced_models.contains("big-pickle"));
     let cc = crate::oracle_or_skip!(ccusage_with("opencode", &[("OPENCODE_DATA_DIR", &dir)], &[]));
     compare("opencode", &s, &cc, &[]);
+}
+
+#[test]
+fn droid_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::droid(tmp.path(), 5, 40);
+    let s = run(&opts(Agent::Droid, &dir));
+    assert!(
+        s.issues.iter().filter(|i| i.kind == specwork_usage::IssueKind::CorruptFile).count() >= 2,
+        "{:?}",
+        s.issues
+    );
+    assert!(s.stats.duplicates > 0, "a session continued in a renamed folder counts once");
+    assert!(s.records.iter().all(|r| r.agent == Agent::Droid));
+    // The working directory comes from the transcript beside the settings (none beside a copy).
+    let with_cwd = s.records.iter().filter(|r| r.cwd.is_some()).count();
+    assert!(with_cwd > 0 && with_cwd < s.records.len(), "{with_cwd} of {}", s.records.len());
+    let models: BTreeSet<&str> = s.records.iter().filter_map(|r| r.model.as_deref()).collect();
+    assert!(models.contains("gpt-5-1-codex") && models.contains("glm-4-6"), "normalised names: {models:?}");
+    let cc = crate::oracle_or_skip!(ccusage_with("droid", &[("DROID_SESSIONS_DIR", &dir)], &[]));
+    // LiteLLM 1.110.2 lists GLM 4.6 under more gateways than ccusage's snapshot does, and the
+    // longest matching key (a gateway's) wins; ccusage finds only Z.AI's.
+    compare("droid", &s, &cc, &["glm-4-6"]);
+}
+
+/// ccusage skips the Task subagents' calls (wrapped in `SubagentEvent`); specwork counts them:
+/// on a corpus without subagents both agree day by day, on one with them specwork's total is
+/// ccusage's plus exactly the subagents' tokens.
+#[test]
+fn kimi_totals_equal_ccusage_plus_subagents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = gen_more::kimi(&tmp.path().join("plain"), 5, 40, false);
+    let s = run(&opts(Agent::Kimi, &plain.root));
+    assert!(s.issues.len() >= 2, "torn and truncated lines reported: {:?}", s.issues);
+    assert!(s.stats.duplicates > 0, "a session copied under another hash counts once");
+    assert!(s.records.iter().all(|r| r.agent == Agent::Kimi && r.model.as_deref() == Some("kimi-for-coding")));
+    let cc = crate::oracle_or_skip!(ccusage_with("kimi", &[("KIMI_DATA_DIR", &plain.root)], &[]));
+    compare("kimi", &s, &cc, &[]);
+
+    let with = gen_more::kimi(&tmp.path().join("with"), 6, 40, true);
+    assert!(with.subagent_tokens > 0);
+    let s = run(&opts(Agent::Kimi, &with.root));
+    let cc = crate::oracle_or_skip!(ccusage_with("kimi", &[("KIMI_DATA_DIR", &with.root)], &[]));
+    let ours = daily(&s, 0).totals.total_tokens;
+    let theirs = cc["totals"]["totalTokens"].as_u64().unwrap();
+    assert_eq!(ours, theirs + with.subagent_tokens, "specwork = ccusage + the subagents' tokens");
+}
+
+#[test]
+fn pi_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::pi(&tmp.path().join("sessions"), 5, 40);
+    let s = run(&opts(Agent::Pi, &dir));
+    assert!(s.issues.len() >= 2, "torn and truncated lines reported: {:?}", s.issues);
+    assert!(s.stats.duplicates > 0, "a session copied beside itself counts once");
+    assert!(s.records.iter().all(|r| r.agent == Agent::Pi && r.cwd.is_some()), "cwd from the header");
+    assert!(s.records.iter().all(|r| r.model.as_deref().is_some_and(|m| m.starts_with("[pi] "))));
+    let cc = crate::oracle_or_skip!(ccusage_with("pi", &[("PI_AGENT_DIR", &dir)], &[]));
+    compare("pi", &s, &cc, &[]);
+}
+
+#[test]
+fn openclaw_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::openclaw(tmp.path(), 5, 40);
+    let s = run(&opts(Agent::OpenClaw, &dir));
+    assert!(s.issues.len() >= 2, "torn and truncated lines reported: {:?}", s.issues);
+    assert!(s.stats.duplicates > 0, "a reset archive's records count once");
+    assert!(s.records.iter().all(|r| r.agent == Agent::OpenClaw && r.cwd.is_some()), "cwd from the header");
+    assert!(s.records.iter().all(|r| r.model.as_deref().is_some_and(|m| m.starts_with("[openclaw] "))));
+    let cc = crate::oracle_or_skip!(ccusage_with("openclaw", &[("OPENCLAW_DIR", &dir)], &[]));
+    compare("openclaw", &s, &cc, &[]);
+}
+
+#[test]
+fn codebuff_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::codebuff(&tmp.path().join("manicode"), 5, 40);
+    let s = run(&opts(Agent::Codebuff, &dir));
+    assert!(s.issues.iter().any(|i| i.kind == specwork_usage::IssueKind::CorruptFile), "{:?}", s.issues);
+    assert!(s.stats.duplicates > 0, "a message stored twice counts once");
+    assert!(s.unpriced_models.contains("codebuff-unknown"));
+    assert!(s.records.iter().all(|r| r.agent == Agent::Codebuff && r.session_id.starts_with("manicode/")));
+    let cc = crate::oracle_or_skip!(ccusage_with("codebuff", &[("CODEBUFF_DATA_DIR", &dir)], &[]));
+    compare("codebuff", &s, &cc, &[]);
+}
+
+/// OpenCode 1.2+'s SQLite store, read before the message files (a message in both counts once,
+/// as the database has it).
+#[test]
+fn opencode_db_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::opencode_db(tmp.path(), 7, 30);
+    let s = run(&opts(Agent::OpenCode, &dir));
+    assert!(s.stats.duplicates > 0, "a message in the database and a file counts once");
+    assert!(s.issues.iter().any(|i| i.kind == specwork_usage::IssueKind::CorruptLine), "{:?}", s.issues);
+    assert!(s.records.iter().all(|r| r.agent == Agent::OpenCode && r.cwd.is_some()));
+    let cc = crate::oracle_or_skip!(ccusage_with("opencode", &[("OPENCODE_DATA_DIR", &dir)], &[]));
+    compare("opencode", &s, &cc, &[]);
+}
+
+#[test]
+fn kilo_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::kilo(tmp.path(), 5, 30);
+    let s = run(&opts(Agent::Kilo, &dir));
+    assert!(s.records.iter().all(|r| r.agent == Agent::Kilo));
+    assert!(s.records.iter().any(|r| r.cost_usd == 0.0 && r.tokens.total() > 0), "a recorded cost of 0 is taken");
+    let cc = crate::oracle_or_skip!(ccusage_with("kilo", &[("KILO_DATA_DIR", &dir)], &[]));
+    compare("kilo", &s, &cc, &[]);
+}
+
+#[test]
+fn goose_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = gen_more::goose(tmp.path(), 5, 30);
+    let s = run(&opts(Agent::Goose, &dir));
+    assert!(s.records.iter().all(|r| r.agent == Agent::Goose));
+    assert_eq!(s.records.len(), 27, "30 sessions but one without a model config, one naming no model, one empty");
+    let cc = crate::oracle_or_skip!(ccusage_with("goose", &[("GOOSE_PATH_ROOT", &dir)], &[]));
+    compare("goose", &s, &cc, &[]);
+}
+
+/// Two Hermes homes (`HERMES_HOME=a,b`): a session in both counts once.
+#[test]
+fn hermes_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let homes = gen_more::hermes(tmp.path(), 5, 30, 2);
+    let list = std::ffi::OsString::from(format!("{},{}", homes[0].display(), homes[1].display()));
+    let vars = |k: &str| match k {
+        "HERMES_HOME" => Some(list.clone()),
+        _ => None,
+    };
+    let sources = Sources::for_agents(vars, &[Agent::Hermes]).unwrap();
+    assert_eq!(sources.hermes.len(), 2);
+    let s = run(&ScanOptions { sources, ..ScanOptions::default() });
+    assert!(s.stats.duplicates > 0, "a session in both homes counts once");
+    assert!(s.records.iter().all(|r| r.agent == Agent::Hermes));
+    let cc = crate::oracle_or_skip!(ccusage_with("hermes", &[("HERMES_HOME", Path::new(&list))], &[]));
+    // ccusage prices the candidate `openai/gpt-5.1-codex` far below GPT-5.1 Codex's list price
+    // (its snapshot's fuzzy match finds a cheaper entry, near the -mini's); specwork matches it
+    // to `gpt-5.1-codex`. Tokens are equal.
+    compare("hermes", &s, &cc, &["gpt-5.1-codex"]);
 }
 
 /// `--agent X` resolves only X's folders: a `CLAUDE_CONFIG_DIR` without `projects/` breaks

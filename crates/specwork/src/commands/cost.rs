@@ -99,6 +99,14 @@ pub enum AgentArg {
     Amp,
     Copilot,
     Qwen,
+    Droid,
+    Kimi,
+    Pi,
+    Openclaw,
+    Codebuff,
+    Kilo,
+    Goose,
+    Hermes,
 }
 
 impl From<AgentArg> for Agent {
@@ -111,6 +119,14 @@ impl From<AgentArg> for Agent {
             AgentArg::Amp => Agent::Amp,
             AgentArg::Copilot => Agent::Copilot,
             AgentArg::Qwen => Agent::Qwen,
+            AgentArg::Droid => Agent::Droid,
+            AgentArg::Kimi => Agent::Kimi,
+            AgentArg::Pi => Agent::Pi,
+            AgentArg::Openclaw => Agent::OpenClaw,
+            AgentArg::Codebuff => Agent::Codebuff,
+            AgentArg::Kilo => Agent::Kilo,
+            AgentArg::Goose => Agent::Goose,
+            AgentArg::Hermes => Agent::Hermes,
         }
     }
 }

@@ -650,7 +650,10 @@ fn agent_filter_never_fails_on_another_agents_folder() {
         ),
     )
     .unwrap();
-    for agent in ["codex", "gemini", "qwen", "amp", "copilot", "opencode"] {
+    for agent in [
+        "codex", "gemini", "qwen", "amp", "copilot", "opencode", "droid", "kimi", "pi", "openclaw", "codebuff", "kilo",
+        "goose", "hermes",
+    ] {
         let out = specwork(d)
             .env("CLAUDE_CONFIG_DIR", &bad)
             .env("CODEX_HOME", d.join("codex"))
