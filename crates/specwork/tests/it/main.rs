@@ -12,6 +12,7 @@ mod cost;
 mod dashboard;
 mod dashboard_browser;
 mod deliverables;
+mod docs;
 mod done;
 mod first_hour;
 mod foundation;
