@@ -13,6 +13,9 @@
 //!   quotes what the command prints: each of A and B must be found in one line of its output
 //!   (`…` in a quote stands for any text).
 //!
+//! Inline `specwork …` spans (the reference tables' synopses) are checked against `--help`: their
+//! subcommands and long flags must exist.
+//!
 //! Each file runs in its own copy of `examples/demo`, its blocks in order (an example may build on
 //! the one before), under `sh` with the built `specwork` first on `PATH`, a fixed clock, user,
 //! host and seed, and `HOME` and the config directory in the temp dir (so no agent logs of the
@@ -263,43 +266,53 @@ fn runnable(file: &str, text: &str, skipped: &mut BTreeSet<(String, String)>) ->
     all
 }
 
-#[test]
-fn every_command_example_in_the_docs_runs_as_documented() {
-    let root = repo();
+/// Runs one file's examples in order in a fresh copy of the demo; returns what differs.
+fn run_file(file: &str, examples: &[Example]) -> Vec<String> {
+    let sandbox = Sandbox::new();
     let mut failures = Vec::new();
-    let mut skipped = BTreeSet::new();
-    let mut ran = 0;
-    for file in doc_files() {
-        let text = std::fs::read_to_string(root.join(&file)).unwrap();
-        let examples = runnable(&file, &text, &mut skipped);
-        if examples.is_empty() {
+    for e in examples {
+        let (code, output) = sandbox.run(&e.command);
+        let where_ = format!("{file}:{}: `{}`", e.line, e.command);
+        if code != e.code {
+            failures.push(format!("{where_} exited {code}, the docs say {}:\n{output}", e.code));
             continue;
         }
-        let sandbox = Sandbox::new();
-        for e in examples {
-            ran += 1;
-            let (code, output) = sandbox.run(&e.command);
-            let where_ = format!("{file}:{}: `{}`", e.line, e.command);
-            if code != e.code {
-                failures.push(format!("{where_} exited {code}, the docs say {}:\n{output}", e.code));
-                continue;
+        for q in &e.quoted {
+            if !output.lines().any(|l| line_matches(&format!("[..]{q}[..]"), l)) {
+                failures.push(format!("{where_}: its comment quotes `{q}`, which it does not print:\n{output}"));
             }
-            for q in &e.quoted {
-                if !output.lines().any(|l| line_matches(&format!("[..]{q}[..]"), l)) {
-                    failures.push(format!("{where_}: its comment quotes `{q}`, which it does not print:\n{output}"));
-                }
-            }
-            if let Some(expected) = &e.output {
-                let actual: Vec<&str> = output.lines().collect();
-                if !lines_match(expected, &actual) {
-                    failures.push(format!(
-                        "{where_} printed something else.\n--- the docs say\n{}\n--- it printed\n{output}",
-                        expected.join("\n")
-                    ));
-                }
+        }
+        if let Some(expected) = &e.output {
+            let actual: Vec<&str> = output.lines().collect();
+            if !lines_match(expected, &actual) {
+                failures.push(format!(
+                    "{where_} printed something else.\n--- the docs say\n{}\n--- it printed\n{output}",
+                    expected.join("\n")
+                ));
             }
         }
     }
+    failures
+}
+
+#[test]
+fn every_command_example_in_the_docs_runs_as_documented() {
+    let root = repo();
+    let mut skipped = BTreeSet::new();
+    let mut files = Vec::new();
+    for file in doc_files() {
+        let text = std::fs::read_to_string(root.join(&file)).unwrap();
+        let examples = runnable(&file, &text, &mut skipped);
+        if !examples.is_empty() {
+            files.push((file, examples));
+        }
+    }
+    let ran: usize = files.iter().map(|(_, e)| e.len()).sum();
+    // Files are independent (each has its own copy of the demo): run them side by side.
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = files.iter().map(|(f, e)| s.spawn(move || run_file(f, e))).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
     let missing: Vec<_> =
         NOT_RUN.iter().filter(|(f, c, _)| !skipped.contains(&((*f).to_owned(), (*c).to_owned()))).collect();
     assert!(missing.is_empty(), "NOT_RUN lists blocks that no longer exist: {missing:?}");
@@ -498,4 +511,127 @@ fn the_book_builds_offline_without_warnings() {
     }
     assert!(internal > 20, "only {internal} internal links found in the built pages: is the check broken?");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The inline code spans (outside fences) of a Markdown text that start with `specwork `, or with
+/// one of `commands` and name a flag (`cost --by project`, as the reference tables write them).
+fn inline_commands(text: &str, commands: &[String]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut fence = false;
+    for (i, l) in text.lines().enumerate() {
+        if l.trim_start().starts_with("```") {
+            fence = !fence;
+        }
+        if fence {
+            continue;
+        }
+        for span in l.split('`').skip(1).step_by(2) {
+            if let Some(rest) = span.strip_prefix("specwork ") {
+                out.push((i + 1, rest.to_owned()));
+            } else if span.contains(" --") && commands.iter().any(|c| span.starts_with(&format!("{c} "))) {
+                out.push((i + 1, span.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// `specwork PATH --help`, cached: the text and the names of its subcommands.
+fn help_of<'a>(
+    cache: &'a mut BTreeMap<Vec<String>, (String, Vec<String>)>,
+    path: &[String],
+) -> &'a (String, Vec<String>) {
+    cache.entry(path.to_vec()).or_insert_with(|| {
+        let out = Std::new(specwork_bin()).args(path).arg("--help").env("NO_COLOR", "1").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let subcommands = text
+            .split("\nCommands:\n")
+            .nth(1)
+            .map(|s| {
+                s.lines()
+                    .take_while(|l| !l.trim().is_empty())
+                    .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+                    .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (text, subcommands)
+    })
+}
+
+/// Every `specwork …` written inline in the docs (the synopses of the reference tables, commands
+/// in prose) names subcommands and long flags the binary has, so a renamed or removed flag cannot
+/// stay documented.
+#[test]
+fn every_inline_specwork_command_names_real_subcommands_and_flags() {
+    let root = repo();
+    let mut cache = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let top = help_of(&mut cache, &[]).1.clone();
+    for file in doc_files() {
+        let text = std::fs::read_to_string(root.join(&file)).unwrap();
+        for (line, span) in inline_commands(&text, &top) {
+            // The command ends where a pipe, redirection or a second command starts.
+            let words: Vec<String> = span
+                .split_whitespace()
+                .take_while(|w| !matches!(*w, "|" | "\\|" | ">" | "&&" | ";"))
+                .map(str::to_owned)
+                .collect();
+            let mut path: Vec<String> = Vec::new();
+            let mut flags = Vec::new();
+            let mut i = 0;
+            let mut in_args = false;
+            while i < words.len() {
+                let w = &words[i];
+                // Alternatives (`--today\|--since`) and optional parts (`[--force]`) hold flags too.
+                for part in w.split(['|', '[', ']', '(', ')', ',']) {
+                    let part = part.trim_end_matches('\\');
+                    if let Some(f) =
+                        part.strip_prefix("--").filter(|f| f.chars().next().is_some_and(char::is_alphabetic))
+                    {
+                        flags.push(format!("--{}", f.split('=').next().unwrap_or(f)));
+                    }
+                }
+                if w == "--workspace" && path.is_empty() {
+                    i += 2;
+                    continue;
+                }
+                let plain = w.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '_') && !w.starts_with('-');
+                if !in_args && plain {
+                    // `slash CMD ARGS` is expanded to `CMD ARGS` before clap parses (main.rs).
+                    if path.is_empty() && w == "slash" {
+                        in_args = true;
+                        i += 1;
+                        continue;
+                    }
+                    if help_of(&mut cache, &path).1.iter().any(|s| s == w) {
+                        path.push(w.clone());
+                    } else {
+                        in_args = true;
+                        if path.is_empty() {
+                            problems.push(format!("{file}:{line}: `specwork {span}`: no command `{w}`"));
+                        }
+                    }
+                } else if !w.starts_with('-') {
+                    in_args = true;
+                }
+                i += 1;
+            }
+            checked += 1;
+            let help = help_of(&mut cache, &path).0.clone();
+            for f in flags {
+                let known = help.contains(&format!("{f} "))
+                    || help.contains(&format!("{f},"))
+                    || help.contains(&format!("{f}\n"))
+                    || help.contains(&format!("{f}="));
+                if !known {
+                    problems
+                        .push(format!("{file}:{line}: `specwork {span}`: `specwork {}` has no {f}", path.join(" ")));
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} inline commands found: is the extraction broken?");
+    assert!(problems.is_empty(), "inline commands the binary does not have:\n{}", problems.join("\n"));
 }
