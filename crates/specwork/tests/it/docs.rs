@@ -362,16 +362,24 @@ fn heading_id(heading: &str) -> String {
         .collect()
 }
 
+/// The lines of a Markdown text outside fenced code blocks, with their line numbers.
+fn prose_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut fence = false;
+    text.lines().enumerate().filter_map(move |(i, l)| {
+        if l.trim_start().starts_with("```") {
+            fence = !fence;
+            return None;
+        }
+        (!fence).then_some((i + 1, l))
+    })
+}
+
 /// The ids of a page's headings (outside code blocks), numbered as mdBook numbers duplicates.
 fn anchors(text: &str) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut fence = false;
-    for l in text.lines() {
-        if l.trim_start().starts_with("```") {
-            fence = !fence;
-        }
-        if fence || !l.starts_with('#') {
+    for (_, l) in prose_lines(text) {
+        if !l.starts_with('#') {
             continue;
         }
         let title = l.trim_start_matches('#');
@@ -390,21 +398,14 @@ fn anchors(text: &str) -> BTreeSet<String> {
 /// The targets of inline Markdown links `[text](target)` outside code, with their line numbers.
 fn links(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let mut fence = false;
-    for (i, l) in text.lines().enumerate() {
-        if l.trim_start().starts_with("```") {
-            fence = !fence;
-        }
-        if fence {
-            continue;
-        }
+    for (line, l) in prose_lines(text) {
         // Drop code spans so `[x](y)` inside backticks is not a link.
         let plain: String = l.split('`').step_by(2).collect::<Vec<_>>().join("");
         let mut rest = plain.as_str();
         while let Some(p) = rest.find("](") {
             let after = &rest[p + 2..];
             let Some(end) = after.find(')') else { break };
-            out.push((i + 1, after[..end].to_owned()));
+            out.push((line, after[..end].to_owned()));
             rest = &after[end..];
         }
     }
@@ -517,19 +518,12 @@ fn the_book_builds_offline_without_warnings() {
 /// one of `commands` and name a flag (`cost --by project`, as the reference tables write them).
 fn inline_commands(text: &str, commands: &[String]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let mut fence = false;
-    for (i, l) in text.lines().enumerate() {
-        if l.trim_start().starts_with("```") {
-            fence = !fence;
-        }
-        if fence {
-            continue;
-        }
+    for (line, l) in prose_lines(text) {
         for span in l.split('`').skip(1).step_by(2) {
             if let Some(rest) = span.strip_prefix("specwork ") {
-                out.push((i + 1, rest.to_owned()));
+                out.push((line, rest.to_owned()));
             } else if span.contains(" --") && commands.iter().any(|c| span.starts_with(&format!("{c} "))) {
-                out.push((i + 1, span.to_owned()));
+                out.push((line, span.to_owned()));
             }
         }
     }
