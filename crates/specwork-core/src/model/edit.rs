@@ -147,6 +147,10 @@ pub struct Created {
     pub layout: Layout,
     /// Files written, relative to the workspace.
     pub files: Vec<PathBuf>,
+    /// The parent's spec document, when a link to the new spec was added to its `## Child
+    /// Specs` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_from: Option<PathBuf>,
 }
 
 /// Options for a new numbered spec.
@@ -217,7 +221,51 @@ pub fn new_numbered(ws: &Workspace, opts: &NewNumbered<'_>) -> Result<Created, E
             files.push(ctx_rel);
         }
     }
-    Ok(Created { id: opts.id.to_owned(), layout: Layout::Numbered, files })
+    // The way back down: the parent lists its child, as the child names its parent.
+    let mut linked_from = None;
+    if let Some(p) = parent {
+        let alias = format!("{} - {}", opts.id, names::one_line(opts.title).replace(['|', '[', ']'], " "));
+        let link = relative_link(&p.dir, &files[0]);
+        let mut added = false;
+        write::update(&ws.abs(&p.path), |old: &str| -> Result<String, EditError> {
+            let new = add_child_link(old, &link, &alias);
+            added = new.is_some();
+            Ok(new.unwrap_or_else(|| old.to_owned()))
+        })?;
+        linked_from = added.then(|| p.path.clone());
+    }
+    Ok(Created { id: opts.id.to_owned(), layout: Layout::Numbered, files, linked_from })
+}
+
+/// `src` (an area's spec document) with `- [[link|alias]]` added at the end of its `## Child
+/// Specs` section (made at the end of the document when it has none); `None` when a link to
+/// `link` is there already.
+pub fn add_child_link(src: &str, link: &str, alias: &str) -> Option<String> {
+    if src.contains(&format!("[[{link}|")) || src.contains(&format!("[[{link}]]")) {
+        return None;
+    }
+    let eol = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    let item = format!("- [[{link}|{alias}]]{eol}");
+    let is_children = |t: &str| {
+        let t = t.trim().trim_end_matches(':').to_ascii_lowercase();
+        t == "child specs" || t == "children"
+    };
+    let mut out = src.to_owned();
+    match markdown::section(src, is_children) {
+        Some(section) => {
+            let at = markdown::content_end(src, section);
+            let lead = if at > 0 && !src[..at].ends_with('\n') { eol } else { "" };
+            out.insert_str(at, &format!("{lead}{item}"));
+        }
+        None => {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push_str(eol);
+            }
+            let lead = if out.is_empty() || out.ends_with(&format!("{eol}{eol}")) { "" } else { eol };
+            out.push_str(&format!("{lead}## Child Specs{eol}{eol}{item}"));
+        }
+    }
+    Some(out)
 }
 
 /// Creates a named spec under `.spec-workflow/specs/{name}/` with the given documents from
@@ -258,8 +306,26 @@ pub fn new_named(ws: &Workspace, name: &str, title: &str, docs: &[TemplateKind])
     if files.is_empty() {
         return Err(EditError::SpecExists { id: name.to_owned(), path: dir });
     }
-    Ok(Created { id: name.to_owned(), layout: Layout::SpecWorkflow, files })
+    Ok(Created { id: name.to_owned(), layout: Layout::SpecWorkflow, files, linked_from: None })
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::add_child_link;
+
+    #[test]
+    fn child_links_go_to_the_child_specs_section() {
+        let area = "# 1001 - Storage\n\n## Overview\n\nx\n\n## Child Specs\n- [[../1001/1014.spec|1014 - NAS]]\n\n## Notes\nn\n";
+        let out = add_child_link(area, "../1001/1015.spec", "1015 - Tape").unwrap();
+        assert_eq!(
+            out,
+            "# 1001 - Storage\n\n## Overview\n\nx\n\n## Child Specs\n- [[../1001/1014.spec|1014 - NAS]]\n- [[../1001/1015.spec|1015 - Tape]]\n\n## Notes\nn\n"
+        );
+        assert_eq!(add_child_link(&out, "../1001/1015.spec", "other"), None);
+        let bare = "# 1001\r\n\r\nText";
+        assert_eq!(
+            add_child_link(bare, "../1001/1016/spec", "1016 - Area").unwrap(),
+            "# 1001\r\n\r\nText\r\n\r\n## Child Specs\r\n\r\n- [[../1001/1016/spec|1016 - Area]]\r\n"
+        );
+    }
+}

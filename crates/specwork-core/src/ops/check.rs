@@ -162,6 +162,8 @@ struct Rewrite {
     old: String,
     new: String,
     problem: usize,
+    /// The file the link will lead to.
+    moved_to: String,
 }
 
 /// Checks the workspace; with `fix`, repairs what it safely can.
@@ -224,6 +226,10 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
         }
         for (p, rw) in r.problems {
             if let Some(mut rw) = rw {
+                // A spec's link to a deliverable that moved still lists it (the link is fixable).
+                if spec_docs.contains_key(&r.file) {
+                    listed.entry(rw.moved_to.clone()).or_default().push((r.file.clone(), None));
+                }
                 rw.problem = problems.len();
                 rewrites.entry(r.file.clone()).or_default().push(rw);
             }
@@ -237,8 +243,7 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
     let mut orphan_fixes: Vec<(String, String, usize)> = Vec::new();
     let mut header_rewrites: Vec<(String, String, String, usize)> = Vec::new();
     for &f in &deliverable_files {
-        let abs = ws.root.join(f);
-        let head = header::read(&abs);
+        let head = header::read(&ws.root, Path::new(f));
         let listing = listed.get(f).map(Vec::as_slice).unwrap_or_default();
         let mut listing_docs: Vec<&str> = listing.iter().map(|(d, _)| d.as_str()).collect();
         listing_docs.dedup();
@@ -266,8 +271,11 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
                 });
             }
             Some(h) => {
-                for (key, value) in [("Generated from", &h.generated_from), ("Context", &h.context)] {
-                    let Some(v) = value else { continue };
+                // A Markdown deliverable's `spec:`/`context:` properties are wiki links, checked
+                // (and fixed) with every other link of the file.
+                let paths = if h.spec_link.is_some() { [&None, &None] } else { [&h.generated_from, &h.context] };
+                for (key, value) in [("Generated from", paths[0]), ("Context", paths[1])] {
+                    let Some(v) = value.as_ref() else { continue };
                     let path = v.trim().trim_start_matches("./");
                     if vault.contains(path) {
                         continue;
@@ -384,7 +392,7 @@ pub fn check(ws: &Workspace, fix: bool) -> Result<CheckReport, EditError> {
         for (f, doc, i) in orphan_fixes {
             let doc_path = PathBuf::from(&doc);
             let doc_dir = doc_path.parent().unwrap_or(Path::new("")).to_owned();
-            let alias = header::read(&ws.root.join(&f)).and_then(|h| h.purpose).unwrap_or_else(|| file_name(&f));
+            let alias = header::read(&ws.root, Path::new(&f)).and_then(|h| h.purpose).unwrap_or_else(|| file_name(&f));
             let r = crate::ops::deliverable::ensure_listed(
                 ws,
                 &doc_path,
@@ -668,7 +676,7 @@ fn link_problem(
                             format!("`specwork check --fix` rewrites the link to `{new}`"),
                             true,
                         ),
-                        Some(Rewrite { old: written.to_owned(), new, problem: 0 }),
+                        Some(Rewrite { old: written.to_owned(), new, problem: 0, moved_to: m.clone() }),
                     ))
                 }
                 _ => Some((
@@ -749,6 +757,7 @@ fn add_header(
         purpose: alias.unwrap_or_else(|| file_name(f)),
         created,
         target: None,
+        spec_name: Some(format!("{} - {}", spec.id, spec.title)),
     };
     let abs = ws.root.join(f);
     let head = crate::base::path_policy::read(&abs)?;
@@ -759,7 +768,9 @@ fn add_header(
         if std::str::from_utf8(&head).is_err() {
             return Ok(false);
         }
-        write::update(&abs, |old: &str| -> Result<String, EditError> { Ok(header::insert(old, &fields, style)) })?;
+        write::update(&abs, |old: &str| -> Result<String, EditError> {
+            Ok(header::insert(old, &fields, style, Path::new(f)))
+        })?;
     }
     Ok(true)
 }

@@ -274,7 +274,7 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
     }
     let abs = ws.abs(&rel);
     let existing = abs.is_file();
-    let current = if existing { header::read(&abs) } else { None };
+    let current = if existing { header::read(&ws.root, &rel) } else { None };
     let doc_s = slash(&doc);
     if let Some(h) = &current
         && let Some(from) = &h.generated_from
@@ -305,6 +305,7 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
         purpose: purpose.clone(),
         created,
         target: req.target.map(str::to_owned),
+        spec_name: Some(format!("{} - {}", spec.id, spec.title)),
     };
 
     let mut header_file = rel_s.clone();
@@ -330,7 +331,7 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
             header_file = slash(&header::sidecar_path(&rel));
         } else {
             write::update(&abs, |old: &str| -> Result<String, DeliverableError> {
-                Ok(header::insert(old, &fields, style))
+                Ok(header::insert(old, &fields, style, &rel))
             })
             .map_err(|e| match e {
                 DeliverableError::Edit(EditError::Write(write::WriteError::Io(io)))
@@ -389,9 +390,7 @@ fn new_file_content(rel: &Path, kind: Kind, fields: &HeaderFields, style: Commen
     match style {
         CommentStyle::Sidecar if ext == "json" => "{}\n".to_owned(),
         CommentStyle::Sidecar => String::new(),
-        _ if matches!(ext.as_str(), "md" | "markdown") => {
-            format!("{}\n# {}\n", fields.render(style, "\n"), one_line(title))
-        }
+        CommentStyle::Properties => header::insert(&format!("# {}\n", one_line(title)), fields, style, rel),
         _ => format!("{shebang}{}", fields.render(style, "\n")),
     }
 }

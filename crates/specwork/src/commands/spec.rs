@@ -90,6 +90,9 @@ fn new(ctx: &Ctx, a: NewArgs) -> CmdResult {
         for f in &created.files {
             s.push_str(&format!("  {}\n", specwork_core::base::display::slash_path(f)));
         }
+        if let Some(parent) = &created.linked_from {
+            s.push_str(&format!("linked from {}\n", specwork_core::base::display::slash_path(parent)));
+        }
     });
     Ok(0)
 }

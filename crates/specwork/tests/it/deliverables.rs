@@ -179,7 +179,7 @@ fn registering_an_existing_file_inserts_the_header_after_the_shebang_only() {
 fn each_language_gets_its_own_comment_syntax() {
     let ws = demo_copy();
     let cases = [
-        ("nas-setup-guide.md", "doc", "<!-- Generated from: specs/1000/1001/1014.spec.md -->\n"),
+        ("nas-setup-guide.md", "doc", "---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\n"),
         ("check.py", "script", "#!/usr/bin/env python3\n# Generated from: specs/1000/1001/1014.spec.md\n"),
         ("probe.rs", "script", "// Generated from: specs/1000/1001/1014.spec.md\n"),
         ("archive.sql", "script", "-- Generated from: specs/1000/1001/1014.spec.md\n"),
@@ -219,10 +219,14 @@ fn each_language_gets_its_own_comment_syntax() {
         read(cfg.join("mounts.json.meta")),
         "Generated from: specs/1000/1001/1014.spec.md\nContext: specs/1000/1001/1014.context.md\nPurpose: Mount table\nCreated: 2025-08-26\nTarget: /etc/nas/mounts.json\n"
     );
-    // The Markdown doc starts with its title after the header, and sits in a new
-    // ### Documentation subsection between Scripts and Configuration.
+    // The Markdown doc carries its header as front matter properties that Obsidian shows and
+    // follows (links relative to the file), then its title; it sits in a new ### Documentation
+    // subsection between Scripts and Configuration.
     let guide = read(ws.path().join(SPEC_DIR).join("deliverables/docs/nas-setup-guide.md"));
-    assert!(guide.ends_with("-->\n\n# P\n"), "{guide}");
+    assert_eq!(
+        guide,
+        "---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\ncontext: \"[[../../1014.context]]\"\npurpose: \"P\"\ncreated: \"2025-08-26\"\n---\n# P\n"
+    );
     let spec = read(ws.path().join(SPEC_DIR).join("1014.spec.md"));
     let scripts = spec.find("### Scripts").unwrap();
     let docs = spec.find("### Documentation\n- [[deliverables/docs/nas-setup-guide|P]]\n").unwrap();
@@ -721,4 +725,42 @@ fn commit_all_with_a_spec_takes_the_deliverable_just_registered() {
     std::fs::write(root.join(SPEC_DIR).join("deliverables/scripts/other.sh"), "echo\n").unwrap();
     let (_, err) = run_code(specwork(root).args(["commit", "-m", "x", "--spec", "1014"]), 1);
     assert!(err.contains("hint: stage changes with `git add`, or pass --all"), "{err}");
+}
+
+#[test]
+fn markdown_deliverables_link_back_through_front_matter_and_check_keeps_the_links_true() {
+    let ws = demo_copy();
+    let root = ws.path();
+    json(specwork(root).args(["deliverable", "add", "1014", "guide.md", "--purpose", "NAS setup guide"]));
+    let docs = root.join(SPEC_DIR).join("deliverables/docs");
+    let guide = read(docs.join("guide.md"));
+    assert!(guide.starts_with("---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\n"), "{guide}");
+    // The deliverables report reads the purpose back from the properties.
+    let (out, _) = run_code(specwork(root).args(["deliverables", "1014"]), 0);
+    assert!(out.contains("| guide.md | NAS setup guide | Markdown |"), "{out}");
+
+    // Moved one folder down, the file's relative links no longer lead to the spec: check says
+    // so, and --fix rewrites the properties (and the spec's list) to the new place.
+    std::fs::create_dir_all(docs.join("old")).unwrap();
+    std::fs::rename(docs.join("guide.md"), docs.join("old/guide.md")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&run_code(specwork(root).args(["check", "--json"]), 4).0).unwrap();
+    let header = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["file"] == "specs/1000/1001/deliverables/docs/old/guide.md" && p["kind"] == "moved-file")
+        .collect::<Vec<_>>();
+    assert_eq!(header.len(), 2, "{v:#}");
+    assert_eq!(header[0]["line"], 2, "{v:#}");
+    assert_eq!(header[0]["target"], "../../1014.spec");
+    run_code(specwork(root).args(["check", "--fix", "--json"]), 0);
+    let moved = read(docs.join("old/guide.md"));
+    assert!(
+        moved.starts_with(
+            "---\nspec: \"[[../../../1014.spec|1014 - Cold Storage NAS]]\"\ncontext: \"[[../../../1014.context]]\"\n"
+        ),
+        "{moved}"
+    );
+    let v = json(specwork(root).arg("check"));
+    assert_eq!(v["problems"], serde_json::json!([]), "{v:#}");
 }

@@ -223,6 +223,12 @@ fn spec_new_numbered_in_the_seed_shape() {
     insta::assert_snapshot!("new_numbered_context", std::fs::read_to_string(dir.join("1014.context.md")).unwrap());
     insta::assert_snapshot!("new_numbered_spec", std::fs::read_to_string(dir.join("1014.spec.md")).unwrap());
     insta::assert_snapshot!("new_area_spec", std::fs::read_to_string(dir.join("spec.md")).unwrap());
+    // Both ways: the parent lists its child (Obsidian follows these links), and says where.
+    assert_eq!(created["linked_from"], "specs/1000/1001/spec.md");
+    let top = std::fs::read_to_string(ws.join("specs/1000/spec.md")).unwrap();
+    assert!(top.ends_with("## Child Specs\n- [[../1000/1001/spec|1001 - Storage Infrastructure]]\n"), "{top}");
+    let checked = json(specwork(ws).arg("check"));
+    assert_eq!(checked["problems"], serde_json::json!([]), "{checked:#}");
 
     let r = json(specwork(ws).args(["status", "1014"]));
     assert_eq!(r["parent"], "1001");

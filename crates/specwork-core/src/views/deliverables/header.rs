@@ -11,10 +11,27 @@
 //!
 //! Each line is a comment in the file's own syntax ([`CommentStyle::for_file`]): `#` for shell,
 //! Python, TOML, YAML and `.conf` files, `//` for Rust, JS/TS, C and Go, `--` for SQL and Lua,
-//! `<!-- … -->` for Markdown and HTML. Formats without comments (JSON, CSV, binary files) get a
-//! sibling `<file>.meta` holding the same `Key: value` lines without comment markers. The header
-//! goes after a shebang (and a Python coding line), an XML declaration or Markdown front matter.
-//! Paths are workspace-relative with `/`.
+//! `<!-- … -->` for HTML. Formats without comments (JSON, CSV, binary files) get a sibling
+//! `<file>.meta` holding the same `Key: value` lines without comment markers. The header goes
+//! after a shebang (and a Python coding line) or an XML declaration. Paths are
+//! workspace-relative with `/`.
+//!
+//! Markdown deliverables carry the header as front matter properties, which Obsidian shows and
+//! follows (an HTML comment is invisible there):
+//!
+//! ```text
+//! ---
+//! spec: "[[../../1014.spec|1014 - Cold Storage NAS]]"
+//! context: "[[../../1014.context]]"
+//! purpose: "NAS setup guide"
+//! created: "2025-08-26 by Claude + User"
+//! ---
+//! ```
+//!
+//! The links are relative to the deliverable, as every other link specwork writes. They go into
+//! the file's own front matter when it has one (its lines are kept byte for byte), else into a
+//! new one. Markdown files written before keep their `<!-- Generated from: … -->` comments, which
+//! are still read.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +42,8 @@ pub enum CommentStyle {
     Line(&'static str),
     /// An opening and closing marker on the same line: `<!-- … -->`, `/* … */`.
     Block(&'static str, &'static str),
+    /// Markdown front matter properties (`spec: "[[…]]"`).
+    Properties,
     /// No comments: the header lives in `<file>.meta`.
     Sidecar,
 }
@@ -47,9 +66,8 @@ impl CommentStyle {
             | "hpp" | "hh" | "java" | "go" | "kt" | "kts" | "swift" | "scala" | "cs" | "dart" | "proto" | "groovy"
             | "gradle" | "zig" | "jsonc" | "json5" | "php" | "scss" | "less" => CommentStyle::Line("//"),
             "sql" | "lua" | "hs" | "elm" | "ada" | "adb" | "ads" | "vhd" | "vhdl" => CommentStyle::Line("--"),
-            "md" | "markdown" | "html" | "htm" | "xhtml" | "xml" | "svg" | "vue" | "svelte" => {
-                CommentStyle::Block("<!--", "-->")
-            }
+            "md" | "markdown" => CommentStyle::Properties,
+            "html" | "htm" | "xhtml" | "xml" | "svg" | "vue" | "svelte" => CommentStyle::Block("<!--", "-->"),
             "css" => CommentStyle::Block("/*", "*/"),
             "tex" | "sty" | "cls" | "erl" | "hrl" => CommentStyle::Line("%"),
             "bat" | "cmd" => CommentStyle::Line("REM"),
@@ -67,7 +85,7 @@ impl CommentStyle {
         match self {
             CommentStyle::Line(p) => format!("{p} {text}"),
             CommentStyle::Block(o, c) => format!("{o} {text} {c}"),
-            CommentStyle::Sidecar => text.to_owned(),
+            CommentStyle::Sidecar | CommentStyle::Properties => text.to_owned(),
         }
     }
 }
@@ -97,10 +115,13 @@ pub struct HeaderFields {
     pub created: String,
     /// Where a configuration file is installed (`/etc/fstab`).
     pub target: Option<String>,
+    /// How the spec link of a Markdown deliverable reads (`1014 - Cold Storage NAS`).
+    pub spec_name: Option<String>,
 }
 
 impl HeaderFields {
-    /// The header's lines, each ending with `eol`.
+    /// The header's lines, each ending with `eol`. Comment and sidecar styles only: Markdown's
+    /// properties need the file's place ([`HeaderFields::properties`]).
     pub fn render(&self, style: CommentStyle, eol: &str) -> String {
         let mut lines = vec![format!("Generated from: {}", self.generated_from)];
         if let Some(c) = &self.context {
@@ -113,7 +134,38 @@ impl HeaderFields {
         }
         lines.into_iter().map(|l| style.wrap(&l) + eol).collect()
     }
+
+    /// The front matter properties of a Markdown deliverable at `file` (workspace-relative),
+    /// each line ending with `eol`, without the `---` fences. Links are relative to the file.
+    pub fn properties(&self, file: &Path, eol: &str) -> String {
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let link = |to: &str, alias: Option<&str>| {
+            let target = crate::model::links::link_target(dir, Path::new(to));
+            match alias {
+                Some(a) => format!("[[{target}|{}]]", one_line(a).replace(['|', '[', ']'], " ")),
+                None => format!("[[{target}]]"),
+            }
+        };
+        let mut lines = vec![format!("spec: {}", yaml_quoted(&link(&self.generated_from, self.spec_name.as_deref())))];
+        if let Some(c) = &self.context {
+            lines.push(format!("context: {}", yaml_quoted(&link(c, None))));
+        }
+        lines.push(format!("purpose: {}", yaml_quoted(&one_line(&self.purpose))));
+        lines.push(format!("created: {}", yaml_quoted(&one_line(&self.created))));
+        if let Some(t) = &self.target {
+            lines.push(format!("target: {}", yaml_quoted(&one_line(t))));
+        }
+        lines.into_iter().map(|l| l + eol).collect()
+    }
 }
+
+/// A YAML double-quoted scalar.
+fn yaml_quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The keys a Markdown deliverable's header writes into front matter.
+const PROPERTY_KEYS: [&str; 5] = ["spec", "context", "purpose", "created", "target"];
 
 fn one_line(s: &str) -> String {
     crate::base::names::one_line(s).replace("*/", "*")
@@ -134,10 +186,18 @@ pub struct Header {
     pub target: Option<String>,
     /// `Reviewed:` (in the header, or `reviewed:` in Markdown front matter).
     pub reviewed: Option<String>,
-    /// 1-based line of `Generated from:` (in the sidecar when `sidecar` is set).
+    /// 1-based line of `Generated from:` (in the sidecar when `sidecar` is set), or of the
+    /// `spec:` property.
     pub line: usize,
     /// Whether it was read from a `.meta` sidecar.
     pub sidecar: bool,
+    /// The link targets as written in a Markdown deliverable's `spec:` and `context:`
+    /// properties (relative to the file); `generated_from` and `context` hold them resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec_link: Option<String>,
+    /// See `spec_link`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context_link: Option<String>,
 }
 
 impl Header {
@@ -192,23 +252,57 @@ pub fn parse(text: &str, bare: bool) -> Header {
             *slot = Some(value.to_owned());
         }
     }
-    if h.reviewed.is_none() {
+    if !bare {
         let fm = crate::text::front_matter::properties(text);
-        h.reviewed = fm.text("reviewed").filter(|v| !v.is_empty()).map(str::to_owned);
+        let prop = |k: &str| fm.text(k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        if h.reviewed.is_none() {
+            h.reviewed = prop("reviewed");
+        }
+        if h.generated_from.is_none()
+            && let Some(spec) = prop("spec").as_deref().and_then(wiki_target)
+        {
+            h.spec_link = Some(spec);
+            h.context_link = prop("context").as_deref().and_then(wiki_target);
+            h.purpose = h.purpose.take().or_else(|| prop("purpose"));
+            h.created = h.created.take().or_else(|| prop("created"));
+            h.target = h.target.take().or_else(|| prop("target"));
+            h.line = text.lines().position(|l| l.starts_with("spec:")).map_or(1, |i| i + 1);
+        }
     }
     h.sidecar = bare;
     h
 }
 
-/// The header of the file at `abs`: in the file, else in its `.meta` sidecar. `None` when there
-/// is no traceback header (no `Generated from:`).
-pub fn read(abs: &Path) -> Option<Header> {
-    let text = read_start(abs);
-    let h = parse(&text, false);
+/// The target of a property written as a wiki link (`[[../../1014.spec|alias]]`).
+fn wiki_target(value: &str) -> Option<String> {
+    let inner = value.strip_prefix("[[")?.strip_suffix("]]")?;
+    let target = inner.split('|').next().unwrap_or(inner).trim();
+    (!target.is_empty()).then(|| target.to_owned())
+}
+
+/// The workspace path of the spec document or context file a link written in `file` leads to
+/// (`.md` added, as Obsidian reads a link to a note).
+fn resolve_link(file: &Path, target: &str) -> Option<String> {
+    let dir = crate::base::display::slash_path(file.parent().unwrap_or(Path::new("")));
+    let path = crate::model::links::normalize(&dir, crate::model::links::strip_subpath(target))?;
+    Some(if path.ends_with(".md") { path } else { format!("{path}.md") })
+}
+
+/// The header of the file `rel` of the workspace at `root`: in the file (comments or, for
+/// Markdown, front matter properties), else in its `.meta` sidecar. `None` when there is no
+/// traceback header (no `Generated from:` and no `spec:` link).
+pub fn read(root: &Path, rel: &Path) -> Option<Header> {
+    let abs = root.join(rel);
+    let text = read_start(&abs);
+    let mut h = parse(&text, false);
+    if let Some(spec) = &h.spec_link {
+        h.generated_from = resolve_link(rel, spec);
+        h.context = h.context_link.as_deref().and_then(|c| resolve_link(rel, c));
+    }
     if h.is_complete() {
         return Some(h);
     }
-    let side = crate::base::path_policy::read_to_string(sidecar_path(abs)).ok()?;
+    let side = crate::base::path_policy::read_to_string(sidecar_path(&abs)).ok()?;
     let mut s = parse(&side, true);
     s.reviewed = s.reviewed.or(h.reviewed);
     s.is_complete().then_some(s)
@@ -243,9 +337,26 @@ pub fn insertion_offset(src: &str) -> usize {
     pos
 }
 
-/// `src` with the header inserted at [`insertion_offset`], in the file's line endings.
-pub fn insert(src: &str, fields: &HeaderFields, style: CommentStyle) -> String {
+/// `src` (the content of the deliverable `file`) with the header inserted at
+/// [`insertion_offset`], in the file's line endings. Markdown's properties go into the file's
+/// front matter, before its closing fence, or into a new one; front matter that does not parse,
+/// or that uses one of the keys already, gets the comment header after it instead.
+pub fn insert(src: &str, fields: &HeaderFields, style: CommentStyle, file: &Path) -> String {
     let eol = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    if style == CommentStyle::Properties {
+        let props = fields.properties(file, eol);
+        let bom = if src.starts_with('\u{feff}') { 3 } else { 0 };
+        let Some(fm) = crate::text::front_matter::range(src) else {
+            return format!("{}---{eol}{props}---{eol}{}", &src[..bom], &src[bom..]);
+        };
+        let free = crate::text::front_matter::read(src).is_ok_and(|p| PROPERTY_KEYS.iter().all(|k| p.get(k).is_none()));
+        if free {
+            let block = &src[fm.clone()];
+            let closing = fm.start + block.trim_end_matches(['\n', '\r']).rfind('\n').map_or(0, |i| i + 1);
+            return format!("{}{props}{}", &src[..closing], &src[closing..]);
+        }
+        return insert(src, fields, CommentStyle::Block("<!--", "-->"), file);
+    }
     let at = insertion_offset(src);
     let mut out = String::with_capacity(src.len() + 256);
     out.push_str(&src[..at]);
@@ -269,12 +380,15 @@ mod tests {
             purpose: "Monitor NAS connectivity and performance".into(),
             created: "2025-08-26 by Claude + User".into(),
             target: None,
+            spec_name: Some("1014 - Cold Storage NAS".into()),
         }
     }
 
+    const GUIDE: &str = "specs/1000/1001/deliverables/docs/guide.md";
+
     #[test]
     fn seed_shape_after_the_shebang() {
-        let out = insert("#!/bin/bash\nset -e\n", &fields(), CommentStyle::Line("#"));
+        let out = insert("#!/bin/bash\nset -e\n", &fields(), CommentStyle::Line("#"), Path::new("a.sh"));
         assert_eq!(
             out,
             "#!/bin/bash\n# Generated from: specs/1000/1001/1014.spec.md\n# Context: specs/1000/1001/1014.context.md\n# Purpose: Monitor NAS connectivity and performance\n# Created: 2025-08-26 by Claude + User\nset -e\n"
@@ -295,7 +409,8 @@ mod tests {
         assert_eq!(s("a.go"), CommentStyle::Line("//"));
         assert_eq!(s("a.sql"), CommentStyle::Line("--"));
         assert_eq!(s("a.lua"), CommentStyle::Line("--"));
-        assert_eq!(s("a.md"), CommentStyle::Block("<!--", "-->"));
+        assert_eq!(s("a.md"), CommentStyle::Properties);
+        assert_eq!(s("a.html"), CommentStyle::Block("<!--", "-->"));
         assert_eq!(s("a.json"), CommentStyle::Sidecar);
         assert_eq!(s("fstab.nas"), CommentStyle::Line("#"));
         assert_eq!(CommentStyle::for_file(Path::new("blob"), b"\x00\x01"), CommentStyle::Sidecar);
@@ -304,14 +419,65 @@ mod tests {
     #[test]
     fn markdown_after_front_matter_and_crlf() {
         let src = "---\ntitle: Guide\nreviewed: 2025-08-27\n---\r\n# Guide\r\n";
-        let out = insert(src, &fields(), CommentStyle::Block("<!--", "-->"));
+        let out = insert(src, &fields(), CommentStyle::Block("<!--", "-->"), Path::new("a.html"));
         assert!(out.starts_with(
             "---\ntitle: Guide\nreviewed: 2025-08-27\n---\r\n<!-- Generated from: specs/1000/1001/1014.spec.md -->\r\n"
         ));
         let h = parse(&out, false);
         assert_eq!(h.context.as_deref(), Some("specs/1000/1001/1014.context.md"));
         assert_eq!(h.reviewed.as_deref(), Some("2025-08-27"));
-        let py = insert("#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nx = 1\n", &fields(), CommentStyle::Line("#"));
+        let py = insert(
+            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nx = 1\n",
+            &fields(),
+            CommentStyle::Line("#"),
+            Path::new("a.py"),
+        );
         assert!(py.starts_with("#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Generated from:"));
+    }
+
+    #[test]
+    fn markdown_properties_link_back_relative_to_the_file() {
+        let out = insert("# Guide\n", &fields(), CommentStyle::Properties, Path::new(GUIDE));
+        assert_eq!(
+            out,
+            "---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\ncontext: \"[[../../1014.context]]\"\npurpose: \"Monitor NAS connectivity and performance\"\ncreated: \"2025-08-26 by Claude + User\"\n---\n# Guide\n"
+        );
+        let props = crate::text::front_matter::read(&out).unwrap();
+        assert_eq!(props.text("spec"), Some("[[../../1014.spec|1014 - Cold Storage NAS]]"));
+        let h = parse(&out, false);
+        assert_eq!(h.spec_link.as_deref(), Some("../../1014.spec"));
+        assert_eq!(h.line, 2);
+        assert_eq!(resolve_link(Path::new(GUIDE), "../../1014.spec").as_deref(), Some("specs/1000/1001/1014.spec.md"));
+    }
+
+    #[test]
+    fn markdown_properties_join_the_users_front_matter_byte_for_byte() {
+        let src = "\u{feff}---\r\ntitle:   Guide  # mine\r\ntags: [a, b]\r\n---\r\n# Guide\r\n";
+        let out = insert(src, &fields(), CommentStyle::Properties, Path::new(GUIDE));
+        assert!(
+            out.starts_with("\u{feff}---\r\ntitle:   Guide  # mine\r\ntags: [a, b]\r\nspec: \"[[../../1014.spec|"),
+            "{out}"
+        );
+        assert!(out.ends_with("\r\n---\r\n# Guide\r\n"), "{out}");
+        let props = crate::text::front_matter::read(&out).unwrap();
+        assert_eq!(props.text("title"), Some("Guide"));
+        assert_eq!(props.text("purpose"), Some("Monitor NAS connectivity and performance"));
+        // A key of the user's own in the way: the comment header after the front matter.
+        let taken = "---\npurpose: mine\n---\nx\n";
+        let out = insert(taken, &fields(), CommentStyle::Properties, Path::new(GUIDE));
+        assert!(
+            out.starts_with("---\npurpose: mine\n---\n<!-- Generated from: specs/1000/1001/1014.spec.md -->\n"),
+            "{out}"
+        );
+        assert_eq!(parse(&out, false).purpose.as_deref(), Some("Monitor NAS connectivity and performance"));
+    }
+
+    #[test]
+    fn quotes_in_values_stay_valid_yaml() {
+        let mut f = fields();
+        f.purpose = r#"Say "hi" \ bye"#.into();
+        let out = insert("", &f, CommentStyle::Properties, Path::new(GUIDE));
+        let props = crate::text::front_matter::read(&out).unwrap();
+        assert_eq!(props.text("purpose"), Some(r#"Say "hi" \ bye"#));
     }
 }

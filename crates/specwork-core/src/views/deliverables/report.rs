@@ -255,7 +255,7 @@ pub fn find(ws: &Workspace, vault: &Vault, spec: &Spec) -> (Vec<Found>, Vec<Stri
     for f in super::all_files(ws, vault) {
         if f.starts_with(&prefix)
             && !found.iter().any(|x| x.path == f)
-            && header::read(&ws.root.join(f))
+            && header::read(&ws.root, Path::new(f))
                 .and_then(|h| h.generated_from)
                 .is_some_and(|g| g.trim_start_matches("./") == doc_s)
         {
@@ -360,7 +360,7 @@ pub fn build(ws: &Workspace, vault: &Vault, spec: &Spec) -> DeliverablesReport {
         let bytes = crate::base::path_policy::read(&abs).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
         let name = f.path.rsplit('/').next().unwrap_or(&f.path).to_owned();
-        let head = header::read(&abs);
+        let head = header::read(&ws.root, Path::new(&f.path));
         let purpose = head.as_ref().and_then(|h| h.purpose.clone()).or_else(|| f.alias.clone());
         let size = bytes.len() as u64;
 
@@ -484,6 +484,7 @@ fn count(abs: &Path, bytes: &[u8], config: &tokei::Config) -> (String, tokei::Co
         header::CommentStyle::Line("//") => L::C,
         header::CommentStyle::Line("--") => L::Sql,
         header::CommentStyle::Block(..) => L::Html,
+        header::CommentStyle::Properties => L::Markdown,
         header::CommentStyle::Line("%") => L::Tex,
         header::CommentStyle::Line(_) => L::Sh,
         header::CommentStyle::Sidecar => L::Text,
