@@ -446,6 +446,10 @@ impl Repo {
     pub fn commit(&self, message: &str, trailers: &[(&str, &str)], all: bool) -> Result<Commit, GitError> {
         let mut cmd = git(&self.workspace);
         cmd.args(["commit", "--quiet", "--no-edit", "--cleanup=strip", "-m", message]);
+        if crate::base::clock::is_fixed() {
+            let at = crate::base::clock::now().timestamp().to_string();
+            cmd.env("GIT_AUTHOR_DATE", &at).env("GIT_COMMITTER_DATE", &at);
+        }
         if all {
             cmd.arg("--all");
         }
@@ -472,6 +476,43 @@ impl Repo {
         let mut cmd = git(&self.workspace);
         cmd.args(["add", "--ignore-errors", "--"]).args(existing);
         run(cmd, "add").map(drop)
+    }
+
+    /// Whether a commit now would have something to commit: staged changes, or with `all` also
+    /// changes of tracked files.
+    pub fn has_changes(&self, all: bool) -> bool {
+        let differs = |args: &[&str]| {
+            let mut cmd = git(&self.workspace);
+            cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+            // `--quiet` exits 1 when there are differences; a new repository has no HEAD to
+            // compare with, and then anything staged is a change.
+            cmd.status().map_or(true, |s| s.code() != Some(0))
+        };
+        differs(&["diff", "--cached", "--quiet"]) || all && differs(&["diff", "--quiet"])
+    }
+
+    /// Fails the way `git commit` would when git has no identity to commit with.
+    pub fn check_identity(&self) -> Result<(), GitError> {
+        let mut cmd = git(&self.workspace);
+        cmd.args(["var", "GIT_COMMITTER_IDENT"]);
+        run(cmd, "var").map(drop)
+    }
+
+    /// Whether git ignores `path` (workspace-relative): `.gitignore`, `info/exclude`.
+    pub fn ignores(&self, path: &Path) -> bool {
+        let mut cmd = git(&self.workspace);
+        cmd.args(["check-ignore", "-q", "--"]).arg(path).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.status().is_ok_and(|s| s.success())
+    }
+
+    /// Takes `paths` out of the index again (back to HEAD's version), as `git reset -- paths`.
+    pub fn unstage(&self, paths: &[PathBuf]) -> Result<(), GitError> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let mut cmd = git(&self.workspace);
+        cmd.args(["reset", "--quiet", "--"]).args(paths);
+        run(cmd, "reset").map(drop)
     }
 
     /// Whether git tracks `path` (workspace-relative).

@@ -24,6 +24,12 @@ pub fn now() -> Zoned {
     Zoned::now()
 }
 
+/// Whether `SPECWORK_NOW` fixes the clock (then the commits specwork makes carry that time too,
+/// so that what it records and what git records agree).
+pub fn is_fixed() -> bool {
+    std::env::var_os("SPECWORK_NOW").is_some()
+}
+
 /// The machine's real time, never `SPECWORK_NOW`: only for comparing with file modification
 /// times and for the age of caches. Everything recorded or reported uses [`now`].
 pub fn system_time() -> std::time::SystemTime {

@@ -6,12 +6,13 @@
 //! new ones included — so a deliverable registered a minute ago is not left out of the commit
 //! that delivers it (`git commit -a` alone takes only tracked files).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::base::display::slash_path;
 use crate::base::names;
+use crate::base::write;
 use crate::git::{GitError, Repo};
 use crate::model::edit::EditError;
 use crate::model::spec::{Layout, Spec};
@@ -126,7 +127,30 @@ fn own_files(spec: &Spec) -> Vec<PathBuf> {
     out
 }
 
-/// Makes the commit and records it in the spec's timeline.
+/// The subject git will give `message` (its first paragraph on one line, as `--cleanup=strip`
+/// leaves it).
+fn subject_of(message: &str) -> String {
+    let first = message.trim_start().split("\n\n").next().unwrap_or("");
+    first.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The files a timeline event of `spec` may write, with their bytes now: the context file and
+/// the open session journals (a handful of small files).
+fn bookkeeping_snapshot(ws: &Workspace, spec: &Spec) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+    let mut files: Vec<PathBuf> = spec.docs.context.iter().cloned().collect();
+    if let Ok(dir) = fs_err::read_dir(ws.abs(Path::new(crate::stores::journal::CURRENT_DIR))) {
+        files.extend(dir.flatten().map(|e| Path::new(crate::stores::journal::CURRENT_DIR).join(e.file_name())));
+    }
+    files
+        .into_iter()
+        .map(|f| {
+            let bytes = crate::base::path_policy::read(ws.abs(&f)).ok();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// Makes the commit, its record in the spec's timeline travelling in it.
 pub fn commit(ws: &Workspace, o: &CommitOptions<'_>) -> Result<Committed, CommitError> {
     let task = match (o.spec, o.task) {
         (Some(spec), Some(task)) => {
@@ -154,19 +178,55 @@ pub fn commit(ws: &Workspace, o: &CommitOptions<'_>) -> Result<Committed, Commit
         repo.add(&files)?;
         staged = files.iter().filter(|p| ws.root.join(p).exists()).map(|p| slash_path(p)).collect();
     }
-    let c = repo.commit(o.message, &trailers, o.all)?;
-    let timeline = match o.spec {
-        Some(s) => {
-            let event = TimelineEvent::Commit {
-                hash: c.short.clone(),
-                subject: c.subject.clone(),
-                task: task.map(str::to_owned),
-            };
-            context_append::append(ws, s, &event)
-                .map_err(|source| CommitError::Timeline { short: c.short.clone(), source })?
-                .map(|p| slash_path(&p))
+    // Refused before anything is recorded: nothing to commit, or no identity to commit with.
+    if !repo.has_changes(o.all) {
+        return Err(GitError::Failed { command: "commit".into(), stderr: "nothing to commit".into() }.into());
+    }
+    repo.check_identity()?;
+
+    // The spec's bookkeeping travels in the commit that it records: the timeline entry (and the
+    // session's journal event) is written first, without the hash nobody knows yet, and staged
+    // with the work. The session shows the hash once it has seen the commit made.
+    let mut timeline = None;
+    let mut restore: Vec<(PathBuf, Option<Vec<u8>>, Vec<u8>)> = Vec::new();
+    if let Some(s) = o.spec {
+        let before = bookkeeping_snapshot(ws, s);
+        let event = TimelineEvent::Commit {
+            hash: String::new(),
+            subject: subject_of(o.message),
+            task: task.map(str::to_owned),
+        };
+        let (shown, written) = context_append::append_written(ws, s, &event)
+            .map_err(|source| CommitError::Timeline { short: String::new(), source })?;
+        timeline = shown.map(|p| slash_path(&p));
+        for f in written {
+            let now = crate::base::path_policy::read(ws.abs(&f)).unwrap_or_default();
+            let old = before.iter().find(|(p, _)| *p == f).and_then(|(_, b)| b.clone());
+            restore.push((f, old, now));
         }
-        None => None,
+        let to_stage: Vec<PathBuf> = restore.iter().map(|(f, ..)| f.clone()).filter(|f| !repo.ignores(f)).collect();
+        repo.add(&to_stage)?;
+        staged.extend(to_stage.iter().map(|p| slash_path(p)).filter(|p| !staged.contains(p)).collect::<Vec<_>>());
+    }
+    let c = match repo.commit(o.message, &trailers, o.all) {
+        Ok(c) => c,
+        Err(e) => {
+            // No commit, so no record of one: each file goes back to what it was, unless it
+            // changed again meanwhile, and out of the index.
+            let _ = repo.unstage(&restore.iter().map(|(f, ..)| f.clone()).collect::<Vec<_>>());
+            for (f, old, now) in restore {
+                if let Some(old) = old {
+                    let _ = write::update(&ws.abs(&f), |cur: &str| -> Result<String, write::WriteError> {
+                        Ok(if cur.as_bytes() == now.as_slice() {
+                            String::from_utf8_lossy(&old).into_owned()
+                        } else {
+                            cur.to_owned()
+                        })
+                    });
+                }
+            }
+            return Err(e.into());
+        }
     };
     Ok(Committed {
         trailers: trailers.iter().map(|(k, v)| format!("{k}: {v}")).collect(),

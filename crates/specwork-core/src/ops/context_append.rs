@@ -53,6 +53,8 @@ impl TimelineEvent {
     fn bullet(&self) -> String {
         match self {
             Self::Implementation(b) => b.clone(),
+            // A commit not made yet (its record travels in it): its subject alone.
+            Self::Commit { hash, subject, .. } if hash.is_empty() => subject.clone(),
             Self::Commit { hash, subject, .. } => format!("`{hash}`: {subject}"),
         }
     }
@@ -117,10 +119,20 @@ pub fn ensure_context(ws: &Workspace, spec: &Spec) -> Result<Option<PathBuf>, Ed
 /// it (the context file; the session journal for a named spec in a session), or `None` when the
 /// spec has no timeline (a named spec outside a session, an area without a context file).
 pub fn append(ws: &Workspace, spec: &Spec, event: &TimelineEvent) -> Result<Option<PathBuf>, EditError> {
-    if let Some(shown) = record_in_session(ws, spec, event)? {
-        return Ok(Some(shown));
+    Ok(append_written(ws, spec, event)?.0)
+}
+
+/// [`append`], also returning every file it wrote (the session journal, the context file).
+pub fn append_written(
+    ws: &Workspace,
+    spec: &Spec,
+    event: &TimelineEvent,
+) -> Result<(Option<PathBuf>, Vec<PathBuf>), EditError> {
+    if let Some((shown, journal)) = record_in_session(ws, spec, event)? {
+        let files = if shown == journal { vec![journal] } else { vec![journal, shown.clone()] };
+        return Ok((Some(shown), files));
     }
-    let Some(rel) = ensure_context(ws, spec)? else { return Ok(None) };
+    let Some(rel) = ensure_context(ws, spec)? else { return Ok((None, Vec::new())) };
     let now = clock::now();
     let today = clock::date(&now);
     let stamp = clock::minute(&now);
@@ -128,12 +140,17 @@ pub fn append(ws: &Workspace, spec: &Spec, event: &TimelineEvent) -> Result<Opti
     write::update(&ws.abs(&rel), |old: &str| -> Result<String, EditError> {
         Ok(append_to_text(old, section, &bullet, &today, &stamp))
     })?;
-    Ok(Some(rel))
+    Ok((Some(rel.clone()), vec![rel]))
 }
 
 /// Appends the event to the journal of the person's latest active session on `spec`, which
-/// refreshes the session's timeline entry. `None` when there is no such session.
-fn record_in_session(ws: &Workspace, spec: &Spec, event: &TimelineEvent) -> Result<Option<PathBuf>, EditError> {
+/// refreshes the session's timeline entry: `(the file that shows it, the journal)`. `None` when
+/// there is no such session.
+fn record_in_session(
+    ws: &Workspace,
+    spec: &Spec,
+    event: &TimelineEvent,
+) -> Result<Option<(PathBuf, PathBuf)>, EditError> {
     let who = session::Identity::detect(&ws.root, &ws.config);
     let _lock = journal::WorkspaceLock::acquire(&ws.root);
     let index = session::SessionIndex::load_current(&ws.root);
@@ -158,7 +175,8 @@ fn record_in_session(ws: &Workspace, spec: &Spec, event: &TimelineEvent) -> Resu
         session::SessionError::Write(w) => EditError::Write(w),
         other => EditError::Write(write::WriteError::Io(std::io::Error::other(other.to_string()))),
     })?;
-    Ok(Some(if spec.layout == Layout::Numbered { timeline::context_path(spec) } else { journal_rel }))
+    let shown = if spec.layout == Layout::Numbered { timeline::context_path(spec) } else { journal_rel.clone() };
+    Ok(Some((shown, journal_rel)))
 }
 
 /// The pure edit behind [`append`].

@@ -22,6 +22,7 @@ pub mod derived;
 pub mod done;
 pub mod drift;
 pub mod eod;
+pub mod init;
 pub mod phases;
 pub mod record;
 pub mod session;

@@ -838,6 +838,15 @@ impl WorkspaceLock {
     pub fn acquire(root: &Path) -> Self {
         let dir = root.join(".specwork");
         let _ = crate::base::path_policy::create_dir_all(&dir);
+        // Everything in `.specwork/` is derived (caches, indexes, locks): it keeps itself out of
+        // git even in a workspace `init` never saw.
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            let _ = crate::base::write::create(
+                &ignore,
+                b"# specwork's derived state (caches, indexes, locks): never committed\n*\n",
+            );
+        }
         let file = crate::base::path_policy::confine(dir.join("sessions.lock"))
             .and_then(|()| {
                 fs_err::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("sessions.lock"))

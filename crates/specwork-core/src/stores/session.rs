@@ -1016,7 +1016,10 @@ pub fn new_commits(root: &Path, index: &SessionIndex, since: &Stamp, until: &Sta
     let since_arg = format!("--since={}", since.ts);
     let until_arg = format!("--until={}", until.ts);
     let mut args = vec!["log", "--no-merges", "--reverse", "--format=%h%x09%s", since_arg.as_str(), until_arg.as_str()];
-    let email = git(&["config", "user.email"]).map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
+    // The identity git commits with (GIT_AUTHOR_EMAIL included): `Name <email> 1700000000 +0000`.
+    let email = git(&["var", "GIT_AUTHOR_IDENT"])
+        .and_then(|id| Some(id.split_once('<')?.1.split_once('>')?.0.trim().to_owned()))
+        .filter(|e| !e.is_empty());
     let author;
     if let Some(e) = &email {
         author = format!("--author={e}");
@@ -1028,7 +1031,7 @@ pub fn new_commits(root: &Path, index: &SessionIndex, since: &Stamp, until: &Sta
         .iter()
         .flat_map(|s| &s.entries)
         .filter_map(|e| match &e.event {
-            Event::Commit { hash, .. } => Some(hash.as_str()),
+            Event::Commit { hash, .. } if !hash.is_empty() => Some(hash.as_str()),
             _ => None,
         })
         .collect();

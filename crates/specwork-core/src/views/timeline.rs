@@ -134,7 +134,7 @@ pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
         out.push_str(&format!("- {}\n", one_line(l)));
     }
 
-    let commits: Vec<(&str, &str)> = s
+    let all_commits: Vec<(&str, &str)> = s
         .entries
         .iter()
         .filter(|e| s.entry_is_for(e, spec))
@@ -143,10 +143,21 @@ pub fn render_block(s: &Session, spec: &str, number: u32) -> String {
             _ => None,
         })
         .collect();
+    // A commit recorded before it was made (`specwork commit` puts its own record in it) has no
+    // hash; once the session has seen it made (task done, end of session), its hash shows.
+    let commits: Vec<(&str, &str)> = all_commits
+        .iter()
+        .filter(|(h, subj)| !h.is_empty() || !all_commits.iter().any(|(h2, s2)| !h2.is_empty() && s2 == subj))
+        .copied()
+        .collect();
     if !commits.is_empty() {
         out.push_str("\n#### Commits\n");
         for (h, subj) in commits {
-            out.push_str(&format!("- `{}`: {}\n", one_line(h), one_line(subj)));
+            if h.is_empty() {
+                out.push_str(&format!("- {}\n", one_line(subj)));
+            } else {
+                out.push_str(&format!("- `{}`: {}\n", one_line(h), one_line(subj)));
+            }
         }
     }
     out.push_str(CLOSE);

@@ -1,9 +1,7 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use serde::Serialize;
-use specwork_core::base::write;
-use specwork_core::model::config::DEFAULT_CONFIG;
 
 use super::Ctx;
 use crate::error::CmdResult;
@@ -27,46 +25,27 @@ struct InitReport {
     project: Option<specwork_core::stores::projects::Added>,
 }
 
-/// The folders and files of a workspace; creating them is idempotent.
-const DIRS: [&str; 5] =
-    ["specs", ".spec-workflow/specs", "docs/sessions/.current", "docs/sessions/daily", "docs/sessions/archive"];
-
 pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     let root = match (&args.dir, ctx.root_flag()) {
         (Some(d), _) => d.clone(),
         (None, Some(w)) => w.to_owned(),
         (None, None) => std::env::current_dir().map_err(anyhow::Error::from)?,
     };
-    fs_err::create_dir_all(&root).map_err(anyhow::Error::from)?;
-    specwork_core::base::path_policy::register_root(&root);
+    specwork_core::ops::init::open_root(&root).map_err(anyhow::Error::from)?;
     // Agent files are planned first: a settings file that does not parse stops init before any write.
     let agent_files = super::init_agent::plan(&root, &args.agents)?;
-    let mut report = InitReport {
+    let made = specwork_core::ops::init::workspace(&root).map_err(anyhow::Error::from)?;
+    let report = InitReport {
         root: root.display().to_string(),
-        created: Vec::new(),
-        existing: Vec::new(),
-        agent_files: Vec::new(),
-        project: None,
+        created: made.created,
+        existing: made.existing,
+        agent_files: super::init_agent::apply(&root, agent_files)?,
+        // Failing to register never fails `init`.
+        project: specwork_core::ops::init::register_project(&root)
+            .inspect_err(|e| ctx.ui.note(format_args!("not added to the list of projects: {e}")))
+            .ok()
+            .flatten(),
     };
-    let mut record = |rel: &str, created: bool| {
-        if created { report.created.push(rel.to_owned()) } else { report.existing.push(rel.to_owned()) }
-    };
-    let config = root.join("specwork.toml");
-    match write::create(&config, DEFAULT_CONFIG.as_bytes()) {
-        Ok(()) => record("specwork.toml", true),
-        Err(write::WriteError::Exists { .. }) => record("specwork.toml", false),
-        Err(e) => return Err(anyhow::Error::from(e).into()),
-    }
-    for d in DIRS {
-        let p = root.join(d);
-        let existed = p.is_dir();
-        specwork_core::base::path_policy::create_dir_all(&p).map_err(anyhow::Error::from)?;
-        record(d, !existed);
-    }
-    let added = ensure_gitignore(&root).map_err(anyhow::Error::from)?;
-    record(".gitignore (.specwork/ cache)", added);
-    report.agent_files = super::init_agent::apply(&root, agent_files)?;
-    report.project = register(ctx, &root);
 
     ctx.ui.outcome(&report, |s| {
         s.push_str(&format!("initialised specwork workspace in {}\n", root.display()));
@@ -83,41 +62,4 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         s.push_str("next: `specwork spec new NAME` for a named spec, `specwork spec new 1000 --area --title T` for a numbered tree\n");
     });
     Ok(0)
-}
-
-/// Adds `.specwork/` (caches and locks, always derived) to `.gitignore`. Returns whether it
-/// added the line.
-fn ensure_gitignore(root: &Path) -> std::io::Result<bool> {
-    let path = root.join(".gitignore");
-    let old = specwork_core::base::path_policy::read_to_string(&path).unwrap_or_default();
-    if old.lines().any(|l| l.trim() == ".specwork/" || l.trim() == "/.specwork/" || l.trim() == ".specwork") {
-        return Ok(false);
-    }
-    let sep = if old.is_empty() || old.ends_with('\n') { "" } else { "\n" };
-    let new = format!("{old}{sep}# specwork caches (derived; safe to delete)\n.specwork/\n");
-    let res = if path.exists() {
-        write::replace(&path, old.as_bytes(), new.as_bytes())
-    } else {
-        write::create(&path, new.as_bytes())
-    };
-    res.map_err(|e| std::io::Error::other(e.to_string()))?;
-    Ok(true)
-}
-
-/// Adds the workspace to the user's list of projects. A workspace that holds the config folder
-/// itself (one rooted at the home directory) is not registered: that would write the list into
-/// it. Failing to register never fails `init`.
-fn register(ctx: &Ctx, root: &Path) -> Option<specwork_core::stores::projects::Added> {
-    use specwork_core::stores::projects;
-    let dir = projects::config_dir()?;
-    if projects::absolute(&dir).starts_with(projects::absolute(root)) {
-        return None;
-    }
-    match projects::add(root, None) {
-        Ok(a) => Some(a),
-        Err(e) => {
-            ctx.ui.note(format_args!("not added to the list of projects: {e}"));
-            None
-        }
-    }
 }

@@ -570,14 +570,20 @@ fn commit_adds_trailers_and_status_reads_the_last_commit_from_git() {
     assert_eq!(body.trim_end(), "Add directory setup script\n\nSpec: 1014\nTask: 4");
     let trailers = git(root, &["log", "-1", "--format=%(trailers:key=Spec,valueonly)|%(trailers:key=Task,valueonly)"]);
     assert_eq!(trailers.trim_end(), "1014\n|4");
-    // The timeline lists the commit.
+    // The timeline lists the commit, and that record travels in the commit itself: nothing is
+    // left modified (a commit cannot name its own hash; git and `status` give it).
     let ctx = read(root.join(SPEC_DIR).join("1014.context.md"));
-    assert!(ctx.ends_with(&format!("#### Commits\n- `{short}`: Add directory setup script\n")), "{ctx}");
+    assert!(ctx.ends_with("#### Commits\n- Add directory setup script\n"), "{ctx}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+    let files = git(root, &["show", "--name-only", "--format=", "HEAD"]);
+    assert!(files.contains("specs/1000/1001/1014.context.md\n"), "{files}");
+    let _ = short.clone();
 
     let st = json(specwork(root).args(["status", "1014"]));
     assert_eq!(st["last_commit"], serde_json::json!({"hash": short, "subject": "Add directory setup script"}));
 
     // An id in the message links too; a number that merely contains the id does not.
+    std::fs::write(root.join("notes.txt"), "w").unwrap();
     git(root, &["add", "."]);
     git(root, &["commit", "-q", "-m", "Record timeline for 1014"]);
     std::fs::write(root.join("notes.txt"), "x").unwrap();
@@ -609,11 +615,41 @@ fn a_commit_in_a_session_is_a_journal_event() {
     git(root, &["add", "."]);
     let v = json(specwork(root).args(["commit", "-m", "Benchmark", "--spec", "1014", "--task", "5"]));
     let short = v["short"].as_str().unwrap();
+    // The session's journal event and timeline entry are in the commit they record: the work
+    // tree is clean after it.
     let journal = std::fs::read_dir(root.join("docs/sessions/.current")).unwrap().flatten().next().unwrap().path();
     let text = read(&journal);
-    assert!(text.contains(&format!("\"hash\":\"{short}\"")) && text.contains("\"task\":\"5\""), "{text}");
+    assert!(
+        text.contains("\"event\":\"commit\",\"hash\":\"\",\"subject\":\"Benchmark\"")
+            && text.contains("\"task\":\"5\""),
+        "{text}"
+    );
+    let ctx = read(root.join(SPEC_DIR).join("1014.context.md"));
+    assert!(ctx.contains("#### Commits\n- Benchmark\n<!-- /specwork:session -->"), "{ctx}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+    let files = git(root, &["show", "--name-only", "--format=", "HEAD"]);
+    assert!(files.contains("docs/sessions/.current/") && files.contains("1014.context.md"), "{files}");
+    // Once the session has seen it made (here: its end), the hash shows.
+    specwork(root).args(["end-session"]).assert().success();
     let ctx = read(root.join(SPEC_DIR).join("1014.context.md"));
     assert!(ctx.contains(&format!("#### Commits\n- `{short}`: Benchmark\n<!-- /specwork:session -->")), "{ctx}");
+
+    // A commit git refuses (a hook) leaves no record behind, staged or not.
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "Session end"]);
+    std::fs::write(root.join(".git/hooks/pre-commit"), "#!/bin/sh\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.join(".git/hooks/pre-commit"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(root.join("notes.txt"), "z").unwrap();
+    git(root, &["add", "notes.txt"]);
+    let before = read(root.join(SPEC_DIR).join("1014.context.md"));
+    let (_, err) = run_code(specwork(root).args(["commit", "-m", "Refused", "--spec", "1014"]), 1);
+    assert!(err.contains("git commit failed"), "{err}");
+    assert_eq!(read(root.join(SPEC_DIR).join("1014.context.md")), before);
+    assert_eq!(git(root, &["status", "--porcelain"]), "A  notes.txt\n");
 }
 
 #[test]
