@@ -352,7 +352,8 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
     let link_added = ensure_listed(ws, &doc, kind, &rel, &link, &alias)?;
 
     let timeline = if header_added || link_added || !existing {
-        let verb = if existing { "Registered" } else { "Created" };
+        let [created, registered] = crate::stores::activity::DELIVERABLE_VERBS;
+        let verb = if existing { registered } else { created };
         let ctx_dir = context.as_deref().and_then(Path::parent).unwrap_or(Path::new("")).to_owned();
         let bullet = format!("{verb} [[{}|{}]]", links::link_target(&ctx_dir, &rel), one_line(&alias));
         context_append::append(ws, spec, &TimelineEvent::Implementation(bullet))?.map(|p| slash(&p))

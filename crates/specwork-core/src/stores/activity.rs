@@ -141,3 +141,31 @@ pub fn last_activity(s: &Session, spec: &str) -> Option<String> {
         None => implementation_lines(s, spec).pop(),
     }
 }
+
+/// The verbs of the timeline line a registered deliverable gets (`Created [[…|…]]`,
+/// `Registered [[…|…]]`), so that what a session delivered can be counted.
+pub const DELIVERABLE_VERBS: [&str; 2] = ["Created", "Registered"];
+
+/// What a session delivered for `spec` besides its tasks: `(deliverables, commits)` — the
+/// deliverables registered and the commits made (a commit recorded before it was made and again
+/// after counts once). Works on a session read without its entries too.
+pub fn delivered(s: &Session, spec: &str) -> (usize, usize) {
+    if let Some(f) = &s.facts {
+        return f.delivered.iter().find(|(sp, ..)| sp == spec).map_or((0, 0), |(_, d, c)| (*d, *c));
+    }
+    let mut deliverables = 0;
+    let mut subjects: Vec<&str> = Vec::new();
+    for e in s.entries.iter().filter(|e| s.entry_is_for(e, spec)) {
+        match &e.event {
+            Event::Note { text, section, .. }
+                if section == "implementation"
+                    && DELIVERABLE_VERBS.iter().any(|v| text.strip_prefix(v).is_some_and(|r| r.starts_with(" [["))) =>
+            {
+                deliverables += 1;
+            }
+            Event::Commit { subject, .. } if !subjects.contains(&subject.as_str()) => subjects.push(subject),
+            _ => {}
+        }
+    }
+    (deliverables, subjects.len())
+}

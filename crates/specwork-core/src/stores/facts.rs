@@ -40,4 +40,7 @@ pub struct EntryFacts {
     pub(crate) agent_sessions: Vec<String>,
     /// Its task count (`Session::task_progress`).
     pub(crate) task_total: usize,
+    /// Per spec, `(spec, deliverables, commits)` (`activity::delivered`); specs with neither
+    /// are left out.
+    pub(crate) delivered: Vec<(String, usize, usize)>,
 }

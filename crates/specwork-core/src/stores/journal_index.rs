@@ -67,7 +67,7 @@ use crate::stores::windows::{self, WorkWindow};
 pub const INDEX_FILE: &str = ".specwork/journals.idx";
 const MAGIC: &[u8; 8] = b"SWJRNIDX";
 /// The layout and fold version; bump on any change to what is stored or how it is computed.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 /// Modification times closer than this to the moment they were read are not trusted.
 pub const RACY_SECS: u64 = 2;
 
@@ -86,6 +86,13 @@ fn facts_of(s: &Session) -> EntryFacts {
             windows: windows::windows(s),
             agent_sessions: windows::tied_agent_sessions(s),
             task_total: s.task_progress().1,
+            delivered: s
+                .specs()
+                .into_iter()
+                .map(|sp| (sp.to_owned(), activity::delivered(s, sp)))
+                .filter(|(_, (d, c))| d + c > 0)
+                .map(|(sp, (d, c))| (sp, d, c))
+                .collect(),
         }
     }
 }
@@ -962,6 +969,12 @@ fn encode_session(w: &mut W, s: &Session) -> Option<()> {
     }
     w.strs(&s.agent_session_ids);
     w.len(facts.task_total);
+    w.len(facts.delivered.len());
+    for (spec, d, c) in &facts.delivered {
+        w.str(spec);
+        w.len(*d);
+        w.len(*c);
+    }
     w.len(facts.last_activity.len());
     for (spec, line) in &facts.last_activity {
         w.str(spec);
@@ -1036,6 +1049,11 @@ fn decode_body(r: &mut R<'_>, key: String, rel: &Path) -> Option<Session> {
     let agent_session_ids = r.strings()?;
     let task_total = r.len_any()?;
     let n = r.len()?;
+    let mut delivered = Vec::with_capacity(n);
+    for _ in 0..n {
+        delivered.push((r.string()?, r.len_any()?, r.len_any()?));
+    }
+    let n = r.len()?;
     let mut last_activity = Vec::with_capacity(n);
     for _ in 0..n {
         last_activity.push((r.string()?, r.string()?));
@@ -1087,7 +1105,14 @@ fn decode_body(r: &mut R<'_>, key: String, rel: &Path) -> Option<Session> {
         archived: true,
         day,
         touched,
-        facts: Some(Box::new(EntryFacts { last_activity, snapshots, windows: wins, agent_sessions, task_total })),
+        facts: Some(Box::new(EntryFacts {
+            last_activity,
+            snapshots,
+            windows: wins,
+            agent_sessions,
+            task_total,
+            delivered,
+        })),
     })
 }
 

@@ -359,6 +359,17 @@ fn summarize(s: &session::Session, spec: &str, tokens: Option<u64>) -> Option<St
         let verb = if done.is_empty() { "Worked on" } else { "worked on" };
         parts.push(format!("{verb} {}", list(&worked)));
     }
+    let (deliverables, commits) = crate::stores::activity::delivered(s, spec);
+    let mut made = Vec::new();
+    if deliverables > 0 {
+        made.push(format!("{deliverables} deliverable{}", if deliverables == 1 { "" } else { "s" }));
+    }
+    if commits > 0 {
+        made.push(format!("{commits} commit{}", if commits == 1 { "" } else { "s" }));
+    }
+    if !made.is_empty() {
+        parts.push(made.join(", "));
+    }
     let mut line = parts.join("; ");
     if let Some(t) = tokens.filter(|t| *t > 0) {
         if line.is_empty() {
@@ -469,8 +480,9 @@ pub struct ResumeReport {
     pub tasks_file: Option<PathBuf>,
 }
 
-/// Builds the resume view.
-pub fn resume(spec: &Spec) -> ResumeReport {
+/// The resume view from the spec's files alone (its context timeline). Frontends use
+/// [`resume_with_sessions`], which adds what the journals recorded.
+fn resume(spec: &Spec) -> ResumeReport {
     let counts = spec.tasks.counts();
     ResumeReport {
         id: spec.id.clone(),

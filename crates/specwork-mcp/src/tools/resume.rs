@@ -41,7 +41,7 @@ struct ResumeReply {
 }
 
 fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let r = report::resume(call.spec()?);
+    let r = report::resume_with_sessions(call.workspace()?, call.spec()?).resume;
     let (remaining, remaining_count) = capped(&r.remaining, 20);
     let skip = r.sessions.len().saturating_sub(3);
     let sessions = r
@@ -51,7 +51,7 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
         .map(|s| Session {
             number: s.number,
             date: s.date.clone(),
-            summary: clip(s.last_activity.as_deref().unwrap_or(&s.title), 160),
+            summary: clip(s.headline().unwrap_or(&s.title), 160),
         })
         .collect();
     Ok(Reply::json(&ResumeReply {

@@ -184,7 +184,7 @@ fn warn(ctx: &Ctx, diags: &[Diagnostic]) {
 
 fn print_outcome(ctx: &Ctx, o: &ApprovalOutcome) {
     warn(ctx, &o.warnings);
-    ctx.ui.report(o, |s| {
+    ctx.ui.outcome(o, |s| {
         let what = format!("{} {}", o.spec, o.doc);
         match (o.action, o.unchanged) {
             ("request", true) => s.push_str(&format!("{what} is already waiting for review ({})\n", o.approval_id)),

@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, a: ArchiveArgs) -> CmdResult {
 }
 
 pub fn print(ctx: &Ctx, m: &Moved, verb: &str) {
-    ctx.ui.report(m, |s| {
+    ctx.ui.outcome(m, |s| {
         s.push_str(&format!("{verb} {}: {} → {}\n", m.spec, slash_path(&m.from), slash_path(&m.to)));
     });
 }

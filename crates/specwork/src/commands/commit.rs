@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, a: CommitArgs) -> CmdResult {
     let message = a.message.join("\n\n");
     let o = CommitOptions { message: &message, spec, task: a.task.as_deref(), all: a.all };
     let report = commit::commit(ws, &o).map_err(error)?;
-    ctx.ui.report(&report, |s| {
+    ctx.ui.outcome(&report, |s| {
         s.push_str(&format!("[{}] {}\n", report.short, report.subject));
         for t in &report.trailers {
             s.push_str(&format!("  {t}\n"));

@@ -57,7 +57,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
         by: a.by.as_deref(),
     };
     let added = deliverable::add(ws, spec, &req).map_err(error)?;
-    ctx.ui.report(&added, |s| {
+    ctx.ui.outcome(&added, |s| {
         let what = if added.created { "created" } else { "registered" };
         s.push_str(&format!("{what} {} {} for spec {}\n", added.kind.as_str(), added.path, added.spec));
         if added.header_added {

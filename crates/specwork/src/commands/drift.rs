@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, a: DriftArgs) -> CmdResult {
         Some(DriftAction::Accept { spec, task, note }) => {
             let spec = ws.spec(&spec)?;
             let r = drift_ops::accept(ws, spec, &task, note.as_deref())?;
-            ctx.ui.report(&r, |s| {
+            ctx.ui.outcome(&r, |s| {
                 s.push_str(&format!(
                     "accepted the drift of task {} of {} ({} file(s)); recorded in {}\n",
                     r.task,
@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, a: DriftArgs) -> CmdResult {
             let agent = agent_session();
             let pick = SessionPick { name: session.as_deref(), agent_session: agent.as_deref() };
             let r = drift_ops::reopen(ws, spec, &task, &reason, &pick)?;
-            ctx.ui.report(&r, |s| {
+            ctx.ui.outcome(&r, |s| {
                 s.push_str(&format!("task {} of {} is pending again: {}\n", r.task, r.spec, reason));
             });
             Ok(0)

@@ -137,7 +137,7 @@ pub fn run(ctx: &Ctx, a: LogImplementationArgs) -> CmdResult {
             ctx.ui.hint("pass --since TIME or --base REV to include commits made during the task");
         }
     }
-    ctx.ui.report(&w, |s| {
+    ctx.ui.outcome(&w, |s| {
         let st = &w.entry.statistics;
         s.push_str(&format!("logged task {} of {}: {}\n", w.entry.task_id, w.spec, slash_path(&w.file)));
         s.push_str(&format!(

@@ -12,7 +12,7 @@ pub fn run(ctx: &Ctx, _a: RebuildArgs) -> CmdResult {
     let ws = ctx.workspace()?;
     let _lock = WorkspaceLock::acquire(&ws.root);
     let r = derived::rebuild(ws)?;
-    ctx.ui.report(&r, |s| {
+    ctx.ui.outcome(&r, |s| {
         let count = |o: Outcome| r.files.iter().filter(|f| f.outcome == o).count();
         s.push_str(&format!(
             "rebuilt from {} session{}: {} created, {} updated, {} unchanged\n",

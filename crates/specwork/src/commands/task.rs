@@ -75,7 +75,7 @@ fn set(ctx: &Ctx, a: SetArgs) -> CmdResult {
     let r = task::set_marker(ws, spec, &a.task, status, a.reason.as_deref(), &pick)?;
     super::do_task::finished_notes(ctx, &r);
     let change = r.change.as_ref().expect("set_marker always edits the marker");
-    ctx.ui.report(change, |s| {
+    ctx.ui.outcome(change, |s| {
         s.push_str(&format!(
             "{} task {} {} ({} → {}) in {}:{}\n",
             change.to.symbol(),

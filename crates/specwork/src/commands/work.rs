@@ -425,7 +425,7 @@ impl Flow<'_> {
 
     fn resume(&mut self, spec: &Spec, a: &WorkArgs) -> CmdResult<()> {
         self.report.view = "resume";
-        let r = report::resume(spec);
+        let r = report::resume_with_sessions(self.ctx.workspace()?, spec).resume;
         let mut s = String::from("\n");
         resume::render(&mut s, &r);
         self.say(&s);

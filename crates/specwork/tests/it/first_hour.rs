@@ -19,6 +19,11 @@ fn quiet_silences_the_confirmations_of_init_and_spec_new_but_not_json() {
     assert_eq!(v["id"], "search", "{v}");
     // Without -q the confirmation is there.
     assert!(stdout(specwork(t.path()).args(["spec", "new", "export"])).starts_with("created spec export"));
+    // The other confirmations too: a deliverable registered, a marker set.
+    let demo = demo_copy();
+    assert_eq!(stdout(specwork(demo.path()).args(["deliverable", "add", "1014", "x.sh", "--purpose", "P", "-q"])), "");
+    assert_eq!(stdout(specwork(demo.path()).args(["task", "set", "1014", "4", "in-progress", "-q"])), "");
+    assert!(demo.path().join("specs/1000/1001/deliverables/scripts/x.sh").is_file());
 }
 
 #[test]

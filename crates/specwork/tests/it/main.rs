@@ -26,6 +26,7 @@ mod layouts;
 mod mcp;
 mod projects;
 mod reports;
+mod seed_walk;
 mod sessions;
 mod ship;
 mod trace;

@@ -40,13 +40,41 @@ const INVOICE_TASKS: &str = ".spec-workflow/specs/invoice-management/tasks.md";
 
 /// The demo workspace with invoice-management's five tasks all pending, as on the guide's morning.
 fn morning() -> tempfile::TempDir {
-    let ws = demo_copy();
-    let p = ws.path().join(INVOICE_TASKS);
-    std::fs::write(&p, read(&p).replace("- [x] 1.", "- [ ] 1.")).unwrap();
-    // 09:00 — requirements, design and tasks approved in the dashboard.
+    let ws = unplanned_morning();
+    // 09:00 — requirements, design and tasks approved.
     for doc in ["requirements", "design", "tasks"] {
         ok(sw(ws.path(), "09:00").args(["approval", "approve", "invoice-management", doc]));
     }
+    ws
+}
+
+/// The guide's 09:00 as the guide does it: the agent asks for each document's approval (as the
+/// MCP `approvals` tool does), and the person approves it in the dashboard, through its HTTP API.
+fn morning_approved_in_the_dashboard() -> tempfile::TempDir {
+    let ws = unplanned_morning();
+    let at = |t: &str| std::path::PathBuf::from(format!("2025-01-13T{t}:00Z"));
+    let (nine, user, host) = (at("09:00"), std::path::PathBuf::from("User"), std::path::PathBuf::from("laptop"));
+    let env = [("SPECWORK_NOW", nine.as_path()), ("SPECWORK_USER", user.as_path()), ("SPECWORK_HOST", host.as_path())];
+    let d = crate::dashboard::Dash::start_with_env(ws.path(), &[], &env);
+    for doc in ["requirements", "design", "tasks"] {
+        let api = format!("/api/approvals/invoice-management/{doc}");
+        let r = d.post_json(&format!("{api}/request"), &serde_json::json!({}));
+        assert_eq!((r.status, r.json()["status"].as_str()), (200, Some("pending")), "{}", r.body);
+        let r = d.post_json(&format!("{api}/approve"), &serde_json::json!({"comment": "ok"}));
+        assert_eq!((r.status, r.json()["status"].as_str()), (200, Some("approved")), "{}", r.body);
+    }
+    drop(d);
+    let v = json(sw(ws.path(), "09:30").args(["approval", "status", "invoice-management"]));
+    let states: Vec<&str> = v["docs"].as_array().unwrap().iter().filter_map(|a| a["state"].as_str()).collect();
+    assert_eq!(states, ["approved", "approved", "approved"], "{v:#}");
+    ws
+}
+
+/// invoice-management with all five tasks pending and nothing approved.
+fn unplanned_morning() -> tempfile::TempDir {
+    let ws = demo_copy();
+    let p = ws.path().join(INVOICE_TASKS);
+    std::fs::write(&p, read(&p).replace("- [x] 1.", "- [ ] 1.")).unwrap();
     // The guide's outputs show dollars only: no second display currency (tests/it/cost.rs covers it).
     let toml = ws.path().join("specwork.toml");
     let text = read(&toml);
@@ -65,7 +93,7 @@ fn logs_in(dir: &Path) -> Vec<String> {
 /// The guide's "Example: Full Day", command by command, with its outputs.
 #[test]
 fn the_guides_full_day() {
-    let ws = morning();
+    let ws = morning_approved_in_the_dashboard();
     let d = ws.path();
     let tasks_before = read(d.join(INVOICE_TASKS));
 
