@@ -82,7 +82,11 @@
     window.alert(msg);
   });
 
-  // Charts: any element with data-chart holds its data in a JSON script element.
+  // Charts: any element with data-chart holds its data in a JSON script element. Bars stand at
+  // x = 0…n-1, with one empty slot on each side: uPlot sizes a bar by the gap between x values,
+  // so a lone bar would have no width. The y scale follows the bars (a $5 budget over a $0.03
+  // day would flatten them to nothing); a line series (the budget) is drawn across the plot with
+  // its label, at the top edge with an arrow when it is above the bars' scale.
   function charts() {
     if (!window.uPlot) return;
     document.querySelectorAll("[data-chart]").forEach(function (el) {
@@ -91,23 +95,62 @@
       if (!src) return;
       var spec = JSON.parse(src.textContent);
       el.dataset.drawn = "1";
-      var series = [{}].concat(spec.series.map(function (s) {
-        var o = { label: s.label, stroke: s.color, fill: s.fill || null, width: 2, dash: s.dash || undefined };
+      var n = spec.labels.length;
+      var money = function (u, v) { return v == null ? "–" : "$" + v.toFixed(2); };
+      var barMax = 0, lines = [];
+      spec.series.forEach(function (s, i) {
+        var col = spec.data[i + 1];
+        if (s.bars) { col.forEach(function (v) { if (v > barMax) barMax = v; }); }
+        else if (col[0] > 0) { lines.push({ label: s.label, color: s.color, value: col[0] }); }
+      });
+      var top = barMax;
+      lines.forEach(function (l) { if (l.value <= barMax * 3) top = Math.max(top, l.value); });
+      top = Math.max(top, 0.01) * 1.15;
+      var series = [{ label: spec.x, value: function (u, v) { return spec.labels[v] || ""; } }].concat(spec.series.map(function (s) {
+        var o = { label: s.label, stroke: s.color, fill: s.fill || null, width: 2, dash: s.dash || undefined, value: money };
         if (s.bars && uPlot.paths && uPlot.paths.bars) { o.paths = uPlot.paths.bars({ size: [0.6, 64] }); o.points = { show: false }; }
+        else if (!s.bars) { o.paths = function () { return null; }; o.points = { show: false }; }
         return o;
       }));
-      var n = spec.labels.length;
+      var data = spec.data.map(function (col, i) { return [i === 0 ? -1 : null].concat(col, [i === 0 ? n : null]); });
+      var drawLines = function (u) {
+        var ctx = u.ctx, px = window.devicePixelRatio || 1, b = u.bbox;
+        lines.forEach(function (l) {
+          var off = l.value > u.scales.y.max;
+          var y = Math.round(u.valToPos(off ? u.scales.y.max : l.value, "y", true)) + (off ? px : 0);
+          ctx.save();
+          ctx.strokeStyle = l.color; ctx.lineWidth = 2 * px; ctx.setLineDash([6 * px, 4 * px]);
+          ctx.beginPath(); ctx.moveTo(b.left, y); ctx.lineTo(b.left + b.width, y); ctx.stroke();
+          ctx.fillStyle = l.color; ctx.font = (12 * px) + "px system-ui, sans-serif";
+          ctx.textAlign = "right"; ctx.textBaseline = off ? "top" : "bottom";
+          ctx.fillText(l.label + " $" + l.value.toFixed(2) + (off ? " \u2191" : ""), b.left + b.width - 4 * px, off ? y + 4 * px : y - 4 * px);
+          ctx.restore();
+        });
+      };
       var opts = { width: Math.max(280, el.clientWidth || 600), height: 220, series: series,
                    scales: { x: { time: false, range: function () { return [-0.5, n - 0.5]; } },
-                             y: { range: function (u, min, max) { return [0, Math.max(max, 0.01) * 1.1]; } } },
+                             y: { range: function () { return [0, top]; } } },
                    axes: [{ splits: function () { return spec.labels.map(function (_, i) { return i; }); },
                             values: function (u, vals) { return vals.map(function (v) { return spec.labels[v] || ""; }); } },
-                          { values: function (u, vals) { return vals.map(function (v) { return "$" + v; }); } }] };
-      new uPlot(opts, spec.data, el);
+                          { values: function (u, vals) { return vals.map(function (v) { return "$" + v; }); } }],
+                   hooks: { draw: [drawLines] } };
+      new uPlot(opts, data, el);
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { connect(); charts(); });
-  document.body && document.body.addEventListener("specwork:refreshed", charts);
-  document.addEventListener("htmx:afterSwap", charts);
+  // Diagrams: ```mermaid blocks, drawn by the vendored mermaid on pages that load it.
+  function diagrams() {
+    if (!window.mermaid) return;
+    if (!window.specworkMermaid) {
+      window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "neutral" });
+      window.specworkMermaid = true;
+    }
+    window.mermaid.run({ querySelector: "pre.mermaid:not([data-processed])" });
+  }
+
+  function draw() { charts(); diagrams(); }
+
+  document.addEventListener("DOMContentLoaded", function () { connect(); draw(); });
+  document.body && document.body.addEventListener("specwork:refreshed", draw);
+  document.addEventListener("htmx:afterSwap", draw);
 })();

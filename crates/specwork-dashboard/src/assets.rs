@@ -1,5 +1,6 @@
-//! Static assets compiled into the binary: htmx and uPlot (vendored from npm, licences beside
-//! them in `assets/`), the stylesheet and the page script. Nothing is loaded from a CDN.
+//! Static assets compiled into the binary: htmx, uPlot and mermaid (vendored from npm, licences
+//! and versions beside them in `assets/`; `scripts/refresh-mermaid.sh` refreshes mermaid), the
+//! stylesheet and the page script. Nothing is loaded from a CDN.
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -10,6 +11,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/htmx.min.js")),
     ("uPlot.iife.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/uPlot.iife.min.js")),
     ("uPlot.min.css", "text/css; charset=utf-8", include_bytes!("../assets/uPlot.min.css")),
+    ("mermaid.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/mermaid.min.js")),
     ("app.css", "text/css; charset=utf-8", include_bytes!("../assets/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../assets/app.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),

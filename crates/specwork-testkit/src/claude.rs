@@ -126,6 +126,14 @@ pub struct ClaudeCorpus {
     pub long_context: bool,
     /// Explicit sessions instead of random ones.
     pub plan: Vec<SessionPlan>,
+    /// Agent-tool subagents as Claude Code 2.1.2 and later writes them: after the corpus, a pass
+    /// with its own seed gives about a third of the sessions (every session when `plan` is set)
+    /// one to three `<session>/subagents/agent-a<6 hex>.jsonl` transcripts, every line a sidechain
+    /// with its `agentId` and the parent's `sessionId` and `cwd`, and an `agent-<id>.meta.json`
+    /// beside each (`agentType`, `spawnDepth`, `model`, `description`). The parent's transcript
+    /// is not touched; the subagents' calls count for the parent session. Their files come after
+    /// every session's own files in [`Expected::files`].
+    pub subagents: bool,
 }
 
 impl Default for ClaudeCorpus {
@@ -142,6 +150,7 @@ impl Default for ClaudeCorpus {
             quirks: true,
             long_context: false,
             plan: Vec::new(),
+            subagents: false,
         }
     }
 }
@@ -642,6 +651,32 @@ impl Session<'_> {
         self.parent = saved;
     }
 
+    /// An Agent-tool subagent in its own transcript (Claude Code 2.1.2+), and its sidecar.
+    fn subagent_file(&mut self, agent: &str, agent_type: &str) -> (PathBuf, String) {
+        let dir = self.dir.join(&self.sid).join("subagents");
+        self.extra_files.push(File::new(dir.join(format!("agent-{agent}.jsonl"))));
+        let f = self.extra_files.len() - 1;
+        self.parent = None;
+        self.context = self.r.int(8_000, 20_000);
+        self.first_call = true;
+        let model = if agent_type == "Explore" { "claude-haiku-4-5-20251001" } else { self.model };
+        let l = self.user_prompt(Some(agent));
+        self.add(Some(f), l);
+        for _ in 0..self.r.int(2, 12) {
+            let (tools, _, _) = self.api_call(Some(f), model, Some(agent), false);
+            self.tool_results(Some(f), &tools, Some(agent));
+        }
+        self.api_call(Some(f), model, Some(agent), false);
+        let words = self.r.sentence(3, 6);
+        let meta = Obj::new()
+            .s("agentType", agent_type)
+            .n("spawnDepth", 1)
+            .s("model", model)
+            .s("description", words.trim_end_matches('.'))
+            .end();
+        (dir.join(format!("agent-{agent}.meta.json")), meta)
+    }
+
     fn run(&mut self, prompts: u32, copy_from: Option<&[Asst]>) {
         if let Some(copies) = copy_from {
             for _ in 0..self.r.int(1, 3) {
@@ -765,6 +800,8 @@ impl ClaudeCorpus {
         let mut expected = Expected::default();
         let mut history: BTreeMap<String, Vec<Asst>> = BTreeMap::new();
         let mut files = Vec::new();
+        // (project dir, cwd, session, first and last call, model) for the subagent pass.
+        let mut spawned: Vec<(PathBuf, String, String, i64, i64, &'static str)> = Vec::new();
         for (cwd, t0, stop, prompts) in plans {
             let dir = root.join("projects").join(encode_project(&cwd));
             let frac = (t0 - start) as f64 / (end - start).max(1) as f64;
@@ -812,6 +849,9 @@ impl ClaudeCorpus {
             };
             expected.sessions.push(s.sid.clone());
             s.run(prompts, copy_from.as_deref());
+            if let (Some(a), Some(b)) = (s.calls.iter().map(|c| c.at_ms).min(), s.calls.iter().map(|c| c.at_ms).max()) {
+                spawned.push((s.dir.clone(), cwd.clone(), s.sid.clone(), a, b, model));
+            }
             let Session { main, extra_files, history: h, calls, .. } = s;
             if !h.is_empty() {
                 history.insert(cwd, h.into_iter().rev().take(200).rev().collect());
@@ -819,6 +859,52 @@ impl ClaudeCorpus {
             expected.calls.extend(calls);
             files.push(main);
             files.extend(extra_files);
+        }
+        let mut metas = Vec::new();
+        if self.subagents {
+            let mut r = Rng::new(self.seed, "claude-subagents");
+            for (dir, cwd, sid, first, last, model) in spawned {
+                if self.plan.is_empty() && !r.chance(0.35) {
+                    continue;
+                }
+                for _ in 0..*r.pick(&[1, 1, 2, 3]) {
+                    // Started while the parent works, done well before its last call.
+                    let start = r.int(first as u64, (last - 20 * 60_000).max(first) as u64) as i64;
+                    let agent = format!("a{}", r.hex(6));
+                    let agent_type = *r.pick(&["Explore", "Explore", "general-purpose", "Plan"]);
+                    let mut s = Session {
+                        r: &mut r,
+                        cfg: self,
+                        dir: dir.clone(),
+                        cwd: cwd.clone(),
+                        sid: sid.clone(),
+                        t: start,
+                        end: last,
+                        frac: 1.0,
+                        version: "2.1.12",
+                        v2: true,
+                        model,
+                        compact_at: u64::MAX,
+                        use_1h: false,
+                        with_cost_usd: false,
+                        branch: "main".to_owned(),
+                        parent: None,
+                        context: 0,
+                        first_call: true,
+                        main: File::new(dir.join("unused")),
+                        extra_files: Vec::new(),
+                        history: Vec::new(),
+                        calls: Vec::new(),
+                    };
+                    metas.push(s.subagent_file(&agent, agent_type));
+                    let Session { extra_files, calls, .. } = s;
+                    expected.calls.extend(calls);
+                    files.extend(extra_files);
+                }
+            }
+        }
+        for (path, meta) in metas {
+            write(&path, format!("{meta}\n").as_bytes());
         }
         let mut faults = Rng::new(self.seed, "claude-faults");
         for mut f in files {

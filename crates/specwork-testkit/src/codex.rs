@@ -62,11 +62,39 @@ pub struct CodexCorpus {
     pub fault_rate: f64,
     /// Copies of some rollouts in `archived_sessions/`.
     pub quirks: bool,
+    /// Subagent rollouts: a third of the sessions with two calls or more spawn one or two
+    /// subagents whose rollout starts with the parent's `session_meta` and a replay of the
+    /// parent's history up to the spawn (its `turn_context` and `token_count` lines, re-stamped
+    /// at the spawn, the shape of ccusage issue #950), then the subagent's own turns, whose
+    /// counters continue the parent's. The `session_meta` names the parent in
+    /// `source.subagent.thread_spawn.parent_thread_id` with `thread_source: "subagent"`, or (a
+    /// quarter: forks) in `forked_from_id`.
+    pub subagents: bool,
+}
+
+/// What [`CodexCorpus::generate_logs`] wrote: the calls to count (each once), and the calls the
+/// subagents' rollouts replay (at the time of the replay), which must not be counted again.
+#[derive(Clone, Debug, Default)]
+pub struct CodexLogs {
+    /// Each call once.
+    pub expected: Expected,
+    /// The replayed copies of calls (a reader that counts them inflates the totals).
+    pub replayed: Vec<Call>,
+    /// The subagent rollouts written.
+    pub subagent_files: Vec<std::path::PathBuf>,
 }
 
 impl Default for CodexCorpus {
     fn default() -> Self {
-        CodexCorpus { seed: 7, start: "2025-10-20".into(), days: 45, sessions: 60, fault_rate: 0.0, quirks: false }
+        CodexCorpus {
+            seed: 7,
+            start: "2025-10-20".into(),
+            days: 45,
+            sessions: 60,
+            fault_rate: 0.0,
+            quirks: false,
+            subagents: false,
+        }
     }
 }
 
@@ -84,6 +112,18 @@ struct Line {
     json: String,
     /// The call a `Count` line carries.
     call: Option<Call>,
+    /// The thread's cumulative counter after this line (input, cached, output, reasoning).
+    cum: [u64; 4],
+    time: i64,
+}
+
+/// Where a subagent's rollout starts: its parent and the parent's counter at the spawn.
+struct Spawn<'a> {
+    parent: &'a str,
+    cum: [u64; 4],
+    /// A fork (`forked_from_id`, source `cli`) rather than a spawned subagent
+    /// (`source.subagent.thread_spawn`, `thread_source: "subagent"`).
+    fork: bool,
 }
 
 const CWDS: &[&str] = &[
@@ -105,34 +145,45 @@ fn usage(i: u64, c: u64, o: u64, r: u64) -> String {
 }
 
 #[allow(clippy::too_many_lines)]
-fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
+fn session(r: &mut Rng, t0: i64, day: &str, sid: &str, spawn: Option<&Spawn<'_>>) -> (Vec<Line>, i64) {
     let mut t = t0;
     let mut lines: Vec<Line> = Vec::new();
-    let emit = |lines: &mut Vec<Line>, t: i64, typ: &str, payload: String, kind: Kind, call: Option<Call>| {
-        let json = Obj::new().s("timestamp", &iso_ms(t)).s("type", typ).raw("payload", payload).end();
-        lines.push(Line { kind, json, call });
-    };
+    let mut cum = spawn.map_or([0u64; 4], |s| s.cum);
+    let emit =
+        |lines: &mut Vec<Line>, t: i64, typ: &str, payload: String, kind: Kind, call: Option<Call>, cum: [u64; 4]| {
+            let json = Obj::new().s("timestamp", &iso_ms(t)).s("type", typ).raw("payload", payload).end();
+            lines.push(Line { kind, json, call, cum, time: t });
+        };
     let cwd = *r.pick(CWDS);
     let mut model = model_on(r, day);
-    let exec = r.chance(0.1);
+    // A subagent is interactive and logs its model (else it would inherit the replayed one).
+    let exec = spawn.is_none() && r.chance(0.1);
     let v = r.f();
     // None: turn_context with a model; Some(true): no turn_context; Some(false): one without model.
-    let no_model = (v < 0.08).then(|| r.chance(0.5));
+    let no_model = (v < 0.08 && spawn.is_none()).then(|| r.chance(0.5));
     let total_only = (0.08..0.13).contains(&v);
     let switch = r.chance(0.12).then(|| (r.int(1, 4), model_on(r, day)));
     let version =
         if no_model.is_some() { *r.pick(&["0.34.0", "0.36.0"]) } else { *r.pick(&["0.46.0", "0.53.0", "0.63.0"]) };
-    let meta = Obj::new()
-        .s("id", sid)
+    let mut meta = Obj::new().s("id", sid);
+    if let Some(sp) = spawn {
+        let ts = Obj::new().s("parent_thread_id", sp.parent).n("depth", 1).s("agent_role", "default").end();
+        meta = if sp.fork {
+            meta.s("forked_from_id", sp.parent)
+        } else {
+            meta.s("thread_source", "subagent")
+                .raw("source", Obj::new().raw("subagent", Obj::new().raw("thread_spawn", ts).end()).end())
+        };
+    }
+    let meta = meta
         .s("timestamp", &iso_ms(t))
         .s("cwd", cwd)
         .s("originator", if exec { "codex_exec" } else { "codex_cli_rs" })
         .s("cli_version", version)
-        .raw("instructions", "null")
-        .s("source", if exec { "exec" } else { "cli" })
-        .s("model_provider", "openai")
-        .end();
-    emit(&mut lines, t, "session_meta", meta, Kind::Other, None);
+        .raw("instructions", "null");
+    let meta = if spawn.is_some_and(|s| !s.fork) { meta } else { meta.s("source", if exec { "exec" } else { "cli" }) };
+    let meta = meta.s("model_provider", "openai").end();
+    emit(&mut lines, t, "session_meta", meta, Kind::Other, None, cum);
     t += r.int(20, 400) as i64;
     let env = format!(
         "<environment_context>\n  <cwd>{cwd}</cwd>\n  <approval_policy>on-request</approval_policy>\n</environment_context>"
@@ -144,13 +195,12 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
             .raw("content", format!("[{}]", Obj::new().s("type", kind).s("text", text).end()))
             .end()
     };
-    emit(&mut lines, t, "response_item", msg(&env, "user", "input_text"), Kind::Other, None);
+    emit(&mut lines, t, "response_item", msg(&env, "user", "input_text"), Kind::Other, None, cum);
     let effort = *r.pick(&["low", "medium", "medium", "high"]);
     let turns = if exec { 1 } else { r.heavy(1, 16, 1.3) };
     let base_ctx = r.int(8500, 14_500);
     let mut context = base_ctx;
     let compact_at = r.int(200_000, 235_000);
-    let mut cum = [0u64; 4];
     let mut last: Option<String> = None;
     let mut prev_input: Option<u64> = None;
     let info = |cum: &[u64; 4], last: &str| {
@@ -171,9 +221,9 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
             model = m;
         }
         let prompt = r.sentence(6, 40);
-        emit(&mut lines, t, "response_item", msg(&prompt, "user", "input_text"), Kind::Other, None);
+        emit(&mut lines, t, "response_item", msg(&prompt, "user", "input_text"), Kind::Other, None, cum);
         let um = Obj::new().s("type", "user_message").s("message", &prompt).raw("images", "[]").end();
-        emit(&mut lines, t, "event_msg", um, Kind::Other, None);
+        emit(&mut lines, t, "event_msg", um, Kind::Other, None, cum);
         t += r.int(5, 60) as i64;
         if no_model != Some(true) {
             let mut ctx = Obj::new()
@@ -183,12 +233,20 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
             if no_model.is_none() {
                 ctx = ctx.s("model", model);
             }
-            emit(&mut lines, t, "turn_context", ctx.s("effort", effort).s("summary", "auto").end(), Kind::Other, None);
+            emit(
+                &mut lines,
+                t,
+                "turn_context",
+                ctx.s("effort", effort).s("summary", "auto").end(),
+                Kind::Other,
+                None,
+                cum,
+            );
         }
         t += r.int(100, 900) as i64;
         let i = last.as_ref().map_or_else(|| "null".to_owned(), |l| info(&cum, l));
         let tc = Obj::new().s("type", "token_count").raw("info", i).raw("rate_limits", limits).end();
-        emit(&mut lines, t, "event_msg", tc, Kind::Reemit, None);
+        emit(&mut lines, t, "event_msg", tc, Kind::Reemit, None, cum);
         context += prompt.len() as u64 / 4 + r.int(10, 60);
         let steps = r.heavy(1, 10, 1.2);
         for step in 0..steps {
@@ -212,6 +270,7 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
                 Obj::new().s("type", "agent_reasoning").s("text", &summary).end(),
                 Kind::Other,
                 None,
+                cum,
             );
             let enc =
                 format!("gAAAAA{}", r.token("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 200));
@@ -221,7 +280,7 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
                 .raw("content", "null")
                 .s("encrypted_content", &enc)
                 .end();
-            emit(&mut lines, t, "response_item", reason, Kind::Other, None);
+            emit(&mut lines, t, "response_item", reason, Kind::Other, None, cum);
             let call_id = format!("call_{}", r.token("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 24));
             if !fin {
                 let cmd = format!("rg -n {} {}", r.sentence(1, 1).trim_end_matches('.'), r.file());
@@ -236,7 +295,7 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
                     .s("arguments", &args)
                     .s("call_id", &call_id)
                     .end();
-                emit(&mut lines, t, "response_item", fc, Kind::Other, None);
+                emit(&mut lines, t, "response_item", fc, Kind::Other, None, cum);
             }
             t += r.int(50, 600) as i64;
             let l = usage(input, cached, out, reasoning);
@@ -259,7 +318,7 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
                 recorded_cost: None,
             };
             let tc = Obj::new().s("type", "token_count").raw("info", info(&cum, &l)).raw("rate_limits", limits).end();
-            emit(&mut lines, t, "event_msg", tc, Kind::Count, Some(call));
+            emit(&mut lines, t, "event_msg", tc, Kind::Count, Some(call), cum);
             last = Some(l.clone());
             prev_input = Some(input);
             if r.chance(0.2) {
@@ -270,7 +329,7 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
                         .raw("info", info(&cum, &l))
                         .raw("rate_limits", limits)
                         .end();
-                    emit(&mut lines, t, "event_msg", tc, Kind::Reemit, None);
+                    emit(&mut lines, t, "event_msg", tc, Kind::Reemit, None, cum);
                 }
             }
             context += out;
@@ -284,8 +343,9 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
                     Obj::new().s("type", "agent_message").s("message", &text).end(),
                     Kind::Other,
                     None,
+                    cum,
                 );
-                emit(&mut lines, t, "response_item", msg(&text, "assistant", "output_text"), Kind::Other, None);
+                emit(&mut lines, t, "response_item", msg(&text, "assistant", "output_text"), Kind::Other, None, cum);
             } else {
                 let tool_tokens = r.heavy(50, 10_000, 1.2);
                 let body = r.text((tool_tokens as usize * 4).min(1200));
@@ -295,12 +355,20 @@ fn session(r: &mut Rng, t0: i64, day: &str, sid: &str) -> (Vec<Line>, i64) {
                     .raw("metadata", Obj::new().n("exit_code", 0).n("duration_seconds", 0.4).end())
                     .end();
                 let fo = Obj::new().s("type", "function_call_output").s("call_id", &call_id).s("output", &output).end();
-                emit(&mut lines, t, "response_item", fo, Kind::Other, None);
+                emit(&mut lines, t, "response_item", fo, Kind::Other, None, cum);
                 context += tool_tokens + r.int(20, 80);
             }
             if context > compact_at {
                 t += r.int(2000, 9000) as i64;
-                emit(&mut lines, t, "compacted", Obj::new().s("message", &r.sentence(20, 60)).end(), Kind::Other, None);
+                emit(
+                    &mut lines,
+                    t,
+                    "compacted",
+                    Obj::new().s("message", &r.sentence(20, 60)).end(),
+                    Kind::Other,
+                    None,
+                    cum,
+                );
                 context = base_ctx + r.int(2500, 9000);
                 prev_input = Some(base_ctx);
             }
@@ -315,6 +383,17 @@ impl CodexCorpus {
     /// # Panics
     /// On an unwritable `home` or a malformed `start`.
     pub fn generate(&self, home: &Path) -> Expected {
+        self.generate_logs(home).expected
+    }
+
+    /// Writes a `CODEX_HOME` at `home` and returns what must be counted and what is replayed.
+    ///
+    /// # Panics
+    /// On an unwritable `home` or a malformed `start`.
+    #[allow(clippy::too_many_lines)]
+    pub fn generate_logs(&self, home: &Path) -> CodexLogs {
+        let mut logs = CodexLogs::default();
+        let mut sub = Rng::new(self.seed, "codex-subagents");
         let mut r = Rng::new(self.seed, "codex");
         let mut faults = Rng::new(self.seed, "codex-faults");
         let start = day_start_ms(&self.start);
@@ -329,7 +408,7 @@ impl CodexCorpus {
             let u = r.uuid4();
             // A UUIDv7: the time in the first 48 bits.
             let sid = format!("{:08x}-{:04x}-7{}", ms >> 16, ms & 0xffff, &u[15..]);
-            let (mut lines, _) = session(&mut r, t0, &day_s, &sid);
+            let (mut lines, _) = session(&mut r, t0, &day_s, &sid, None);
             let archived = r.chance(0.06);
             // A truncated last token_count: the session died while writing it (later lines never came).
             let mut truncate = false;
@@ -388,10 +467,77 @@ impl CodexCorpus {
                 write(&copy, data.as_bytes());
                 expected.files.push(copy);
             }
+            if self.subagents && !truncate && torn_at.is_none() {
+                let spawned = spawn_subagents(&mut sub, home, &sid, &lines, &mut expected, &mut logs);
+                logs.subagent_files.extend(spawned);
+            }
         }
         // Files ccusage and specwork ignore.
         write(&home.join("history.jsonl"), (history.join("\n") + "\n").as_bytes());
         write(&home.join("config.toml"), b"model = \"gpt-5-codex\"\nmodel_reasoning_effort = \"medium\"\n");
-        expected
+        logs.expected = expected;
+        logs
     }
+}
+
+/// `line` with its leading `timestamp` replaced by `t`.
+fn restamp(line: &str, t: i64) -> String {
+    const HEAD: &str = "{\"timestamp\":\"";
+    let rest = line.strip_prefix(HEAD).and_then(|r| r.split_once('"')).map_or("", |(_, rest)| rest);
+    format!("{HEAD}{}\"{rest}", iso_ms(t))
+}
+
+/// A third of the sessions with at least two calls spawn one or two subagents: each rollout is
+/// the subagent's `session_meta`, the parent's lines up to the spawn re-stamped at the spawn, then
+/// the subagent's own session. Its own calls go to `expected`; the replayed calls (again, at the
+/// spawn) to `logs.replayed`.
+fn spawn_subagents(
+    sub: &mut Rng,
+    home: &Path,
+    parent: &str,
+    lines: &[Line],
+    expected: &mut Expected,
+    logs: &mut CodexLogs,
+) -> Vec<std::path::PathBuf> {
+    let counts: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].kind == Kind::Count).collect();
+    if counts.len() < 2 || !sub.chance(0.33) {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for _ in 0..sub.int(1, 2) {
+        let k = counts[sub.int(0, counts.len() as u64 - 2) as usize];
+        let t0 = lines[k].time + sub.int(200, 5000) as i64;
+        let day_s = crate::synth::day_of(t0, 0);
+        let ms = t0 & ((1 << 48) - 1);
+        let u = sub.uuid4();
+        let sid = format!("{:08x}-{:04x}-7{}", ms >> 16, ms & 0xffff, &u[15..]);
+        let fork = sub.chance(0.25);
+        let spawn = Spawn { parent, cum: lines[k].cum, fork };
+        let (own, _) = session(sub, t0, &day_s, &sid, Some(&spawn));
+        let mut data = String::new();
+        for (i, l) in own.iter().enumerate() {
+            data.push_str(&l.json);
+            data.push('\n');
+            if i == 0 {
+                for p in &lines[..=k] {
+                    data.push_str(&restamp(&p.json, t0));
+                    data.push('\n');
+                    if let Some(c) = &p.call {
+                        logs.replayed.push(Call { at_ms: t0, session: sid.clone(), ..c.clone() });
+                    }
+                }
+            }
+            if let Some(c) = &l.call {
+                expected.calls.push(c.clone());
+            }
+        }
+        let stamp = jiff::Timestamp::from_millisecond(t0).expect("time").strftime("%Y-%m-%dT%H-%M-%S").to_string();
+        let rel = Path::new("sessions").join(&day_s[..4]).join(&day_s[5..7]).join(&day_s[8..10]);
+        let path = home.join(rel).join(format!("rollout-{stamp}-{sid}.jsonl"));
+        write(&path, data.as_bytes());
+        expected.files.push(path.clone());
+        expected.sessions.push(sid);
+        files.push(path);
+    }
+    files
 }

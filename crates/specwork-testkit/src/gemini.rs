@@ -1,5 +1,7 @@
 //! Gemini CLI chat logs: `<root>/tmp/<project name or sha256(root)>/chats/`, the way Gemini CLI
-//! keeps `~/.gemini/tmp` (point a reader at `<root>/tmp` with `GEMINI_DATA_DIR`).
+//! keeps `~/.gemini/tmp` (point a reader at `<root>/tmp` with `GEMINI_DATA_DIR`, or at `<root>/..`
+//! with `GEMINI_CLI_HOME` when `<root>` is named `.gemini`). A folder named by its project's slug
+//! holds `.project_root`, the project's path, as Gemini CLI's project registry writes it.
 //!
 //! Sessions before 2026-04-09 are `session-<time>-<id8>.json`, one pretty-printed conversation;
 //! later ones are `.jsonl`: a metadata line, message records re-appended whole when their tokens
@@ -600,6 +602,13 @@ impl GeminiCorpus {
         }
         let mut calls: Vec<Call> = by_id.into_values().collect();
         calls.sort_by_key(|c| c.at_ms);
+        // Gemini CLI's project registry marks a folder named by a slug with the root it belongs to.
+        for (root, hash, dir) in &projects {
+            let folder = tmp.join(dir);
+            if dir != hash && folder.is_dir() {
+                write(&folder.join(".project_root"), root.as_bytes());
+            }
+        }
         GeminiLogs {
             expected: Expected { calls, files: written, sessions: session_ids },
             ccusage,

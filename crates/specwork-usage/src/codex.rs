@@ -10,6 +10,16 @@
 //! first one winning. Files are read in `sessions/` then `archived_sessions/`, and an archived file
 //! whose relative path was already seen under `sessions/` is skipped.
 //!
+//! **Subagents and forks (where specwork departs from ccusage):** a rollout whose first
+//! `session_meta` names a parent thread (`forked_from_id`, `parent_thread_id` or
+//! `source.subagent.thread_spawn.parent_thread_id`) starts with a replay of the parent's history,
+//! `token_count` lines included, re-stamped at the time of the fork (ccusage issue #950: up to 91×
+//! inflation). Two rules keep it out: the counters stamped with the time of the parent's
+//! `session_meta` copied into the rollout are the replay (they set the counter; they are not
+//! calls); and, across files, counters are cumulative over the thread, so a line carrying a
+//! `total_token_usage` the parent (or an ancestor) already logged is not a call either (see the
+//! scan's Codex deduplication), whatever its time.
+//!
 //! Codex logs input including cached input; records carry `input - cached` as input and `cached`
 //! as cache reads, and output includes reasoning.
 
@@ -95,7 +105,16 @@ fn model_of(p: Option<&Value>) -> Option<&str> {
     None
 }
 
-/// Parses a whole rollout file. `stem` names the session when the file has no `session_meta`.
+/// The parent thread a rollout's own `session_meta` names: `forked_from_id` (a fork) or
+/// `source.subagent.thread_spawn.parent_thread_id` (a spawned subagent).
+fn parent_of(meta: &Value) -> Option<&str> {
+    let spawn = meta.pointer("/source/subagent/thread_spawn/parent_thread_id");
+    let id = meta.get("forked_from_id").or(meta.get("parent_thread_id")).or(spawn)?.as_str()?.trim();
+    (!id.is_empty()).then_some(id)
+}
+
+/// Parses a whole rollout file. Events carry their cumulative counter in `id` and, in a rollout
+/// whose `session_meta` names a parent thread, the parent's id in `req`. `stem` names the session when the file has no `session_meta`.
 pub(crate) fn parse(data: &[u8], stem: &str) -> FileData {
     let f = finders();
     let mut fd = FileData::default();
@@ -104,6 +123,9 @@ pub(crate) fn parse(data: &[u8], stem: &str) -> FileData {
     let mut cur_fallback = false;
     let mut cwd = StrRef::NONE;
     let mut session = StrRef::NONE;
+    let mut parent = StrRef::NONE;
+    // When the parent's `session_meta` was copied into this rollout: the replay's time.
+    let mut replay_ms: Option<i64> = None;
     let complete = bytes::complete_len(data);
     let mut no = 0u32;
     let mut lines: Vec<(&[u8], bool)> = bytes::complete_lines(&data[..complete]).map(|(_, l)| (l, false)).collect();
@@ -156,6 +178,18 @@ pub(crate) fn parse(data: &[u8], stem: &str) -> FileData {
                 && let Some(id) = p.get("id").and_then(Value::as_str)
             {
                 session = fd.arena.intern(id.as_bytes());
+                // A subagent or a fork names the thread whose history it starts with.
+                if let Some(pid) = parent_of(p) {
+                    parent = fd.arena.intern(pid.as_bytes());
+                }
+            } else if typ == Some("session_meta")
+                && !parent.is_none()
+                && p.get("id").and_then(Value::as_str).map(str::as_bytes) == fd.arena.get(parent)
+            {
+                replay_ms = match obj.get("timestamp") {
+                    Some(Value::String(s)) => parse_lenient_ms(s),
+                    _ => None,
+                };
             }
         }
         if !(is_ctx || is_tc) {
@@ -191,6 +225,13 @@ pub(crate) fn parse(data: &[u8], stem: &str) -> FileData {
         }
         if total.is_some() && prev_total.is_some() && total == prev_total {
             continue; // a re-emitted counter
+        }
+        if replay_ms == Some(ts_ms) {
+            // The parent's history, copied at the spawn: it sets the counter, it is not a call.
+            if total.is_some() {
+                prev_total = total;
+            }
+            continue;
         }
         let delta = match (last, total) {
             (Some(l), _) => Some(l),
@@ -230,6 +271,12 @@ pub(crate) fn parse(data: &[u8], stem: &str) -> FileData {
             (m, true)
         };
         let c = c.min(i);
+        // The cumulative counter identifies the call across a thread's files (a subagent's
+        // rollout replays its parent's counters under new timestamps).
+        let cumulative = match total {
+            Some(t) => fd.arena.push(format!("{},{},{},{},{}", t.0, t.1, t.2, t.3, t.4).as_bytes()),
+            None => StrRef::NONE,
+        };
         fd.events.push(RawEvent {
             ts_ms,
             input: i - c,
@@ -243,8 +290,8 @@ pub(crate) fn parse(data: &[u8], stem: &str) -> FileData {
             model,
             cwd,
             session: StrRef::NONE,
-            id: StrRef::NONE,
-            req: StrRef::NONE,
+            id: cumulative,
+            req: parent,
             line: no,
             flags: if fallback { F_FALLBACK_MODEL } else { 0 },
         });

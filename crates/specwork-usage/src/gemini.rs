@@ -12,9 +12,18 @@
 //! deduplicates calls by message id across files (the later file in path order wins, as a repeated
 //! id within a `.jsonl` does), so such a session is counted once.
 //!
-//! Gemini logs name the project only by `projectHash` (SHA-256 of the project root); records get a
-//! `cwd` when the hash matches one of the roots the caller passes in
-//! [`ScanOptions::project_roots`](crate::ScanOptions::project_roots).
+//! Current Gemini CLI writes JSONL sessions: a first metadata record (`sessionId`, `projectHash`,
+//! `startTime`, `kind`), message records, `{"$set": {…}}` metadata updates and
+//! `{"$rewindTo": "<message id>"}` when the user rewinds; a message written again with the same id
+//! (a turn rewritten as it streams) replaces the earlier one. A rewind hides messages from the
+//! conversation, but their calls were made and billed: they are still counted (as ccusage 20.0.24
+//! counts them); `$set` and `$rewindTo` records are neither calls nor corrupt lines. Subagent
+//! sessions live in `chats/<parent session>/<id>.jsonl` and are read like any other.
+//!
+//! Gemini logs name the project by `projectHash` (SHA-256 of the project root). Gemini CLI also
+//! writes the root itself into `<tmp>/<project folder>/.project_root` (folders named by a short
+//! slug since its project registry); records get that root as `cwd`, else the root whose hash
+//! matches one the caller passes in [`ScanOptions::project_roots`](crate::ScanOptions::project_roots).
 
 use serde_json::Value;
 
@@ -150,9 +159,10 @@ impl Ctx {
 }
 
 /// Parses a whole Gemini log. `mtime_ms` dates calls without a timestamp; `stem` names the
-/// session when the file does not. Events carry the `projectHash` in `req` and the message id in
-/// `id`.
-pub(crate) fn parse(data: &[u8], jsonl: bool, mtime_ms: i64, stem: &str) -> FileData {
+/// session when the file does not; `project_root` (from the `.project_root` file of the log's
+/// project folder) becomes every call's `cwd`. Events carry the `projectHash` in `req` and the
+/// message id in `id`.
+pub(crate) fn parse(data: &[u8], jsonl: bool, mtime_ms: i64, stem: &str, project_root: Option<&str>) -> FileData {
     let mut cx = Ctx { fd: FileData::default(), session: StrRef::NONE, project: StrRef::NONE };
     if jsonl {
         parse_jsonl(data, mtime_ms, &mut cx);
@@ -161,9 +171,11 @@ pub(crate) fn parse(data: &[u8], jsonl: bool, mtime_ms: i64, stem: &str) -> File
     }
     let mut fd = cx.fd;
     let session = if cx.session.is_none() { fd.arena.intern(stem.as_bytes()) } else { cx.session };
+    let cwd = project_root.map_or(StrRef::NONE, |r| fd.arena.intern(r.as_bytes()));
     for e in &mut fd.events {
         e.session = session;
         e.req = cx.project;
+        e.cwd = cwd;
     }
     fd
 }

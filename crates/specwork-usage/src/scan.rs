@@ -211,8 +211,11 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
             let fd = match f.kind {
                 FileKind::Claude => claude::parse(&data, FileData::default()),
                 FileKind::Codex => codex::parse(&data, &file_stem(&f.path)),
-                FileKind::GeminiJson => gemini::parse(&data, false, mtime_ms(f.mtime_ns), &file_stem(&f.path)),
-                FileKind::GeminiJsonl => gemini::parse(&data, true, mtime_ms(f.mtime_ns), &file_stem(&f.path)),
+                FileKind::GeminiJson | FileKind::GeminiJsonl => {
+                    let root = gemini_project_root(&f.path);
+                    let jsonl = f.kind == FileKind::GeminiJsonl;
+                    gemini::parse(&data, jsonl, mtime_ms(f.mtime_ns), &file_stem(&f.path), root.as_deref())
+                }
                 FileKind::Qwen => {
                     let project = f.path.parent().and_then(Path::parent).and_then(Path::file_name);
                     let project = project.map(|p| p.to_string_lossy()).unwrap_or_default();
@@ -228,6 +231,18 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
             (fd, h, t, data.len() as u64, false)
         }
     }
+}
+
+/// The workspace a Gemini log belongs to, from the `.project_root` file Gemini CLI writes in the
+/// project's folder (`<tmp>/<project>/.project_root` beside `chats/`; the folder is named by a
+/// short slug or the path's SHA-256).
+fn gemini_project_root(log: &Path) -> Option<String> {
+    let chats = log.ancestors().skip(1).take(3).find(|d| d.file_name().is_some_and(|n| n == "chats"))?;
+    let marker = chats.parent()?.join(".project_root");
+    let text = read_prefix(&marker, 4096)?;
+    let root = String::from_utf8(text).ok()?;
+    let root = root.trim();
+    Path::new(root).is_absolute().then(|| root.to_owned())
 }
 
 fn fingerprints(path: &Path, fd: &FileData) -> (u64, u64) {
@@ -585,11 +600,17 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
     stats.duplicates += (candidates - k.len()) as u64;
     kept.extend(k.into_iter().map(|(fi, ei)| (claude_idx[fi as usize] as u32, ei)));
 
-    // Codex: the first of equal (timestamp, model, tokens) wins.
+    // Codex: a subagent's replay of its thread's history is not a call; then the first of equal
+    // (timestamp, model, tokens) wins.
+    let replays = codex_replays(files, slots);
+    stats.duplicates += replays.len() as u64;
     let mut seen: FxHashSet<CodexKey<'_>> = FxHashSet::default();
     for i in (0..files.len()).filter(|&i| files[i].kind == FileKind::Codex) {
         let fd = &slots[i].0;
         for (ei, e) in fd.events.iter().enumerate() {
+            if replays.contains(&(i as u32, ei as u32)) {
+                continue;
+            }
             let model = fd.arena.get(e.model).unwrap_or(b"gpt-5");
             if seen.insert((e.ts_ms, model, e.input + e.cr, e.cr, e.output, e.aux1, e.aux2)) {
                 kept.push((i as u32, ei as u32));
@@ -683,7 +704,8 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
                     (p.name(e.model), p.name(e.cwd), session)
                 }
                 FileKind::GeminiJson | FileKind::GeminiJsonl => {
-                    let cwd = fd.arena.str(e.req).and_then(|h| roots.get(h)).cloned();
+                    let by_hash = fd.arena.str(e.req).and_then(|h| roots.get(h)).cloned();
+                    let cwd = by_hash.or_else(|| p.name(e.cwd));
                     let session = p.name(e.session).unwrap_or_else(|| empty.clone());
                     (p.name(e.model), cwd, session)
                 }
@@ -704,6 +726,61 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
         })
         .collect();
     scan
+}
+
+/// The Codex events that replay a thread's history in a subagent's or fork's rollout.
+///
+/// Each rollout belongs to a thread family: its own session, or the root reached by following
+/// the parents its `session_meta` names. A cumulative counter belongs to the first rollout of its
+/// family that logged it, rollouts taken from the root down (then in file order); an event of a
+/// child rollout whose counter another rollout of the family owns is a replay. Rollouts that name
+/// no parent are never changed by this rule.
+fn codex_replays(files: &[LogFile], slots: &[(FileData, u64, u64)]) -> FxHashSet<(u32, u32)> {
+    let codex: Vec<usize> = (0..files.len()).filter(|&i| files[i].kind == FileKind::Codex).collect();
+    // (own session, parent) of each rollout with events.
+    let link = |i: usize| {
+        let fd = &slots[i].0;
+        fd.events.first().map(|e| (fd.arena.get(e.session).unwrap_or_default(), fd.arena.get(e.req)))
+    };
+    let parents: FxHashMap<&[u8], &[u8]> =
+        codex.iter().filter_map(|&i| link(i)).filter_map(|(s, p)| Some((s, p?))).collect();
+    if parents.is_empty() {
+        return FxHashSet::default();
+    }
+    // The root of a thread and how far below it a rollout is (a cycle stops the walk).
+    let family = |s: &[u8]| -> (Vec<u8>, usize) {
+        let (mut cur, mut depth) = (s, 0);
+        while let Some(&p) = parents.get(cur) {
+            if depth > parents.len() {
+                break;
+            }
+            cur = p;
+            depth += 1;
+        }
+        (cur.to_vec(), depth)
+    };
+    let mut order: Vec<(usize, Vec<u8>, usize)> = codex
+        .iter()
+        .filter_map(|&i| link(i).map(|(s, _)| (i, s)))
+        .map(|(i, s)| {
+            let (root, depth) = family(s);
+            (i, root, depth)
+        })
+        .collect();
+    order.sort_by_key(|(i, _, depth)| (*depth, *i));
+    let mut owner: FxHashMap<(&[u8], &[u8]), usize> = FxHashMap::default();
+    let mut replays = FxHashSet::default();
+    for (i, root, depth) in &order {
+        let fd = &slots[*i].0;
+        for (ei, e) in fd.events.iter().enumerate() {
+            let Some(cum) = fd.arena.get(e.id) else { continue };
+            let o = *owner.entry((root.as_slice(), cum)).or_insert(*i);
+            if o != *i && *depth > 0 {
+                replays.insert((*i as u32, ei as u32));
+            }
+        }
+    }
+    replays
 }
 
 fn session_from_path(p: &Path) -> String {

@@ -9,8 +9,9 @@
 //! - Codex: each entry of `CODEX_HOME` (else `~/.codex`): `sessions/` then `archived_sessions/`,
 //!   skipping an archived file whose relative path was already seen; a home with neither is read
 //!   whole.
-//! - Gemini: each entry of `GEMINI_DATA_DIR` (else `~/.gemini/tmp`): all `*.json` and `*.jsonl`,
-//!   sorted.
+//! - Gemini: each entry of `GEMINI_DATA_DIR` (else `$GEMINI_CLI_HOME/.gemini/tmp`, else
+//!   `~/.gemini/tmp`): all `*.json` and `*.jsonl`, sorted. (ccusage 20.0.24 does not read
+//!   `GEMINI_CLI_HOME`, Gemini CLI's own home override.)
 //! - OpenCode: `OPENCODE_DATA_DIR` (else `${XDG_DATA_HOME:-~/.local/share}/opencode`):
 //!   `storage/message/**/*.json`.
 //! - Amp: `AMP_DATA_DIR` (else `~/.local/share/amp`): `threads/**/*.json`.
@@ -62,7 +63,7 @@ fn expand_home(raw: &str, home: Option<&Path>) -> PathBuf {
 
 impl Sources {
     /// Sources of every agent from the process environment (`CLAUDE_CONFIG_DIR`,
-    /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
+    /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `GEMINI_CLI_HOME`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
     /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
@@ -128,7 +129,12 @@ impl Sources {
             s.codex = roots("CODEX_HOME", &at_home(".codex"));
         }
         if wants(Agent::Gemini) {
-            s.gemini = roots("GEMINI_DATA_DIR", &at_home(".gemini/tmp"));
+            // Gemini CLI keeps its data under `$GEMINI_CLI_HOME/.gemini` when that is set.
+            let default = match get("GEMINI_CLI_HOME") {
+                Some(h) => vec![expand_home(&h, home).join(".gemini/tmp")],
+                None => at_home(".gemini/tmp"),
+            };
+            s.gemini = roots("GEMINI_DATA_DIR", &default);
         }
         if wants(Agent::OpenCode) {
             let data = get("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home.map(|h| h.join(".local/share")));

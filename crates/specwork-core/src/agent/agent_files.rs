@@ -3,8 +3,8 @@
 //! Every file comes from one table of slash commands ([`COMMANDS`]) rendered three ways (Claude
 //! Code command Markdown, a Codex skill, Gemini CLI command TOML), plus the configuration each
 //! agent reads: hooks, status line and MCP server for Claude Code (`.claude/settings.json`,
-//! `.mcp.json`), the MCP server for Codex (`.codex/config.toml`) and Gemini (`.gemini/settings.json`),
-//! and a marked section of `AGENTS.md`.
+//! `.mcp.json`), hooks and the MCP server for Codex (`.codex/hooks.json`, `.codex/config.toml`)
+//! and Gemini (`.gemini/settings.json`), and a marked section of `AGENTS.md`.
 //!
 //! Invariants:
 //! * planning reads only; [`apply`] writes through [`crate::base::write`] (atomic, conflict-checked);
@@ -131,6 +131,16 @@ pub const COMMANDS: [SlashCommand; 7] = [
 /// The Claude Code hook events specwork listens to, with their tool matcher.
 pub const CLAUDE_HOOKS: [(&str, Option<&str>); 4] =
     [("SessionStart", None), ("PostToolUse", Some("Edit|Write|MultiEdit")), ("Stop", None), ("SessionEnd", None)];
+
+/// The Codex CLI hook events (`.codex/hooks.json`; Codex has no SessionEnd). PostToolUse has no
+/// matcher: Codex edits with `apply_patch` (and, depending on the version, other tool names),
+/// and the hook ignores tools that name no file.
+pub const CODEX_HOOKS: [(&str, Option<&str>); 3] = [("SessionStart", None), ("PostToolUse", None), ("Stop", None)];
+
+/// The Gemini CLI hook events (`hooks` of `.gemini/settings.json`), under Gemini's names:
+/// `AfterTool` on its file-writing tools, `AfterAgent` at the end of a turn.
+pub const GEMINI_HOOKS: [(&str, Option<&str>); 4] =
+    [("SessionStart", None), ("AfterTool", Some("write_file|replace")), ("AfterAgent", None), ("SessionEnd", None)];
 
 /// The markers around specwork's section of `AGENTS.md`.
 pub const AGENTS_BEGIN: &str = "<!-- specwork:begin -->";
@@ -265,6 +275,7 @@ pub fn plan(root: &Path, agent: Agent, force: bool) -> Result<Vec<FileChange>, A
             out.push(owned_file(root, agent, ".agents/skills/specwork/SKILL.md", &codex_skill(), force)?);
             out.push(agents_md(root)?);
             out.push(codex_config(root)?);
+            out.push(merge_json(root, agent, ".codex/hooks.json", |doc, notes| add_hooks(doc, notes, agent))?);
         }
         Agent::Gemini => {
             for c in &COMMANDS {
@@ -276,7 +287,10 @@ pub fn plan(root: &Path, agent: Agent, force: bool) -> Result<Vec<FileChange>, A
                     force,
                 )?);
             }
-            out.push(merge_json(root, agent, ".gemini/settings.json", |doc, notes| mcp_server(doc, notes, None))?);
+            out.push(merge_json(root, agent, ".gemini/settings.json", |doc, notes| {
+                mcp_server(doc, notes, None)?;
+                add_hooks(doc, notes, agent)
+            })?);
         }
     }
     Ok(out)
@@ -520,9 +534,17 @@ fn mcp_server(doc: &mut Object, notes: &mut Vec<String>, type_field: Option<(&st
     Ok(())
 }
 
-/// The hook command for an event.
+/// The hook command for an event of Claude Code.
 pub fn hook_command(event: &str) -> String {
     format!("specwork hook {event}")
+}
+
+/// The hook command for an event of `agent` (Claude Code's is [`hook_command`]).
+pub fn agent_hook_command(agent: Agent, event: &str) -> String {
+    match agent {
+        Agent::Claude => hook_command(event),
+        other => format!("specwork hook {event} --agent {}", other.as_str()),
+    }
 }
 
 fn is_our_hook(cmd: &str, event: &str) -> bool {
@@ -532,10 +554,17 @@ fn is_our_hook(cmd: &str, event: &str) -> bool {
     (bin == "specwork" || bin == "specwork.exe") && words.next() == Some("hook") && words.next() == Some(event)
 }
 
-/// Adds specwork's hooks and status line to `.claude/settings.json`, keeping the user's.
-fn claude_settings(doc: &mut Object, notes: &mut Vec<String>) -> Result<(), String> {
+/// Adds `agent`'s hooks to `hooks` (the shape Claude Code, Codex and Gemini CLI share:
+/// `hooks.EVENT[] = {matcher?, hooks: [{type: "command", command, timeout}]}`), once per event,
+/// beside the user's; Gemini's timeout is in milliseconds, the others' in seconds.
+fn add_hooks(doc: &mut Object, notes: &mut Vec<String>, agent: Agent) -> Result<(), String> {
+    let (events, timeout): (&[(&str, Option<&str>)], u64) = match agent {
+        Agent::Claude => (&CLAUDE_HOOKS, 10),
+        Agent::Codex => (&CODEX_HOOKS, 10),
+        Agent::Gemini => (&GEMINI_HOOKS, 10_000),
+    };
     let hooks = object_at(doc, "hooks", "hooks")?;
-    for (event, matcher) in CLAUDE_HOOKS {
+    for &(event, matcher) in events {
         let groups = hooks.entry(event.to_owned()).or_insert_with(|| Json::Array(Vec::new()));
         let Json::Array(groups) = groups else { return Err(format!("hooks.{event}")) };
         let present = groups.iter().any(|g| {
@@ -546,19 +575,23 @@ fn claude_settings(doc: &mut Object, notes: &mut Vec<String>) -> Result<(), Stri
         if present {
             continue;
         }
-        let hook = obj(&[
-            ("type", jstr("command")),
-            ("command", jstr(&hook_command(event))),
-            ("timeout", Json::Number(10.into())),
-        ]);
+        let command = agent_hook_command(agent, event);
+        let hook =
+            obj(&[("type", jstr("command")), ("command", jstr(&command)), ("timeout", Json::Number(timeout.into()))]);
         let mut group = Vec::new();
         if let Some(m) = matcher {
             group.push(("matcher", jstr(m)));
         }
         group.push(("hooks", Json::Array(vec![hook])));
         groups.push(obj(&group));
-        notes.push(format!("added hook {event} → {}", hook_command(event)));
+        notes.push(format!("added hook {event} → {command}"));
     }
+    Ok(())
+}
+
+/// Adds specwork's hooks and status line to `.claude/settings.json`, keeping the user's.
+fn claude_settings(doc: &mut Object, notes: &mut Vec<String>) -> Result<(), String> {
+    add_hooks(doc, notes, Agent::Claude)?;
     match doc.get("statusLine") {
         None => {
             doc.insert(

@@ -1,8 +1,10 @@
 //! Agent hooks (`specwork hook EVENT`) and the status line (`specwork statusline`): what Claude
-//! Code tells specwork while the agent works, turned into journal events.
+//! Code, Codex CLI and Gemini CLI tell specwork while the agent works, turned into journal events.
 //!
 //! A hook reads the event's JSON (`session_id`, `transcript_path`, `cwd`, `tool_name`,
-//! `tool_input.file_path`, …), finds the specwork session the agent works in, and appends to that
+//! `tool_input` — `file_path` for Claude's Edit/Write/MultiEdit and Gemini's `write_file` and
+//! `replace`, the patch text of Codex's `apply_patch`), finds the specwork session the agent
+//! works in, and appends to that
 //! session's journal: `agent_session` (ties the agent's session id and transcript to it, once),
 //! `file_touched` for files written or edited (from the tool input, and from `git status`
 //! differences between events for changes made through Bash). Tokens are not counted here: the
@@ -51,14 +53,15 @@ pub enum HookEvent {
 }
 
 impl HookEvent {
-    /// Parses `SessionStart`, `session-start`, `session_start` (any case); `None` for events
+    /// Parses `SessionStart`, `session-start`, `session_start` (any case), and Gemini CLI's names
+    /// of the same moments (`AfterTool` is PostToolUse, `AfterAgent` is Stop); `None` for events
     /// specwork ignores.
     pub fn parse(s: &str) -> Option<Self> {
         let k: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         match k.as_str() {
             "sessionstart" => Some(Self::SessionStart),
-            "posttooluse" => Some(Self::PostToolUse),
-            "stop" => Some(Self::Stop),
+            "posttooluse" | "aftertool" => Some(Self::PostToolUse),
+            "stop" | "afteragent" => Some(Self::Stop),
             "sessionend" => Some(Self::SessionEnd),
             _ => None,
         }
@@ -83,9 +86,9 @@ pub struct HookInput {
     /// PostToolUse: the tool.
     #[serde(default)]
     pub tool_name: Option<String>,
-    /// PostToolUse: the tool's input (any other shape than Edit/Write's is ignored).
-    #[serde(default, deserialize_with = "lenient")]
-    pub tool_input: Option<ToolInput>,
+    /// PostToolUse: the tool's input, as the agent sends it (see [`HookInput::files`]).
+    #[serde(default)]
+    pub tool_input: Option<serde_json::Value>,
     /// PostToolUse: the tool's response (`type: create|update` for Write; other shapes ignored).
     #[serde(default, deserialize_with = "lenient")]
     pub tool_response: Option<ToolResponse>,
@@ -107,12 +110,48 @@ where
     Ok(serde_json::from_value(v).ok())
 }
 
-/// `tool_input` of Edit/Write/MultiEdit.
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct ToolInput {
-    /// The file written or edited.
-    #[serde(default)]
-    pub file_path: Option<String>,
+impl HookInput {
+    /// The files a tool wrote, with what happened to each (`created`, `modified`, `deleted`):
+    /// `tool_input.file_path` (Claude Code's Edit/Write/MultiEdit, Gemini CLI's `write_file` and
+    /// `replace`; `created` when Claude's `tool_response.type` says so), or the files named in an
+    /// `apply_patch` patch (Codex CLI: `*** Add File:`, `*** Update File:`, `*** Delete File:`,
+    /// `*** Move to:`), wherever the patch text sits in the input. Other tools name none.
+    pub fn files(&self) -> Vec<(String, &'static str)> {
+        let Some(input) = &self.tool_input else { return Vec::new() };
+        if let Some(p) = input.get("file_path").and_then(serde_json::Value::as_str) {
+            let created = self.tool_response.as_ref().and_then(|r| r.kind.as_deref()) == Some("create");
+            return vec![(p.to_owned(), if created { "created" } else { "modified" })];
+        }
+        let mut out = Vec::new();
+        patch_files(input, &mut out);
+        out
+    }
+}
+
+/// Files named by `apply_patch` patches in any string of `v`.
+fn patch_files(v: &serde_json::Value, out: &mut Vec<(String, &'static str)>) {
+    match v {
+        serde_json::Value::String(s) if s.contains("*** Begin Patch") => {
+            for line in s.lines() {
+                let heads = [
+                    ("*** Add File: ", "created"),
+                    ("*** Update File: ", "modified"),
+                    ("*** Delete File: ", "deleted"),
+                    ("*** Move to: ", "created"),
+                ];
+                for (head, action) in heads {
+                    if let Some(p) = line.strip_prefix(head).map(str::trim).filter(|p| !p.is_empty())
+                        && !out.iter().any(|(q, _)| q == p)
+                    {
+                        out.push((p.to_owned(), action));
+                    }
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| patch_files(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| patch_files(x, out)),
+        _ => {}
+    }
 }
 
 /// `tool_response` of Write.
@@ -523,14 +562,18 @@ fn stat(p: &Path) -> (u64, u128) {
     }
 }
 
-/// Files that changed between two `git status` snapshots: `(path, action)`.
+/// Files that changed between two `git status` snapshots (by size and modification time):
+/// `(path, action)`.
 pub fn git_changes(
     before: &BTreeMap<String, FileStamp>,
     after: &BTreeMap<String, FileStamp>,
 ) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     for (path, st) in after {
-        if before.get(path) == Some(st) {
+        // The stat says whether the file changed; the status code alone may differ from what a
+        // tool hook guessed (a file Gemini's `write_file` created looks `modified` to it) or change
+        // without the file changing (`git add`).
+        if before.get(path).is_some_and(|b| (b.len, b.mtime) == (st.len, st.mtime)) {
             continue;
         }
         let action = if st.xy.contains('D') {
@@ -615,8 +658,9 @@ pub fn scan_transcript(state: &mut HookState, transcript: &Path, names: &[&str])
     }
 }
 
-/// Handles one hook event in the workspace at `root`.
-pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOutcome, HookError> {
+/// Handles one hook event of `agent` (`claude`, `codex`, `gemini`: the name recorded with the
+/// agent session) in the workspace at `root`.
+pub fn handle(root: &Path, event: HookEvent, agent: &str, input: &HookInput) -> Result<HookOutcome, HookError> {
     crate::base::path_policy::register_root(root);
     let mut outcome = HookOutcome::default();
     let agent_session = input.session_id.clone().unwrap_or_default();
@@ -641,7 +685,7 @@ pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOu
                 &s.key,
                 Event::AgentSession {
                     agent_session_id: agent_session.clone(),
-                    agent: Some("claude".to_owned()),
+                    agent: Some(agent.to_owned()),
                     transcript_path: state.transcript_path.clone(),
                 },
             ));
@@ -684,21 +728,23 @@ pub fn handle(root: &Path, event: HookEvent, input: &HookInput) -> Result<HookOu
             }
         }
         HookEvent::PostToolUse => {
-            let file = input.tool_input.as_ref().and_then(|t| t.file_path.as_deref());
-            if let (Some(s), Some(file)) = (picked, file)
-                && let Some(rel) = relative(root, file)
-                && !ignored(&rel)
-            {
-                let created = input.tool_response.as_ref().and_then(|r| r.kind.as_deref()) == Some("create");
+            for (file, action) in input.files() {
+                let Some(s) = picked else { break };
+                let Some(rel) = relative(root, &file).filter(|r| !ignored(r)) else { continue };
                 let tool = input.tool_name.as_deref().unwrap_or("Edit");
-                touched(&mut lines, s, &rel, if created { "created" } else { "modified" }, tool);
+                touched(&mut lines, s, &rel, action, tool);
                 // Remember its stat so the next git comparison does not count it twice.
                 with_git_state(root, |g| {
                     if let Some(g) = g.as_mut() {
                         let (len, mtime) = stat(&root.join(&rel));
-                        let xy = g
-                            .get(&rel)
-                            .map_or_else(|| if created { "??".into() } else { " M".into() }, |f| f.xy.clone());
+                        let xy = g.get(&rel).map_or_else(
+                            || match action {
+                                "created" => "??".into(),
+                                "deleted" => " D".into(),
+                                _ => " M".into(),
+                            },
+                            |f| f.xy.clone(),
+                        );
                         g.insert(rel, FileStamp { xy, len, mtime });
                     }
                 });
@@ -776,15 +822,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tool_shapes_other_than_edit_and_write_are_ignored() {
+    fn tool_shapes_other_than_edits_name_no_file() {
         let i: HookInput = serde_json::from_str(
             r#"{"session_id":"a","tool_name":"Bash","tool_input":{"command":"ls"},"tool_response":"done"}"#,
         )
         .unwrap();
         assert!(i.tool_response.is_none());
-        assert!(i.tool_input.unwrap().file_path.is_none());
+        assert!(i.files().is_empty());
         let i: HookInput = serde_json::from_str(r#"{"session_id":"a","tool_input":[1,2]}"#).unwrap();
-        assert!(i.tool_input.is_none());
+        assert!(i.files().is_empty());
+    }
+
+    #[test]
+    fn apply_patch_names_its_files() {
+        let patch = "*** Begin Patch\n*** Add File: src/new.rs\n+x\n*** Update File: src/lib.rs\n@@\n-a\n+b\n*** Move to: src/moved.rs\n*** Delete File: old.txt\n*** End Patch";
+        let i: HookInput = serde_json::from_value(serde_json::json!({
+            "session_id": "a", "tool_name": "apply_patch", "tool_input": {"command": patch}
+        }))
+        .unwrap();
+        assert_eq!(
+            i.files(),
+            vec![
+                ("src/new.rs".into(), "created"),
+                ("src/lib.rs".into(), "modified"),
+                ("src/moved.rs".into(), "created"),
+                ("old.txt".into(), "deleted")
+            ]
+        );
     }
 
     #[test]
@@ -793,6 +857,8 @@ mod tests {
         assert_eq!(HookEvent::parse("post-tool-use"), Some(HookEvent::PostToolUse));
         assert_eq!(HookEvent::parse("session_end"), Some(HookEvent::SessionEnd));
         assert_eq!(HookEvent::parse("PreCompact"), None);
+        assert_eq!(HookEvent::parse("AfterTool"), Some(HookEvent::PostToolUse));
+        assert_eq!(HookEvent::parse("AfterAgent"), Some(HookEvent::Stop));
         assert_eq!(state_name("c25c1af5-1b2c"), "c25c1af5-1b2c");
         assert!(state_name("../../etc/passwd").starts_with('h'));
     }
@@ -807,5 +873,8 @@ mod tests {
             ("c".to_owned(), st(" D", 0)),
         ]);
         assert_eq!(git_changes(&before, &after), vec![("b".into(), "created"), ("c".into(), "deleted")]);
+        // Staged without a change, or guessed `modified` by a tool hook: not a change.
+        let staged = BTreeMap::from([("a".to_owned(), st("M ", 1)), ("b".to_owned(), st("A ", 2))]);
+        assert!(git_changes(&before, &staged).is_empty());
     }
 }

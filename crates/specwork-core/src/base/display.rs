@@ -144,6 +144,16 @@ pub fn first_of(items: &[String], n: usize) -> String {
     }
 }
 
+/// Quota used, in percentage points of the five-hour and weekly quotas: `5h +3.5% · 7d +0.8%`
+/// (a quota not reported is left out; empty when neither is).
+pub fn fmt_quota(five_hour: Option<f64>, seven_day: Option<f64>) -> String {
+    let parts: Vec<String> = [("5h", five_hour), ("7d", seven_day)]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k} +{v:.1}%")))
+        .collect();
+    parts.join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,7 +120,7 @@ pub struct CheckReport {
 fn coverage_problems(ws: &Workspace) -> Vec<Problem> {
     let mut out = Vec::new();
     for spec in ws.specs.iter().filter(|s| !s.archived && !s.tasks.tasks.is_empty()) {
-        let t = crate::views::trace::trace(ws, spec, false);
+        let t = crate::views::trace::coverage(ws, spec);
         let file = t.requirements_file.clone().unwrap_or_default();
         if t.traced {
             for q in t.requirements.iter().filter(|q| !q.covered) {

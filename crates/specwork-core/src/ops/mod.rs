@@ -24,6 +24,7 @@ pub mod drift;
 pub mod eod;
 pub mod init;
 pub mod phases;
+pub mod quota;
 pub mod record;
 pub mod session;
 pub mod spec_work;

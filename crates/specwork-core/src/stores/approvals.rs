@@ -1280,6 +1280,26 @@ fn next_step(category: Category, docs: &[DocApproval]) -> NextStep {
     if category == Category::Steering { NextStep::SteeringApproved } else { NextStep::Implement }
 }
 
+/// The first of a named spec's phase documents (requirements, design, tasks) that is not
+/// approved as it stands now — missing, never sent for review, waiting for a decision, sent back,
+/// or changed since its approval — for a spec whose approvals folder exists (it uses the
+/// approval workflow). `None` when every phase document is approved, and for specs that do not
+/// use approvals (numbered and imported specs, or no approvals folder), whose phase follows
+/// their files ([`Spec::phase`]).
+pub fn unapproved_phase(ws: &Workspace, spec: &Spec) -> Option<DocKind> {
+    if spec.layout != Layout::SpecWorkflow || !category_dir(&ws.root, &spec.id).is_dir() {
+        return None;
+    }
+    match status(ws, &spec.id).ok()?.next {
+        NextStep::Create { doc }
+        | NextStep::RequestReview { doc }
+        | NextStep::AwaitDecision { doc }
+        | NextStep::Revise { doc, .. }
+        | NextStep::ReviewChange { doc, .. } => Some(doc),
+        NextStep::SteeringApproved | NextStep::Implement => None,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Listing
 // ---------------------------------------------------------------------------------------------

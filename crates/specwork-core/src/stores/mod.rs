@@ -10,6 +10,7 @@ pub mod implog;
 pub mod journal;
 pub mod journal_index;
 pub mod projects;
+pub mod quota;
 pub mod session;
 pub mod steering;
 pub mod windows;

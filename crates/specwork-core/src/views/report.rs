@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::model::spec::Spec;
 use crate::model::tasks::{Task, TaskCounts, TaskStatus};
 use crate::model::workspace::Workspace;
+use crate::stores::approvals::{self, DocKind};
 use crate::stores::journal::Stamp;
 use crate::stores::session::{self, SessionIndex};
 use crate::{Diagnostic, text::markdown, views::daily, views::timeline};
@@ -36,6 +37,10 @@ pub struct TaskRef {
     /// What the task used so far (status SPEC only; absent when nothing was recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<session::Usage>,
+    /// Percentage points of the subscription quotas used while the task was open (status SPEC
+    /// only; absent when the status line never reported quotas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<crate::stores::quota::QuotaUse>,
 }
 
 impl From<&Task> for TaskRef {
@@ -48,6 +53,7 @@ impl From<&Task> for TaskRef {
             reason: t.blocked_reason.clone(),
             verified: None,
             usage: None,
+            quota: None,
         }
     }
 }
@@ -100,8 +106,16 @@ pub struct Portfolio {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The workflow phase a person sees: for a spec in the approval workflow, the first phase
+/// document not approved as it stands ([`approvals::unapproved_phase`]: requirements waiting
+/// for a decision keep the spec in `requirements`, even when design.md is already written);
+/// otherwise the phase its files give ([`Spec::phase`]).
+pub fn phase(ws: &Workspace, spec: &Spec) -> &'static str {
+    approvals::unapproved_phase(ws, spec).map_or_else(|| spec.phase(), DocKind::as_str)
+}
+
 /// One portfolio row for a spec.
-pub fn row(spec: &Spec) -> PortfolioRow {
+pub fn row(ws: &Workspace, spec: &Spec) -> PortfolioRow {
     let counts = spec.tasks.counts();
     PortfolioRow {
         id: spec.id.clone(),
@@ -110,7 +124,7 @@ pub fn row(spec: &Spec) -> PortfolioRow {
         path: slash_path(&spec.path),
         parent: spec.parent.clone(),
         status: spec.status().as_str(),
-        phase: spec.phase(),
+        phase: phase(ws, spec),
         tasks: counts,
         progress_pct: counts.progress_pct(),
         next_task: spec.tasks.next_task().map(TaskRef::from),
@@ -123,7 +137,7 @@ pub fn row(spec: &Spec) -> PortfolioRow {
 
 /// Builds the portfolio. Archived specs are left out unless `archived` is set.
 pub fn portfolio(ws: &Workspace, archived: bool) -> Portfolio {
-    let specs: Vec<PortfolioRow> = ws.specs.iter().filter(|s| archived || !s.archived).map(row).collect();
+    let specs: Vec<PortfolioRow> = ws.specs.iter().filter(|s| archived || !s.archived).map(|s| row(ws, s)).collect();
     let mut totals = TaskCounts::default();
     for r in &specs {
         totals.merge(&r.tasks);
@@ -414,23 +428,50 @@ fn active_sessions(index: &SessionIndex, spec: &str) -> Vec<ActiveSession> {
         .collect()
 }
 
+/// The quota each task of `spec` used while it was open in a session (to `now` while it still
+/// is), from the status line's samples; empty when there are none.
+fn task_quota(
+    root: &std::path::Path,
+    index: &SessionIndex,
+    spec: &str,
+    now: &Stamp,
+) -> std::collections::BTreeMap<String, crate::stores::quota::QuotaUse> {
+    let log = crate::stores::quota::load(root);
+    let mut out = std::collections::BTreeMap::new();
+    if log.samples.is_empty() {
+        return out;
+    }
+    for s in &index.sessions {
+        for t in s.tasks.iter().filter(|t| t.spec == spec) {
+            let Some(start) = &t.started else { continue };
+            let end = t.ended.as_ref().unwrap_or(now);
+            let u = crate::stores::quota::used(&log.samples, start.ts.as_second(), end.ts.as_second());
+            if u.is_known() {
+                out.entry(t.task.clone()).or_insert_with(crate::stores::quota::QuotaUse::default).add(&u);
+            }
+        }
+    }
+    out
+}
+
 /// Builds one spec's status report, with the sessions of its timeline and its journals.
 pub fn spec_report(ws: &Workspace, spec: &Spec) -> SpecReport {
     // Only the spec's sessions are read in full (of the others the index knows the keys).
     let index = SessionIndex::load_indexed_where(&ws.root, |h| h.touches(&spec.id));
     let used = crate::views::estimate::actuals(&index, &spec.id);
+    let quota = task_quota(&ws.root, &index, &spec.id, &Stamp::now());
     let by = |st: TaskStatus| {
         spec.tasks
             .tasks
             .iter()
             .filter(|t| t.status == st)
-            .map(|t| TaskRef { usage: used.get(&t.id).cloned(), ..TaskRef::from(t) })
+            .map(|t| TaskRef { usage: used.get(&t.id).cloned(), quota: quota.get(&t.id).copied(), ..TaskRef::from(t) })
             .collect::<Vec<_>>()
     };
     let sessions = sessions_with_journals(ws, spec, &index, &Stamp::now());
     let drift = crate::views::drift::drift(ws, &[spec]);
     SpecReport {
-        row: row(spec),
+        row: row(ws, spec),
         docs: spec.docs.clone(),
         completed: verified(ws, spec, by(TaskStatus::Done)),
         in_progress: by(TaskStatus::InProgress),

@@ -52,6 +52,10 @@ pub struct SessionRow {
     pub cost_display: Option<CostDisplay>,
     /// `measured`, `manual` or `mixed`.
     pub usage_source: Option<&'static str>,
+    /// Percentage points of the subscription quotas used since it started (absent when the
+    /// status line never reported quotas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<crate::stores::quota::QuotaUse>,
     /// Its journal.
     pub journal: String,
 }
@@ -81,9 +85,17 @@ pub struct SessionStatus {
     pub currency: Option<CurrencyConfig>,
 }
 
-fn row(s: &Session, me: &str, now: &Stamp, currency: Option<&CurrencyConfig>) -> SessionRow {
+fn row(
+    s: &Session,
+    me: &str,
+    now: &Stamp,
+    currency: Option<&CurrencyConfig>,
+    quota: &[crate::stores::quota::Sample],
+) -> SessionRow {
     let (done, total) = s.task_progress();
     let u = s.usage(None);
+    let end = s.ended.as_ref().unwrap_or(now);
+    let q = crate::stores::quota::used(quota, s.started.ts.as_second(), end.ts.as_second());
     SessionRow {
         session: s.key.clone(),
         name: s.name.clone(),
@@ -102,6 +114,7 @@ fn row(s: &Session, me: &str, now: &Stamp, currency: Option<&CurrencyConfig>) ->
         cost_usd: u.cost_usd,
         cost_display: in_currency(u.cost_usd, currency),
         usage_source: (!u.source.is_empty()).then_some(u.source),
+        quota: q.is_known().then_some(q),
         journal: crate::base::display::slash_path(&s.journal),
     }
 }
@@ -120,8 +133,12 @@ pub fn build(root: &std::path::Path, config: &Config, mine: bool, progress: Opti
         overlay_live(&mut live, &who.owner, l, now);
     }
     let currency = config.currency.as_ref();
-    let sessions =
-        live.active().filter(|s| !mine || s.owner == who.owner).map(|s| row(s, &who.owner, &now, currency)).collect();
+    let quota = crate::stores::quota::load(root).samples;
+    let sessions = live
+        .active()
+        .filter(|s| !mine || s.owner == who.owner)
+        .map(|s| row(s, &who.owner, &now, currency, &quota))
+        .collect();
     let today = today::figures(config, logs.as_ref(), &index, &who.owner, &tz, day);
     let budget = spend::budgets(config, logs.as_ref(), &index, &who.owner, &tz, day, &[Period::Day]).remove(0);
     diagnostics.extend(index.diagnostics.iter().cloned());

@@ -121,9 +121,18 @@ pub fn requirements_of(ws: &Workspace, spec: &Spec) -> Option<Requirements> {
     }
 }
 
-/// Builds the coverage of `spec`; with `commits`, each covering task's linked commits are read
-/// from git (one `git log`).
+/// Builds the coverage of `spec`, with whether each done task's check passed; with `commits`,
+/// each covering task's linked commits are read from git (one `git log`).
 pub fn trace(ws: &Workspace, spec: &Spec, commits: bool) -> Trace {
+    build(ws, spec, commits, true)
+}
+
+/// The coverage alone (what `check` reports): no commits, no verification read.
+pub fn coverage(ws: &Workspace, spec: &Spec) -> Trace {
+    build(ws, spec, false, false)
+}
+
+fn build(ws: &Workspace, spec: &Spec, commits: bool, verification: bool) -> Trace {
     let reqs = requirements_of(ws, spec).unwrap_or_default();
     let tasks: Vec<&Task> = spec.tasks.tasks.iter().filter(|t| !t.is_placeholder()).collect();
     let log = if commits {
@@ -134,7 +143,7 @@ pub fn trace(ws: &Workspace, spec: &Spec, commits: bool) -> Trace {
         Vec::new()
     };
     // Whether done tasks' checks passed, as recorded when they were finished.
-    let evidence = crate::stores::evidence::load(ws, &spec.id).ok();
+    let evidence = if verification { crate::stores::evidence::load(ws, &spec.id).ok() } else { None };
     let tasks_file = spec.tasks_source.as_ref().map(|s| slash_path(&s.file)).unwrap_or_default();
 
     let mut out: Vec<TraceRequirement> = reqs

@@ -205,13 +205,14 @@ fn doc(app: &AppState, t: &'static Catalogue, spec: &str, doc: &str) -> Result<R
         Err(_) => (Vec::new(), String::new()),
     };
     let doc_html = match ws.read_file(&target.file) {
-        Ok(b) => crate::markdown::render(&String::from_utf8_lossy(&b), &target.file, &snap.links),
+        Ok(b) => crate::markdown::render(&String::from_utf8_lossy(&b), &target.file, &snap.links, t),
         Err(_) => String::new(),
     };
     let spec_title = ws.spec(&target.category_name).map(|s| s.title.clone()).unwrap_or_default();
     let page = DocPage {
         t,
-        chrome: Chrome::new(format!("{} {}", target.category_name, target.doc.as_str()), NAV.key),
+        chrome: Chrome::new(format!("{} {}", target.category_name, target.doc.as_str()), NAV.key)
+            .with_diagrams(&doc_html),
         spec_href: if spec_title.is_empty() { String::new() } else { spec_href(&target.category_name) },
         spec_title,
         spec: target.category_name.clone(),

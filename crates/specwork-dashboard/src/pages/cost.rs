@@ -170,12 +170,14 @@ fn collect(app: &AppState) -> CostData {
 /// A uPlot chart's data, read by `app.js` from a JSON script element.
 #[derive(Serialize)]
 struct Chart {
+    /// The x axis' name in the legend (uPlot shows "Value" without one).
+    x: String,
     labels: Vec<String>,
     data: Vec<Vec<f64>>,
     series: Vec<serde_json::Value>,
 }
 
-fn bar_chart(buckets: &[Bucket], label: &str, budget: Option<(f64, &str)>) -> String {
+fn bar_chart(buckets: &[Bucket], x: &str, label: &str, budget: Option<(f64, &str)>) -> String {
     let xs: Vec<f64> = (0..buckets.len()).map(|i| i as f64).collect();
     let mut data = vec![xs, buckets.iter().map(|b| (b.cost_usd * 100.0).round() / 100.0).collect()];
     let mut series =
@@ -186,7 +188,7 @@ fn bar_chart(buckets: &[Bucket], label: &str, budget: Option<(f64, &str)>) -> St
     }
     // Dates are shown as `08-26`: the year only crowds the axis.
     let label = |k: &str| if specwork_core::views::daily::is_date(k) { k[5..].to_owned() } else { k.to_owned() };
-    let chart = Chart { labels: buckets.iter().map(|b| label(&b.key)).collect(), data, series };
+    let chart = Chart { x: x.to_owned(), labels: buckets.iter().map(|b| label(&b.key)).collect(), data, series };
     // `</` cannot end the script element early: JSON escapes it.
     serde_json::to_string(&chart).unwrap_or_default().replace("</", "<\\/")
 }
@@ -221,6 +223,16 @@ impl CostPage {
     fn tokens(&self, v: &u64) -> String {
         thousands(*v)
     }
+
+    /// Where a session's tokens come from (`measured`, `manual`, `mixed`), in the page's language.
+    fn source<'a>(&'a self, source: &'a str) -> &'a str {
+        match source {
+            "measured" => self.t.t("cost.source_measured"),
+            "manual" => self.t.t("cost.source_manual"),
+            "mixed" => self.t.t("cost.source_mixed"),
+            other => other,
+        }
+    }
 }
 
 async fn page(State(app): State<AppState>, Lang(t): Lang) -> Response {
@@ -232,9 +244,14 @@ async fn page(State(app): State<AppState>, Lang(t): Lang) -> Response {
         html(&CostPage {
             t,
             chrome,
-            day_chart: bar_chart(&d.by_day, t.t("cost.cost_usd"), Some((d.budget_daily_usd, t.t("cost.budget")))),
-            model_chart: bar_chart(&d.by_model, t.t("cost.cost_usd"), None),
-            spec_chart: bar_chart(&d.by_spec, t.t("cost.cost_usd"), None),
+            day_chart: bar_chart(
+                &d.by_day,
+                t.t("cost.chart_day"),
+                t.t("cost.cost_usd"),
+                (d.budget_daily_usd > 0.0).then(|| (d.budget_daily_usd, t.t("cost.budget"))),
+            ),
+            model_chart: bar_chart(&d.by_model, t.t("cost.chart_model"), t.t("cost.cost_usd"), None),
+            spec_chart: bar_chart(&d.by_spec, t.t("cost.chart_spec"), t.t("cost.cost_usd"), None),
             d,
         })
     })

@@ -45,7 +45,7 @@ fn page(app: &AppState, t: &'static Catalogue, date: Option<&str>) -> Result<Res
         let src = specwork_core::base::path_policy::read_to_string(root.join(&rel)).map_err(|_| {
             PageError::NotFound(format!("no daily summary for {date}: run `specwork eod --date {date}`"))
         })?;
-        crate::markdown::render(&src, &rel, &app.snapshot().links)
+        crate::markdown::render(&src, &rel, &app.snapshot().links, t)
     };
     let mut chrome = Chrome::new(t.t("nav.daily"), NAV.key);
     // This page shows what the session journals produce.

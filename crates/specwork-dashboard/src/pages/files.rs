@@ -34,6 +34,8 @@ struct FilePage {
     markdown: String,
     text: String,
     binary: bool,
+    /// A deliverable's traceback header as links (code files; Markdown shows it in place).
+    traceback: String,
 }
 
 fn file_page(app: &AppState, t: &'static Catalogue, rel: &str) -> Result<Response, PageError> {
@@ -50,6 +52,7 @@ fn file_page(app: &AppState, t: &'static Catalogue, rel: &str) -> Result<Respons
         .map(|(id, key)| format!("{}?doc={key}", super::portfolio::spec_href(id)))
         .unwrap_or_default();
     let (mut markdown, mut text, mut binary) = (String::new(), String::new(), false);
+    let mut traceback = String::new();
     if meta.len() <= MAX_SHOWN {
         let bytes = specwork_core::base::path_policy::read(&abs).map_err(|e| PageError::Internal(e.to_string()))?;
         if bytes.contains(&0) {
@@ -57,7 +60,7 @@ fn file_page(app: &AppState, t: &'static Catalogue, rel: &str) -> Result<Respons
         } else {
             let s = String::from_utf8_lossy(&bytes);
             if rel.ends_with(".md") {
-                markdown = crate::markdown::render(&s, rel_path, &snap.links);
+                markdown = crate::markdown::render(&s, rel_path, &snap.links, t);
             } else {
                 text = s.into_owned();
             }
@@ -65,9 +68,14 @@ fn file_page(app: &AppState, t: &'static Catalogue, rel: &str) -> Result<Respons
     } else {
         binary = true;
     }
+    if markdown.is_empty()
+        && let Some(h) = specwork_core::views::deliverables::header::read(app.root(), rel_path)
+    {
+        traceback = crate::markdown::traceback_html(&h, &snap.links, t);
+    }
     Ok(html(&FilePage {
         t,
-        chrome: Chrome::new(rel, NAV[0].key),
+        chrome: Chrome::new(rel, NAV[0].key).with_diagrams(&markdown),
         path: rel.to_owned(),
         raw_href: format!("/raw/{}", crate::security::percent_encode_path(rel)),
         spec_href,
@@ -75,6 +83,7 @@ fn file_page(app: &AppState, t: &'static Catalogue, rel: &str) -> Result<Respons
         markdown,
         text,
         binary,
+        traceback,
     }))
 }
 

@@ -119,6 +119,8 @@ pub(crate) struct Chrome {
     pub ignore: &'static str,
     /// Where the page fetches just its changed parts (empty: it re-fetches itself).
     pub live_parts: &'static str,
+    /// Whether the page loads mermaid (only pages showing a ```` ```mermaid ```` block do).
+    pub mermaid: bool,
 }
 
 impl Chrome {
@@ -132,7 +134,14 @@ impl Chrome {
             version: crate::assets::VERSION,
             ignore: "docs/sessions/",
             live_parts: "",
+            mermaid: false,
         }
+    }
+
+    /// Loads mermaid when `html` (a rendered document) holds a diagram.
+    pub fn with_diagrams(mut self, html: &str) -> Self {
+        self.mermaid = html.contains("<pre class=\"mermaid\">");
+        self
     }
 }
 

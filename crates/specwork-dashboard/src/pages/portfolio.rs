@@ -49,8 +49,18 @@ pub(crate) struct TaskLine {
     pub id: String,
     pub title: String,
     pub status: &'static str,
-    pub symbol: &'static str,
     pub reason: String,
+}
+
+/// A document waiting for a person's decision, first in "What's next".
+pub(crate) struct WaitingApproval {
+    /// The approval's page.
+    pub href: String,
+    /// The spec (or `steering`).
+    pub spec: String,
+    /// The document's catalogue key (`doc.requirements`), or its file when it is no phase
+    /// document.
+    pub doc: String,
 }
 
 #[derive(Template)]
@@ -59,6 +69,7 @@ struct PortfolioPage {
     t: &'static Catalogue,
     chrome: Chrome,
     rows: Vec<Row>,
+    waiting: Vec<WaitingApproval>,
     next: Vec<TaskLine>,
     next_more: usize,
     blocked: Vec<TaskLine>,
@@ -77,6 +88,33 @@ impl PortfolioPage {
     fn filtered(&self, status: &str) -> bool {
         self.filter == status
     }
+
+    fn waiting_line(&self, w: &WaitingApproval) -> String {
+        let doc = if w.doc.starts_with("doc.") { self.t.t(&w.doc).to_owned() } else { w.doc.clone() };
+        self.t.f("portfolio.approval_waiting", &[("doc", &doc), ("spec", &w.spec)])
+    }
+}
+
+/// Every approval request still waiting for a decision, oldest first: what the workflow waits
+/// for before any task.
+fn waiting_approvals(ws: &specwork_core::Workspace) -> Vec<WaitingApproval> {
+    use specwork_core::stores::approvals::{self, ApprovalStatus};
+    let (records, _) = approvals::list(&ws.root);
+    let mut v: Vec<(String, WaitingApproval)> = records
+        .into_iter()
+        .filter(|r| r.status == ApprovalStatus::Pending)
+        .map(|r| {
+            let (href, doc) = match r.doc {
+                Some(d) => {
+                    (format!("/approvals/{}/{}", percent_encode(&r.spec), d.as_str()), format!("doc.{}", d.as_str()))
+                }
+                None => ("/approvals".to_owned(), r.file_path.clone()),
+            };
+            (r.created_at, WaitingApproval { href, spec: r.spec, doc })
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.into_iter().map(|(_, w)| w).collect()
 }
 
 #[derive(Deserialize)]
@@ -97,7 +135,6 @@ fn task_line(spec: &Spec, t: &specwork_core::Task) -> TaskLine {
         id: t.id.clone(),
         title: t.title.clone(),
         status: t.status.as_str(),
-        symbol: t.status.symbol(),
         reason: t.blocked_reason.clone().unwrap_or_default(),
     }
 }
@@ -148,7 +185,7 @@ fn build(snap: &Snapshot, t: &'static Catalogue, p: Params) -> PortfolioPage {
                 id: s.id.clone(),
                 title: s.title.clone(),
                 layout: s.layout.as_str(),
-                phase: s.phase(),
+                phase: report::phase(ws, s),
                 status,
                 pct: c.progress_pct(),
                 done: c.done,
@@ -170,6 +207,7 @@ fn build(snap: &Snapshot, t: &'static Catalogue, p: Params) -> PortfolioPage {
             t,
             chrome: Chrome { live_parts: "/live/portfolio", ..Chrome::new(t.t("nav.portfolio"), NAV.key) },
             rows,
+            waiting: waiting_approvals(ws),
             next,
             next_more,
             blocked,

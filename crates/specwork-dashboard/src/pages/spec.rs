@@ -45,7 +45,6 @@ pub(crate) struct TaskView {
     pub enc_id: String,
     pub title: String,
     pub status: &'static str,
-    pub symbol: &'static str,
     pub level: usize,
     pub reason: String,
     pub meta: Vec<(&'static str, String)>,
@@ -177,7 +176,6 @@ fn panel(t: &'static Catalogue, spec: &Spec, report: &report::SpecReport) -> Tas
                     enc_id: percent_encode(&task.id),
                     title: task.title.clone(),
                     status: task.status.as_str(),
-                    symbol: task.status.symbol(),
                     level: task.level.min(6),
                     reason: task.blocked_reason.clone().unwrap_or_default(),
                     meta,
@@ -234,7 +232,7 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
         Some((key, path)) => {
             let src = ws.read_file(path).map_err(|e| PageError::Internal(e.to_string()))?;
             let src = String::from_utf8_lossy(&src);
-            (*key, specwork_core::base::display::slash_path(path), crate::markdown::render(&src, path, &snap.links))
+            (*key, specwork_core::base::display::slash_path(path), crate::markdown::render(&src, path, &snap.links, t))
         }
         None => ("", String::new(), String::new()),
     };
@@ -304,13 +302,13 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
     });
     let page = SpecPage {
         t,
-        chrome: Chrome::new(format!("{} {}", spec.id, spec.title), NAV[0].key),
+        chrome: Chrome::new(format!("{} {}", spec.id, spec.title), NAV[0].key).with_diagrams(&doc_html),
         id: spec.id.clone(),
         enc_id: percent_encode(&spec.id),
         title: spec.title.clone(),
         layout: spec.layout.as_str(),
         status: spec.status().as_str(),
-        phase: spec.phase(),
+        phase: report::phase(ws, spec),
         archived: spec.archived,
         crumbs,
         children,

@@ -4,6 +4,7 @@
 mod agents;
 mod claude;
 mod common;
+mod formats;
 mod gen_agents;
 mod ledger;
 mod new_agents;

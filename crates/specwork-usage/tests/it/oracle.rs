@@ -154,7 +154,7 @@ fn ccusage_underprices_long_context_requests() {
 
 /// The generator's expected totals equal ccusage's (tokens exactly, cost within 1e-6): the
 /// generators model ccusage's rules correctly, so the tests that run without npx mean something.
-fn assert_generator_agrees(cc: &Value, generated: &Value, what: &str) {
+pub fn assert_generator_agrees(cc: &Value, generated: &Value, what: &str) {
     let (a, b) = (&cc["totals"], &generated["totals"]);
     for k in ["inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens"] {
         assert_eq!(a[k].as_u64().unwrap_or(0), b[k].as_u64().unwrap_or(0), "{what}: {k} ccusage vs generator");

@@ -9,6 +9,7 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 use clap::Args;
+use specwork_core::agent::agent_files::Agent;
 use specwork_core::agent::agent_hook::{self, HookEvent, HookInput};
 
 use super::Ctx;
@@ -19,8 +20,12 @@ const MAX_INPUT: u64 = 4 * 1024 * 1024;
 
 #[derive(Args, Debug)]
 pub struct HookArgs {
-    /// The hook event: SessionStart, PostToolUse, Stop or SessionEnd (others are ignored)
+    /// The hook event: SessionStart, PostToolUse, Stop or SessionEnd (Gemini CLI's AfterTool and
+    /// AfterAgent too; others are ignored)
     pub event: String,
+    /// The agent sending it: claude, codex or gemini
+    #[arg(long, default_value = "claude")]
+    pub agent: String,
 }
 
 pub fn run(ctx: &Ctx, a: HookArgs) -> CmdResult {
@@ -53,8 +58,9 @@ pub fn run(ctx: &Ctx, a: HookArgs) -> CmdResult {
     };
     let (tx, rx) = std::sync::mpsc::channel();
     let (r, i) = (root.clone(), input.clone());
+    let agent = Agent::parse(&a.agent).unwrap_or(Agent::Claude).as_str();
     std::thread::spawn(move || {
-        let _ = tx.send(std::panic::catch_unwind(|| agent_hook::handle(&r, event, &i)));
+        let _ = tx.send(std::panic::catch_unwind(|| agent_hook::handle(&r, event, agent, &i)));
     });
     let Ok(result) = rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) else {
         let secs = agent_hook::TIME_BOUND.as_secs();
@@ -75,14 +81,16 @@ pub fn run(ctx: &Ctx, a: HookArgs) -> CmdResult {
     Ok(0)
 }
 
-/// The workspace: `--workspace`, else `CLAUDE_PROJECT_DIR`, else the hook's `cwd`, else the
-/// current directory — whichever is inside a workspace first. `None` outside any.
+/// The workspace: `--workspace`, else `CLAUDE_PROJECT_DIR` (`GEMINI_PROJECT_DIR` for Gemini
+/// CLI), else the hook's `cwd`, else the current directory — whichever is inside a workspace
+/// first. `None` outside any.
 fn root(ctx: &Ctx, input: Option<&HookInput>) -> Option<PathBuf> {
     if let Some(w) = ctx.root_flag() {
         return Some(w.to_owned());
     }
     let candidates = [
         std::env::var_os("CLAUDE_PROJECT_DIR").map(PathBuf::from),
+        std::env::var_os("GEMINI_PROJECT_DIR").map(PathBuf::from),
         input.and_then(|i| i.cwd.as_ref()).map(PathBuf::from),
         std::env::current_dir().ok(),
     ];

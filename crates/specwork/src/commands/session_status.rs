@@ -37,6 +37,9 @@ pub fn run(ctx: &Ctx, a: SessionStatusArgs) -> CmdResult {
             s.push_str(&format!("Tasks: {}/{} done\n", row.tasks.done, row.tasks.total));
             s.push_str(&format!("Tokens: {}\n", display::fmt_tokens(row.tokens)));
             s.push_str(&format!("Cost: {}\n", money(row.cost_usd, currency)));
+            if let Some(q) = row.quota {
+                s.push_str(&format!("Quota: {}\n", display::fmt_quota(q.five_hour, q.seven_day)));
+            }
             let who = if row.mine { String::new() } else { format!(" · {}", row.user) };
             let local = Stamp::parse(&row.started).map(|t| t.hm()).unwrap_or_default();
             s.push_str(&format!("Spec: {} · {} since {local}{who}\n", row.spec, display::fmt_minutes(row.minutes)));

@@ -148,7 +148,11 @@ fn render_spec(s: &mut String, r: &SpecReport) {
                     display::fmt_tokens(per_task)
                 )
             });
-            s.push_str(&format!("{sym} {id}{}{proof}{reason}{used}\n", t.title));
+            let quota = t
+                .quota
+                .map(|q| format!(" — quota {}", display::fmt_quota(q.five_hour, q.seven_day)))
+                .unwrap_or_default();
+            s.push_str(&format!("{sym} {id}{}{proof}{reason}{used}{quota}\n", t.title));
         }
         s.push('\n');
     };

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use specwork_core::TaskStatus;
 use specwork_core::agent::agent_hook;
 use specwork_core::base::display;
+use specwork_core::stores::quota::Limit;
 use specwork_core::views::today;
 
 use super::Ctx;
@@ -33,6 +34,17 @@ struct StatusInput {
     workspace: Option<StatusWorkspace>,
     #[serde(default)]
     model: Option<StatusModel>,
+    /// Subscribers' quotas (`five_hour`, `seven_day`: `used_percentage`, `resets_at`).
+    #[serde(default)]
+    rate_limits: Option<RateLimits>,
+}
+
+#[derive(Deserialize, Default)]
+struct RateLimits {
+    #[serde(default)]
+    five_hour: Option<Limit>,
+    #[serde(default)]
+    seven_day: Option<Limit>,
 }
 
 #[derive(Deserialize, Default)]
@@ -68,6 +80,13 @@ pub fn run(ctx: &Ctx, _a: StatuslineArgs) -> CmdResult {
     }
     let input: StatusInput = serde_json::from_slice(&raw).unwrap_or_default();
     let Some(root) = root(ctx, &input) else { return Ok(0) };
+    if let Some(q) = &input.rate_limits {
+        // Derived state: a failure to keep it never fails the status line.
+        let now = specwork_core::stores::journal::Stamp::now().ts.as_second();
+        if let Err(e) = specwork_core::ops::quota::record(&root, now, q.five_hour, q.seven_day) {
+            agent_hook::log_error(&root, "statusline", &e.to_string());
+        }
+    }
     let sessions = agent_hook::active_sessions(&root);
     let agent_session = input.session_id.as_deref().unwrap_or("");
     let state = agent_hook::load_state(&root, agent_session);

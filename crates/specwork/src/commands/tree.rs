@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use clap::Args;
 use serde::Serialize;
 use specwork_core::views::report::{self, PortfolioRow};
-use specwork_core::{Layout, Spec};
+use specwork_core::{Layout, Spec, Workspace};
 
 use super::{Ctx, format};
 use crate::error::CmdResult;
@@ -22,10 +22,10 @@ struct TreeNode {
     children: Vec<TreeNode>,
 }
 
-fn node(spec: &Spec, by_id: &HashMap<&str, &Spec>) -> TreeNode {
+fn node(ws: &Workspace, spec: &Spec, by_id: &HashMap<&str, &Spec>) -> TreeNode {
     TreeNode {
-        row: report::row(spec),
-        children: spec.children.iter().filter_map(|c| by_id.get(c.as_str())).map(|c| node(c, by_id)).collect(),
+        row: report::row(ws, spec),
+        children: spec.children.iter().filter_map(|c| by_id.get(c.as_str())).map(|c| node(ws, c, by_id)).collect(),
     }
 }
 
@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, a: TreeArgs) -> CmdResult {
     let roots: Vec<TreeNode> = specs
         .iter()
         .filter(|s| s.layout != Layout::Numbered || s.parent.as_deref().is_none_or(|p| !by_id.contains_key(p)))
-        .map(|s| node(s, &by_id))
+        .map(|s| node(ws, s, &by_id))
         .collect();
     #[derive(Serialize)]
     struct Tree<'a> {

@@ -24,6 +24,12 @@ pub struct AgentTranscript {
 /// at the start of each transcript (`names` in order). Returns the transcripts and the expected
 /// token total of the day (the testkit generator's own ccusage-equivalent accounting).
 pub fn generate_day(ws: &Path, claude_dir: &Path, names: &[&str]) -> (Vec<AgentTranscript>, u64) {
+    generate_day_with(ws, claude_dir, names, false)
+}
+
+/// [`generate_day`], optionally with Agent-tool subagent transcripts (Claude Code 2.1.2+) under
+/// each session: their calls are the parent session's (`tokens` includes them).
+pub fn generate_day_with(ws: &Path, claude_dir: &Path, names: &[&str], subagents: bool) -> (Vec<AgentTranscript>, u64) {
     let cwd = ws.display().to_string();
     let plan = |start: &str, end: &str| SessionPlan {
         cwd: cwd.clone(),
@@ -36,6 +42,7 @@ pub fn generate_day(ws: &Path, claude_dir: &Path, names: &[&str]) -> (Vec<AgentT
         start: "2025-01-13".into(),
         days: 1,
         quirks: false,
+        subagents,
         plan: vec![plan("11:45", "16:35"), plan("12:55", "15:20")],
         ..ClaudeCorpus::default()
     };
@@ -128,6 +135,17 @@ fn generated_transcripts_bind_hooks_to_parallel_sessions() {
 
 #[test]
 fn a_full_agent_day_ends_in_an_eod_summary_whose_tokens_match_the_transcripts() {
+    full_day(false);
+}
+
+/// The same day with Claude Code subagents (`<session>/subagents/agent-a<hex>.jsonl`): each
+/// subagent's calls go to its parent's specwork session and task.
+#[test]
+fn subagent_transcripts_count_for_the_parent_sessions_task() {
+    full_day(true);
+}
+
+fn full_day(subagents: bool) {
     let ws = demo_copy();
     let root = ws.path();
     std::fs::create_dir_all(root.join("src")).unwrap();
@@ -135,7 +153,16 @@ fn a_full_agent_day_ends_in_an_eod_summary_whose_tokens_match_the_transcripts() 
     git_init(root);
     let claude = tempfile::tempdir().unwrap();
     let c = claude.path();
-    let (day, expected) = generate_day(root, c, &["inv-1140", "inv-1250"]);
+    let (day, expected) = generate_day_with(root, c, &["inv-1140", "inv-1250"], subagents);
+    if subagents {
+        // Every session has subagents of its own, and their calls are in its total.
+        for t in &day {
+            let dir = t.path.with_extension("").join("subagents");
+            let n = std::fs::read_dir(&dir)
+                .map(|d| d.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "jsonl")).count());
+            assert!(n.unwrap_or(0) > 0, "{} has subagents", t.session_id);
+        }
+    }
     let (t1, t2) = (&day[0], &day[1]);
     assert!(t1.first < t2.first && t2.last < t1.last, "the generated day has two overlapping sessions");
     let feed = |t: &AgentTranscript, event: &str, name: &str, time: &str| {

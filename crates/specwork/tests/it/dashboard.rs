@@ -635,4 +635,134 @@ fn cost_page_charts_transcript_usage_against_the_budget() {
     assert!(key.starts_with("apt-1030.") && key.len() > "apt-1030.".len(), "{key}");
     assert!(p.body.contains(&format!("<td title=\"{key}\">apt-1030 <span class=\"muted small\">")), "{}", p.body);
     assert!(!p.body.contains(&format!(">{key}")), "the key is not shown as the name");
+    // Every chart label in the page's language: the x axis' legend name (uPlot says "Value"
+    // without one) and where tokens come from.
+    assert!(p.body.contains("\"x\":\"Day\"") && p.body.contains(">manual</span>"), "{}", p.body);
+    let th = d.get("/cost?lang=th").body;
+    assert!(th.contains("\"x\":\"วัน\"") && th.contains("\"x\":\"โมเดล\""), "{th}");
+    assert!(th.contains(">กรอกเอง</span>") && !th.contains(">manual</span>"), "{th}");
+}
+
+/// Issue 16, item 11: "What's next" names an approval that waits (and links to it), and the
+/// phase is the first phase document not approved — in the dashboard and in `status --json`.
+#[test]
+fn whats_next_and_the_phase_follow_the_approvals() {
+    let ws = demo_copy();
+    let d = Dash::start(ws.path(), &[]);
+    let r = d.post_json("/api/approvals/invoice-management/requirements/request", &serde_json::json!({}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let page = d.get("/");
+    let next = page.body.split("id=\"next\"").nth(1).unwrap().split("</div>").next().unwrap().to_owned();
+    assert!(
+        next.contains("<a href=\"/approvals/invoice-management/requirements\">Requirements of invoice-management waits for your approval</a>"),
+        "{next}"
+    );
+    // design.md and tasks.md are written, but requirements wait: the phase is requirements.
+    let row = |v: &serde_json::Value| {
+        v["specs"].as_array().unwrap().iter().find(|s| s["id"] == "invoice-management").cloned().unwrap()
+    };
+    assert_eq!(row(&d.get("/api/status").json())["phase"], "requirements");
+    assert_eq!(row(&json(specwork(ws.path()).arg("status")))["phase"], "requirements");
+    assert!(d.get("/specs/invoice-management").body.contains("Phase: requirements"));
+    // A spec that never asked for an approval keeps the phase its files give.
+    assert_eq!(
+        d.get("/api/status").json()["specs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "appointment-booking")
+            .unwrap()["phase"],
+        "implementation"
+    );
+    // Approved: the next phase document that is not (design, never sent for review).
+    let r = d.post_json("/api/approvals/invoice-management/requirements/approve", &serde_json::json!({}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(row(&d.get("/api/status").json())["phase"], "design");
+    assert!(!d.get("/").body.contains("waits for your approval"));
+}
+
+/// Issue 16, items 5 and 11: Markdown as the dashboard shows it — mermaid blocks become
+/// diagrams (the script only on pages that have one), task markers status icons, a
+/// deliverable's traceback header (comment lines or front matter) links back to its spec and
+/// context, and no icon needs an emoji font.
+#[test]
+fn documents_show_diagrams_task_icons_and_traceback_links() {
+    let ws = demo_copy();
+    let design = ws.path().join(".spec-workflow/specs/invoice-management/design.md");
+    let mut text = std::fs::read_to_string(&design).unwrap();
+    text.push_str("\n## Flow\n\n```mermaid\nflowchart LR\n  A[Draft] --> B{Paid?}\n```\n");
+    std::fs::write(&design, text).unwrap();
+    let dir = ws.path().join("specs/1000/1001/deliverables/docs");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("runbook.md"),
+        "<!-- Generated from: specs/1000/1001/1014.spec.md -->\n<!-- Context: specs/1000/1001/1014.context.md -->\n\
+         <!-- Purpose: NAS runbook -->\n\n# Runbook\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("guide.md"),
+        "---\nspec: \"[[../../1014.spec|1014 - Cold Storage NAS]]\"\ncontext: \"[[../../1014.context]]\"\npurpose: \"NAS guide\"\n---\n# Guide\n",
+    )
+    .unwrap();
+    specwork(ws.path()).args(["start-session", "inv-1300", "spec", "1014"]).assert().success();
+    let d = Dash::start(ws.path(), &[]);
+
+    // The context file's session heading: the name the person chose, the key as its tooltip
+    // (specwork's marker comment is not shown).
+    let key = d.get("/api/cost").json()["sessions"][0]["key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("inv-1300.") && key.len() > 9, "{key}");
+    let context = d.get("/specs/1014?doc=context").body;
+    assert!(context.contains(&format!("title=\"{key}\" data-session=\"{key}\">Session 2: ")), "{context}");
+    assert!(!context.contains("specwork:session") && !context.contains(&format!(">{key}")), "{context}");
+
+    let page = d.get("/specs/invoice-management?doc=design");
+    assert!(
+        page.body.contains("<pre class=\"mermaid\">flowchart LR\n  A[Draft] --&gt; B{Paid?}\n</pre>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<script src=\"/assets/mermaid.min.js"));
+    assert!(!d.get("/specs/invoice-management?doc=requirements").body.contains("mermaid.min.js"), "only where needed");
+    let js = d.get("/assets/mermaid.min.js");
+    assert_eq!(js.status, 200);
+    assert!(js.body.len() > 1_000_000 && js.header("content-type").unwrap().starts_with("text/javascript"));
+
+    // Task markers: `[-]` and `[~]` too, never as literal text.
+    let tasks = d.get("/specs/appointment-booking?doc=tasks").body;
+    let doc = tasks.split("<article").nth(1).unwrap();
+    for class in ["ic-done", "ic-in-progress", "ic-blocked", "ic-pending"] {
+        assert!(doc.contains(&format!("class=\"ic {class}\" role=\"img\"")), "{class}: {doc}");
+    }
+    assert!(!doc.contains("[-]") && !doc.contains("[~]") && !doc.contains("type=\"checkbox\""), "{doc}");
+    assert!(doc.contains("aria-label=\"in progress\""), "the icon has a text alternative");
+
+    // Traceback headers, in comments (old Markdown deliverables and code) or front matter.
+    for (file, shown) in [
+        ("specs/1000/1001/deliverables/docs/runbook.md", "NAS runbook"),
+        ("specs/1000/1001/deliverables/scripts/optimize-network.sh", "Network buffer optimization for NFS"),
+    ] {
+        let p = d.get(&format!("/files/{file}")).body;
+        let tb = p.split("<dl class=\"traceback\"").nth(1).unwrap_or_else(|| panic!("{file}: {p}"));
+        assert!(tb.contains("href=\"/specs/1014?doc=spec\" class=\"wiki\">specs/1000/1001/1014.spec.md</a>"), "{tb}");
+        assert!(tb.contains("href=\"/specs/1014?doc=context\""), "{tb}");
+        assert!(tb.contains(shown), "{tb}");
+    }
+    assert!(!d.get("/files/specs/1000/1001/deliverables/docs/runbook.md").body.contains("&lt;!--"), "no raw comment");
+    let guide = d.get("/files/specs/1000/1001/deliverables/docs/guide.md").body;
+    let props = guide.split("<dl class=\"properties\">").nth(1).expect("front matter as properties");
+    assert!(
+        props.contains("<dt>spec</dt><dd><a href=\"/specs/1014?doc=spec\" class=\"wiki\">1014 - Cold Storage NAS</a>"),
+        "{props}"
+    );
+    assert!(props.contains("<dt>context</dt><dd><a href=\"/specs/1014?doc=context\""), "{props}");
+    assert!(props.contains("<dt>purpose</dt><dd>NAS guide</dd>"), "{props}");
+
+    // No emoji in the dashboard's own UI: icons are drawn, with text alternatives.
+    for path in ["/", "/specs/appointment-booking", "/specs/appointment-booking?doc=tasks", "/approvals", "/cost"] {
+        let body = d.get(path).body;
+        for emoji in ["✅", "⏳", "🔄", "❌", "⚠", "🖼"] {
+            assert!(!body.contains(emoji), "{path} shows {emoji}");
+        }
+    }
 }

@@ -128,6 +128,23 @@ pub(crate) fn browser_programs() -> Option<(PathBuf, PathBuf)> {
 fn dashboard_in_headless_chromium() {
     let Some((chromium, driver_bin)) = browser_programs() else { return };
     let ws = demo_copy();
+    // One day of an agent's usage (HOME is the workspace for the dashboard): the cost chart's
+    // lone bar; a diagram in a design; a requirements document waiting for approval.
+    let root = ws.path().display().to_string();
+    let proj = ws.path().join(".claude/projects").join(root.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+    std::fs::create_dir_all(&proj).unwrap();
+    let usage = serde_json::json!({
+        "cwd": root, "sessionId": "s-1", "version": "2.1.3", "type": "assistant", "requestId": "req_a", "uuid": "a",
+        "timestamp": "2025-08-26T09:00:00.000Z",
+        "message": {"id": "msg_a", "model": "claude-sonnet-4-5-20250929", "usage": {
+            "input_tokens": 1000, "output_tokens": 2000, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
+    });
+    std::fs::write(proj.join("s-1.jsonl"), format!("{usage}\n")).unwrap();
+    let design = ws.path().join(".spec-workflow/specs/invoice-management/design.md");
+    let text = std::fs::read_to_string(&design).unwrap();
+    std::fs::write(&design, text + "\n## Flow\n\n```mermaid\nflowchart LR\n  D[Draft] --> S[Sent] --> P{Paid?}\n```\n")
+        .unwrap();
+    specwork(ws.path()).args(["approval", "request", "appointment-booking", "requirements"]).assert().success();
     let dash = Dash::start(ws.path(), &[]);
     let driver = start_driver(&driver_bin);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -152,6 +169,7 @@ async fn scenario(c: &Client, dash: &Dash) -> Result<(), fantoccini::error::CmdE
     assert!(table.contains("Cold Storage NAS") && table.contains("Invoice Management"), "{table}");
     let next = c.find(Locator::Css("#next")).await?.text().await?;
     assert!(next.contains("1.2 Reservation with 10-minute expiry"), "{next}");
+    assert!(next.contains("Requirements of appointment-booking waits for your approval"), "{next}");
     c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live.on")).await?;
     // The open portfolio patches only what changed (the edited spec's row, stats, lists).
     let spec1014 = dash.root.join("specs/1000/1001/1014.spec.md");
@@ -224,19 +242,63 @@ async fn scenario(c: &Client, dash: &Dash) -> Result<(), fantoccini::error::CmdE
     c.goto(&format!("{base}/approvals")).await?;
     let row = c.find(Locator::Css("tr[data-spec='invoice-management'][data-doc='design']")).await?.text().await?;
     assert!(row.contains("approved"), "{row}");
+    std::fs::write(shots.join("approvals.png"), c.screenshot().await?).unwrap();
 
-    // The sessions and cost page draws its charts with uPlot.
-    c.goto(&format!("{base}/cost")).await?;
-    let title = c.find(Locator::Css("main h1")).await?.text().await?;
-    assert_eq!(title, "Sessions and cost");
+    // A design's ```mermaid block is drawn as an SVG diagram by the embedded mermaid.
+    c.goto(&format!("{base}/specs/invoice-management?doc=design")).await?;
+    let svg = c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("pre.mermaid svg")).await?;
+    let drawn = svg.text().await?;
+    assert!(drawn.contains("Draft") && drawn.contains("Paid?"), "{drawn}");
+    c.execute("document.querySelector('pre.mermaid').scrollIntoView({block: 'center'})", vec![]).await?;
+    std::fs::write(shots.join("spec-diagram.png"), c.screenshot().await?).unwrap();
 
-    // The same page in Thai.
+    // The sessions and cost page: one day of usage is a visible bar, the budget a line across
+    // the plot with its label; every chart label in the page's language.
+    for (lang, title, day) in [("en", "Sessions and cost", "Day"), ("th", "เซสชันและค่าใช้จ่าย", "วัน")]
+    {
+        c.goto(&format!("{base}/cost?lang={lang}")).await?;
+        assert_eq!(c.find(Locator::Css("main h1")).await?.text().await?, title);
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("[data-chart='chart-day'] canvas")).await?;
+        let legend = c.find(Locator::Css("[data-chart='chart-day'] .u-legend")).await?.text().await?;
+        assert!(legend.contains(day) && !legend.contains("Value"), "{legend}");
+        let px = c.execute(CHART_PIXELS, vec![serde_json::json!("chart-day")]).await?;
+        let (bar, line) = (px[0].as_f64().unwrap(), px[1].as_f64().unwrap());
+        assert!(bar > 2000.0, "the one-day bar covers {bar} pixels");
+        assert!(line > 0.8, "the budget line spans {line:.2} of the plot's width");
+        std::fs::write(shots.join(format!("cost-{lang}.png")), c.screenshot().await?).unwrap();
+    }
+
+    // The same pages in Thai.
     c.goto(&format!("{base}/specs/1014?lang=th")).await?;
     let side = c.find(Locator::Css("#timeline h2")).await?.text().await?;
     assert_eq!(side, "ไทม์ไลน์");
     std::fs::write(shots.join("spec-th.png"), c.screenshot().await?).unwrap();
+    c.goto(&format!("{base}/?lang=th")).await?;
+    assert_eq!(c.find(Locator::Css("main h1")).await?.text().await?, "ภาพรวมสเปก");
+    std::fs::write(shots.join("portfolio-th.png"), c.screenshot().await?).unwrap();
+    c.goto(&format!("{base}/approvals?lang=th")).await?;
+    std::fs::write(shots.join("approvals-th.png"), c.screenshot().await?).unwrap();
+    c.goto(&format!("{base}/approvals/appointment-booking/requirements?lang=th")).await?;
+    c.find(Locator::Css("#decide button.approve")).await?;
+    std::fs::write(shots.join("approval-th.png"), c.screenshot().await?).unwrap();
     Ok(())
 }
+
+/// Pixels of a chart's canvas: how many the bars fill (green) and how much of the plot's width
+/// the budget's line (red) spans.
+const CHART_PIXELS: &str = r#"
+const canvas = document.querySelector(`[data-chart="${arguments[0]}"] canvas`);
+const w = canvas.width, h = canvas.height;
+const d = canvas.getContext("2d").getImageData(0, 0, w, h).data;
+let green = 0, left = w, right = 0;
+for (let i = 0; i < d.length; i += 4) {
+  const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+  if (a < 40) continue;
+  if (g > r + 40 && g > b + 20) green++;
+  if (r > 150 && g < 110 && b < 110) { const x = (i / 4) % w; left = Math.min(left, x); right = Math.max(right, x); }
+}
+return [green, right > left ? (right - left) / w : 0];
+"#;
 
 /// Waits for `needle` in the open page while another thread edits `path` (replacing `from` by
 /// `to`) 300 ms later; returns milliseconds from the write to the text showing.

@@ -55,7 +55,7 @@ pub fn journal_events(root: &Path, event: &str) -> Vec<serde_json::Value> {
 
 /// A session journal as `start-session` writes it (schema of docs/sessions/.current/*.log),
 /// with a task in progress.
-fn session_journal(root: &Path, name: &str, spec: &str, started: &str, task: Option<(&str, &str)>) {
+pub fn session_journal(root: &Path, name: &str, spec: &str, started: &str, task: Option<(&str, &str)>) {
     let key = format!("{name}.dana-4f1c2a");
     let mut s = format!(
         "{{\"v\":1,\"ts\":\"{started}\",\"session\":\"{key}\",\"event\":\"session_start\",\"name\":\"{name}\",\"owner\":\"dana-4f1c2a\",\"user\":\"Dana\",\"host\":\"4f1c2a\",\"spec\":\"{spec}\",\"spec_title\":\"\",\"agent\":\"Claude\",\"planned\":[],\"progress\":{{\"done\":0,\"total\":5}}}}\n"

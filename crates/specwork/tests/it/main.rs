@@ -2,6 +2,7 @@
 //! cleared environment and a fixed clock.
 
 mod agent_day;
+mod agent_hooks;
 mod agent_init;
 mod agent_mcp;
 mod approvals;
@@ -25,6 +26,7 @@ mod knowledge;
 mod layouts;
 mod mcp;
 mod projects;
+mod quota;
 mod reports;
 mod seed_walk;
 mod sessions;
