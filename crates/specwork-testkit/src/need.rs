@@ -1,7 +1,7 @@
 //! What a test needs from outside the repository, and the one rule for when it is missing.
 //!
 //! A developer's checkout may lack `../shared` (the corpus of real specs and transcripts) or a
-//! real component (Chromium, the Python `mcp` client, npx with ccusage, the MCP inspector, git):
+//! real component (Chromium, the Python `mcp` client, npx with ccusage, the MCP inspector, git, mdBook):
 //! the test prints `skipped: <why>` and passes. CI must prove those paths, so `.ci/run` sets
 //! `SPECWORK_REQUIRE_SHARED=1` and `SPECWORK_REQUIRE_REAL=1`, under which the same absence fails
 //! the test with the reason.
@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 pub enum Need {
     /// `../shared` beside the checkout (or `$SPECWORK_SHARED_DIR`).
     Shared,
-    /// A real program: Chromium, Python `mcp`, npx/ccusage, the MCP inspector, git.
+    /// A real program: Chromium, Python `mcp`, npx/ccusage, the MCP inspector, git, mdBook.
     Real,
 }
 

@@ -436,7 +436,7 @@ fn an_approval_made_in_the_peers_dashboard_and_cleaned_up_stays_approved() {
 }
 
 /// The guide's knowledge-base step greps the logs for `apiEndpoints` (a key of the peer's JSON
-/// artifacts), which the Markdown logs never contain. README's "The guide's knowledge-base
+/// artifacts), which the Markdown logs never contain. The book's "The guide's knowledge-base
 /// commands" gives the commands that work; this runs them, as written there, on a real log.
 #[test]
 fn the_readmes_knowledge_base_commands_find_what_specwork_logged() {
@@ -457,7 +457,7 @@ fn the_readmes_knowledge_base_commands_find_what_specwork_logged() {
         let out = std::process::Command::new("sh").arg("-c").arg(cmd).current_dir(root).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    // What the guide writes finds nothing in Markdown logs; what README gives instead does.
+    // What the guide writes finds nothing in Markdown logs; what the book gives instead does.
     assert_eq!(sh(r#"grep -r "apiEndpoints" .spec-workflow/specs/*/Implementation\ Logs/"#), "");
     let listed = sh(r#"grep -rl "^### API Endpoints" .spec-workflow/specs/*/Implementation\ Logs/"#);
     assert_eq!(listed.trim(), file, "{listed}");

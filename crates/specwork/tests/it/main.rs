@@ -13,6 +13,7 @@ mod cost;
 mod dashboard;
 mod dashboard_browser;
 mod deliverables;
+mod docs;
 mod done;
 mod first_hour;
 mod foundation;
