@@ -328,7 +328,8 @@ fn gate(ctx: &Ctx, a: &StatusArgs) -> CmdResult {
             allowed: false,
             pass: None,
             reason: Some(e.to_string()),
-            hint: Some(e.hint()),
+            // `approval gate` only answers; the task commands have the `--force` that passes it.
+            hint: Some(crate::hints::gate_fix(&e)),
         },
     };
     ctx.ui.report(&r, |s| match (&r.pass, &r.reason) {
