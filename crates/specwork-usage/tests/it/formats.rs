@@ -12,8 +12,10 @@ use crate::common::*;
 use crate::oracle::{assert_generator_agrees, ccusage};
 use crate::oracle_or_skip;
 
-fn codex_subagents() -> (PathBuf, specwork_testkit::codex::CodexLogs) {
-    let home = need::scratch("usage-codex-subagents-s5").join("home");
+/// The corpus, generated into a scratch folder of `test`'s own: the tests run in parallel, and
+/// generating rewrites the folder, so a shared one would change under another test's feet.
+fn codex_subagents(test: &str) -> (PathBuf, specwork_testkit::codex::CodexLogs) {
+    let home = need::scratch(&format!("usage-codex-subagents-s5-{test}")).join("home");
     let logs = CodexCorpus { seed: 5, sessions: 40, subagents: true, ..CodexCorpus::default() }.generate_logs(&home);
     (home, logs)
 }
@@ -24,7 +26,7 @@ fn codex_subagents() -> (PathBuf, specwork_testkit::codex::CodexLogs) {
 /// generator's calls.
 #[test]
 fn codex_subagent_replays_count_once() {
-    let (home, logs) = codex_subagents();
+    let (home, logs) = codex_subagents("once");
     assert!(!logs.subagent_files.is_empty(), "the corpus has subagents");
     assert!(!logs.replayed.is_empty(), "the subagents replay calls");
     let s = run(&codex_opts(&home));
@@ -48,7 +50,7 @@ fn codex_subagent_replays_count_once() {
 /// the subagent's own calls, and so does ccusage.
 #[test]
 fn codex_replay_without_its_parent_is_not_counted() {
-    let (home, logs) = codex_subagents();
+    let (home, logs) = codex_subagents("no-parent");
     let tmp = tempfile::tempdir().unwrap();
     let only = tmp.path().join("sessions");
     std::fs::create_dir_all(&only).unwrap();
@@ -72,7 +74,7 @@ fn codex_replay_without_its_parent_is_not_counted() {
 /// `session_meta` and counts only the subagent's own calls. Both numbers are checked.
 #[test]
 fn codex_single_counter_replay_without_its_parent_ccusage_counts_again() {
-    let (_, logs) = codex_subagents();
+    let (_, logs) = codex_subagents("orphan");
     let sid_of = |f: &PathBuf| {
         let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
         stem[stem.len() - 36..].to_owned()
