@@ -71,6 +71,12 @@ pub fn task_id(value: &str) -> Result<(), NameError> {
 /// The most characters a one-line field keeps.
 pub const ONE_LINE_MAX: usize = 2000;
 
+/// [`one_line`] for the alias of a wiki link (`[[target|alias]]`): `|`, `[` and `]`, which would
+/// end the link early, become spaces first.
+pub fn link_alias(s: &str) -> String {
+    one_line(&s.replace(['|', '[', ']'], " "))
+}
+
 /// Sanitises a one-line user field (a title, note, reason, purpose, commit subject) before it is
 /// written into a Markdown file or a journal: every line break and other control character
 /// (`\n`, `\r`, tab, NEL, U+2028/U+2029, bidi overrides) becomes a space, runs of spaces

@@ -224,7 +224,7 @@ pub fn new_numbered(ws: &Workspace, opts: &NewNumbered<'_>) -> Result<Created, E
     // The way back down: the parent lists its child, as the child names its parent.
     let mut linked_from = None;
     if let Some(p) = parent {
-        let alias = format!("{} - {}", opts.id, names::one_line(opts.title).replace(['|', '[', ']'], " "));
+        let alias = format!("{} - {}", opts.id, names::link_alias(opts.title));
         let link = relative_link(&p.dir, &files[0]);
         let mut added = false;
         write::update(&ws.abs(&p.path), |old: &str| -> Result<String, EditError> {

@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::base::names::link_alias;
 use crate::model::edit::EditError;
 use crate::model::links::{self};
 use crate::model::spec::Spec;
@@ -355,7 +356,7 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
         let [created, registered] = crate::stores::activity::DELIVERABLE_VERBS;
         let verb = if existing { registered } else { created };
         let ctx_dir = context.as_deref().and_then(Path::parent).unwrap_or(Path::new("")).to_owned();
-        let bullet = format!("{verb} [[{}|{}]]", links::link_target(&ctx_dir, &rel), one_line(&alias));
+        let bullet = format!("{verb} [[{}|{}]]", links::link_target(&ctx_dir, &rel), link_alias(&alias));
         context_append::append(ws, spec, &TimelineEvent::Implementation(bullet))?.map(|p| slash(&p))
     } else {
         None
@@ -374,10 +375,6 @@ pub fn add(ws: &Workspace, spec: &Spec, req: &AddRequest<'_>) -> Result<Added, D
     })
 }
 
-fn one_line(s: &str) -> String {
-    crate::base::names::one_line(&s.replace(['|', '[', ']'], " "))
-}
-
 fn new_file_content(rel: &Path, kind: Kind, fields: &HeaderFields, style: CommentStyle, title: &str) -> String {
     let name = rel.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_owned()).unwrap_or_default();
@@ -391,7 +388,7 @@ fn new_file_content(rel: &Path, kind: Kind, fields: &HeaderFields, style: Commen
     match style {
         CommentStyle::Sidecar if ext == "json" => "{}\n".to_owned(),
         CommentStyle::Sidecar => String::new(),
-        CommentStyle::Properties => header::insert(&format!("# {}\n", one_line(title)), fields, style, rel),
+        CommentStyle::Properties => header::insert(&format!("# {}\n", link_alias(title)), fields, style, rel),
         _ => format!("{shebang}{}", fields.render(style, "\n")),
     }
 }
@@ -423,7 +420,7 @@ pub fn ensure_listed(
     let target = slash(deliverable);
     let mut added = false;
     write::update(&ws.abs(doc), |old: &str| -> Result<String, EditError> {
-        match add_to_section(old, &doc_s, kind, &target, link, &one_line(alias)) {
+        match add_to_section(old, &doc_s, kind, &target, link, &link_alias(alias)) {
             Some(new) => {
                 added = true;
                 Ok(new)

@@ -142,7 +142,7 @@ impl HeaderFields {
         let link = |to: &str, alias: Option<&str>| {
             let target = crate::model::links::link_target(dir, Path::new(to));
             match alias {
-                Some(a) => format!("[[{target}|{}]]", one_line(a).replace(['|', '[', ']'], " ")),
+                Some(a) => format!("[[{target}|{}]]", one_line(&crate::base::names::link_alias(a))),
                 None => format!("[[{target}]]"),
             }
         };
