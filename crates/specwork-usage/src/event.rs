@@ -122,6 +122,8 @@ pub enum IssueKind {
     /// A usage line whose token count is negative, fractional or above [`MAX_TOKENS`]: skipped
     /// whole (ccusage would wrap or drop it silently).
     OutOfRange,
+    /// A database record whose protobuf is cut off or malformed (Antigravity): skipped.
+    CorruptRecord,
 }
 
 /// The most tokens one call may report (10^12, far above any context window); larger counts are
@@ -138,6 +140,7 @@ impl IssueKind {
             IssueKind::CorruptFile => "corrupt json file",
             IssueKind::Unreadable => "cannot read the file",
             IssueKind::OutOfRange => "token count out of range (negative, fractional or too large)",
+            IssueKind::CorruptRecord => "corrupt record (malformed protobuf)",
         }
     }
 
@@ -150,6 +153,7 @@ impl IssueKind {
             IssueKind::CorruptFile => 3,
             IssueKind::Unreadable => 4,
             IssueKind::OutOfRange => 5,
+            IssueKind::CorruptRecord => 6,
         }
     }
 
@@ -162,6 +166,7 @@ impl IssueKind {
             3 => IssueKind::CorruptFile,
             4 => IssueKind::Unreadable,
             5 => IssueKind::OutOfRange,
+            6 => IssueKind::CorruptRecord,
             _ => return None,
         })
     }

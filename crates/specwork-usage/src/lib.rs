@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 mod amp;
+mod antigravity;
 mod attribute;
 mod bytes;
 mod claude;

@@ -43,11 +43,13 @@ pub enum Agent {
     Goose,
     /// Nous Research's Hermes Agent (`~/.hermes/state.db`).
     Hermes,
+    /// Google Antigravity (`~/.gemini/antigravity*/conversations/**/*.db`).
+    Antigravity,
 }
 
 impl Agent {
     /// All agents, in report order (also their order of declaration, which the snapshot stores).
-    pub const ALL: [Agent; 15] = [
+    pub const ALL: [Agent; 16] = [
         Agent::Claude,
         Agent::Codex,
         Agent::Gemini,
@@ -63,6 +65,7 @@ impl Agent {
         Agent::Kilo,
         Agent::Goose,
         Agent::Hermes,
+        Agent::Antigravity,
     ];
 
     /// The lowercase name used on the command line and in JSON.
@@ -83,6 +86,7 @@ impl Agent {
             Agent::Kilo => "kilo",
             Agent::Goose => "goose",
             Agent::Hermes => "hermes",
+            Agent::Antigravity => "antigravity",
         }
     }
 }
@@ -96,7 +100,7 @@ impl fmt::Display for Agent {
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo, goose or hermes)"
+    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo, goose, hermes or antigravity)"
 )]
 pub struct UnknownAgent(pub String);
 
@@ -120,6 +124,7 @@ impl FromStr for Agent {
             "kilo" | "kilocode" => Ok(Agent::Kilo),
             "goose" => Ok(Agent::Goose),
             "hermes" => Ok(Agent::Hermes),
+            "antigravity" | "agy" => Ok(Agent::Antigravity),
             _ => Err(UnknownAgent(s.to_owned())),
         }
     }

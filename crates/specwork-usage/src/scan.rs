@@ -20,8 +20,8 @@ use crate::ledger::{self, FP_LEN, LedgerFile};
 use crate::snapshot;
 use crate::sources::{FileKind, LogFile, list_files};
 use crate::{
-    CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codebuff,
-    codex, copilot, droid, gemini, goose, hermes, kimi, opencode, pi, qwen,
+    CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, antigravity, bytes, claude,
+    codebuff, codex, copilot, droid, gemini, goose, hermes, kimi, opencode, pi, qwen,
 };
 
 /// Progress of a scan, reported while files are parsed.
@@ -204,6 +204,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
         }
         Work::Full if f.kind == FileKind::HermesDb => (hermes::parse_db(&f.path), 0, 0, f.size, false),
         Work::Full if f.kind == FileKind::GooseDb => (goose::parse_db(&f.path), 0, 0, f.size, false),
+        Work::Full if f.kind == FileKind::AntigravityDb => (antigravity::parse_db(&f.path), 0, 0, f.size, false),
         Work::Full if f.kind == FileKind::KiloDb => {
             (opencode::parse_db(&f.path, opencode::Store::Kilo), 0, 0, f.size, false)
         }
@@ -232,7 +233,11 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::Amp => amp::parse(&data),
                 FileKind::Copilot => copilot::parse(&data, mtime_ms(f.mtime_ns)),
                 FileKind::OpenCodeMessage => opencode::parse(&data),
-                FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::GooseDb | FileKind::HermesDb => {
+                FileKind::OpenCodeDb
+                | FileKind::KiloDb
+                | FileKind::GooseDb
+                | FileKind::HermesDb
+                | FileKind::AntigravityDb => {
                     unreachable!("read by SQLite above")
                 }
                 FileKind::Droid => {
@@ -547,6 +552,8 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
             | FileKind::HermesDb
             | FileKind::Pi
             | FileKind::OpenClaw => !has_cost,
+            // Priced after its calls are joined across databases (`antigravity::records`).
+            FileKind::AntigravityDb => false,
             _ => true,
         };
         let cost = match (f.kind, opts.cost_mode) {
@@ -882,6 +889,14 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
             }
         })
         .collect();
+
+    // Antigravity: a call recorded in several places (steps, generations, retries,
+    // sub-conversations) is joined across all databases before it is priced.
+    let ag = files.iter().zip(slots).filter(|(f, _)| f.kind == FileKind::AntigravityDb).map(|(_, s)| &s.0);
+    let (records, unpriced, dropped) = antigravity::records(ag, &opts.prices);
+    scan.records.extend(records);
+    scan.unpriced_models.extend(unpriced);
+    stats.duplicates += dropped;
     scan
 }
 

@@ -31,6 +31,9 @@
 //! - Goose: `$GOOSE_PATH_ROOT/data/sessions/sessions.db` (else `~/.local/share/goose/sessions/`,
 //!   `~/Library/Application Support/goose/sessions/`, `~/.local/share/Block/goose/sessions/`).
 //! - Hermes: each entry of `HERMES_HOME` (else `~/.hermes`): `state.db`.
+//! - Antigravity: each entry of `ANTIGRAVITY_DATA_DIR` (else `~/.gemini/antigravity`,
+//!   `~/.gemini/antigravity-cli`, `-ide`, `-backup`, `~/.config/antigravity`): `**/*.db` below its
+//!   `conversations/` (else below it), a database reached twice read once, in path order.
 //!
 //! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
 //! at, nor fails on, Claude's folders.
@@ -76,6 +79,8 @@ pub struct Sources {
     pub goose: Vec<PathBuf>,
     /// Hermes state databases (each a `state.db` file in a Hermes home).
     pub hermes: Vec<PathBuf>,
+    /// Antigravity conversation folders (each a root's `conversations/`, else the root).
+    pub antigravity: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -95,7 +100,7 @@ impl Sources {
     /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `GEMINI_CLI_HOME`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
     /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `DROID_SESSIONS_DIR`,
     /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `CODEBUFF_DATA_DIR`,
-    /// `KILO_DATA_DIR`, `GOOSE_PATH_ROOT`, `HERMES_HOME`, `HOME`).
+    /// `KILO_DATA_DIR`, `GOOSE_PATH_ROOT`, `HERMES_HOME`, `ANTIGRAVITY_DATA_DIR`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
     }
@@ -235,6 +240,24 @@ impl Sources {
             s.hermes = roots("HERMES_HOME", &at_home(".hermes"));
             s.hermes = s.hermes.iter().map(|h| h.join("state.db")).filter(|p| p.is_file()).collect();
         }
+        if wants(Agent::Antigravity) {
+            let defaults: Vec<PathBuf> = [
+                ".gemini/antigravity",
+                ".gemini/antigravity-cli",
+                ".gemini/antigravity-ide",
+                ".gemini/antigravity-backup",
+                ".config/antigravity",
+            ]
+            .iter()
+            .flat_map(|d| at_home(d))
+            .collect();
+            s.antigravity = roots("ANTIGRAVITY_DATA_DIR", &defaults);
+            for r in &mut s.antigravity {
+                if r.join("conversations").is_dir() {
+                    r.push("conversations");
+                }
+            }
+        }
         Ok(s)
     }
 
@@ -266,6 +289,7 @@ impl Sources {
             Agent::Kilo => &self.kilo,
             Agent::Goose => &self.goose,
             Agent::Hermes => &self.hermes,
+            Agent::Antigravity => &self.antigravity,
         }
     }
 
@@ -286,6 +310,7 @@ impl Sources {
             Agent::Kilo => &mut self.kilo,
             Agent::Goose => &mut self.goose,
             Agent::Hermes => &mut self.hermes,
+            Agent::Antigravity => &mut self.antigravity,
         }
     }
 }
@@ -310,6 +335,7 @@ pub(crate) enum FileKind {
     KiloDb,
     GooseDb,
     HermesDb,
+    AntigravityDb,
 }
 
 impl FileKind {
@@ -335,6 +361,7 @@ impl FileKind {
             FileKind::KiloDb => Agent::Kilo,
             FileKind::GooseDb => Agent::Goose,
             FileKind::HermesDb => Agent::Hermes,
+            FileKind::AntigravityDb => Agent::Antigravity,
         }
     }
 
@@ -357,6 +384,7 @@ impl FileKind {
             14 => FileKind::KiloDb,
             15 => FileKind::GooseDb,
             16 => FileKind::HermesDb,
+            17 => FileKind::AntigravityDb,
             _ => return None,
         })
     }
@@ -569,6 +597,16 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     files.extend(s.kilo.iter().filter_map(|r| database(FileKind::KiloDb, r.join("kilo.db"))));
     files.extend(s.goose.iter().filter_map(|db| database(FileKind::GooseDb, db.clone())));
     files.extend(s.hermes.iter().filter_map(|db| database(FileKind::HermesDb, db.clone())));
+
+    // Antigravity: one database per conversation; one reached from two roots is read once.
+    let mut ag = Vec::new();
+    for root in &s.antigravity {
+        collect(root, &["db"], &mut ag);
+    }
+    let mut seen = FxHashSet::default();
+    ag.retain(|f| seen.insert(fs_err::canonicalize(&f.0).unwrap_or_else(|_| f.0.clone())));
+    sort_by_path(&mut ag);
+    files.extend(ag.into_iter().filter_map(|f| database(FileKind::AntigravityDb, f.0)));
     files
 }
 

@@ -43,7 +43,7 @@ fn day_of(r: &specwork_usage::UsageRecord) -> String {
 
 /// Tokens equal ccusage's day by day; costs per day and model equal except for `price_diffs`.
 /// Returns the models whose cost differs.
-fn compare(agent: &str, s: &Scan, cc: &Value, price_diffs: &[&str]) -> BTreeSet<String> {
+pub fn compare(agent: &str, s: &Scan, cc: &Value, price_diffs: &[&str]) -> BTreeSet<String> {
     let ours = daily(s, 0);
     let rows = cc["daily"].as_array().expect("daily[]");
     assert!(!rows.is_empty(), "{agent}: ccusage found no usage");

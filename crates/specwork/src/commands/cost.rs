@@ -107,6 +107,7 @@ pub enum AgentArg {
     Kilo,
     Goose,
     Hermes,
+    Antigravity,
 }
 
 impl From<AgentArg> for Agent {
@@ -127,6 +128,7 @@ impl From<AgentArg> for Agent {
             AgentArg::Kilo => Agent::Kilo,
             AgentArg::Goose => Agent::Goose,
             AgentArg::Hermes => Agent::Hermes,
+            AgentArg::Antigravity => Agent::Antigravity,
         }
     }
 }

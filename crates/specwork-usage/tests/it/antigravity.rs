@@ -1,0 +1,71 @@
+//! Google Antigravity: corpora from specwork's own generator (`gen_antigravity.rs`) against the
+//! real ccusage 20.0.24 (`ccusage antigravity daily --json --offline -z UTC`): tokens equal day
+//! by day, costs per day and model.
+
+use std::path::Path;
+
+use specwork_usage::{Agent, IssueKind, Scan, ScanOptions, Sources};
+
+use crate::common::*;
+use crate::gen_antigravity::{Corpus, antigravity};
+use crate::new_agents::compare;
+use crate::oracle::ccusage_with;
+
+fn scan_of(c: &Corpus) -> Scan {
+    let list = std::ffi::OsString::from(c.var());
+    let vars = |k: &str| (k == "ANTIGRAVITY_DATA_DIR").then(|| list.clone());
+    let sources = Sources::for_agents(vars, &[Agent::Antigravity]).unwrap();
+    assert_eq!(sources.antigravity, vec![c.roots[0].join("conversations"), c.roots[1].clone()]);
+    run(&ScanOptions { sources, ..ScanOptions::default() })
+}
+
+#[test]
+fn antigravity_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = antigravity(tmp.path(), 7, 30, false);
+    let s = scan_of(&corpus);
+    assert!(s.issues.is_empty(), "{:?}", s.issues);
+    assert!(s.stats.duplicates > 0, "a call in a step and a generation, a copy, a sub-conversation: once");
+    assert!(s.records.iter().all(|r| r.agent == Agent::Antigravity && r.cwd.is_none()));
+    assert!(s.records.iter().any(|r| r.tokens.reasoning > 0), "thinking is counted beside output");
+    for m in ["gemini-nova-ultra", "antigravity-model-77"] {
+        assert!(s.unpriced_models.contains(m), "{m} has no price: {:?}", s.unpriced_models);
+    }
+    let cc =
+        crate::oracle_or_skip!(ccusage_with("antigravity", &[("ANTIGRAVITY_DATA_DIR", Path::new(&corpus.var()))], &[]));
+    // `gemini-3-pro`: ccusage's older table still lists Gemini 3 Pro ($2 / $12 per 1M);
+    // LiteLLM 1.110.2 lists it only as Databricks' and image entries, and the longest match
+    // prices it as `databricks-gemini-3-pro-image` ($2.50 / $15). Tokens are equal.
+    compare("antigravity", &s, &cc, &["gemini-3-pro"]);
+}
+
+/// A record cut off mid-write is skipped and reported with its database and row; the rest of
+/// that database still counts. ccusage 20.0.24 stops on it (and on an empty database file).
+#[test]
+fn antigravity_corrupt_records_are_skipped_where_ccusage_stops() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clean = antigravity(&tmp.path().join("clean"), 7, 30, false);
+    let faulty = antigravity(&tmp.path().join("faulty"), 7, 30, true);
+    assert!(faulty.corrupt.len() >= 4);
+    let (s, ok) = (scan_of(&faulty), scan_of(&clean));
+    let mut got: Vec<(std::path::PathBuf, u32)> = s
+        .issues
+        .iter()
+        .inspect(|i| assert_eq!(i.kind, IssueKind::CorruptRecord, "{i}"))
+        .map(|i| (i.path.clone(), i.line))
+        .collect();
+    got.sort();
+    let mut want = faulty.corrupt.clone();
+    want.sort();
+    assert_eq!(got, want);
+    let (a, b) = (daily(&s, 0), daily(&ok, 0));
+    assert_eq!(a.rows.len(), b.rows.len());
+    for (x, y) in a.rows.iter().zip(&b.rows) {
+        assert_eq!((&x.key, x.totals.total_tokens), (&y.key, y.totals.total_tokens));
+        assert!((x.totals.cost_usd - y.totals.cost_usd).abs() < 1e-9, "{}", x.key);
+    }
+    crate::oracle_or_skip!(ccusage_with("antigravity", &[("ANTIGRAVITY_DATA_DIR", Path::new(&clean.var()))], &[]));
+    let err = ccusage_with("antigravity", &[("ANTIGRAVITY_DATA_DIR", Path::new(&faulty.var()))], &[])
+        .expect_err("ccusage 20.0.24 stops on a corrupt record");
+    assert!(err.contains("Antigravity"), "{err}");
+}
