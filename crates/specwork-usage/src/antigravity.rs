@@ -24,12 +24,15 @@
 //! else the generation's (the last one named in the file for a step), else
 //! `gemini-internal-model`; names are normalised as ccusage does (`Gemini 3 Pro (High)` →
 //! `gemini-3-pro`, placeholders → the model they stand for). The session is the database's
-//! file name; no workspace is recorded.
+//! file name. The workspace (ccusage 20.0.24 records none) comes from the root's
+//! `conversation_summaries.db` (`workspace_uris` of each `conversation_id`) or
+//! `cache/last_conversations.json` (each workspace's latest conversation); a sub-conversation
+//! in `<conversation>/` takes its parent's.
 //!
 //! A record whose protobuf is cut off or malformed is skipped and reported (ccusage stops with
 //! an error); a database with no `gen_metadata` table (an empty file) counts nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -537,12 +540,109 @@ impl Context<'_> {
 
 // ---------------------------------------------------------------- across databases
 
+// ---------------------------------------------------------------- workspaces
+
+/// Conversation id → workspace, as Antigravity records them in a root.
+type Workspaces = FxHashMap<String, Arc<str>>;
+
+/// The workspaces of the conversations in `root`: `conversation_summaries.db` first, then
+/// `cache/last_conversations.json` (`{"<workspace>": "<conversation id>"}`).
+fn workspaces(root: &Path) -> Workspaces {
+    let mut map = Workspaces::default();
+    let summaries = root.join("conversation_summaries.db");
+    if summaries.is_file() {
+        let sql = "SELECT CAST(conversation_id AS TEXT), CAST(workspace_uris AS TEXT) FROM conversation_summaries";
+        let mut scratch = FileData::default();
+        let rows = crate::sqlite::rows(&mut scratch, &summaries, sql, |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?))
+        });
+        for (id, uris) in rows.unwrap_or_default() {
+            if let (Some(id), Some(ws)) = (id, uris.as_deref().and_then(workspace_of)) {
+                map.entry(id.trim().to_owned()).or_insert_with(|| Arc::from(ws));
+            }
+        }
+    }
+    let last = fs_err::read(root.join("cache").join("last_conversations.json")).ok();
+    if let Some(serde_json::Value::Object(o)) = last.and_then(|b| serde_json::from_slice(&b).ok()) {
+        for (ws, id) in o {
+            if let (Some(id), Some(ws)) = (id.as_str(), local_path(&ws)) {
+                map.entry(id.trim().to_owned()).or_insert_with(|| Arc::from(ws));
+            }
+        }
+    }
+    map
+}
+
+/// The first local path in a `workspace_uris` value: a JSON list of paths or `file://` URIs
+/// (or of objects with a `uri`), or one path.
+fn workspace_of(raw: &str) -> Option<String> {
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => {
+                for k in ["uri", "workspace_uri", "workspaceUri"] {
+                    if let Some(x) = o.get(k) {
+                        strings(x, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(raw.trim()) {
+        Ok(v) => {
+            let mut all = Vec::new();
+            strings(&v, &mut all);
+            all.iter().find_map(|s| local_path(s))
+        }
+        Err(_) => local_path(raw),
+    }
+}
+
+/// An absolute local path, or a `file://` URI of one (percent-decoded).
+fn local_path(s: &str) -> Option<String> {
+    let s = s.trim();
+    let path = match s.strip_prefix("file://") {
+        Some(rest) => {
+            let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+            if !rest.starts_with('/') || rest.contains(['?', '#']) {
+                return None;
+            }
+            percent_encoding::percent_decode_str(rest).decode_utf8().ok()?.into_owned()
+        }
+        None if s.contains("://") => return None,
+        None => s.to_owned(),
+    };
+    (Path::new(&path).is_absolute() && !path.contains('\0')).then_some(path)
+}
+
+/// The root a conversation database belongs to (the folder holding `conversations/`, else the
+/// database's folder) and the ids it may be recorded under: its name, then the folders between
+/// it and `conversations/` (a sub-conversation's parent).
+fn root_and_ids(db: &Path) -> (PathBuf, Vec<String>) {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let mut ids: Vec<String> = db.file_stem().map(|s| s.to_string_lossy().into_owned()).into_iter().collect();
+    for dir in db.ancestors().skip(1) {
+        if dir.file_name().is_some_and(|n| n == "conversations") {
+            return (dir.parent().unwrap_or(dir).to_path_buf(), ids);
+        }
+        ids.extend(name(dir));
+    }
+    let folder = db.parent().unwrap_or(db).to_path_buf();
+    ids.truncate(1);
+    (folder, ids)
+}
+
+// ---------------------------------------------------------------- across databases
+
 /// One call after deduplication.
 struct Call {
     ts: i64,
     rank: u8,
     model: Arc<str>,
     session: Arc<str>,
+    cwd: Option<Arc<str>>,
     provider: u64,
     /// input, visible output, cache write, cache read, thinking, output with thinking.
     n: [u64; 6],
@@ -550,7 +650,7 @@ struct Call {
 }
 
 impl Call {
-    fn of(fd: &FileData, e: &RawEvent) -> Self {
+    fn of(fd: &FileData, e: &RawEvent, cwd: Option<Arc<str>>) -> Self {
         let s = |r: StrRef| Arc::from(fd.arena.str(r).unwrap_or_default());
         let ids = fd.arena.str(e.id).map(|s| s.lines().map(str::to_owned).collect()).unwrap_or_default();
         Call {
@@ -561,6 +661,7 @@ impl Call {
             provider: e.cc1h,
             n: [e.input, e.output, e.cc5, e.cr, e.aux1, e.aux2],
             ids,
+            cwd,
         }
     }
 
@@ -576,6 +677,9 @@ impl Call {
         if self.provider == 0 {
             self.provider = other.provider;
         }
+        if self.cwd.is_none() {
+            self.cwd = other.cwd;
+        }
         if other.rank > self.rank || (other.rank == self.rank && other.ts < self.ts) {
             (self.ts, self.rank) = (other.ts, other.rank);
         }
@@ -589,13 +693,21 @@ impl Call {
 
 /// The calls of all databases (`dbs`, in the order ccusage reads them), calls sharing an id
 /// joined. Returns them with the number of duplicates dropped.
-fn dedup<'a>(dbs: impl Iterator<Item = &'a FileData>) -> (Vec<Call>, u64) {
+fn dedup<'a>(dbs: impl Iterator<Item = (&'a Path, &'a FileData)>) -> (Vec<Call>, u64) {
     let mut calls: Vec<Option<Call>> = Vec::new();
     let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
     let mut dropped = 0;
-    for fd in dbs {
+    let mut roots: FxHashMap<PathBuf, Workspaces> = FxHashMap::default();
+    for (path, fd) in dbs {
+        let cwd = if fd.events.is_empty() {
+            None
+        } else {
+            let (root, ids) = root_and_ids(path);
+            let map = roots.entry(root).or_insert_with_key(|r| workspaces(r));
+            ids.iter().find_map(|i| map.get(i).cloned())
+        };
         for e in &fd.events {
-            let call = Call::of(fd, e);
+            let call = Call::of(fd, e, cwd.clone());
             let mut hits: Vec<usize> = call.ids.iter().filter_map(|i| by_id.get(i).copied()).collect();
             hits.sort_unstable();
             hits.dedup();
@@ -646,10 +758,11 @@ fn price_names(model: &str, provider: u64) -> Vec<String> {
     names
 }
 
-/// The records of all Antigravity databases, `dbs` in ccusage's order: joined, priced. Returns
-/// them, the models without a price and the number of duplicates dropped.
+/// The records of all Antigravity databases, `dbs` in ccusage's order: joined, priced, with
+/// their workspace. Returns them, the models without a price and the number of duplicates
+/// dropped.
 pub(crate) fn records<'a>(
-    dbs: impl Iterator<Item = &'a FileData>,
+    dbs: impl Iterator<Item = (&'a Path, &'a FileData)>,
     prices: &PriceTable,
 ) -> (Vec<UsageRecord>, Vec<String>, u64) {
     let (calls, dropped) = dedup(dbs);
@@ -685,7 +798,7 @@ pub(crate) fn records<'a>(
                 timestamp: crate::time::ts_from_ms(c.ts),
                 agent: crate::Agent::Antigravity,
                 model: Some(c.model),
-                cwd: None,
+                cwd: c.cwd,
                 session_id: c.session,
                 tokens,
                 cost_usd: price.map_or(0.0, |p| p.generic_cost(&billable)),

@@ -892,7 +892,11 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
 
     // Antigravity: a call recorded in several places (steps, generations, retries,
     // sub-conversations) is joined across all databases before it is priced.
-    let ag = files.iter().zip(slots).filter(|(f, _)| f.kind == FileKind::AntigravityDb).map(|(_, s)| &s.0);
+    let ag = files
+        .iter()
+        .zip(slots)
+        .filter(|(f, _)| f.kind == FileKind::AntigravityDb)
+        .map(|(f, s)| (f.path.as_path(), &s.0));
     let (records, unpriced, dropped) = antigravity::records(ag, &opts.prices);
     scan.records.extend(records);
     scan.unpriced_models.extend(unpriced);

@@ -26,7 +26,16 @@ fn antigravity_totals_equal_ccusage() {
     let s = scan_of(&corpus);
     assert!(s.issues.is_empty(), "{:?}", s.issues);
     assert!(s.stats.duplicates > 0, "a call in a step and a generation, a copy, a sub-conversation: once");
-    assert!(s.records.iter().all(|r| r.agent == Agent::Antigravity && r.cwd.is_none()));
+    assert!(s.records.iter().all(|r| r.agent == Agent::Antigravity));
+    // The workspaces Antigravity recorded (ccusage reads none).
+    for (id, ws) in &corpus.workspaces {
+        let mine: Vec<_> = s.records.iter().filter(|r| &*r.session_id == id).collect();
+        assert!(!mine.is_empty() && mine.iter().all(|r| r.cwd.as_deref() == Some(ws.as_str())), "{id} in {ws}");
+    }
+    let sub =
+        s.records.iter().find(|r| r.cwd.is_some() && !corpus.workspaces.iter().any(|(id, _)| *id == *r.session_id));
+    assert!(sub.is_some(), "a sub-conversation takes its parent's workspace");
+    assert!(s.records.iter().any(|r| r.cwd.is_none()));
     assert!(s.records.iter().any(|r| r.tokens.reasoning > 0), "thinking is counted beside output");
     for m in ["gemini-nova-ultra", "antigravity-model-77"] {
         assert!(s.unpriced_models.contains(m), "{m} has no price: {:?}", s.unpriced_models);

@@ -9,7 +9,9 @@
 //! generation's retries under another response id, models named by display name, by
 //! `MODEL_PLACEHOLDER_M<n>`, by numeric id, not at all (the last generation's), unknown models,
 //! step rows without metadata, steps without usage, sub-conversations repeating a call of their
-//! parent, and a second root holding a copy of a conversation.
+//! parent, and a second root holding a copy of a conversation. Workspaces: in the root's
+//! `conversation_summaries.db` (`workspace_uris`, as `file://` URIs) for some conversations, in
+//! `cache/last_conversations.json` for others.
 //!
 //! With `faults`: a generation and a step whose protobuf is cut off (each with a call found
 //! nowhere else) and an empty database file — ccusage stops on them; specwork skips and
@@ -19,7 +21,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::gen_agents::{Rng, START_MS, session_start};
+use crate::gen_agents::{PROJECTS, Rng, START_MS, session_start};
 
 fn varint(mut v: u64, out: &mut Vec<u8>) {
     while v >= 0x80 {
@@ -170,6 +172,8 @@ pub struct Corpus {
     pub roots: Vec<PathBuf>,
     /// Records written cut off (database, row), with `faults`.
     pub corrupt: Vec<(PathBuf, u32)>,
+    /// The conversations whose workspace Antigravity recorded: (id, workspace).
+    pub workspaces: Vec<(String, String)>,
 }
 
 impl Corpus {
@@ -220,8 +224,12 @@ pub fn antigravity(out: &Path, seed: u64, conversations: usize, faults: bool) ->
     let dir = cli.join("conversations");
     let mut corrupt = Vec::new();
     let mut first_db = None;
+    let mut workspaces = Vec::new();
     for c in 0..conversations {
         let id = rng.uuid();
+        if c % 3 != 2 && c < 12 {
+            workspaces.push((id.clone(), format!("{}/c{c}", PROJECTS[c % PROJECTS.len()])));
+        }
         let path = dir.join(format!("{id}.db"));
         let trajectory = c % 5 != 4;
         let db = create(&path, trajectory);
@@ -378,5 +386,30 @@ pub fn antigravity(out: &Path, seed: u64, conversations: usize, faults: bool) ->
     if faults {
         std::fs::write(dir.join("just-created.db"), b"").unwrap();
     }
-    Corpus { roots: vec![cli, backup], corrupt }
+    // The conversations' workspaces: the index for some (its other columns as Antigravity has
+    // them), the cache of each workspace's last conversation for the others.
+    let index = rusqlite::Connection::open(cli.join("conversation_summaries.db")).unwrap();
+    index
+        .execute_batch(
+            "CREATE TABLE conversation_summaries (conversation_id TEXT PRIMARY KEY, title TEXT, step_count INTEGER,
+                last_modified_time datetime, workspace_uris TEXT, status TEXT);",
+        )
+        .unwrap();
+    let mut last = serde_json::Map::new();
+    for (i, (id, ws)) in workspaces.iter().enumerate() {
+        if i % 2 == 0 {
+            let uris = serde_json::json!([format!("file://{ws}")]).to_string();
+            index
+                .execute(
+                    "INSERT INTO conversation_summaries VALUES (?1, 'a title', 12, '2026-01-06 10:00:00', ?2, 'idle')",
+                    [id, &uris],
+                )
+                .unwrap();
+        } else {
+            last.insert(ws.clone(), id.clone().into());
+        }
+    }
+    std::fs::create_dir_all(cli.join("cache")).unwrap();
+    std::fs::write(cli.join("cache/last_conversations.json"), serde_json::Value::Object(last).to_string()).unwrap();
+    Corpus { roots: vec![cli, backup], corrupt, workspaces }
 }

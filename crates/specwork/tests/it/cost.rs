@@ -651,8 +651,21 @@ fn agent_filter_never_fails_on_another_agents_folder() {
     )
     .unwrap();
     for agent in [
-        "codex", "gemini", "qwen", "amp", "copilot", "opencode", "droid", "kimi", "pi", "openclaw", "codebuff", "kilo",
-        "goose", "hermes",
+        "codex",
+        "gemini",
+        "qwen",
+        "amp",
+        "copilot",
+        "opencode",
+        "droid",
+        "kimi",
+        "pi",
+        "openclaw",
+        "codebuff",
+        "kilo",
+        "goose",
+        "hermes",
+        "antigravity",
     ] {
         let out = specwork(d)
             .env("CLAUDE_CONFIG_DIR", &bad)
@@ -676,4 +689,59 @@ fn agent_filter_never_fails_on_another_agents_folder() {
     assert_eq!(t["total_tokens"].as_u64(), Some(120), "and not counted twice");
     let out = specwork(d).env("CLAUDE_CONFIG_DIR", &bad).args(["cost", "--all", "--agent", "claude"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "Claude itself still reports the bad folder");
+}
+
+/// `--agent antigravity` through the binary: conversation databases in the default folder
+/// (`~/.gemini/antigravity-cli/conversations/`); a call recorded as a step and as a generation
+/// counts once; a record cut off is reported and skipped; the conversation Antigravity's
+/// `cache/last_conversations.json` ties to the workspace counts in it, another only with `--all`.
+#[test]
+fn cost_reads_antigravity_conversations() {
+    let ws = demo_copy();
+    let d = ws.path();
+    let root = d.join(".gemini/antigravity-cli");
+    let conv = root.join("conversations");
+    std::fs::create_dir_all(&conv).unwrap();
+    let hex =
+        |s: &str| (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect::<Vec<u8>>();
+    // ModelUsageStats {input 1200, output 300 (thinking 100 + visible 200), cache read 5000,
+    // response id "resp-<n>"}: in a step at 2025-08-20T09:59:50Z, and in a generation at
+    // 10:00:00 naming "Gemini 2.5 Pro".
+    let usage = |n: char| format!("10b00918ac02288827486450c8015a06726573702d3{n}");
+    let step = |n: char| hex(&format!("42080896b996c50610004a16{}", usage(n)));
+    let generation = hex(&format!("0a352216{}4a0a220808a0b996c50610009a010e47656d696e6920322e352050726f", usage('1')));
+    for (name, n) in [("c0ffee", '1'), ("deadbeef", '2')] {
+        let db = rusqlite::Connection::open(conv.join(format!("{name}.db"))).unwrap();
+        db.execute_batch(
+            "CREATE TABLE steps (idx INTEGER PRIMARY KEY, metadata BLOB);
+             CREATE TABLE gen_metadata (idx INTEGER PRIMARY KEY, data BLOB NOT NULL);",
+        )
+        .unwrap();
+        db.execute("INSERT INTO steps VALUES (1, NULL), (2, ?1)", [step(n)]).unwrap();
+        if n == '1' {
+            db.execute("INSERT INTO steps VALUES (3, ?1)", [&step(n)[..9]]).unwrap();
+            db.execute("INSERT INTO gen_metadata VALUES (1, ?1)", [&generation]).unwrap();
+        }
+    }
+    std::fs::create_dir_all(root.join("cache")).unwrap();
+    let last = serde_json::json!({ d.display().to_string(): "c0ffee" });
+    std::fs::write(root.join("cache/last_conversations.json"), last.to_string()).unwrap();
+
+    let v = json(specwork(d).args(["cost", "--all", "--agent", "antigravity", "--by", "model", "--timezone", "UTC"]));
+    let t = &v["totals"];
+    assert_eq!(t["input_tokens"].as_u64(), Some(2400), "{v}");
+    assert_eq!(t["output_tokens"].as_u64(), Some(400));
+    assert_eq!(t["cache_read_tokens"].as_u64(), Some(10_000));
+    assert_eq!(t["total_tokens"].as_u64(), Some(13_000), "thinking counted once, beside output");
+    assert!(t["cost_usd"].as_f64().unwrap() > 0.0);
+    let text = v.to_string();
+    assert!(text.contains("gemini-2.5-pro") && text.contains("gemini-internal-model"), "{v}");
+    // The workspace's own conversation by default.
+    let v = json(specwork(d).args(["cost", "--agent", "antigravity", "--timezone", "UTC"]));
+    assert_eq!(v["scope"], "workspace");
+    assert_eq!(v["totals"]["total_tokens"].as_u64(), Some(6500), "{v}");
+    let out = specwork(d).args(["cost", "--all", "--agent", "antigravity", "--verbose"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("c0ffee.db:3"), "the corrupt record is named with its row: {text}");
 }
