@@ -78,3 +78,32 @@ fn antigravity_corrupt_records_are_skipped_where_ccusage_stops() {
         .expect_err("ccusage 20.0.24 stops on a corrupt record");
     assert!(err.contains("Antigravity"), "{err}");
 }
+
+/// The ledger keeps what joining calls across databases needs (ids, time ranks, providers): a
+/// scan that takes all but one database from it gives the records of a full scan.
+#[test]
+fn antigravity_through_the_ledger_equals_a_full_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = antigravity(&tmp.path().join("c"), 3, 16, false);
+    let full = scan_of(&corpus);
+    let list = std::ffi::OsString::from(corpus.var());
+    let vars = |k: &str| (k == "ANTIGRAVITY_DATA_DIR").then(|| list.clone());
+    let opts = ScanOptions {
+        sources: Sources::for_agents(vars, &[Agent::Antigravity]).unwrap(),
+        cache_dir: Some(tmp.path().join("cache")),
+        ..ScanOptions::default()
+    };
+    run(&opts);
+    // One database changes (its time): the others come from the ledger.
+    let db = corpus.roots[1].read_dir().unwrap().next().unwrap().unwrap().path();
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+    std::fs::File::options().write(true).open(&db).unwrap().set_modified(t).unwrap();
+    let again = run(&opts);
+    assert!(again.stats.files_from_ledger > 0 && again.stats.files_parsed == 1, "{:?}", again.stats);
+    let key = |s: &Scan| {
+        let mut v: Vec<String> = s.records.iter().map(|r| format!("{r:?}")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(key(&full), key(&again));
+}
