@@ -758,6 +758,21 @@ fn price_names(model: &str, provider: u64) -> Vec<String> {
     names
 }
 
+/// The price of a call: the first priced of its names, except that a Gemini model the table
+/// does not list by its name is priced as its `-preview` when the table lists that (LiteLLM
+/// 1.110.2 keeps Gemini 3 Pro only as `gemini-3-pro-preview`; the longest match would otherwise
+/// be a Databricks image entry at another price). ccusage's older table lists it by name.
+fn price_of<'p>(prices: &'p PriceTable, model: &str, provider: u64) -> Option<&'p crate::ModelPrice> {
+    let listed = |m: &str| prices.lookup(m).filter(|(k, _)| *k == m).map(|(_, p)| p);
+    if model.starts_with("gemini-") && !model.ends_with("-preview") && listed(model).is_none() {
+        let preview = format!("{model}-preview");
+        if let Some(p) = listed(&preview) {
+            return Some(p);
+        }
+    }
+    price_names(model, provider).iter().find_map(|n| prices.lookup(n)).map(|(_, p)| p)
+}
+
 /// The records of all Antigravity databases, `dbs` in ccusage's order: joined, priced, with
 /// their workspace. Returns them, the models without a price and the number of duplicates
 /// dropped.
@@ -780,9 +795,9 @@ pub(crate) fn records<'a>(
                 reasoning: output_total - output,
                 ..Tokens::default()
             };
-            let price = *memo.entry((c.model.clone(), google(c.provider))).or_insert_with(|| {
-                price_names(&c.model, c.provider).iter().find_map(|n| prices.lookup(n)).map(|(_, p)| p)
-            });
+            let price = *memo
+                .entry((c.model.clone(), google(c.provider)))
+                .or_insert_with(|| price_of(prices, &c.model, c.provider));
             if price.is_none() && tokens.total() > 0 && !unpriced.iter().any(|u| **u == *c.model) {
                 unpriced.push(c.model.to_string());
             }
