@@ -223,7 +223,15 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::GeminiJson | FileKind::GeminiJsonl => {
                     let root = gemini_project_root(&f.path);
                     let jsonl = f.kind == FileKind::GeminiJsonl;
-                    gemini::parse(&data, jsonl, mtime_ms(f.mtime_ns), &file_stem(&f.path), root.as_deref())
+                    let parent = gemini_parent_session(&f.path);
+                    gemini::parse(
+                        &data,
+                        jsonl,
+                        mtime_ms(f.mtime_ns),
+                        &file_stem(&f.path),
+                        parent.as_deref(),
+                        root.as_deref(),
+                    )
                 }
                 FileKind::Qwen => {
                     let project = f.path.parent().and_then(Path::parent).and_then(Path::file_name);
@@ -298,6 +306,14 @@ fn gemini_project_root(log: &Path) -> Option<String> {
     let root = String::from_utf8(text).ok()?;
     let root = root.trim();
     Path::new(root).is_absolute().then(|| root.to_owned())
+}
+
+/// The parent session of a Gemini subagent's log: Gemini CLI writes it in
+/// `chats/<parent session id>/<agent id>.jsonl` (main sessions sit in `chats/` itself).
+fn gemini_parent_session(log: &Path) -> Option<String> {
+    let folder = log.parent()?;
+    let chats = folder.parent()?;
+    (chats.file_name()? == "chats").then(|| folder.file_name()).flatten().map(|n| n.to_string_lossy().into_owned())
 }
 
 fn fingerprints(path: &Path, fd: &FileData) -> (u64, u64) {
