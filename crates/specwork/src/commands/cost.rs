@@ -107,6 +107,8 @@ pub enum AgentArg {
     Kilo,
     Goose,
     Hermes,
+    Grok,
+    Zcode,
 }
 
 impl From<AgentArg> for Agent {
@@ -127,6 +129,8 @@ impl From<AgentArg> for Agent {
             AgentArg::Kilo => Agent::Kilo,
             AgentArg::Goose => Agent::Goose,
             AgentArg::Hermes => Agent::Hermes,
+            AgentArg::Grok => Agent::Grok,
+            AgentArg::Zcode => Agent::Zcode,
         }
     }
 }
