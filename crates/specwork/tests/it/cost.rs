@@ -516,6 +516,10 @@ fn estimate_of_the_remaining_tasks_per_model() {
         let st = json(sw(d, &midnight(&next_day(&date(2))), &claude).args(["status", "invoice-management"]));
         assert_eq!(st["estimate"]["source"], "measured", "{st}");
         assert_eq!(st["estimate"]["tokens_per_task"], v["basis"]["median_tokens"]);
+        // One estimate: status's remaining tasks and their cost are cost --estimate's.
+        assert_eq!(st["estimate"]["remaining_tasks"], v["remaining_tasks"], "{st}");
+        let haiku_left = v["models"].as_array().unwrap().iter().find(|m| m["model"] == st["estimate"]["model"]);
+        assert_eq!(st["estimate"]["remaining_usd"], haiku_left.unwrap()["total_usd"], "{st} {v}");
         let t13 = st["completed"].as_array().unwrap().iter().find(|t| t["id"] == "1.3").unwrap();
         assert_eq!(t13["usage"]["tokens"]["total"].as_u64(), Some(totals[0]), "{t13}");
         assert_eq!(t13["usage"]["source"], "measured");
