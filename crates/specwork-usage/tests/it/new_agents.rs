@@ -299,8 +299,9 @@ fn grok_totals_equal_ccusage() {
     assert!(s.records.iter().filter(|r| r.cwd.as_deref() != Some("/tmp/export")).all(|r| r.cwd.is_some()));
     let cc = crate::oracle_or_skip!(ccusage_with("grok", &[("GROK_HOME", &home)], &[]));
     // Turns without recorded cost are priced from the tables: ccusage's snapshot (models.dev)
-    // prices Grok 4.3's cache reads at $0.125/M (LiteLLM 1.110.2: $0.20/M) and has no
-    // long-context tier for Grok 4.20 Reasoning (LiteLLM: double above 200k input tokens).
+    // prices `grok-4.3` at xAI's list with cache reads at $0.125/M, where LiteLLM 1.110.2 has no
+    // bare `grok-4.3` and the longest matching key is a Bedrock GovCloud entry ($1.50/$3/$0.24);
+    // and it has no long-context tier for Grok 4.20 Reasoning (LiteLLM: double above 200k).
     compare("grok", &s, &cc, &["grok-4.3", "grok-4.20-reasoning"]);
     // With ccusage's prices, every day and model costs the same.
     let flat = LongContextOverride { input: 1.25, output: 2.5, cache_read: Some(0.2), ..Default::default() };
