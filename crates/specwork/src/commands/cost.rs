@@ -104,6 +104,8 @@ pub enum AgentArg {
     Kilo,
     Goose,
     Hermes,
+    Grok,
+    Zcode,
 }
 
 impl From<AgentArg> for Agent {
@@ -124,6 +126,8 @@ impl From<AgentArg> for Agent {
             AgentArg::Kilo => Agent::Kilo,
             AgentArg::Goose => Agent::Goose,
             AgentArg::Hermes => Agent::Hermes,
+            AgentArg::Grok => Agent::Grok,
+            AgentArg::Zcode => Agent::Zcode,
         }
     }
 }
