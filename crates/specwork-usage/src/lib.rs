@@ -51,6 +51,7 @@ mod event;
 mod fastline;
 mod gemini;
 mod goose;
+mod grok;
 mod hermes;
 mod jsonx;
 mod kimi;
@@ -66,6 +67,7 @@ mod snapshot;
 mod sources;
 mod sqlite;
 mod time;
+mod zcode;
 
 pub use attribute::{Attribution, Window, attribute, inside};
 pub use error::UsageError;

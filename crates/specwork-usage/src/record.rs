@@ -43,13 +43,17 @@ pub enum Agent {
     Goose,
     /// Nous Research's Hermes Agent (`~/.hermes/state.db`).
     Hermes,
+    /// xAI's Grok Build CLI (`~/.grok/sessions/*/*/updates.jsonl`).
+    Grok,
+    /// Z.ai's ZCode (`~/.zcode/cli/db/db.sqlite`).
+    Zcode,
     /// Google Antigravity (`~/.gemini/antigravity*/conversations/**/*.db`).
     Antigravity,
 }
 
 impl Agent {
     /// All agents, in report order (also their order of declaration, which the snapshot stores).
-    pub const ALL: [Agent; 16] = [
+    pub const ALL: [Agent; 18] = [
         Agent::Claude,
         Agent::Codex,
         Agent::Gemini,
@@ -65,6 +69,8 @@ impl Agent {
         Agent::Kilo,
         Agent::Goose,
         Agent::Hermes,
+        Agent::Grok,
+        Agent::Zcode,
         Agent::Antigravity,
     ];
 
@@ -86,6 +92,8 @@ impl Agent {
             Agent::Kilo => "kilo",
             Agent::Goose => "goose",
             Agent::Hermes => "hermes",
+            Agent::Grok => "grok",
+            Agent::Zcode => "zcode",
             Agent::Antigravity => "antigravity",
         }
     }
@@ -100,7 +108,7 @@ impl fmt::Display for Agent {
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo, goose, hermes or antigravity)"
+    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo, goose, hermes, grok, zcode or antigravity)"
 )]
 pub struct UnknownAgent(pub String);
 
@@ -124,6 +132,8 @@ impl FromStr for Agent {
             "kilo" | "kilocode" => Ok(Agent::Kilo),
             "goose" => Ok(Agent::Goose),
             "hermes" => Ok(Agent::Hermes),
+            "grok" | "grok-build" => Ok(Agent::Grok),
+            "zcode" => Ok(Agent::Zcode),
             "antigravity" | "agy" => Ok(Agent::Antigravity),
             _ => Err(UnknownAgent(s.to_owned())),
         }

@@ -275,6 +275,18 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
                 ("model", &e.model),
             ],
         );
+        let left = e.remaining_tasks.len();
+        if left > 0 && left < e.tasks {
+            line.push_str(" · ");
+            line.push_str(&t.f(
+                "spec.remaining_line",
+                &[
+                    ("n", &left),
+                    ("tokens", &display::fmt_tokens(e.remaining_tokens)),
+                    ("usd", &display::fmt_cost(e.remaining_usd)),
+                ],
+            ));
+        }
         if e.measured_tasks > 0 {
             line.push_str(" · ");
             line.push_str(&t.f(

@@ -104,6 +104,8 @@ pub enum AgentArg {
     Kilo,
     Goose,
     Hermes,
+    Grok,
+    Zcode,
     Antigravity,
 }
 
@@ -125,6 +127,8 @@ impl From<AgentArg> for Agent {
             AgentArg::Kilo => Agent::Kilo,
             AgentArg::Goose => Agent::Goose,
             AgentArg::Hermes => Agent::Hermes,
+            AgentArg::Grok => Agent::Grok,
+            AgentArg::Zcode => Agent::Zcode,
             AgentArg::Antigravity => Agent::Antigravity,
         }
     }

@@ -184,6 +184,12 @@ fn pages_render_the_workspace() {
     assert!(s.body.contains("data-task=\"4\" data-status=\"pending\""), "task list");
     assert!(s.body.contains("Initial Planning"), "timeline");
     assert!(s.body.contains("d4e5f6a"), "commits");
+    // The estimate names the remaining tasks' cost, as `status 1014` and `cost --estimate` do.
+    assert!(
+        s.body.contains("7 tasks × 39k tokens = 273k tokens, $0.60 on haiku · remaining 4: 156k tokens, $0.34"),
+        "{}",
+        s.body
+    );
     // Deliverables and backlinks load as a panel after the page.
     assert!(s.body.contains("hx-get=\"/specs/1014/deliverables\""));
     let panel = d.get("/specs/1014/deliverables");
