@@ -63,11 +63,22 @@ pub struct GeminiCorpus {
     pub sessions: u32,
     pub fault_rate: f64,
     pub quirks: bool,
+    /// Every session in this project root (one folder, `workspace`, with its `.project_root`)
+    /// instead of five made-up projects: a workspace's own Gemini logs.
+    pub project: Option<String>,
 }
 
 impl Default for GeminiCorpus {
     fn default() -> Self {
-        GeminiCorpus { seed: 7, start: "2026-03-20".into(), days: 40, sessions: 60, fault_rate: 0.0, quirks: false }
+        GeminiCorpus {
+            seed: 7,
+            start: "2026-03-20".into(),
+            days: 40,
+            sessions: 60,
+            fault_rate: 0.0,
+            quirks: false,
+            project: None,
+        }
     }
 }
 
@@ -83,6 +94,8 @@ pub struct GeminiLogs {
     pub legacy_with_copy: Vec<PathBuf>,
     /// The project roots and their hashes (`projectHash`).
     pub projects: Vec<(String, String)>,
+    /// Subagents' logs (`chats/<parent session id>/<agent id>.json[l]`) with their parent's id.
+    pub subagent_files: Vec<(PathBuf, String)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -400,7 +413,7 @@ impl GeminiCorpus {
         let start = day_start_ms(&self.start);
         let since = day_start_ms(JSONL_SINCE);
         let tmp = root.join("tmp");
-        let projects: Vec<(String, String, String)> = ["specwork", "ledger-api", "webapp", "infra", "notes-cli"]
+        let mut projects: Vec<(String, String, String)> = ["specwork", "ledger-api", "webapp", "infra", "notes-cli"]
             .iter()
             .map(|n| {
                 let root = format!("/home/dev/src/{n}");
@@ -409,11 +422,16 @@ impl GeminiCorpus {
                 (root, hash, dir)
             })
             .collect();
+        if let Some(root) = &self.project {
+            let hash = format!("{:x}", Sha256::digest(root.as_bytes()));
+            projects = vec![(root.clone(), hash, "workspace".to_owned())];
+        }
         // (path, chunks, jsonl, final messages, session, legacy twin)
         type Out = (PathBuf, Vec<(String, Option<Msg>)>, bool, Vec<Msg>, String, Option<PathBuf>);
         let mut files: Vec<Out> = Vec::new();
         let mut logs: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut session_ids = Vec::new();
+        let mut subagent_files = Vec::new();
         for _ in 0..self.sessions {
             let day = r.int(0, u64::from(self.days) - 1) as i64;
             let hour = *r.pick(&[8i64, 9, 10, 11, 13, 14, 15, 16, 17, 19, 21, 22, 23]);
@@ -490,15 +508,12 @@ impl GeminiCorpus {
                     sub.model_call(false, false);
                 }
                 sub.model_call(true, false);
+                // Gemini CLI nests a subagent's log under its parent's full session id; its calls
+                // are the parent session's.
                 let ext = if jsonl { "jsonl" } else { "json" };
-                files.push((
-                    chats.join(&sid).join(format!("{sub_id}.{ext}")),
-                    sub.chunks(),
-                    jsonl,
-                    sub.messages.clone(),
-                    sub_id,
-                    None,
-                ));
+                let path = chats.join(&sid).join(format!("{sub_id}.{ext}"));
+                subagent_files.push((path.clone(), sid.clone()));
+                files.push((path, sub.chunks(), jsonl, sub.messages.clone(), sid.clone(), None));
             }
             if self.quirks && !jsonl && q.chance(0.25) {
                 // Resumed after the switch: the legacy .json stays, a .jsonl copies its messages.
@@ -614,6 +629,7 @@ impl GeminiCorpus {
             ccusage,
             legacy_with_copy,
             projects: projects.into_iter().map(|(root, hash, _)| (root, hash)).collect(),
+            subagent_files,
         }
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! usage_scan [--agent NAME (claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw,
-//!   codebuff, kilo, goose, hermes)] [--cache DIR] [--no-cache] [--tz ZONE]
+//!   codebuff, kilo, goose, hermes, grok, zcode)] [--cache DIR] [--no-cache] [--tz ZONE]
 //!            [--mode auto|calculate|display] [--long-context anthropic|ccusage] [--stats]
 //! ```
 

@@ -26,6 +26,16 @@ impl Counts {
         self.input == 0 && self.output == 0 && self.cache_write == 0 && self.cache_read == 0 && self.extra == 0
     }
 
+    /// The counts of a call whose `input` includes its cache reads and writes (Grok, ZCode): the
+    /// cache read is carved out of the input first, then the cache write out of what is left
+    /// (each at most what remains), so the parts sum back to `input`.
+    pub fn from_inclusive(input: u64, output: u64, cache_read: u64, cache_write: u64, extra: u64) -> Counts {
+        let cache_read = cache_read.min(input);
+        let uncached = input - cache_read;
+        let cache_write = cache_write.min(uncached);
+        Counts { input: uncached - cache_write, output, cache_write, cache_read, extra }
+    }
+
     /// ccusage's total fallback: the tokens a stated total has beyond the parts go to output when
     /// output is 0, else to the extra tokens.
     pub fn apply_total(&mut self, total: u64) {

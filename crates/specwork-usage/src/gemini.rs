@@ -17,8 +17,13 @@
 //! `{"$rewindTo": "<message id>"}` when the user rewinds; a message written again with the same id
 //! (a turn rewritten as it streams) replaces the earlier one. A rewind hides messages from the
 //! conversation, but their calls were made and billed: they are still counted (as ccusage 20.0.24
-//! counts them); `$set` and `$rewindTo` records are neither calls nor corrupt lines. Subagent
-//! sessions live in `chats/<parent session>/<id>.jsonl` and are read like any other.
+//! counts them); `$set` and `$rewindTo` records are neither calls nor corrupt lines.
+//!
+//! Subagent sessions (Gemini CLI since March 2026, `ChatRecordingService` with kind `subagent`)
+//! live in `chats/<parent session id>/<agent id>.jsonl`: the folder is the main session's id (the
+//! one its own file and its hooks carry), the file's `sessionId` the subagent's own. Their calls
+//! carry the parent's id, so they count for the parent session and its task, as Claude Code's
+//! subagent transcripts do.
 //!
 //! Gemini logs name the project by `projectHash` (SHA-256 of the project root). Gemini CLI also
 //! writes the root itself into `<tmp>/<project folder>/.project_root` (folders named by a short
@@ -159,10 +164,18 @@ impl Ctx {
 }
 
 /// Parses a whole Gemini log. `mtime_ms` dates calls without a timestamp; `stem` names the
-/// session when the file does not; `project_root` (from the `.project_root` file of the log's
-/// project folder) becomes every call's `cwd`. Events carry the `projectHash` in `req` and the
-/// message id in `id`.
-pub(crate) fn parse(data: &[u8], jsonl: bool, mtime_ms: i64, stem: &str, project_root: Option<&str>) -> FileData {
+/// session when the file does not; `parent` (the folder of a subagent's log inside `chats/`)
+/// is the session every call counts for when given; `project_root` (from the `.project_root`
+/// file of the log's project folder) becomes every call's `cwd`. Events carry the `projectHash`
+/// in `req` and the message id in `id`.
+pub(crate) fn parse(
+    data: &[u8],
+    jsonl: bool,
+    mtime_ms: i64,
+    stem: &str,
+    parent: Option<&str>,
+    project_root: Option<&str>,
+) -> FileData {
     let mut cx = Ctx { fd: FileData::default(), session: StrRef::NONE, project: StrRef::NONE };
     if jsonl {
         parse_jsonl(data, mtime_ms, &mut cx);
@@ -170,7 +183,11 @@ pub(crate) fn parse(data: &[u8], jsonl: bool, mtime_ms: i64, stem: &str, project
         parse_json(data, mtime_ms, &mut cx);
     }
     let mut fd = cx.fd;
-    let session = if cx.session.is_none() { fd.arena.intern(stem.as_bytes()) } else { cx.session };
+    let session = match parent {
+        Some(p) => fd.arena.intern(p.as_bytes()),
+        None if cx.session.is_none() => fd.arena.intern(stem.as_bytes()),
+        None => cx.session,
+    };
     let cwd = project_root.map_or(StrRef::NONE, |r| fd.arena.intern(r.as_bytes()));
     for e in &mut fd.events {
         e.session = session;

@@ -24,7 +24,7 @@ use crate::sources::FileKind;
 
 const MAGIC: &[u8; 8] = b"SWLEDGER";
 /// Bump when parsing rules or the layout change.
-pub(crate) const VERSION: u32 = 5;
+pub(crate) const VERSION: u32 = 6;
 
 /// One file's entry.
 #[derive(Debug, Clone)]

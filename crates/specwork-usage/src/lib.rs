@@ -50,6 +50,7 @@ mod event;
 mod fastline;
 mod gemini;
 mod goose;
+mod grok;
 mod hermes;
 mod jsonx;
 mod kimi;
@@ -65,6 +66,7 @@ mod snapshot;
 mod sources;
 mod sqlite;
 mod time;
+mod zcode;
 
 pub use attribute::{Attribution, Window, attribute, inside};
 pub use error::UsageError;

@@ -487,6 +487,11 @@ impl PriceTable {
         })?;
         self.entries.get_key_value(key).map(|(k, v)| (k.as_str(), v))
     }
+
+    /// The price of `model` when the table (or an override) has exactly that key.
+    pub(crate) fn exact(&self, model: &str) -> Option<(&str, &ModelPrice)> {
+        self.entries.get_key_value(model).map(|(k, v)| (k.as_str(), v))
+    }
 }
 
 /// ccusage's match: the exact key, else the key equal once `.` and `@` read as `-`
@@ -614,15 +619,19 @@ impl ModelPrice {
             + t.output as f64 * self.output * PER_TOKEN
     }
 
-    /// The cost of one Gemini call: the long-context prices apply to the whole call when input
-    /// plus cached input passes the threshold; reasoning is billed as output.
+    /// The cost of one Gemini call (and of a Grok turn, priced the same way by ccusage): the
+    /// long-context prices apply to the whole call when input plus cached input passes the
+    /// threshold; reasoning is billed as output.
     pub fn gemini_cost(&self, t: &BillableTokens) -> f64 {
-        let (i, o, r) = match &self.long_context {
-            Some(lc) if t.input + t.cache_read > lc.threshold => (lc.input, lc.output, lc.cache_read),
-            _ => (self.input, self.output, self.cache_read),
+        let (i, o, w, r) = match &self.long_context {
+            Some(lc) if t.input + t.cache_read > lc.threshold => {
+                (lc.input, lc.output, lc.cache_write_5m, lc.cache_read)
+            }
+            _ => (self.input, self.output, self.cache_write_5m, self.cache_read),
         };
         t.input as f64 * i * PER_TOKEN
             + (t.output + t.reasoning) as f64 * o * PER_TOKEN
+            + (t.cache_write_5m + t.cache_write_1h) as f64 * w * PER_TOKEN
             + t.cache_read as f64 * r * PER_TOKEN
     }
 }

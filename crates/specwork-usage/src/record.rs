@@ -43,11 +43,15 @@ pub enum Agent {
     Goose,
     /// Nous Research's Hermes Agent (`~/.hermes/state.db`).
     Hermes,
+    /// xAI's Grok Build CLI (`~/.grok/sessions/*/*/updates.jsonl`).
+    Grok,
+    /// Z.ai's ZCode (`~/.zcode/cli/db/db.sqlite`).
+    Zcode,
 }
 
 impl Agent {
     /// All agents, in report order (also their order of declaration, which the snapshot stores).
-    pub const ALL: [Agent; 15] = [
+    pub const ALL: [Agent; 17] = [
         Agent::Claude,
         Agent::Codex,
         Agent::Gemini,
@@ -63,6 +67,8 @@ impl Agent {
         Agent::Kilo,
         Agent::Goose,
         Agent::Hermes,
+        Agent::Grok,
+        Agent::Zcode,
     ];
 
     /// The lowercase name used on the command line and in JSON.
@@ -83,6 +89,8 @@ impl Agent {
             Agent::Kilo => "kilo",
             Agent::Goose => "goose",
             Agent::Hermes => "hermes",
+            Agent::Grok => "grok",
+            Agent::Zcode => "zcode",
         }
     }
 }
@@ -96,7 +104,7 @@ impl fmt::Display for Agent {
 /// The error of parsing an [`Agent`] name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo, goose or hermes)"
+    "unknown agent {0:?} (expected claude, codex, gemini, opencode, amp, copilot, qwen, droid, kimi, pi, openclaw, codebuff, kilo, goose, hermes, grok or zcode)"
 )]
 pub struct UnknownAgent(pub String);
 
@@ -120,6 +128,8 @@ impl FromStr for Agent {
             "kilo" | "kilocode" => Ok(Agent::Kilo),
             "goose" => Ok(Agent::Goose),
             "hermes" => Ok(Agent::Hermes),
+            "grok" | "grok-build" => Ok(Agent::Grok),
+            "zcode" => Ok(Agent::Zcode),
             _ => Err(UnknownAgent(s.to_owned())),
         }
     }

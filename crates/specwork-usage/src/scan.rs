@@ -21,7 +21,7 @@ use crate::snapshot;
 use crate::sources::{FileKind, LogFile, list_files};
 use crate::{
     CostMode, LongContextRule, PriceTable, Sources, Tokens, UsageError, UsageRecord, amp, bytes, claude, codebuff,
-    codex, copilot, droid, gemini, goose, hermes, kimi, opencode, pi, qwen,
+    codex, copilot, droid, gemini, goose, grok, hermes, kimi, opencode, pi, qwen, zcode,
 };
 
 /// Progress of a scan, reported while files are parsed.
@@ -178,6 +178,11 @@ fn file_stem(p: &Path) -> String {
     p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
+/// The last component of a path, if any.
+fn dir_name(p: Option<&Path>) -> Option<std::borrow::Cow<'_, str>> {
+    p.and_then(Path::file_name).map(|n| n.to_string_lossy())
+}
+
 fn mtime_ms(ns: i128) -> i64 {
     (ns / 1_000_000) as i64
 }
@@ -203,6 +208,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
             (opencode::parse_db(&f.path, opencode::Store::OpenCode), 0, 0, f.size, false)
         }
         Work::Full if f.kind == FileKind::HermesDb => (hermes::parse_db(&f.path), 0, 0, f.size, false),
+        Work::Full if f.kind == FileKind::ZcodeDb => (zcode::parse_db(&f.path), 0, 0, f.size, false),
         Work::Full if f.kind == FileKind::GooseDb => (goose::parse_db(&f.path), 0, 0, f.size, false),
         Work::Full if f.kind == FileKind::KiloDb => {
             (opencode::parse_db(&f.path, opencode::Store::Kilo), 0, 0, f.size, false)
@@ -222,7 +228,15 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::GeminiJson | FileKind::GeminiJsonl => {
                     let root = gemini_project_root(&f.path);
                     let jsonl = f.kind == FileKind::GeminiJsonl;
-                    gemini::parse(&data, jsonl, mtime_ms(f.mtime_ns), &file_stem(&f.path), root.as_deref())
+                    let parent = gemini_parent_session(&f.path);
+                    gemini::parse(
+                        &data,
+                        jsonl,
+                        mtime_ms(f.mtime_ns),
+                        &file_stem(&f.path),
+                        parent.as_deref(),
+                        root.as_deref(),
+                    )
                 }
                 FileKind::Qwen => {
                     let project = f.path.parent().and_then(Path::parent).and_then(Path::file_name);
@@ -232,8 +246,20 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 FileKind::Amp => amp::parse(&data),
                 FileKind::Copilot => copilot::parse(&data, mtime_ms(f.mtime_ns)),
                 FileKind::OpenCodeMessage => opencode::parse(&data),
-                FileKind::OpenCodeDb | FileKind::KiloDb | FileKind::GooseDb | FileKind::HermesDb => {
+                FileKind::OpenCodeDb
+                | FileKind::KiloDb
+                | FileKind::GooseDb
+                | FileKind::HermesDb
+                | FileKind::ZcodeDb => {
                     unreachable!("read by SQLite above")
+                }
+                FileKind::Grok => {
+                    // <home>/sessions/<url-encoded cwd>/<session>/updates.jsonl, beside summary.json.
+                    let session_dir = f.path.parent().unwrap_or(Path::new(""));
+                    let name = dir_name;
+                    let folder = name(session_dir.parent()).unwrap_or_default();
+                    let session = name(Some(session_dir)).unwrap_or_default();
+                    grok::parse(&data, &grok::Summary::read(session_dir), &folder, &session)
                 }
                 FileKind::Droid => {
                     let name = f.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
@@ -255,9 +281,7 @@ fn process(f: &LogFile, work: Work) -> (FileData, u64, u64, u64, bool) {
                 }
                 FileKind::Codebuff => {
                     // <channel>/projects/<project>/chats/<chat>/chat-messages.json
-                    fn name(p: Option<&Path>) -> Option<std::borrow::Cow<'_, str>> {
-                        p.and_then(Path::file_name).map(|n| n.to_string_lossy())
-                    }
+                    let name = dir_name;
                     let chat_dir = f.path.parent();
                     let project_dir = chat_dir.and_then(Path::parent).and_then(Path::parent);
                     let channel = name(project_dir.and_then(Path::parent).and_then(Path::parent));
@@ -293,6 +317,14 @@ fn gemini_project_root(log: &Path) -> Option<String> {
     let root = String::from_utf8(text).ok()?;
     let root = root.trim();
     Path::new(root).is_absolute().then(|| root.to_owned())
+}
+
+/// The parent session of a Gemini subagent's log: Gemini CLI writes it in
+/// `chats/<parent session id>/<agent id>.jsonl` (main sessions sit in `chats/` itself).
+fn gemini_parent_session(log: &Path) -> Option<String> {
+    let folder = log.parent()?;
+    let chats = folder.parent()?;
+    (chats.file_name()? == "chats").then(|| folder.file_name()).flatten().map(|n| n.to_string_lossy().into_owned())
 }
 
 fn fingerprints(path: &Path, fd: &FileData) -> (u64, u64) {
@@ -515,6 +547,7 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
                 | FileKind::KiloDb
                 | FileKind::GooseDb
                 | FileKind::HermesDb
+                | FileKind::ZcodeDb
                 | FileKind::Droid
                 | FileKind::Kimi
         );
@@ -527,7 +560,12 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
                     let key = format!("{}\0{}\0{}", f.kind.code(), provider.unwrap_or(""), m);
                     let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
                     *memo.entry(key).or_insert_with(|| {
-                        price_names(f.kind, m, provider).iter().find_map(|n| opts.prices.lookup(n)).map(|(_, p)| p)
+                        // ZCode: the model's own entry, when exact, before Z.ai's.
+                        let exact = f.kind == FileKind::ZcodeDb && zcode::exact_first(provider);
+                        let exact = if exact { opts.prices.exact(m) } else { None };
+                        exact
+                            .or_else(|| price_names(f.kind, m, provider).iter().find_map(|n| opts.prices.lookup(n)))
+                            .map(|(_, p)| p)
                     })
                 });
                 prices.push((e.model, provider_ref, p));
@@ -536,7 +574,7 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
         };
         let has_cost = !e.cost_usd.is_nan();
         let needs_price = match f.kind {
-            FileKind::Claude => match opts.cost_mode {
+            FileKind::Claude | FileKind::Grok => match opts.cost_mode {
                 CostMode::Display => false,
                 CostMode::Auto => !has_cost,
                 CostMode::Calculate => true,
@@ -550,19 +588,22 @@ fn prepare<'p>(f: &LogFile, fd: &FileData, opts: &'p ScanOptions, memo: &PriceMe
             _ => true,
         };
         let cost = match (f.kind, opts.cost_mode) {
-            (FileKind::Claude, CostMode::Display) => {
+            // Grok records its cost, taken as Claude's is.
+            (FileKind::Claude | FileKind::Grok, CostMode::Display) => {
                 if has_cost {
                     e.cost_usd
                 } else {
                     0.0
                 }
             }
-            (FileKind::Claude, CostMode::Auto) if has_cost => e.cost_usd,
+            (FileKind::Claude | FileKind::Grok, CostMode::Auto) if has_cost => e.cost_usd,
             (FileKind::Claude, _) => {
                 price.map_or(0.0, |p| p.claude_cost(&billable(e), e.flags & F_SPEED_FAST != 0, opts.long_context))
             }
+            (FileKind::GeminiJson | FileKind::GeminiJsonl | FileKind::Grok, _) => {
+                price.map_or(0.0, |p| p.gemini_cost(&billable(e)))
+            }
             (FileKind::Codex, _) => price.map_or(0.0, |p| p.codex_cost(&billable(e))),
-            (FileKind::GeminiJson | FileKind::GeminiJsonl, _) => price.map_or(0.0, |p| p.gemini_cost(&billable(e))),
             (
                 FileKind::OpenCodeMessage
                 | FileKind::OpenCodeDb
@@ -613,6 +654,10 @@ fn pi_folder(p: &Path) -> Option<&std::ffi::OsStr> {
     it.next()
 }
 
+/// Grok's dedup key of a turn without event id: file, session, timestamp, model, (input, output,
+/// cache write, cache read, reasoning).
+type GrokKey<'a> = (usize, &'a [u8], i64, &'a [u8], [u64; 5]);
+
 /// Codex's dedup key: timestamp, model, input (with cached), cached, output, reasoning, total.
 type CodexKey<'a> = (i64, &'a [u8], u64, u64, u64, u64, u64);
 
@@ -635,6 +680,15 @@ fn tokens_of(kind: FileKind, e: &RawEvent) -> Tokens {
         FileKind::GeminiJson | FileKind::GeminiJsonl => {
             Tokens { input: e.input, output: e.output, cache_read: e.cr, reasoning: e.aux2, ..Tokens::default() }
         }
+        // Grok's reasoning is part of its output.
+        FileKind::Grok => Tokens {
+            input: e.input,
+            output: e.output,
+            cache_creation: e.cc5,
+            cache_read: e.cr,
+            reasoning_in_output: e.aux2,
+            ..Tokens::default()
+        },
         // The other agents: ccusage's generic entry.
         _ => Tokens {
             input: e.input,
@@ -664,6 +718,8 @@ fn price_names(kind: FileKind, model: &str, provider: Option<&str>) -> Vec<Strin
         FileKind::KiloDb => opencode::kilo_price_names(model, provider),
         FileKind::GooseDb => goose::price_names(model, provider),
         FileKind::HermesDb => hermes::price_names(model, provider),
+        FileKind::Grok => grok::price_names(model),
+        FileKind::ZcodeDb => zcode::price_names(model, provider),
         _ => vec![model.to_owned()],
     }
 }
@@ -779,6 +835,12 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
     // OpenCode (and Kilo, apart): a message id seen before is skipped.
     let mut ids: FxHashSet<&[u8]> = FxHashSet::default();
     let mut kilo_ids: FxHashSet<&[u8]> = FxHashSet::default();
+    // ZCode: a row id seen before (in an earlier home) is skipped.
+    let mut zcode_ids: FxHashSet<&[u8]> = FxHashSet::default();
+    // Grok: an (event id, model) seen before, in any file, is skipped; a turn without event id
+    // when its file already had an equal one (session, time, model, tokens).
+    let mut grok_events: FxHashSet<(&[u8], &[u8])> = FxHashSet::default();
+    let mut grok_turns: FxHashSet<GrokKey<'_>> = FxHashSet::default();
     // Hermes: a session seen in an earlier home is skipped.
     let mut hermes_sessions: FxHashSet<&[u8]> = FxHashSet::default();
     // Kimi: the first of equal (session, message id, time, model, tokens) wins.
@@ -795,6 +857,20 @@ fn build(files: &[LogFile], slots: &[(FileData, u64, u64)], opts: &ScanOptions, 
                 FileKind::OpenCodeMessage | FileKind::OpenCodeDb => fd.arena.get(e.id).is_none_or(|id| ids.insert(id)),
                 FileKind::KiloDb => fd.arena.get(e.id).is_none_or(|id| kilo_ids.insert(id)),
                 FileKind::HermesDb => hermes_sessions.insert(fd.arena.get(e.session).unwrap_or_default()),
+                FileKind::ZcodeDb => fd.arena.get(e.id).is_none_or(|id| zcode_ids.insert(id)),
+                FileKind::Grok => {
+                    let model = fd.arena.get(e.model).unwrap_or_default();
+                    match fd.arena.get(e.id) {
+                        Some(id) => grok_events.insert((id, model)),
+                        None => grok_turns.insert((
+                            i,
+                            fd.arena.get(e.session).unwrap_or_default(),
+                            e.ts_ms,
+                            model,
+                            [e.input, e.output, e.cc5, e.cr, e.aux2],
+                        )),
+                    }
+                }
                 FileKind::Qwen => qwen_seen.insert((
                     fd.arena.get(e.session).unwrap_or_default(),
                     e.ts_ms,

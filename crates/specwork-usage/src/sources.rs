@@ -31,6 +31,8 @@
 //! - Goose: `$GOOSE_PATH_ROOT/data/sessions/sessions.db` (else `~/.local/share/goose/sessions/`,
 //!   `~/Library/Application Support/goose/sessions/`, `~/.local/share/Block/goose/sessions/`).
 //! - Hermes: each entry of `HERMES_HOME` (else `~/.hermes`): `state.db`.
+//! - Grok Build CLI: `GROK_HOME` (one folder, else `~/.grok`): `sessions/**/updates.jsonl`.
+//! - ZCode: each entry of `ZCODE_HOME` (else `~/.zcode`): `cli/db/db.sqlite`.
 //!
 //! Only the requested agents are resolved ([`Sources::for_agents`]): `--agent codex` never looks
 //! at, nor fails on, Claude's folders.
@@ -76,6 +78,10 @@ pub struct Sources {
     pub goose: Vec<PathBuf>,
     /// Hermes state databases (each a `state.db` file in a Hermes home).
     pub hermes: Vec<PathBuf>,
+    /// Grok Build CLI homes (each like `~/.grok`, holding `sessions/`).
+    pub grok: Vec<PathBuf>,
+    /// ZCode databases (each `cli/db/db.sqlite` in a ZCode home).
+    pub zcode: Vec<PathBuf>,
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = &str> {
@@ -95,7 +101,7 @@ impl Sources {
     /// `XDG_CONFIG_HOME`, `CODEX_HOME`, `GEMINI_DATA_DIR`, `GEMINI_CLI_HOME`, `OPENCODE_DATA_DIR`, `XDG_DATA_HOME`,
     /// `AMP_DATA_DIR`, `COPILOT_OTEL_FILE_EXPORTER_PATH`, `QWEN_DATA_DIR`, `DROID_SESSIONS_DIR`,
     /// `KIMI_DATA_DIR`, `PI_AGENT_DIR`, `OPENCLAW_DIR`, `CODEBUFF_DATA_DIR`,
-    /// `KILO_DATA_DIR`, `GOOSE_PATH_ROOT`, `HERMES_HOME`, `HOME`).
+    /// `KILO_DATA_DIR`, `GOOSE_PATH_ROOT`, `HERMES_HOME`, `GROK_HOME`, `ZCODE_HOME`, `HOME`).
     pub fn from_env() -> Result<Self, UsageError> {
         Self::for_agents(|k| std::env::var_os(k), &[])
     }
@@ -235,6 +241,18 @@ impl Sources {
             s.hermes = roots("HERMES_HOME", &at_home(".hermes"));
             s.hermes = s.hermes.iter().map(|h| h.join("state.db")).filter(|p| p.is_file()).collect();
         }
+        if wants(Agent::Grok) {
+            // One home, not a list.
+            let home_dir = match get("GROK_HOME").filter(|h| !h.trim().is_empty()) {
+                Some(h) => vec![expand_home(h.trim(), home)],
+                None => at_home(".grok"),
+            };
+            s.grok = home_dir.into_iter().filter(|p| p.is_dir()).collect();
+        }
+        if wants(Agent::Zcode) {
+            s.zcode = roots("ZCODE_HOME", &at_home(".zcode"));
+            s.zcode = s.zcode.iter().map(|h| h.join("cli/db/db.sqlite")).filter(|p| p.is_file()).collect();
+        }
         Ok(s)
     }
 
@@ -266,6 +284,8 @@ impl Sources {
             Agent::Kilo => &self.kilo,
             Agent::Goose => &self.goose,
             Agent::Hermes => &self.hermes,
+            Agent::Grok => &self.grok,
+            Agent::Zcode => &self.zcode,
         }
     }
 
@@ -286,6 +306,8 @@ impl Sources {
             Agent::Kilo => &mut self.kilo,
             Agent::Goose => &mut self.goose,
             Agent::Hermes => &mut self.hermes,
+            Agent::Grok => &mut self.grok,
+            Agent::Zcode => &mut self.zcode,
         }
     }
 }
@@ -310,6 +332,8 @@ pub(crate) enum FileKind {
     KiloDb,
     GooseDb,
     HermesDb,
+    Grok,
+    ZcodeDb,
 }
 
 impl FileKind {
@@ -335,6 +359,8 @@ impl FileKind {
             FileKind::KiloDb => Agent::Kilo,
             FileKind::GooseDb => Agent::Goose,
             FileKind::HermesDb => Agent::Hermes,
+            FileKind::Grok => Agent::Grok,
+            FileKind::ZcodeDb => Agent::Zcode,
         }
     }
 
@@ -357,6 +383,8 @@ impl FileKind {
             14 => FileKind::KiloDb,
             15 => FileKind::GooseDb,
             16 => FileKind::HermesDb,
+            17 => FileKind::Grok,
+            18 => FileKind::ZcodeDb,
             _ => return None,
         })
     }
@@ -569,6 +597,15 @@ pub(crate) fn list_files(s: &Sources) -> Vec<LogFile> {
     files.extend(s.kilo.iter().filter_map(|r| database(FileKind::KiloDb, r.join("kilo.db"))));
     files.extend(s.goose.iter().filter_map(|db| database(FileKind::GooseDb, db.clone())));
     files.extend(s.hermes.iter().filter_map(|db| database(FileKind::HermesDb, db.clone())));
+
+    let mut grok = Vec::new();
+    let is_updates = |p: &Path| p.file_name().is_some_and(|n| n == "updates.jsonl");
+    for root in &s.grok {
+        collect_by(&root.join("sessions"), &is_updates, &mut grok);
+    }
+    sort_by_path(&mut grok);
+    files.extend(grok.into_iter().map(|f| to_log(FileKind::Grok, f)));
+    files.extend(s.zcode.iter().filter_map(|db| database(FileKind::ZcodeDb, db.clone())));
     files
 }
 

@@ -275,7 +275,7 @@ pub fn plan(root: &Path, agent: Agent, force: bool) -> Result<Vec<FileChange>, A
             out.push(owned_file(root, agent, ".agents/skills/specwork/SKILL.md", &codex_skill(), force)?);
             out.push(agents_md(root)?);
             out.push(codex_config(root)?);
-            out.push(merge_json(root, agent, ".codex/hooks.json", |doc, notes| add_hooks(doc, notes, agent))?);
+            out.push(merge_json(root, agent, hook_file(agent), |doc, notes| add_hooks(doc, notes, agent))?);
         }
         Agent::Gemini => {
             for c in &COMMANDS {
@@ -547,7 +547,27 @@ pub fn agent_hook_command(agent: Agent, event: &str) -> String {
     }
 }
 
-fn is_our_hook(cmd: &str, event: &str) -> bool {
+/// The file `init --agent` writes `agent`'s hooks into, relative to the workspace.
+pub fn hook_file(agent: Agent) -> &'static str {
+    match agent {
+        Agent::Claude => ".claude/settings.json",
+        Agent::Codex => ".codex/hooks.json",
+        Agent::Gemini => ".gemini/settings.json",
+    }
+}
+
+/// The hook events specwork listens to for `agent`, with their tool matcher.
+pub fn hook_events(agent: Agent) -> &'static [(&'static str, Option<&'static str>)] {
+    match agent {
+        Agent::Claude => &CLAUDE_HOOKS,
+        Agent::Codex => &CODEX_HOOKS,
+        Agent::Gemini => &GEMINI_HOOKS,
+    }
+}
+
+/// Whether `cmd` is specwork's hook for `event` (`specwork hook EVENT …`, the program by name or
+/// by path).
+pub fn is_our_hook(cmd: &str, event: &str) -> bool {
     let mut words = cmd.split_whitespace();
     let Some(first) = words.next() else { return false };
     let bin = first.rsplit(['/', '\\']).next().unwrap_or(first);
@@ -558,11 +578,8 @@ fn is_our_hook(cmd: &str, event: &str) -> bool {
 /// `hooks.EVENT[] = {matcher?, hooks: [{type: "command", command, timeout}]}`), once per event,
 /// beside the user's; Gemini's timeout is in milliseconds, the others' in seconds.
 fn add_hooks(doc: &mut Object, notes: &mut Vec<String>, agent: Agent) -> Result<(), String> {
-    let (events, timeout): (&[(&str, Option<&str>)], u64) = match agent {
-        Agent::Claude => (&CLAUDE_HOOKS, 10),
-        Agent::Codex => (&CODEX_HOOKS, 10),
-        Agent::Gemini => (&GEMINI_HOOKS, 10_000),
-    };
+    let events = hook_events(agent);
+    let timeout: u64 = if agent == Agent::Gemini { 10_000 } else { 10 };
     let hooks = object_at(doc, "hooks", "hooks")?;
     for &(event, matcher) in events {
         let groups = hooks.entry(event.to_owned()).or_insert_with(|| Json::Array(Vec::new()));

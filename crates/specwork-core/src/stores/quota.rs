@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::stores::journal::Stamp;
+
 /// The file, relative to the workspace.
 pub const FILE: &str = ".specwork/quota.json";
 /// Samples kept (the oldest go first).
@@ -89,6 +91,13 @@ pub fn path(root: &Path) -> PathBuf {
 /// derived).
 pub fn load(root: &Path) -> QuotaLog {
     crate::base::path_policy::read(path(root)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+}
+
+/// What session `s` used of each quota from its start to its end (to `now` while it is open):
+/// the figure `session-status`, the MCP server and the dashboard show. `None` when no sample says.
+pub fn of_session(samples: &[Sample], s: &crate::stores::session::Session, now: &Stamp) -> Option<QuotaUse> {
+    let end = s.ended.as_ref().unwrap_or(now);
+    Some(used(samples, s.started.ts.as_second(), end.ts.as_second())).filter(QuotaUse::is_known)
 }
 
 /// What the window `[start, end]` (Unix seconds) used of each quota.

@@ -351,6 +351,16 @@ pub struct SpecEstimate {
     pub tokens: u64,
     /// Estimate for all of them, USD.
     pub usd: f64,
+    /// The tasks not done yet, in the order of the task list.
+    pub remaining_tasks: Vec<String>,
+    /// Estimate for them.
+    pub remaining_tokens: u64,
+    /// Estimate for them, USD on [`SpecEstimate::model`].
+    pub remaining_usd: f64,
+    /// What the per-task figure rests on.
+    pub basis: Basis,
+    /// One task's cost on each model family.
+    pub models: Vec<ModelRate>,
     /// Tasks with recorded usage.
     pub measured_tasks: usize,
     /// Tokens those tasks used.
@@ -359,6 +369,13 @@ pub struct SpecEstimate {
     pub actual_usd: f64,
     /// Estimate for the tasks with recorded usage, to compare with the actual figures.
     pub estimate_for_measured_tokens: u64,
+}
+
+/// The estimate of `spec` ([`spec_estimate`]) with the sessions that touched it read from the
+/// journal index. `status SPEC` and `cost --estimate SPEC` both show this one figure.
+pub fn for_spec(ws: &crate::model::workspace::Workspace, spec: &Spec) -> SpecEstimate {
+    let index = SessionIndex::load_indexed_where(&ws.root, |h| h.touches(&spec.id));
+    spec_estimate(&ws.root, spec, &index, &ws.config)
 }
 
 /// The estimate of `spec` from the workspace's history ([`workspace_basis`]) beside the usage its
@@ -386,9 +403,12 @@ pub fn spec_estimate(
         .find_map(|m| FAMILIES.iter().find(|(f, _)| m.to_ascii_lowercase().contains(f)).map(|(f, _)| *f))
         .unwrap_or(DEFAULT_MODEL);
     let usd_per_task = est.rate_for(model).map_or(0.0, |r| r.per_task_usd);
-    let tasks = spec.tasks.tasks.iter().filter(|t| !t.is_placeholder()).count();
+    let real = || spec.tasks.tasks.iter().filter(|t| !t.is_placeholder());
+    let tasks = real().count();
+    let remaining: Vec<String> = real().filter(|t| t.status != TaskStatus::Done).map(|t| t.id.clone()).collect();
     let act = actuals(sessions, &spec.id);
     let per = est.basis.median_tokens;
+    let left = remaining.len();
     SpecEstimate {
         source: est.source,
         tokens_per_task: per,
@@ -397,6 +417,11 @@ pub fn spec_estimate(
         tasks,
         tokens: per * tasks as u64,
         usd: display::round_usd(usd_per_task * tasks as f64),
+        remaining_tasks: remaining,
+        remaining_tokens: per * left as u64,
+        remaining_usd: display::round_usd(usd_per_task * left as f64),
+        basis: est.basis,
+        models: est.models,
         measured_tasks: act.len(),
         actual_tokens: act.values().map(|u| u.tokens.total).sum(),
         actual_usd: display::round_usd(act.values().map(|u| u.cost_usd).sum()),

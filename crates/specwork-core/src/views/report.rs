@@ -196,6 +196,10 @@ pub struct SessionSummary {
     pub cost_usd: Option<f64>,
     /// `manual`, `measured` or `mixed`, when tokens are known.
     pub usage_source: Option<&'static str>,
+    /// Percentage points of the subscription quotas the whole session used (to now while it is
+    /// open), as `session-status` shows it; absent when the status line never reported quotas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<crate::stores::quota::QuotaUse>,
 }
 
 impl SessionSummary {
@@ -299,6 +303,7 @@ fn hand_written(s: &crate::model::context::TimelineSession) -> SessionSummary {
         tokens: None,
         cost_usd: None,
         usage_source: None,
+        quota: None,
     }
 }
 
@@ -319,6 +324,7 @@ pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex,
         ),
         None => (Vec::new(), 0),
     };
+    let quota = crate::stores::quota::load(&ws.root).samples;
     for (i, s) in index.for_spec(&spec.id).enumerate() {
         let u = s.usage(Some(&spec.id));
         let known_usage = !u.source.is_empty();
@@ -337,6 +343,7 @@ pub fn sessions_with_journals(ws: &Workspace, spec: &Spec, index: &SessionIndex,
             tokens: known_usage.then_some(u.tokens.total),
             cost_usd: known_usage.then_some(u.cost_usd),
             usage_source: known_usage.then_some(u.source),
+            quota: crate::stores::quota::of_session(&quota, s, now),
         });
     }
     out.sort_by_key(|s| s.number);

@@ -94,8 +94,6 @@ fn row(
 ) -> SessionRow {
     let (done, total) = s.task_progress();
     let u = s.usage(None);
-    let end = s.ended.as_ref().unwrap_or(now);
-    let q = crate::stores::quota::used(quota, s.started.ts.as_second(), end.ts.as_second());
     SessionRow {
         session: s.key.clone(),
         name: s.name.clone(),
@@ -114,7 +112,7 @@ fn row(
         cost_usd: u.cost_usd,
         cost_display: in_currency(u.cost_usd, currency),
         usage_source: (!u.source.is_empty()).then_some(u.source),
-        quota: q.is_known().then_some(q),
+        quota: crate::stores::quota::of_session(quota, s, now),
         journal: crate::base::display::slash_path(&s.journal),
     }
 }

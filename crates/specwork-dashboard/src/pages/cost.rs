@@ -17,6 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
+use specwork_core::stores::journal::Stamp;
+use specwork_core::stores::quota::{self, QuotaUse};
 use specwork_core::stores::session::SessionIndex;
 use specwork_core::usage::cost::{self, CostBy, CostQuery, CostRow};
 use specwork_core::usage::spend;
@@ -58,6 +60,9 @@ struct SessionLine {
     tokens: u64,
     cost_usd: f64,
     source: &'static str,
+    /// Percentage points of the subscription quotas it used (as `session-status` shows them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quota: Option<QuotaUse>,
 }
 
 /// Everything the page shows.
@@ -73,6 +78,8 @@ struct CostData {
     by_model: Vec<Bucket>,
     by_spec: Vec<Bucket>,
     sessions: Vec<SessionLine>,
+    /// Whether any session has quota figures (the status line reported quotas).
+    quota_known: bool,
     total_cost_usd: f64,
     total_tokens: u64,
     scan_error: Option<String>,
@@ -121,6 +128,8 @@ fn collect(app: &AppState) -> CostData {
     let index = SessionIndex::load_indexed(&root);
     let mut per_spec: BTreeMap<String, Bucket> = BTreeMap::new();
     let mut sessions = Vec::new();
+    let samples = quota::load(&root).samples;
+    let now = Stamp::now();
     for s in index.sessions.iter().rev() {
         let u = s.usage(None);
         let (done, total) = s.task_progress();
@@ -136,6 +145,7 @@ fn collect(app: &AppState) -> CostData {
             tokens: u.tokens.total,
             cost_usd: u.cost_usd,
             source: u.source,
+            quota: quota::of_session(&samples, s, &now),
         });
         for spec in s.specs() {
             let su = s.usage(Some(spec));
@@ -161,6 +171,7 @@ fn collect(app: &AppState) -> CostData {
         by_day,
         by_model,
         by_spec: per_spec.into_values().filter(|b| b.tokens > 0 || b.cost_usd > 0.0).collect(),
+        quota_known: sessions.iter().any(|s: &SessionLine| s.quota.is_some()),
         sessions,
         scan_error,
         unpriced_models: unpriced,
@@ -218,6 +229,11 @@ impl CostPage {
             Some((code, rate)) => format!("{} ({} {:.0})", money(*v), code, v * rate),
             None => money(*v),
         }
+    }
+
+    /// A session's share of the subscription quotas (`5h +9.5% · 7d +3.0%`), empty when unknown.
+    fn quota(&self, q: &Option<QuotaUse>) -> String {
+        q.map(|q| specwork_core::base::display::fmt_quota(q.five_hour, q.seven_day)).unwrap_or_default()
     }
 
     fn tokens(&self, v: &u64) -> String {

@@ -129,9 +129,8 @@ struct Params {
 fn panel(t: &'static Catalogue, spec: &Spec, report: &report::SpecReport) -> TasksPanel {
     let c = spec.tasks.counts();
     let per_task = report.estimate.tokens_per_task;
-    let used = |id: &str| {
-        report.completed.iter().chain(&report.in_progress).find(|r| r.id == id).and_then(|r| r.usage.as_ref())
-    };
+    let reported = |id: &str| report.completed.iter().chain(&report.in_progress).find(|r| r.id == id);
+    let used = |id: &str| reported(id).and_then(|r| r.usage.as_ref());
     // Done tasks: verified (their check passed), unverified (forced past it), or neither.
     let proof = |id: &str| match report.completed.iter().find(|r| r.id == id).and_then(|r| r.verified.flatten()) {
         Some(true) => "verified",
@@ -171,6 +170,9 @@ fn panel(t: &'static Catalogue, spec: &Spec, report: &report::SpecReport) -> Tas
                         ),
                     ));
                 }
+                if let Some(q) = reported(&task.id).and_then(|r| r.quota) {
+                    meta.push(("task.quota", display::fmt_quota(q.five_hour, q.seven_day)));
+                }
                 TaskView {
                     id: task.id.clone(),
                     enc_id: percent_encode(&task.id),
@@ -191,6 +193,13 @@ fn panel(t: &'static Catalogue, spec: &Spec, report: &report::SpecReport) -> Tas
         done: c.done,
         total: c.total,
         pct: c.progress_pct(),
+    }
+}
+
+impl SpecPage {
+    /// A session's share of the subscription quotas (`5h +9.5% · 7d +3.0%`).
+    fn quota(&self, q: &specwork_core::stores::quota::QuotaUse) -> String {
+        display::fmt_quota(q.five_hour, q.seven_day)
     }
 }
 
@@ -266,6 +275,18 @@ fn spec_page(app: &AppState, t: &'static Catalogue, id: &str, doc: &str) -> Resu
                 ("model", &e.model),
             ],
         );
+        let left = e.remaining_tasks.len();
+        if left > 0 && left < e.tasks {
+            line.push_str(" · ");
+            line.push_str(&t.f(
+                "spec.remaining_line",
+                &[
+                    ("n", &left),
+                    ("tokens", &display::fmt_tokens(e.remaining_tokens)),
+                    ("usd", &display::fmt_cost(e.remaining_usd)),
+                ],
+            ));
+        }
         if e.measured_tasks > 0 {
             line.push_str(" · ");
             line.push_str(&t.f(

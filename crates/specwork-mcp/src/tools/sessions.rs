@@ -208,6 +208,8 @@ struct SessionRow {
     in_progress: Vec<String>,
     tokens: u64,
     cost_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quota: Option<specwork_core::stores::quota::QuotaUse>,
 }
 
 #[derive(Serialize)]
@@ -234,6 +236,7 @@ fn session_status(call: &Call<'_>, p: StatusParams) -> Result<Reply, ToolError> 
             in_progress: s.in_progress,
             tokens: s.tokens,
             cost_usd: display::round_usd(s.cost_usd),
+            quota: s.quota,
         }),
         20,
     );

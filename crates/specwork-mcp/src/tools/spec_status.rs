@@ -110,17 +110,22 @@ fn run(call: &Call<'_>, p: Params) -> Result<Reply, ToolError> {
             }
         })
         .collect();
-    // A numbered spec's context file is optional: it does not hold the workflow back.
-    let missing = phases.iter().find(|p| p.status == "missing" && p.name != "Context").map(|p| p.name);
-    let (current_phase, overall_status) = match missing {
-        Some("Requirements" | "Proposal" | "Spec") => ("requirements", "requirements-needed"),
-        Some("Design" | "Plan") => ("design", "design-needed"),
-        Some(_) => ("tasks", "tasks-needed"),
-        // As the peer: every document there and no task yet is ready for implementation.
-        None if counts.total == 0 => ("implementation", "ready-for-implementation"),
-        None if counts.pending > 0 => ("implementation", "implementing"),
-        None if counts.done == counts.total => ("completed", "completed"),
-        None => ("implementation", "ready-for-implementation"),
+    // The phase every frontend shows (core's: the first phase document not approved as it
+    // stands, else what the files and tasks give), in the peer's words.
+    let current_phase = match specwork_core::views::report::phase(call.workspace()?, spec) {
+        "done" => "completed",
+        // A numbered spec without task lines yet.
+        "planning" => "tasks",
+        p => p,
+    };
+    let overall_status = match current_phase {
+        "requirements" => "requirements-needed",
+        "design" => "design-needed",
+        "tasks" => "tasks-needed",
+        "completed" => "completed",
+        // As the peer: pending tasks are being implemented; none yet is ready for it.
+        _ if counts.pending > 0 => "implementing",
+        _ => "ready-for-implementation",
     };
     let progress = TaskProgress { total: counts.total, completed: counts.done, pending: counts.pending };
     let mut phases = phases;

@@ -226,3 +226,31 @@ fn claude_subagent_transcripts_count_for_their_parent_session() {
     let cc = oracle_or_skip!(ccusage("claude", "CLAUDE_CONFIG_DIR", &root));
     assert_daily_eq(&cc, &daily(&s, 0), "totalCost", 1e-6, "ccusage claude subagents");
 }
+
+/// Gemini CLI subagent sessions (`chats/<parent session id>/<agent id>.jsonl`, kind `subagent`,
+/// their own `sessionId`) are counted for their parent: every call of a session, its subagents'
+/// included, carries the parent's session id, and no call carries a subagent's own id.
+#[test]
+fn gemini_subagent_sessions_count_for_their_parent_session() {
+    let c = crate::agents::gemini_corpora();
+    assert!(!c.logs.subagent_files.is_empty(), "the corpus has subagents");
+    let s = run(&crate::agents::gemini_opts(&c.deduped));
+    let expected = &c.logs.expected;
+    let mut with_subagents = 0;
+    for (file, parent) in &c.logs.subagent_files {
+        let folder = file.parent().unwrap().file_name().unwrap().to_string_lossy();
+        assert_eq!(&*folder, parent.as_str(), "nested under the parent's id");
+        let own: String = file.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(s.records.iter().all(|r| r.session_id.as_ref() != own), "no call under the subagent's own id {own}");
+        let want = expected.of_session(parent).total_tokens();
+        let got: u64 = s.records.iter().filter(|r| r.session_id.as_ref() == parent).map(|r| r.tokens.total()).sum();
+        assert_eq!(got, want, "session {parent} with its subagents");
+        with_subagents += 1;
+    }
+    assert!(with_subagents > 0);
+    // Every session's total, the subagents' calls in their parents'.
+    for sid in &expected.sessions {
+        let got: u64 = s.records.iter().filter(|r| r.session_id.as_ref() == sid).map(|r| r.tokens.total()).sum();
+        assert_eq!(got, expected.of_session(sid).total_tokens(), "session {sid}");
+    }
+}

@@ -767,3 +767,239 @@ pub fn hermes(out: &Path, seed: u64, sessions: usize, homes: usize) -> Vec<PathB
     }
     paths
 }
+
+/// Grok Build CLI: `<home>/sessions/<url-encoded cwd>/<session>/updates.jsonl` (the ACP display
+/// log: message and tool chunks, one `turn_completed` with the turn's usage per prompt) beside
+/// `summary.json`. Turns name their models in `modelUsage` (sometimes two, a main and a fast
+/// one), else only the usage object (the summary's `current_model_id` is the model); Grok 1.0
+/// records `costUsdTicks`, older turns none (priced; some above 200k input tokens, at the
+/// long-context rates); reasoning inside output; cache creation on
+/// some turns; times as `agentTimestampMs` or only the envelope's Unix seconds. Faults: torn and
+/// truncated lines; an unknown model; a session exported twice (its events count once); a turn
+/// without event id written twice; summaries with only `git_root_dir`, none at all, or invalid.
+pub fn grok(out: &Path, seed: u64, sessions: usize) -> PathBuf {
+    let mut rng = Rng::new(seed);
+    let home = out.join("grok-home");
+    let models = ["grok-4.5-build", "grok-code-fast-1", "grok-4.3", "grok-4.20-reasoning"];
+    let mut first: Option<(PathBuf, String)> = None;
+    for s in 0..sessions {
+        let cwd = *rng.pick(&PROJECTS);
+        let folder: String =
+            cwd.bytes().map(|b| if b == b'/' { "%2F".to_owned() } else { (b as char).to_string() }).collect();
+        let id = rng.uuid();
+        let main = if s == 17 { "grok-experimental-x" } else { *rng.pick(&models) };
+        let ticked = s % 3 != 2;
+        let mut t = session_start(&mut rng, 6);
+        let mut lines = Vec::new();
+        let update = |t: i64, u: Value, meta: Value| {
+            compact(&json!({"jsonrpc": "2.0", "method": "session/update", "timestamp": t / 1000,
+                "params": {"sessionId": id, "update": u, "_meta": meta}}))
+        };
+        for turn in 0..rng.range(1, 7) {
+            t += rng.range(2_000, 90_000) as i64;
+            lines.push(update(
+                t,
+                json!({"sessionUpdate": "user_message_chunk", "content": {"type": "text", "text": "fix the tests"}}),
+                json!({}),
+            ));
+            t += rng.range(1_000, 20_000) as i64;
+            lines.push(update(
+                t,
+                json!({"sessionUpdate": "tool_call", "toolCallId": rng.hex(12), "title": "read_file",
+                "status": "completed"}),
+                json!({"eventId": rng.uuid()}),
+            ));
+            lines.push(update(
+                t,
+                json!({"sessionUpdate": "agent_message_chunk", "content": {"type": "text", "text": "done"}}),
+                json!({"eventId": rng.uuid()}),
+            ));
+            let mut per_model = serde_json::Map::new();
+            let mut names = vec![main];
+            if s % 4 == 1 && turn % 2 == 0 {
+                names.push("grok-code-fast-1");
+            }
+            for (k, m) in names.iter().enumerate() {
+                // Long turns (many requests) pass 200k input tokens.
+                let long = !ticked && turn % 3 == 2;
+                let input = if long { rng.range(150_000, 450_000) } else { rng.range(8_000, 90_000) };
+                let read = if turn == 0 { 0 } else { input * rng.range(40, 90) / 100 };
+                let write = if s % 6 == 5 { rng.range(0, (input - read) / 2) } else { 0 };
+                let output = rng.range(50, 6_000);
+                let reasoning = rng.range(0, output / 2);
+                let mut u = json!({"inputTokens": input, "outputTokens": output, "cachedReadTokens": read,
+                    "reasoningTokens": reasoning, "totalTokens": input + output});
+                if write > 0 {
+                    u["cacheCreationTokens"] = json!(write);
+                }
+                if ticked && *m != "grok-experimental-x" {
+                    u["costUsdTicks"] = json!((input - read) * 20_000 + read * 5_000 + output * 100_000 + k as u64);
+                }
+                per_model.insert((*m).to_owned(), u);
+            }
+            t += rng.range(1_000, 30_000) as i64;
+            let mut usage = json!({"inputTokens": 0, "outputTokens": 0});
+            for u in per_model.values() {
+                for k in ["inputTokens", "outputTokens"] {
+                    usage[k] = json!(usage[k].as_u64().unwrap() + u[k].as_u64().unwrap());
+                }
+            }
+            // Older sessions: the turn's usage alone, the model from the summary.
+            let bare = s % 7 == 3;
+            if !bare {
+                usage["modelUsage"] = Value::Object(per_model);
+            } else {
+                let u = per_model.values().next().unwrap().clone();
+                usage = u;
+            }
+            let meta = if s % 5 == 4 { json!({}) } else { json!({"eventId": rng.uuid(), "agentTimestampMs": t}) };
+            let line =
+                update(t, json!({"sessionUpdate": "turn_completed", "stopReason": "end_turn", "usage": usage}), meta);
+            if s % 5 == 4 && turn == 0 {
+                lines.push(line.clone());
+            }
+            lines.push(line);
+        }
+        let body = faulty(&lines, s, Some(1), 2);
+        let dir = home.join("sessions").join(&folder).join(&id);
+        write(&dir.join("updates.jsonl"), body.as_bytes(), t);
+        let summary = match s % 8 {
+            6 => None,
+            7 => Some("{\"info\": ".to_owned()),
+            5 => Some(compact(&json!({"git_root_dir": cwd, "current_model_id": main}))),
+            _ => Some(compact(
+                &json!({"info": {"id": id, "cwd": cwd, "title": "Fix the tests"}, "current_model_id": main,
+                "git_root_dir": cwd}),
+            )),
+        };
+        if let Some(sm) = summary {
+            write(&dir.join("summary.json"), sm.as_bytes(), t);
+        }
+        if first.is_none() && s % 5 != 4 {
+            first = Some((dir, folder));
+        }
+    }
+    // A session exported again under another folder: its events count once.
+    let (dir, _) = first.expect("a session with event ids");
+    let copy = home.join("sessions").join("%2Ftmp%2Fexport").join(dir.file_name().unwrap());
+    let data = std::fs::read(dir.join("updates.jsonl")).unwrap();
+    write(&copy.join("updates.jsonl"), &data, START_MS + 7 * 86_400_000);
+    home
+}
+
+/// ZCode: `<home>/cli/db/db.sqlite` for each of `homes`: `model_usage` (one row per request:
+/// input including its cache reads and writes, `computed_total_tokens`, status, provider) and
+/// `session` (its directory). Rows of Z.ai's plans, of no provider and of another provider
+/// (unpriced); failed and cancelled requests; totals above input + output (with and without
+/// output); a model ZCode names that no price table lists. Faults: rows without session, model
+/// or time, a negative count. The second home is an older database (no provider, cache-write or
+/// total columns) repeating some of the first's rows (they count once); a third holds a file
+/// that is not a database.
+pub fn zcode(out: &Path, seed: u64, sessions: usize) -> Vec<PathBuf> {
+    let mut rng = Rng::new(seed);
+    let models = ["GLM-4.6", "GLM-4.7", "GLM-4.5-Air", "GLM-5.1"];
+    let providers = [Some("builtin:zai-coding-plan"), Some("builtin:bigmodel-coding-plan"), Some("zai"), None];
+    type Cell = rusqlite::types::Value;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut dirs: Vec<(String, String)> = Vec::new();
+    for s in 0..sessions {
+        let session = format!("ses_{}", rng.hex(16));
+        dirs.push((session.clone(), PROJECTS[s % PROJECTS.len()].to_owned()));
+        let model = if s == 11 { "GLM-9-Preview" } else { *rng.pick(&models) };
+        let provider = if s % 9 == 4 { Some("openrouter") } else { *rng.pick(&providers) };
+        let mut t = session_start(&mut rng, 6);
+        for r in 0..rng.range(1, 9) {
+            t += rng.range(3_000, 120_000) as i64;
+            let input = rng.range(6_000, 120_000) as i64;
+            let read = if r == 0 { 0 } else { input * rng.range(30, 95) as i64 / 100 };
+            let write = if s % 5 == 2 { rng.range(0, 2_000) as i64 } else { 0 };
+            let output = rng.range(30, 5_000) as i64;
+            let status = match (s + r as usize) % 11 {
+                3 => "error",
+                7 => "cancelled",
+                _ => "completed",
+            };
+            let (output, total) = match (s + r as usize) % 13 {
+                5 => (0, input + rng.range(100, 900) as i64),
+                9 => (output, input + output + rng.range(100, 900) as i64),
+                _ => (output, input + output),
+            };
+            let mut row: Vec<Cell> = vec![
+                format!("mu_{}", rng.hex(20)).into(),
+                session.clone().into(),
+                t.into(),
+                model.to_owned().into(),
+                status.to_owned().into(),
+                input.into(),
+                output.into(),
+                0i64.into(),
+                write.into(),
+                read.into(),
+                total.into(),
+                provider.map(str::to_owned).into(),
+            ];
+            match (s, r) {
+                (3, 1) => row[1] = Cell::Null,
+                (5, 1) => row[3] = "  ".to_owned().into(),
+                (6, 1) => row[2] = 0i64.into(),
+                (8, 1) => row[6] = (-40i64).into(),
+                _ => {}
+            }
+            rows.push(row);
+        }
+    }
+    let schema = "CREATE TABLE session (id TEXT PRIMARY KEY, title TEXT, directory TEXT, created_at INTEGER);";
+    let mut homes = Vec::new();
+    for h in 0..2 {
+        let home = out.join(format!("zcode-{h}"));
+        std::fs::create_dir_all(home.join("cli/db")).unwrap();
+        let db = rusqlite::Connection::open(home.join("cli/db/db.sqlite")).unwrap();
+        let usage = if h == 0 {
+            "CREATE TABLE model_usage (id TEXT PRIMARY KEY, session_id TEXT, started_at INTEGER, model_id TEXT,
+                status TEXT, input_tokens INTEGER, output_tokens INTEGER, reasoning_tokens INTEGER,
+                cache_creation_input_tokens INTEGER, cache_read_input_tokens INTEGER, computed_total_tokens INTEGER,
+                provider_id TEXT);"
+        } else {
+            "CREATE TABLE model_usage (id TEXT PRIMARY KEY, session_id TEXT, started_at INTEGER, model_id TEXT,
+                status TEXT, input_tokens INTEGER, output_tokens INTEGER, reasoning_tokens INTEGER,
+                cache_read_input_tokens INTEGER);"
+        };
+        db.execute_batch(&format!("{schema}{usage}")).unwrap();
+        for (id, dir) in &dirs {
+            db.execute("INSERT INTO session VALUES (?1, 'task', ?2, 0)", rusqlite::params![id, dir]).unwrap();
+        }
+        for (i, r) in rows.iter().enumerate() {
+            if h == 0 {
+                db.execute(
+                    "INSERT INTO model_usage VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    rusqlite::params_from_iter(r),
+                )
+                .unwrap();
+            } else if i % 3 == 0 {
+                // The older copy: no cache write, total or provider.
+                let old = [&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6], &r[7], &r[9]];
+                let insert = "INSERT INTO model_usage VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+                db.execute(insert, rusqlite::params_from_iter(old)).unwrap();
+                // And a request of its own, a day earlier.
+                let rusqlite::types::Value::Integer(t) = r[2] else { continue };
+                let own: [Cell; 9] = [
+                    format!("old_{i}").into(),
+                    r[1].clone(),
+                    (t - 86_400_000).into(),
+                    r[3].clone(),
+                    r[4].clone(),
+                    r[5].clone(),
+                    r[6].clone(),
+                    r[7].clone(),
+                    r[9].clone(),
+                ];
+                db.execute(insert, rusqlite::params_from_iter(own)).unwrap();
+            }
+        }
+        homes.push(home);
+    }
+    let broken = out.join("zcode-2");
+    write(&broken.join("cli/db/db.sqlite"), b"not a database, a half-copied file", START_MS);
+    homes.push(broken);
+    homes
+}

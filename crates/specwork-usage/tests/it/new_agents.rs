@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::Value;
-use specwork_usage::{Agent, Scan, ScanOptions, Sources};
+use specwork_usage::{Agent, LongContextOverride, PriceOverride, PriceTable, Scan, ScanOptions, Sources};
 
 use crate::common::*;
 use crate::gen_agents;
@@ -32,6 +32,7 @@ fn opts(agent: Agent, dir: &Path) -> ScanOptions {
         Agent::Kilo => sources.kilo = vec![dir.to_path_buf()],
         Agent::Goose => sources.goose = vec![dir.join("data/sessions/sessions.db")],
         Agent::Hermes => sources.hermes = vec![dir.join("state.db")],
+        Agent::Grok => sources.grok = vec![dir.to_path_buf()],
         _ => unreachable!("not a new agent"),
     }
     ScanOptions { sources, ..ScanOptions::default() }
@@ -257,17 +258,20 @@ fn goose_totals_equal_ccusage() {
     compare("goose", &s, &cc, &[]);
 }
 
+/// `homes` listed comma-separated in variable `var`, and the sources `agent` resolves from it.
+fn listed(var: &str, homes: &[std::path::PathBuf], agent: Agent) -> (std::ffi::OsString, Sources) {
+    let list: Vec<String> = homes.iter().map(|h| h.display().to_string()).collect();
+    let list = std::ffi::OsString::from(list.join(","));
+    let sources = Sources::for_agents(|k| (k == var).then(|| list.clone()), &[agent]).unwrap();
+    (list, sources)
+}
+
 /// Two Hermes homes (`HERMES_HOME=a,b`): a session in both counts once.
 #[test]
 fn hermes_totals_equal_ccusage() {
     let tmp = tempfile::tempdir().unwrap();
     let homes = gen_more::hermes(tmp.path(), 5, 30, 2);
-    let list = std::ffi::OsString::from(format!("{},{}", homes[0].display(), homes[1].display()));
-    let vars = |k: &str| match k {
-        "HERMES_HOME" => Some(list.clone()),
-        _ => None,
-    };
-    let sources = Sources::for_agents(vars, &[Agent::Hermes]).unwrap();
+    let (list, sources) = listed("HERMES_HOME", &homes, Agent::Hermes);
     assert_eq!(sources.hermes.len(), 2);
     let s = run(&ScanOptions { sources, ..ScanOptions::default() });
     assert!(s.stats.duplicates > 0, "a session in both homes counts once");
@@ -277,6 +281,71 @@ fn hermes_totals_equal_ccusage() {
     // (its snapshot's fuzzy match finds a cheaper entry, near the -mini's); specwork matches it
     // to `gpt-5.1-codex`. Tokens are equal.
     compare("hermes", &s, &cc, &["gpt-5.1-codex"]);
+}
+
+/// Grok Build CLI: events exported twice count once, turns without event id once per file;
+/// Grok's recorded cost (`costUsdTicks`) is taken, other turns are priced.
+#[test]
+fn grok_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = gen_more::grok(tmp.path(), 5, 30);
+    let s = run(&opts(Agent::Grok, &home));
+    assert!(s.records.iter().all(|r| r.agent == Agent::Grok));
+    assert!(s.issues.len() >= 2, "torn and truncated lines reported: {:?}", s.issues);
+    assert!(s.stats.duplicates > 0, "an exported copy and a repeated turn count once");
+    assert!(s.unpriced_models.contains("grok-experimental-x"), "{:?}", s.unpriced_models);
+    assert!(s.records.iter().any(|r| r.tokens.reasoning_in_output > 0 && r.tokens.reasoning == 0));
+    // Summaries (or, without one, the project folder) give the working directory.
+    assert!(s.records.iter().filter(|r| r.cwd.as_deref() != Some("/tmp/export")).all(|r| r.cwd.is_some()));
+    let cc = crate::oracle_or_skip!(ccusage_with("grok", &[("GROK_HOME", &home)], &[]));
+    // Turns without recorded cost are priced from the tables: ccusage's snapshot (models.dev)
+    // prices `grok-4.3` at xAI's list with cache reads at $0.125/M, where LiteLLM 1.110.2 has no
+    // bare `grok-4.3` and the longest matching key is a Bedrock GovCloud entry ($1.50/$3/$0.24);
+    // and it has no long-context tier for Grok 4.20 Reasoning (LiteLLM: double above 200k).
+    compare("grok", &s, &cc, &["grok-4.3", "grok-4.20-reasoning"]);
+    // With ccusage's prices, every day and model costs the same.
+    let flat = LongContextOverride { input: 1.25, output: 2.5, cache_read: Some(0.2), ..Default::default() };
+    let prices = ccusage_priced(&[
+        ("xai/grok-4.3", PriceOverride { cache_read: Some(0.125), ..Default::default() }),
+        ("xai/grok-4.20-reasoning", PriceOverride { long_context: Some(flat), ..Default::default() }),
+    ]);
+    let s = run(&ScanOptions { prices, ..opts(Agent::Grok, &home) });
+    compare("grok", &s, &cc, &[]);
+}
+
+/// The embedded table with the prices ccusage's snapshot has for `models` (table keys).
+fn ccusage_priced(models: &[(&str, PriceOverride)]) -> PriceTable {
+    let o: BTreeMap<String, PriceOverride> = models.iter().map(|(m, p)| ((*m).to_owned(), p.clone())).collect();
+    PriceTable::builtin().with_overrides(&o).unwrap()
+}
+
+/// ZCode: three homes (`ZCODE_HOME=a,b,c`), the second an older schema repeating some rows of
+/// the first (they count once), the third not a database (reported, not fatal).
+#[test]
+fn zcode_totals_equal_ccusage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let homes = gen_more::zcode(tmp.path(), 5, 30);
+    let (list, sources) = listed("ZCODE_HOME", &homes, Agent::Zcode);
+    assert_eq!(sources.zcode.len(), 3);
+    let s = run(&ScanOptions { sources: sources.clone(), ..ScanOptions::default() });
+    assert!(s.stats.duplicates > 0, "a row in two homes counts once");
+    assert!(s.issues.iter().any(|i| i.kind == specwork_usage::IssueKind::Unreadable), "{:?}", s.issues);
+    assert!(s.records.iter().all(|r| r.agent == Agent::Zcode && r.cwd.is_some()));
+    assert!(s.unpriced_models.contains("GLM-9-Preview"), "{:?}", s.unpriced_models);
+    let cc = crate::oracle_or_skip!(ccusage_with("zcode", &[("ZCODE_HOME", Path::new(&list))], &[]));
+    // LiteLLM 1.110.2 lists no cache prices for GLM-4.5-Air (ccusage: $0.03/M to read) and a $0
+    // cache write for GLM-4.6 and 4.7 (ccusage bills cache writes at the input price).
+    let differ = compare("zcode", &s, &cc, &["GLM-4.5-Air", "GLM-4.6", "GLM-4.7"]);
+    assert!(differ.contains("GLM-4.5-Air"), "{differ:?}");
+    // With ccusage's prices, every day and model costs the same.
+    let write = |p: f64| PriceOverride { cache_write_5m: Some(p), ..Default::default() };
+    let prices = ccusage_priced(&[
+        ("zai/glm-4.5-air", PriceOverride { cache_read: Some(0.03), cache_write_5m: Some(0.2), ..Default::default() }),
+        ("zai/glm-4.6", write(0.6)),
+        ("zai/glm-4.7", write(0.6)),
+    ]);
+    let s = run(&ScanOptions { sources, prices, ..ScanOptions::default() });
+    compare("zcode", &s, &cc, &[]);
 }
 
 /// `--agent X` resolves only X's folders: a `CLAUDE_CONFIG_DIR` without `projects/` breaks

@@ -17,7 +17,9 @@ use crate::common::*;
 const CCUSAGE: &str = "ccusage@20.0.24";
 
 /// Every variable by which ccusage 20.0.24 finds an agent's logs.
-const AGENT_VARS: [&str; 19] = [
+const AGENT_VARS: [&str; 21] = [
+    "GROK_HOME",
+    "ZCODE_HOME",
     "CLAUDE_CONFIG_DIR",
     "CODEX_HOME",
     "GEMINI_DATA_DIR",

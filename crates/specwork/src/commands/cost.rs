@@ -9,12 +9,9 @@ use serde::Serialize;
 use specwork_core::base::display::{self, CostDisplay, in_currency, money};
 use specwork_core::model::config::{Config, CurrencyConfig};
 use specwork_core::model::workspace::WorkspaceError;
-use specwork_core::stores::journal::Stamp;
-use specwork_core::stores::session::{self, Identity, SessionIndex};
 use specwork_core::usage::cost::{self, CostBy, CostError, CostQuery, CostReport, TotalsOut};
-use specwork_core::usage::logs::{Logs, overlay_live};
 use specwork_core::usage::spend::BudgetStatus;
-use specwork_core::{TaskStatus, views::estimate};
+use specwork_core::views::estimate;
 use specwork_usage::{Agent, PriceTable};
 
 use super::Ctx;
@@ -107,6 +104,8 @@ pub enum AgentArg {
     Kilo,
     Goose,
     Hermes,
+    Grok,
+    Zcode,
 }
 
 impl From<AgentArg> for Agent {
@@ -127,6 +126,8 @@ impl From<AgentArg> for Agent {
             AgentArg::Kilo => Agent::Kilo,
             AgentArg::Goose => Agent::Goose,
             AgentArg::Hermes => Agent::Hermes,
+            AgentArg::Grok => Agent::Grok,
+            AgentArg::Zcode => Agent::Zcode,
         }
     }
 }
@@ -232,7 +233,7 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         return Ok(0);
     }
     if let Some(spec) = &a.estimate {
-        return estimate_run(ctx, spec, &config, &prices);
+        return estimate_run(ctx, spec, &config);
     }
 
     let tz = match &a.timezone {
@@ -425,30 +426,20 @@ struct EstimateReport {
     models: Vec<ModelEstimate>,
 }
 
-fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config, prices: &PriceTable) -> CmdResult {
+fn estimate_run(ctx: &Ctx, spec_id: &str, config: &Config) -> CmdResult {
     let ws = ctx.workspace()?;
     let spec = ws.spec(spec_id)?;
-    let tasks = session::fresh_tasks(ws, spec);
-    let remaining: Vec<String> =
-        tasks.tasks.iter().filter(|t| t.status != TaskStatus::Done).map(|t| t.id.clone()).collect();
-    let who = Identity::detect(&ws.root, config);
-    let mut index = SessionIndex::load(&ws.root);
-    let (logs, warnings) = Logs::for_sessions(&ws.root, config, ctx.ui.scan_progress());
-    ctx.ui.diagnostics(&warnings);
-    if let Some(l) = logs {
-        overlay_live(&mut index, &who.owner, &l, Stamp::now());
-    }
-    let est = estimate::per_task(&estimate::history(&index), prices);
-    let n = remaining.len() as f64;
+    // The one estimate `status SPEC` shows too, for the tasks not done yet.
+    let est = estimate::for_spec(ws, spec);
+    let n = est.remaining_tasks.len() as f64;
     let cur = config.currency.as_ref();
     let models = est.models.iter().map(|m| model_estimate(m.model, &m.priced_as, m.per_task_usd, n, cur)).collect();
-    let (source, basis) = (est.source, est.basis);
     let r = EstimateReport {
         spec: spec.id.clone(),
         title: spec.title.clone(),
-        remaining_tasks: remaining,
-        source,
-        basis,
+        remaining_tasks: est.remaining_tasks,
+        source: est.source,
+        basis: est.basis,
         models,
     };
     ctx.ui.report(&r, |s| {

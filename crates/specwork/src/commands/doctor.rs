@@ -22,7 +22,8 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> CmdResult {
         Some(p) => (std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()), true),
         None => (std::env::current_dir().map_err(anyhow::Error::from)?, false),
     };
-    let report = doctor::run(&doctor::Env { var: &var, start, explicit, port: a.port });
+    let exe = std::env::current_exe().ok();
+    let report = doctor::run(&doctor::Env { var: &var, start, explicit, port: a.port, exe });
     ctx.ui.report(&report, |s| {
         for c in &report.checks {
             let mark = match c.status {

@@ -89,7 +89,7 @@ pub(crate) fn drift_section(s: &mut String, drift: &[specwork_core::views::drift
 
 /// `### Estimate:` — the spec's tasks at this workspace's usual tokens per task, beside what the
 /// tasks with recorded usage took.
-fn render_estimate(s: &mut String, e: &specwork_core::views::estimate::SpecEstimate) {
+fn render_estimate(s: &mut String, spec: &str, e: &specwork_core::views::estimate::SpecEstimate) {
     if e.tasks == 0 {
         return;
     }
@@ -106,6 +106,17 @@ fn render_estimate(s: &mut String, e: &specwork_core::views::estimate::SpecEstim
         display::fmt_cost(e.usd),
         e.model
     ));
+    let left = e.remaining_tasks.len();
+    if left > 0 && left < e.tasks {
+        s.push_str(&format!(
+            "- Remaining: {left} task{} = {} tokens, {} on {} (`specwork cost --estimate {}` for every model)\n",
+            if left == 1 { "" } else { "s" },
+            display::fmt_tokens(e.remaining_tokens),
+            display::fmt_cost(e.remaining_usd),
+            e.model,
+            spec
+        ));
+    }
     if e.measured_tasks > 0 {
         s.push_str(&format!(
             "- Actual: {} tokens, {} over {} task{} (estimated {} tokens)\n",
@@ -212,7 +223,7 @@ fn render_spec(s: &mut String, r: &SpecReport) {
         };
         s.push_str(&format!("- Total: {}{usage}\n", format::minutes(r.total_minutes)));
     }
-    render_estimate(s, &r.estimate);
+    render_estimate(s, &r.row.id, &r.estimate);
     if !r.active_sessions.is_empty() {
         s.push_str("\n### Active Sessions:\n");
         for a in &r.active_sessions {

@@ -184,3 +184,61 @@ fn gemini_payloads_tie_the_session_and_record_written_and_replaced_files() {
     );
     assert!(!root.join(".specwork/hook.log").exists());
 }
+
+/// Gemini CLI writes a subagent's session in `chats/<parent session id>/<agent id>.jsonl` (its
+/// own `sessionId`, kind `subagent`): its calls count for the parent agent session, so for the
+/// specwork session and task the hooks tied the parent to — as Claude Code's subagents do.
+/// The logs are the testkit generator's, in the workspace's own Gemini folder.
+#[test]
+fn gemini_subagent_usage_counts_for_the_parent_sessions_task() {
+    use specwork_testkit::gemini::GeminiCorpus;
+    let ws = demo_copy();
+    let root = ws.path();
+    let corpus = GeminiCorpus {
+        seed: 11,
+        start: "2026-05-04".into(),
+        days: 1,
+        sessions: 30,
+        project: Some(root.display().to_string()),
+        ..GeminiCorpus::default()
+    };
+    // HOME is the workspace: `~/.gemini/tmp` is where Gemini CLI writes.
+    let logs = corpus.generate(&root.join(".gemini"));
+    let (sub_file, parent) = logs.subagent_files.first().expect("the generated day has a subagent");
+    let sub_calls = std::fs::read_to_string(sub_file).unwrap().matches("\"tokens\":{").count();
+    assert!(sub_calls > 0, "the subagent made calls");
+    let expected = logs.expected.of_session(parent);
+    let first = expected.calls.iter().map(|c| c.at_ms).min().unwrap();
+    let last = expected.calls.iter().map(|c| c.at_ms).max().unwrap();
+    let time = |ms: i64| jiff::Timestamp::from_millisecond(ms).unwrap().to_string();
+    let (before, after) = (time(first - 5 * 60_000), time(last + 5 * 60_000));
+    let at = |when: &str| {
+        let mut c = specwork(root);
+        c.env("SPECWORK_NOW", when).env("SPECWORK_USER", "Dana").env("SPECWORK_HOST", "laptop");
+        c
+    };
+    json(at(&before).args(["start-session", "gem-1", "spec", "invoice-management"]));
+    json(at(&before).args(["do-task", "invoice-management", "1.3", "--session", "gem-1"]));
+    let main_log = logs
+        .expected
+        .files
+        .iter()
+        .find(|f| {
+            f.file_name().unwrap().to_string_lossy().starts_with("session-")
+                && f.to_string_lossy().contains(&parent[..8])
+        })
+        .unwrap();
+    let out = at(&before)
+        .args(["hook", "SessionStart", "--agent", "gemini", "--json"])
+        .write_stdin(fixture("gemini-session-start.json", root, main_log, parent))
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let done = json(at(&after).args(["do-task", "invoice-management", "1.3", "--done", "--session", "gem-1"]));
+    assert_eq!(done["usage_source"], "measured", "{done}");
+    assert_eq!(
+        done["tokens"].as_u64(),
+        Some(expected.total_tokens()),
+        "task 1.3 has the parent's calls and its subagent's, and no other session's: {done}"
+    );
+}

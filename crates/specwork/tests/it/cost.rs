@@ -516,6 +516,10 @@ fn estimate_of_the_remaining_tasks_per_model() {
         let st = json(sw(d, &midnight(&next_day(&date(2))), &claude).args(["status", "invoice-management"]));
         assert_eq!(st["estimate"]["source"], "measured", "{st}");
         assert_eq!(st["estimate"]["tokens_per_task"], v["basis"]["median_tokens"]);
+        // One estimate: status's remaining tasks and their cost are cost --estimate's.
+        assert_eq!(st["estimate"]["remaining_tasks"], v["remaining_tasks"], "{st}");
+        let haiku_left = v["models"].as_array().unwrap().iter().find(|m| m["model"] == st["estimate"]["model"]);
+        assert_eq!(st["estimate"]["remaining_usd"], haiku_left.unwrap()["total_usd"], "{st} {v}");
         let t13 = st["completed"].as_array().unwrap().iter().find(|t| t["id"] == "1.3").unwrap();
         assert_eq!(t13["usage"]["tokens"]["total"].as_u64(), Some(totals[0]), "{t13}");
         assert_eq!(t13["usage"]["source"], "measured");
@@ -652,7 +656,7 @@ fn agent_filter_never_fails_on_another_agents_folder() {
     .unwrap();
     for agent in [
         "codex", "gemini", "qwen", "amp", "copilot", "opencode", "droid", "kimi", "pi", "openclaw", "codebuff", "kilo",
-        "goose", "hermes",
+        "goose", "hermes", "grok", "zcode",
     ] {
         let out = specwork(d)
             .env("CLAUDE_CONFIG_DIR", &bad)
@@ -676,4 +680,85 @@ fn agent_filter_never_fails_on_another_agents_folder() {
     assert_eq!(t["total_tokens"].as_u64(), Some(120), "and not counted twice");
     let out = specwork(d).env("CLAUDE_CONFIG_DIR", &bad).args(["cost", "--all", "--agent", "claude"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "Claude itself still reports the bad folder");
+}
+
+/// Grok Build CLI and ZCode through the binary: `--agent grok` and `--agent zcode` count the
+/// workspace's calls (Grok's folder and summary name it, ZCode's session table does), `--all`
+/// the others too; Grok's recorded cost is taken, the rest priced (here by specwork.toml).
+#[test]
+fn grok_and_zcode_logs_through_the_cli() {
+    let ws = workspace("[prices.\"xai/grok-code-fast-1\"]\ninput = 1.0\noutput = 10.0\ncache_read = 0.5\n");
+    let w = ws.path().display().to_string();
+    let logs = tempfile::tempdir().unwrap();
+    let grok = logs.path().join("grok");
+    let turn = |event: &str, ts: u64, input: u64, read: u64, output: u64, ticks: u64| {
+        let mut usage = json!({"inputTokens": input, "cachedReadTokens": read, "outputTokens": output,
+            "reasoningTokens": output / 4});
+        if ticks > 0 {
+            usage["costUsdTicks"] = json!(ticks);
+        }
+        json!({"timestamp": ts, "params": {"sessionId": event.to_owned() + "-session", "update": {"sessionUpdate": "turn_completed",
+            "usage": {"modelUsage": {"grok-code-fast-1": usage}}}, "_meta": {"eventId": event}}})
+        .to_string()
+    };
+    let day = 1_759_312_800; // 2025-10-01T10:00:00Z
+    let mine = grok.join("sessions").join(w.replace('/', "%2F")).join("019a-mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    let lines = [
+        r#"{"params":{"update":{"sessionUpdate":"agent_message_chunk"}}}"#.to_owned(),
+        turn("e1", day, 1_000, 400, 200, 12_345_678_900),
+        turn("e2", day + 60, 500, 0, 100, 0),
+        "{\"params\": {\"update\": {\"sessionUpdate\": \"turn_completed\", \"usage\": {\"inputTok".to_owned(),
+    ];
+    std::fs::write(mine.join("updates.jsonl"), lines.join("\n") + "\n").unwrap();
+    std::fs::write(mine.join("summary.json"), json!({"info": {"id": "019a-mine", "cwd": w}}).to_string()).unwrap();
+    let other = grok.join("sessions/%2Fsrv%2Felsewhere/019b-other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("updates.jsonl"), turn("e3", day + 120, 700, 0, 70, 0) + "\n").unwrap();
+
+    let zcode = logs.path().join("zcode");
+    std::fs::create_dir_all(zcode.join("cli/db")).unwrap();
+    let db = rusqlite::Connection::open(zcode.join("cli/db/db.sqlite")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE session (id TEXT PRIMARY KEY, directory TEXT);
+         CREATE TABLE model_usage (id TEXT PRIMARY KEY, session_id TEXT, started_at INTEGER, model_id TEXT,
+            status TEXT, input_tokens INTEGER, output_tokens INTEGER, cache_read_input_tokens INTEGER,
+            computed_total_tokens INTEGER, provider_id TEXT);",
+    )
+    .unwrap();
+    db.execute("INSERT INTO session VALUES ('s-mine', ?1), ('s-other', '/srv/elsewhere')", [&w]).unwrap();
+    db.execute_batch(
+        "INSERT INTO model_usage VALUES
+            ('m1', 's-mine', 1759312800000, 'GLM-4.6', 'completed', 1000, 100, 200, 1100, 'builtin:zai-coding-plan'),
+            ('m2', 's-mine', 1759312860000, 'GLM-4.6', 'error', 0, 0, 0, 0, 'builtin:zai-coding-plan'),
+            ('m3', 's-other', 1759312920000, 'GLM-4.6', 'completed', 3000, 300, 0, 3300, 'zai');",
+    )
+    .unwrap();
+    drop(db);
+
+    let cost = |agent: &str, all: bool| {
+        let mut c = sw(ws.path(), "2025-10-02T00:00:00Z", &[]);
+        c.env("GROK_HOME", &grok).env("ZCODE_HOME", &zcode).args(["cost", "--agent", agent, "--timezone", "UTC"]);
+        if all {
+            c.arg("--all");
+        }
+        json(&mut c)
+    };
+    let t = cost("grok", false)["totals"].clone();
+    assert_eq!(n(&t, "input_tokens"), 600 + 500, "cached reads are carved out of Grok's input");
+    assert_eq!(n(&t, "cache_read_tokens"), 400);
+    assert_eq!(n(&t, "output_tokens"), 300);
+    assert_eq!(n(&t, "reasoning_output_tokens"), 50 + 25, "reasoning reported, inside the output");
+    assert_eq!(n(&t, "total_tokens"), 1_800);
+    // Turn e1's recorded 1.23456789 USD; e2 priced at the override: 500 × $1/M + 100 × $10/M.
+    let want = 1.234_567_89 + 500.0 * 1.0e-6 + 100.0 * 10.0e-6;
+    assert!(close(t["cost_usd"].as_f64().unwrap(), want), "{t}");
+    let all = cost("grok", true)["totals"].clone();
+    assert_eq!((n(&all, "input_tokens"), n(&all, "output_tokens")), (1_100 + 700, 300 + 70));
+
+    let t = cost("zcode", false)["totals"].clone();
+    assert_eq!((n(&t, "input_tokens"), n(&t, "cache_read_tokens"), n(&t, "output_tokens")), (800, 200, 100));
+    assert!(t["cost_usd"].as_f64().unwrap() > 0.0, "GLM-4.6 is priced: {t}");
+    let all = cost("zcode", true)["totals"].clone();
+    assert_eq!(n(&all, "total_tokens"), 1_100 + 3_300);
 }

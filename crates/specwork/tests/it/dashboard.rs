@@ -184,6 +184,12 @@ fn pages_render_the_workspace() {
     assert!(s.body.contains("data-task=\"4\" data-status=\"pending\""), "task list");
     assert!(s.body.contains("Initial Planning"), "timeline");
     assert!(s.body.contains("d4e5f6a"), "commits");
+    // The estimate names the remaining tasks' cost, as `status 1014` and `cost --estimate` do.
+    assert!(
+        s.body.contains("7 tasks × 39k tokens = 273k tokens, $0.60 on haiku · remaining 4: 156k tokens, $0.34"),
+        "{}",
+        s.body
+    );
     // Deliverables and backlinks load as a panel after the page.
     assert!(s.body.contains("hx-get=\"/specs/1014/deliverables\""));
     let panel = d.get("/specs/1014/deliverables");
@@ -664,6 +670,16 @@ fn whats_next_and_the_phase_follow_the_approvals() {
     assert_eq!(row(&d.get("/api/status").json())["phase"], "requirements");
     assert_eq!(row(&json(specwork(ws.path()).arg("status")))["phase"], "requirements");
     assert!(d.get("/specs/invoice-management").body.contains("Phase: requirements"));
+    // The MCP server says the same (in the peer's words).
+    let mcp_phase = || {
+        let mut m = crate::mcp::Server::start(ws.path(), &[]);
+        m.initialize("2025-06-18");
+        let r = m.call("spec-status", serde_json::json!({"specName": "invoice-management"}));
+        m.finish();
+        let s = &r["result"]["structuredContent"];
+        (s["currentPhase"].as_str().unwrap().to_owned(), s["overallStatus"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(mcp_phase(), ("requirements".to_owned(), "requirements-needed".to_owned()));
     // A spec that never asked for an approval keeps the phase its files give.
     assert_eq!(
         d.get("/api/status").json()["specs"]
@@ -678,6 +694,7 @@ fn whats_next_and_the_phase_follow_the_approvals() {
     let r = d.post_json("/api/approvals/invoice-management/requirements/approve", &serde_json::json!({}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(row(&d.get("/api/status").json())["phase"], "design");
+    assert_eq!(mcp_phase(), ("design".to_owned(), "design-needed".to_owned()));
     assert!(!d.get("/").body.contains("waits for your approval"));
 }
 

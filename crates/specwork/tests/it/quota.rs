@@ -1,10 +1,12 @@
 //! Quota per task: Claude Code's status-line input carries `rate_limits` (five-hour and weekly
 //! `used_percentage`, `resets_at`); `specwork statusline` records each change, and `status SPEC`
-//! and `session-status` show how much of each quota a task and a session used.
+//! and `session-status` show how much of each quota a task and a session used — in the CLI, the
+//! dashboard and (tests/mcp/driver.py) the MCP server.
 
 use std::path::Path;
 
 use crate::common::*;
+use crate::dashboard::Dash;
 use crate::hooks::fixture;
 
 fn at(ws: &Path, time: &str) -> assert_cmd::Command {
@@ -66,6 +68,24 @@ fn each_task_and_session_shows_the_quota_it_used_across_a_reset() {
     assert_eq!(q1["quota"], serde_json::json!({"five_hour": 15.5, "seven_day": 4.0}), "{q1}");
     let text = at(root, "2025-01-13T16:05:00Z").arg("session-status").output().unwrap();
     assert!(String::from_utf8_lossy(&text.stdout).contains("Quota: 5h +15.5% · 7d +4.0%"));
+
+    // The dashboard shows the same figures: the task's in the spec's report and task panel, the
+    // session's in the spec's timeline and the cost page's sessions.
+    let d = Dash::start_with_env(root, &[], &[("SPECWORK_NOW", Path::new("2025-01-13T16:05:00Z"))]);
+    let api = d.get("/api/specs/invoice-management").json();
+    let task = api["completed"].as_array().unwrap().iter().find(|t| t["id"] == "1.3").unwrap();
+    assert_eq!(task["quota"], serde_json::json!({"five_hour": 9.5, "seven_day": 3.0}), "{task}");
+    let key = q1["session"].as_str().unwrap();
+    let s = api["sessions"].as_array().unwrap().iter().find(|s| s["session"] == key).unwrap();
+    assert_eq!(s["quota"], q1["quota"], "{s}");
+    let cost = d.get("/api/cost").json();
+    let s = cost["sessions"].as_array().unwrap().iter().find(|s| s["key"] == key).unwrap();
+    assert_eq!(s["quota"], q1["quota"], "{s}");
+    let page = d.get("/specs/invoice-management").body;
+    assert!(page.contains("<span>Quota used:</span> 5h +9.5% · 7d +3.0%"), "task panel: {page}");
+    assert!(page.contains("<span class=\"quota\">Quota used 5h +15.5% · 7d +4.0%</span>"), "timeline: {page}");
+    let page = d.get("/cost").body;
+    assert!(page.contains("<td class=\"quota\">5h +15.5% · 7d +4.0%</td>"), "cost page: {page}");
 }
 
 #[test]
@@ -78,4 +98,7 @@ fn without_rate_limits_nothing_is_recorded_or_shown() {
     assert!(!root.join(".specwork/quota.json").exists());
     let ss = json(at(root, "2025-01-13T12:05:00Z").arg("session-status"));
     assert!(ss["sessions"][0].get("quota").is_none(), "{ss}");
+    let d = Dash::start_with_env(root, &[], &[("SPECWORK_NOW", Path::new("2025-01-13T12:05:00Z"))]);
+    assert!(d.get("/api/cost").json()["sessions"][0].get("quota").is_none());
+    assert!(!d.get("/cost").body.contains("Quota used"), "no quota column without quotas");
 }

@@ -128,3 +128,106 @@ fn doctor_reports_each_problem_with_its_fix() {
     let (v, _) = doctor(empty.path(), port);
     assert_eq!(find(&v, "workspace")["fix"], "run `specwork init` in your project (or pass --workspace DIR)");
 }
+
+/// `doctor` with `PATH` set to `path` (the hooks' program is looked up there).
+fn doctor_with_path(ws: &std::path::Path, path: &std::ffi::OsStr) -> (Value, i32) {
+    let out = specwork(ws).env("PATH", path).args(["doctor", "--json", "--port", "0"]).output().unwrap();
+    (serde_json::from_slice(&out.stdout).expect("doctor --json"), out.status.code().unwrap())
+}
+
+/// Issue 13, part 4: for each agent set up in the workspace, `doctor` checks that its hook file
+/// holds specwork's hook for every event, that the agent runs hooks, and that the hooks call this
+/// binary — each problem with its fix.
+#[cfg(unix)]
+#[test]
+fn doctor_checks_each_agents_hooks_and_the_binary_they_call() {
+    let ws = demo_copy();
+    let d = ws.path();
+    // `bin/specwork` is this binary (a link), `other/specwork` another program of that name.
+    let bin = d.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(specwork_bin(), bin.join("specwork")).unwrap();
+    let other = d.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("specwork"), "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(other.join("specwork"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = |dirs: &[&std::path::Path]| std::env::join_paths(dirs).unwrap();
+    let system = std::env::var_os("PATH").unwrap_or_default();
+    let with_bin = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(&system))).unwrap();
+
+    // Not set up: no hook checks for them.
+    let (v, _) = doctor_with_path(d, &with_bin);
+    assert!(v["checks"].as_array().unwrap().iter().all(|c| !c["id"].as_str().unwrap().starts_with("hooks.")), "{v}");
+
+    specwork(d).args(["init", "--agent", "codex,gemini"]).assert().success();
+    let (v, code) = doctor_with_path(d, &with_bin);
+    assert_eq!(code, 0, "{v}");
+    let real = std::fs::canonicalize(specwork_bin()).unwrap();
+    for (agent, n, file) in [("codex", 3, ".codex/hooks.json"), ("gemini", 4, ".gemini/settings.json")] {
+        let c = find(&v, &format!("hooks.{agent}"));
+        assert_eq!(c["status"], "ok", "{c}");
+        assert_eq!(c["summary"], format!("{agent}: {n} hooks installed in {file}, calling {}", real.display()), "{c}");
+    }
+
+    // A hook removed by hand: named, with the fix that puts it back.
+    let hooks_json = d.join(".codex/hooks.json");
+    let mut h: Value = serde_json::from_slice(&std::fs::read(&hooks_json).unwrap()).unwrap();
+    h["hooks"].as_object_mut().unwrap().remove("Stop");
+    std::fs::write(&hooks_json, serde_json::to_string_pretty(&h).unwrap()).unwrap();
+    let (v, code) = doctor_with_path(d, &with_bin);
+    assert_eq!(code, 0, "a warning: {v}");
+    let c = find(&v, "hooks.codex");
+    assert_eq!(c["status"], "warn");
+    assert_eq!(c["summary"], "codex: specwork's hooks for Stop are missing in .codex/hooks.json");
+    assert_eq!(c["fix"], "specwork init --agent codex");
+    specwork(d).args(["init", "--agent", "codex"]).assert().success();
+    assert_eq!(find(&doctor_with_path(d, &with_bin).0, "hooks.codex")["status"], "ok");
+
+    // Gemini CLI with its hooks switched off in the workspace's settings.
+    let settings = d.join(".gemini/settings.json");
+    let before = std::fs::read(&settings).unwrap();
+    let mut g: Value = serde_json::from_slice(&before).unwrap();
+    g["hooksConfig"] = serde_json::json!({"enabled": false});
+    std::fs::write(&settings, g.to_string()).unwrap();
+    let c = find(&doctor_with_path(d, &with_bin).0, "hooks.gemini").clone();
+    assert_eq!(c["status"], "warn");
+    assert!(c["summary"].as_str().unwrap().contains("hooksConfig.enabled is false in .gemini/settings.json"), "{c}");
+    std::fs::write(&settings, &before).unwrap();
+
+    // Another `specwork` first on PATH: the hooks would run it, not this binary.
+    let (v, _) = doctor_with_path(d, &path(&[&other, &bin]));
+    let c = find(&v, "hooks.gemini");
+    assert_eq!(c["status"], "warn", "{c}");
+    assert_eq!(
+        c["summary"],
+        format!(
+            "gemini: hooks in .gemini/settings.json call {}, not this specwork ({})",
+            other.join("specwork").display(),
+            real.display()
+        )
+    );
+    assert_eq!(
+        c["fix"],
+        format!("put {} first on PATH, or remove the other specwork", real.parent().unwrap().display())
+    );
+
+    // No `specwork` on PATH: the hooks fail, and doctor says so.
+    let (v, _) = doctor_with_path(d, &path(&[&d.join("nowhere")]));
+    let c = find(&v, "hooks.codex");
+    assert_eq!(c["status"], "warn");
+    assert!(c["summary"].as_str().unwrap().contains("call `specwork`, which is not found"), "{c}");
+    assert!(c["fix"].as_str().unwrap().starts_with("put specwork on PATH"), "{c}");
+
+    // A hook file that does not parse is an error naming the file and line.
+    std::fs::write(&hooks_json, "{\n  \"hooks\": [,\n").unwrap();
+    let (v, code) = doctor_with_path(d, &with_bin);
+    assert_eq!(code, 4, "{v}");
+    let c = find(&v, "hooks.codex");
+    assert_eq!(c["status"], "error");
+    assert!(c["summary"].as_str().unwrap().starts_with("codex: .codex/hooks.json:2:"), "{c}");
+    assert_eq!(c["fix"], "fix the file named, then run `specwork init --agent codex`");
+    // The text output shows the fix under the check.
+    let out = specwork(d).env("PATH", &with_bin).args(["doctor", "--port", "0"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("error  codex: .codex/hooks.json:2:"), "{text}");
+}

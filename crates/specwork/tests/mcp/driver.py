@@ -107,6 +107,37 @@ with open(os.path.join(WS, ".claude/projects/p/s1.jsonl"), "w") as f:
     f.write(transcript_line(6, "/elsewhere", 999, 999, 999).replace("msg_6", "msg_7").replace("req_6", "req_7") + "\n")
 
 
+async def cli(env, *args, stdin=None):
+    """Runs the specwork CLI in the workspace; returns its stdout."""
+    p = await asyncio.create_subprocess_exec(BIN, *args, cwd=WS, env=env, stdin=asyncio.subprocess.PIPE,
+                                             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, e = await p.communicate(stdin)
+    check(p.returncode == 0, f"specwork {' '.join(args)}", e.decode())
+    return out
+
+
+async def quota_per_session(env):
+    """Claude Code's status line reports the subscription quotas (`rate_limits`); `session-status`
+    shows the percentage points each open session used, the same figures as the CLI's."""
+    def status_line(five, week):
+        limits = {"five_hour": {"used_percentage": five, "resets_at": 1756227600},
+                  "seven_day": {"used_percentage": week, "resets_at": 1756684800}}
+        return json.dumps({"session_id": "q-agent", "cwd": WS, "workspace": {"current_dir": WS, "project_dir": WS},
+                           "model": {"display_name": "Opus"}, "rate_limits": limits}).encode()
+    at = lambda t: env | {"SPECWORK_NOW": f"2025-08-26T{t}:00Z"}
+    await cli(at("15:00"), "statusline", stdin=status_line(20.0, 40.0))
+    await cli(at("15:10"), "start-session", "quota-1", "spec", "invoice-management")
+    await cli(at("15:40"), "statusline", stdin=status_line(26.5, 41.5))
+    late = at("15:50")
+    async with Client(StdioServerParameters(command=BIN, args=["mcp"], cwd=WS, env=late), mode=MODE, read_timeout_seconds=30) as c:
+        s = ok(await c.call_tool("session-status", {}), "session-status with quotas")
+    row = next((r for r in s["sessions"] if r["name"] == "quota-1"), None)
+    check(row is not None and row["quota"] == {"fiveHour": 6.5, "sevenDay": 1.5}, "session-status shows the quota the session used", s)
+    ours = json.loads(await cli(late, "session-status", "--json"))
+    cli_row = next(r for r in ours["sessions"] if r["name"] == "quota-1")
+    check(cli_row["quota"] == {"five_hour": 6.5, "seven_day": 1.5}, "the CLI shows the same quota", ours)
+
+
 async def main():
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -355,6 +386,7 @@ async def main():
         except MCPError as e:
             check("invalid spec name" in str(e), "prompt error", str(e))
 
+    await quota_per_session(env)
     print(f"mcp driver ({MODE}, python mcp {importlib.metadata.version('mcp')}): {checks} checks passed")
 
 
