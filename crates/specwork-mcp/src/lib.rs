@@ -1,15 +1,16 @@
 //! specwork's MCP server: the tools, prompts and the stdio transport behind `specwork mcp`.
 //!
-//! Layout: [`registry`] defines what a tool is (name, one-line description, parameters, one
-//! function) and checks arguments against the schema it generates; `tools` holds one small
-//! module per tool, each calling `specwork-core`; [`scope`] confines every call to the
-//! workspace; `prompts` renders the peer's prompt flows; `protocol` is the only module that
-//! touches the MCP SDK (rmcp 3.9).
+//! Layout: `tools` holds one small module per tool (or family of tools): its typed arguments
+//! (a `#[derive(Deserialize, JsonSchema)]` struct), its `#[tool]` method, gathered by rmcp's
+//! `#[tool_router]`, and one function calling `specwork-core`; [`args`] reads arguments into
+//! those structs and trims their schemas; [`call`] is what a tool runs with and answers;
+//! [`scope`] confines every call to the workspace; `prompts` renders the peer's prompt flows;
+//! `protocol` serves MCP with the SDK (rmcp 3.9) and runs every tool the same way.
 //!
 //! Invariants: stdout carries only protocol messages (nothing here prints); every tool reply is
 //! structured content plus the same content as text and stays under
-//! [`registry::MAX_REPLY_BYTES`]; failures inside a tool are `isError` results with a hint;
-//! nothing is read or written outside the workspace.
+//! [`call::MAX_REPLY_BYTES`]; failures inside a tool, bad arguments included, are `isError`
+//! results with a hint; nothing is read or written outside the workspace.
 
 // std::fs through fs-err or the path policy (clippy.toml lists the methods).
 #![deny(clippy::disallowed_methods)]
@@ -17,10 +18,11 @@
 
 use std::path::PathBuf;
 
+pub mod args;
+pub mod call;
 pub mod framing;
 mod prompts;
 mod protocol;
-pub mod registry;
 pub mod scope;
 mod tools;
 
@@ -61,7 +63,7 @@ pub fn tools_list_json() -> String {
 
 /// Tool names, in `tools/list` order.
 pub fn tool_names() -> Vec<&'static str> {
-    tools::TOOLS.iter().map(|t| t.name).collect()
+    tools::ORDER.to_vec()
 }
 
 /// Prompt names, in `prompts/list` order.

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use specwork_core::text::templates::{self, TemplateKind};
 use specwork_core::{TaskStatus, Workspace, base::names};
 
-use crate::registry::{ToolError, clip};
+use crate::call::{ToolError, clip};
 use crate::tools::has;
 
 /// One prompt argument (MCP prompt arguments are strings).

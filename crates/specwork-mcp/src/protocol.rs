@@ -1,6 +1,8 @@
-//! The MCP SDK (rmcp) binding: the only module that names rmcp types. It turns the registry into
-//! `tools/list`, runs `tools/call` on a blocking thread (tools read and write files; a long
-//! approval wait must not stall other requests), and serves the prompts.
+//! The MCP SDK (rmcp) binding. The tools are `#[tool]` methods of [`Server`] in `tools/`,
+//! gathered by rmcp's `#[tool_router]` into [`tools::router`]; this module lists them in
+//! [`tools::ORDER`] with compact schemas, dispatches `tools/call` through the router, runs each
+//! tool on a blocking thread ([`Server::run`]: tools read and write files; a long approval wait
+//! must not stall other requests), and serves the prompts.
 //!
 //! Protocol revisions 2024-11-05 through 2025-11-25 are spoken; `initialize` answers with the
 //! client's requested revision when it is one of them, else with 2025-11-25.
@@ -9,17 +11,20 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
     GetPromptResult, Implementation, InitializeResult, ListPromptsResult, ListToolsResult, PaginatedRequestParams,
     Prompt, PromptArgument, PromptMessage, ProtocolVersion, Role, ServerCapabilities, ServerConfig, Tool,
-    ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
-use serde_json::{Map, Value};
+use serde::de::DeserializeOwned;
 
-use crate::registry::{self, Call, ToolDef, ToolError};
+use crate::args::{self, Args};
+use crate::call::{self, Call, Reply, ToolError};
 use crate::scope::Scope;
 use crate::{prompts, tools};
 
@@ -30,28 +35,31 @@ const LATEST: ProtocolVersion = ProtocolVersion::V_2025_11_25;
 const INSTRUCTIONS: &str =
     "specwork: spec-driven development on plain Markdown specs. Call spec-workflow-guide once before spec work.";
 
-/// The server: the precomputed tool and prompt lists, and where the workspace is.
+/// The server: the tool router, the precomputed tool and prompt lists, and where the workspace is.
 #[derive(Clone)]
 pub struct Server {
     scope: Arc<Scope>,
     version: String,
+    router: Arc<ToolRouter<Server>>,
     tools: Arc<Vec<Tool>>,
     prompts: Arc<Vec<Prompt>>,
 }
 
-/// The tool list as the MCP SDK encodes it.
+/// The tool list as `tools/list` shows it: in [`tools::ORDER`], each schema [`args::compact`].
 pub fn tool_list() -> Vec<Tool> {
-    tools::TOOLS.iter().map(tool).collect()
+    listed(&tools::router())
 }
 
-fn tool(def: &ToolDef) -> Tool {
-    let mut t = Tool::new(def.name, def.description, Arc::new(def.input_schema()));
-    if def.read_only {
-        let mut a = ToolAnnotations::default();
-        a.read_only_hint = Some(true);
-        t = t.with_annotations(a);
-    }
-    t
+fn listed(router: &ToolRouter<Server>) -> Vec<Tool> {
+    tools::ORDER
+        .iter()
+        .filter_map(|name| router.get(name))
+        .map(|t| {
+            let mut t = t.clone();
+            t.input_schema = Arc::new(args::compact(&t.input_schema));
+            t
+        })
+        .collect()
 }
 
 fn prompt(def: &prompts::PromptDef) -> Prompt {
@@ -66,10 +74,12 @@ fn prompt(def: &prompts::PromptDef) -> Prompt {
 impl Server {
     /// A server for the workspace `scope` finds, reporting `version` as its own.
     pub fn new(scope: Scope, version: &str) -> Self {
+        let router = tools::router();
         Self {
             scope: Arc::new(scope),
             version: version.to_owned(),
-            tools: Arc::new(tool_list()),
+            tools: Arc::new(listed(&router)),
+            router: Arc::new(router),
             prompts: Arc::new(prompts::PROMPTS.iter().map(prompt).collect()),
         }
     }
@@ -99,7 +109,7 @@ impl Server {
     }
 }
 
-fn result(r: Result<registry::Reply, ToolError>) -> CallToolResult {
+fn result(r: Result<Reply, ToolError>) -> CallToolResult {
     match r {
         Ok(reply) => {
             let mut out = CallToolResult::success(vec![ContentBlock::text(reply.text)]);
@@ -114,19 +124,64 @@ fn result(r: Result<registry::Reply, ToolError>) -> CallToolResult {
     }
 }
 
-/// Runs one tool call to completion (on the calling thread).
-pub fn call(scope: &Scope, def: &'static ToolDef, args: &Map<String, Value>, cancelled: &AtomicBool) -> CallToolResult {
-    let reply = registry::validate(def, args).and_then(|()| {
-        let project_path = args.get("projectPath").and_then(Value::as_str);
-        let root = if project_path.is_some() { Some(scope.resolve(project_path)?) } else { None };
-        let root = match root {
-            Some(r) => Ok(r),
-            None => scope.root(),
+/// What a `#[tool]` method hands to [`Server::run`] besides its arguments: which tool was
+/// called and the request's context (its cancellation).
+pub struct Invocation {
+    name: Cow<'static, str>,
+    context: RequestContext<RoleServer>,
+}
+
+impl FromContextPart<ToolCallContext<'_, Server>> for Invocation {
+    fn from_context_part(context: &mut ToolCallContext<'_, Server>) -> Result<Self, ErrorData> {
+        Ok(Self { name: context.name.clone(), context: context.request_context.clone() })
+    }
+}
+
+impl Server {
+    /// Runs one tool call, the same way for every tool: reads `args` into the tool's typed
+    /// arguments, finds the workspace (`projectPath` confined by [`Scope`]), runs `tool` on the
+    /// blocking pool (a cancelled request stops long waits at their next check) and bounds the
+    /// reply. Every failure is an `isError` result with a hint.
+    pub async fn run<P>(
+        &self,
+        on: Invocation,
+        args: Args<P>,
+        tool: fn(&Call<'_>, P) -> Result<Reply, ToolError>,
+    ) -> CallToolResult
+    where
+        P: DeserializeOwned + Send + 'static,
+    {
+        let name = on.name;
+        let schema = self.tools.iter().find(|t| t.name == name).map(|t| Arc::clone(&t.input_schema));
+        let scope = Arc::clone(&self.scope);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let watch = {
+            let flag = Arc::clone(&cancelled);
+            let ct = on.context.ct.clone();
+            tokio::spawn(async move {
+                ct.cancelled().await;
+                flag.store(true, Ordering::Relaxed);
+            })
         };
-        let call = Call::new(def, args, root, cancelled);
-        registry::finish(def, (def.run)(&call))
-    });
-    result(reply)
+        let tool_name = name.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let schema = schema.unwrap_or_default();
+            let (params, project_path) = args.parse(&tool_name, &schema)?;
+            let root = match project_path {
+                Some(p) => scope.resolve(Some(&p)),
+                None => scope.root(),
+            };
+            call::finish(&tool_name, tool(&Call::new(root, &cancelled), params))
+        })
+        .await;
+        watch.abort();
+        result(outcome.unwrap_or_else(|e| {
+            Err(ToolError::new(
+                format!("{name} failed: {e}"),
+                "this is a bug in specwork; report it with the arguments used",
+            ))
+        }))
+    }
 }
 
 impl ServerHandler for Server {
@@ -154,36 +209,13 @@ impl ServerHandler for Server {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let Some(def) = tools::find(&request.name) else {
-            let names: Vec<&str> = tools::TOOLS.iter().map(|t| t.name).collect();
+        if !self.router.has_route(&request.name) {
             return Err(ErrorData::invalid_params(
-                format!("unknown tool `{}`; the tools are {}", registry::clip(&request.name, 200), names.join(", ")),
+                format!("unknown tool `{}`; the tools are {}", call::clip(&request.name, 200), tools::ORDER.join(", ")),
                 None,
             ));
-        };
-        let args = request.arguments.unwrap_or_default();
-        let scope = Arc::clone(&self.scope);
-        let cancelled = Arc::new(AtomicBool::new(false));
-        // A cancelled request stops long waits at their next check.
-        let watch = {
-            let flag = Arc::clone(&cancelled);
-            let ct = context.ct.clone();
-            tokio::spawn(async move {
-                ct.cancelled().await;
-                flag.store(true, Ordering::Relaxed);
-            })
-        };
-        let flag = Arc::clone(&cancelled);
-        let outcome = tokio::task::spawn_blocking(move || call(&scope, def, &args, &flag)).await;
-        watch.abort();
-        match outcome {
-            Ok(r) => Ok(r.into()),
-            Err(e) => Ok(result(Err(ToolError::new(
-                format!("{} failed: {e}", def.name),
-                "this is a bug in specwork; report it with the arguments used",
-            )))
-            .into()),
         }
+        self.router.call(ToolCallContext::new(self, request, context)).await
     }
 
     async fn list_prompts(
@@ -202,11 +234,7 @@ impl ServerHandler for Server {
         let Some(def) = prompts::find(&request.name) else {
             let names: Vec<&str> = prompts::PROMPTS.iter().map(|p| p.name).collect();
             return Err(ErrorData::invalid_params(
-                format!(
-                    "unknown prompt `{}`; the prompts are {}",
-                    registry::clip(&request.name, 200),
-                    names.join(", ")
-                ),
+                format!("unknown prompt `{}`; the prompts are {}", call::clip(&request.name, 200), names.join(", ")),
                 None,
             ));
         };
@@ -220,10 +248,7 @@ impl ServerHandler for Server {
         .map_err(|e| ErrorData::internal_error(format!("{} failed: {e}", def.name), None))?;
         // Prompts have no error result: a bad argument is a JSON-RPC error the client shows.
         let text = rendered.map_err(|e| {
-            ErrorData::invalid_params(
-                registry::clip(&format!("{} ({})", e.message, e.hint), registry::MAX_ERROR_CHARS),
-                None,
-            )
+            ErrorData::invalid_params(call::clip(&format!("{} ({})", e.message, e.hint), call::MAX_ERROR_CHARS), None)
         })?;
         Ok(GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])
             .with_description(def.description)

@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 
 use specwork_core::model::workspace;
 
-use crate::registry::ToolError;
+use crate::call::ToolError;
 
 /// Where the server looks for its workspace.
 #[derive(Clone, Debug)]

@@ -9,28 +9,74 @@
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use specwork_core::stores::approvals::{self, ApprovalError, ApprovalRecord, ApprovalStatus, RequestOptions};
 
-use crate::registry::{Call, Kind, PROJECT_PATH, Reply, ToolDef, ToolError, clip, opt, req};
+use crate::args::{Args, Int};
+use crate::call::{Call, Reply, ToolError, clip};
+use crate::protocol::{Invocation, Server};
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "approvals",
-    description: "User approval of a document: request, status, wait (until decided), delete.",
-    params: &[
-        req("action", Kind::Enum(&["request", "status", "wait", "delete"]), ""),
-        opt("approvalId", Kind::Str, ""),
-        opt("filePath", Kind::Str, ""),
-        opt("categoryName", Kind::Str, "spec name, or steering"),
-        opt("title", Kind::Str, ""),
-        opt("type", Kind::Enum(&["document", "action"]), ""),
-        opt("category", Kind::Enum(&["spec", "steering"]), ""),
-        opt("timeoutSeconds", Kind::Int(600), "wait: default 120"),
-        PROJECT_PATH,
-    ],
-    read_only: false,
-    run,
-};
+#[tool_router(router = approvals_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(
+        name = "approvals",
+        description = "User approval of a document: request, status, wait (until decided), delete."
+    )]
+    async fn approvals(&self, Parameters(args): Parameters<Args<Params>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
+
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(inline)]
+enum Action {
+    Request,
+    Status,
+    Wait,
+    Delete,
+}
+
+// The peer's record `type` (no doc comment: schemars would list it as a description).
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(inline)]
+enum DocType {
+    Document,
+    Action,
+}
+
+// The peer's record `category`.
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(inline)]
+enum Category {
+    Spec,
+    Steering,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct Params {
+    action: Action,
+    approval_id: Option<String>,
+    file_path: Option<String>,
+    #[schemars(description = "spec name, or steering")]
+    category_name: Option<String>,
+    title: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<DocType>,
+    category: Option<Category>,
+    #[schemars(description = "wait: default 120")]
+    timeout_seconds: Option<Int<600>>,
+    // Listed for the peer's agents; the server reads it before the call (crate::scope).
+    #[allow(dead_code)]
+    project_path: Option<String>,
+}
 
 /// How often `wait` looks at the record.
 const POLL: Duration = Duration::from_millis(200);
@@ -69,12 +115,12 @@ fn category_of(file_path: &str) -> Option<&str> {
     }
 }
 
-fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
-    match call.required("action")? {
-        "request" => request(call),
-        "delete" => delete(call),
-        "wait" => wait(call),
-        _ => status(call),
+fn run(call: &Call<'_>, p: Params) -> Result<Reply, ToolError> {
+    match p.action {
+        Action::Request => request(call, &p),
+        Action::Delete => delete(call, &p),
+        Action::Wait => wait(call, &p),
+        Action::Status => status(call, &p),
     }
 }
 
@@ -89,18 +135,28 @@ struct Requested {
     next: String,
 }
 
-fn request(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let file = call.str("filePath").ok_or_else(|| {
+fn request(call: &Call<'_>, p: &Params) -> Result<Reply, ToolError> {
+    let file = p.file_path.as_deref().ok_or_else(|| {
         ToolError::new(
             "missing argument `filePath`",
             "pass the document, e.g. .spec-workflow/specs/NAME/requirements.md",
         )
     })?;
-    let category = match call.str("categoryName").or_else(|| category_of(file)) {
+    let category = match p.category_name.as_deref().or_else(|| category_of(file)) {
         Some(c) => c,
         None => return Err(ToolError::new("missing argument `categoryName`", "pass the spec name (or steering)")),
     };
-    let opts = RequestOptions { title: call.str("title"), kind: call.str("type"), category: call.str("category") };
+    let opts = RequestOptions {
+        title: p.title.as_deref(),
+        kind: p.kind.map(|k| match k {
+            DocType::Document => "document",
+            DocType::Action => "action",
+        }),
+        category: p.category.map(|c| match c {
+            Category::Spec => "spec",
+            Category::Steering => approvals::STEERING,
+        }),
+    };
     let out = approvals::request_file(call.workspace()?, category, file, &opts).map_err(approval_error)?;
     Ok(Reply::json(&Requested {
         next: format!("call `approvals` {{action: wait, approvalId: {}}}", out.approval_id),
@@ -198,20 +254,21 @@ fn status_of(r: &ApprovalRecord, timed_out: Option<bool>) -> Status {
     }
 }
 
-fn approval_id<'a>(call: &Call<'a>) -> Result<&'a str, ToolError> {
-    call.str("approvalId")
+fn approval_id(p: &Params) -> Result<&str, ToolError> {
+    p.approval_id
+        .as_deref()
         .ok_or_else(|| ToolError::new("missing argument `approvalId`", "pass the id action request returned"))
 }
 
-fn status(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let found = approvals::get(call.root()?, approval_id(call)?).map_err(approval_error)?;
+fn status(call: &Call<'_>, p: &Params) -> Result<Reply, ToolError> {
+    let found = approvals::get(call.root()?, approval_id(p)?).map_err(approval_error)?;
     Ok(Reply::json(&status_of(&found.record, None)))
 }
 
-fn wait(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let id = approval_id(call)?;
+fn wait(call: &Call<'_>, p: &Params) -> Result<Reply, ToolError> {
+    let id = approval_id(p)?;
     let root = call.root()?;
-    let timeout = Duration::from_secs(call.int("timeoutSeconds").unwrap_or(120));
+    let timeout = Duration::from_secs(p.timeout_seconds.map_or(120, |t| t.0));
     let start = Instant::now();
     // Find the record once, then re-read only its own file: the wait costs one small read per
     // poll however many approvals the workspace holds.
@@ -241,8 +298,8 @@ fn wait(call: &Call<'_>) -> Result<Reply, ToolError> {
     }
 }
 
-fn delete(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let gone = approvals::delete(call.root()?, approval_id(call)?).map_err(approval_error)?;
+fn delete(call: &Call<'_>, p: &Params) -> Result<Reply, ToolError> {
+    let gone = approvals::delete(call.root()?, approval_id(p)?).map_err(approval_error)?;
     Ok(Reply::json(&serde_json::json!({
         "approvalId": gone.record.id,
         "deleted": true,

@@ -2,27 +2,53 @@
 //! report: measured from the agents' own logs, plus manual counts of tasks without measured
 //! usage); the most recent rows only.
 
-use serde::Serialize;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use specwork_core::base::display::round_usd;
 use specwork_core::model::config::Config;
 use specwork_core::usage::MeasureError;
 use specwork_core::usage::cost::{self, CostBy, CostError, CostQuery};
 use specwork_usage::Totals;
 
-use crate::registry::{Call, Kind, Reply, ToolDef, ToolError, opt};
+use crate::args::{Args, Bool, flag};
+use crate::call::{Call, Reply, ToolError};
+use crate::protocol::{Invocation, Server};
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "cost",
-    description: "Tokens and USD cost in this workspace, by day, week, month or model.",
-    params: &[
-        opt("by", Kind::Enum(&["day", "week", "month", "model"]), ""),
-        opt("since", Kind::Str, "YYYY-MM-DD"),
-        opt("until", Kind::Str, "YYYY-MM-DD"),
-        opt("today", Kind::Bool, ""),
-    ],
-    read_only: true,
-    run,
-};
+#[tool_router(router = cost_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(
+        name = "cost",
+        description = "Tokens and USD cost in this workspace, by day, week, month or model.",
+        annotations(read_only_hint = true)
+    )]
+    async fn cost(&self, Parameters(args): Parameters<Args<Params>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
+
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(inline)]
+enum By {
+    Day,
+    Week,
+    Month,
+    Model,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct Params {
+    by: Option<By>,
+    #[schemars(description = "YYYY-MM-DD")]
+    since: Option<String>,
+    #[schemars(description = "YYYY-MM-DD")]
+    until: Option<String>,
+    today: Option<Bool>,
+}
 
 /// At most this many rows, the most recent (or, by model, the most expensive).
 const ROWS: usize = 31;
@@ -71,8 +97,8 @@ struct CostReply {
     skipped_lines: usize,
 }
 
-fn date(call: &Call<'_>, name: &str) -> Result<Option<jiff::civil::Date>, ToolError> {
-    call.str(name)
+fn date(value: Option<&str>, name: &str) -> Result<Option<jiff::civil::Date>, ToolError> {
+    value
         .map(|s| {
             let t = s.trim();
             let iso = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
@@ -85,15 +111,20 @@ fn date(call: &Call<'_>, name: &str) -> Result<Option<jiff::civil::Date>, ToolEr
         .transpose()
 }
 
-fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
+fn run(call: &Call<'_>, p: Params) -> Result<Reply, ToolError> {
     let root = call.root()?;
     let (config, _) = Config::load(root);
-    let by = CostBy::parse(call.str("by").unwrap_or("day")).filter(|b| !b.is_from_journals()).unwrap_or(CostBy::Day);
+    let by = match p.by {
+        None | Some(By::Day) => CostBy::Day,
+        Some(By::Week) => CostBy::Week,
+        Some(By::Month) => CostBy::Month,
+        Some(By::Model) => CostBy::Model,
+    };
     let mut q = CostQuery::workspace(root);
     q.by = by;
-    q.today = call.bool("today") == Some(true);
-    q.since = date(call, "since")?;
-    q.until = date(call, "until")?;
+    q.today = flag(p.today);
+    q.since = date(p.since.as_deref(), "since")?;
+    q.until = date(p.until.as_deref(), "until")?;
     let report = cost::report(q, &config).map_err(|e| {
         let hint = match &e {
             CostError::Measure(MeasureError::Sources(_)) => "CLAUDE_CONFIG_DIR must name a directory holding projects/",

@@ -1,20 +1,30 @@
 //! `deliverables`: the seed's deliverables report of one spec, compact — scripts, docs and
 //! configs with purpose and size, the specs that use them, code statistics and quality ratios.
 
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
 use serde::Serialize;
 use specwork_core::model::links::Vault;
 use specwork_core::views::deliverables::report::{self, Ratio};
 
+use super::SpecArg;
 use super::view::capped;
-use crate::registry::{Call, Reply, SPEC_NAME, ToolDef, ToolError, clip};
+use crate::args::Args;
+use crate::call::{Call, Reply, ToolError, clip};
+use crate::protocol::{Invocation, Server};
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "deliverables",
-    description: "A spec's deliverables (scripts, docs, configs) and who uses them.",
-    params: &[SPEC_NAME],
-    read_only: true,
-    run,
-};
+#[tool_router(router = deliverables_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(
+        name = "deliverables",
+        description = "A spec's deliverables (scripts, docs, configs) and who uses them.",
+        annotations(read_only_hint = true)
+    )]
+    async fn deliverables(&self, Parameters(args): Parameters<Args<SpecArg>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
 
 /// Each list shows at most this many files.
 const LIST_MAX: usize = 20;
@@ -74,8 +84,8 @@ fn listed(items: Vec<File>) -> Listed {
     Listed { count, items }
 }
 
-fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let spec = call.spec()?;
+fn run(call: &Call<'_>, p: SpecArg) -> Result<Reply, ToolError> {
+    let spec = call.spec(&p.spec_name)?;
     let ws = call.workspace()?;
     let r = report::build(ws, &Vault::scan(&ws.root), spec);
     let purpose = |p: &Option<String>| p.as_deref().map(|p| clip(p, 160));

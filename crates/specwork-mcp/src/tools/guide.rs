@@ -1,19 +1,28 @@
 //! `spec-workflow-guide`: the workflow as specwork runs it, in a page of Markdown.
 
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
 use serde_json::json;
 
-use super::{TOOLS, has};
-use crate::registry::{Call, Reply, ToolDef, ToolError};
+use super::{ORDER, has};
+use crate::args::{Args, NoArgs};
+use crate::call::{Call, Reply, ToolError};
+use crate::protocol::{Invocation, Server};
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "spec-workflow-guide",
-    description: "The spec workflow (requirements, design, tasks, code) with these tools. Read once.",
-    params: &[],
-    read_only: true,
-    run,
-};
+#[tool_router(router = guide_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(
+        name = "spec-workflow-guide",
+        description = "The spec workflow (requirements, design, tasks, code) with these tools. Read once.",
+        annotations(read_only_hint = true)
+    )]
+    async fn spec_workflow_guide(&self, Parameters(args): Parameters<Args<NoArgs>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
 
-fn run(_call: &Call<'_>) -> Result<Reply, ToolError> {
+fn run(_call: &Call<'_>, _: NoArgs) -> Result<Reply, ToolError> {
     Ok(markdown(guide()))
 }
 
@@ -88,7 +97,7 @@ Edit only the task's marker; never rewrite tasks.md wholesale.
 
 Tools: "
     );
-    let names: Vec<String> = TOOLS.iter().map(|t| format!("`{}`", t.name)).collect();
+    let names: Vec<String> = ORDER.iter().map(|t| format!("`{t}`")).collect();
     s.push_str(&names.join(", "));
     s.push_str(".\n");
     s
@@ -100,8 +109,8 @@ mod tests {
     fn guide_is_short_and_lists_every_tool() {
         let g = super::guide();
         assert!(g.len() < 4096, "guide is {} bytes", g.len());
-        for t in super::TOOLS {
-            assert!(g.contains(&format!("`{}`", t.name)), "{}", t.name);
+        for t in super::ORDER {
+            assert!(g.contains(&format!("`{t}`")), "{t}");
         }
     }
 }

@@ -1,42 +1,76 @@
 //! The knowledge base: `log-implementation` (the peer's tool; files and line counts measured by
 //! git when the workspace is a repository) and `search` over specs, timelines and logs.
 
-use serde::Serialize;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, JsonObject};
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use specwork_core::stores::implog::{self, Artifacts, LogError, NewLog, git::GitWindow};
 use specwork_core::stores::session::{Identity, SessionIndex};
 use specwork_core::views::search::{self, SearchKind};
 
 use super::view::capped;
-use crate::registry::{Call, Kind, PROJECT_PATH, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt, req};
+use crate::args::{Args, Int};
+use crate::call::{Call, Reply, ToolError, clip};
+use crate::protocol::{Invocation, Server};
 
-pub const LOG_IMPLEMENTATION: ToolDef = ToolDef {
-    name: "log-implementation",
-    description: "Log what a task built (git measures files and lines).",
-    params: &[
-        SPEC_NAME,
-        req("taskId", Kind::Str, ""),
-        req("summary", Kind::Str, ""),
-        opt("filesModified", Kind::StrList, ""),
-        opt("filesCreated", Kind::StrList, ""),
-        opt("statistics", Kind::Object, "linesAdded, linesRemoved"),
-        opt("artifacts", Kind::Object, "apiEndpoints, components, functions, classes, integrations"),
-        PROJECT_PATH,
-    ],
-    read_only: false,
-    run: log_implementation,
-};
+#[tool_router(router = knowledge_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(name = "log-implementation", description = "Log what a task built (git measures files and lines).")]
+    async fn log_implementation(
+        &self,
+        Parameters(args): Parameters<Args<LogParams>>,
+        on: Invocation,
+    ) -> CallToolResult {
+        self.run(on, args, log_implementation).await
+    }
 
-pub const SEARCH: ToolDef = ToolDef {
-    name: "search",
-    description: "Search specs, timelines and implementation logs (artifacts by name).",
-    params: &[
-        req("query", Kind::Str, ""),
-        opt("kind", Kind::Enum(&["log", "spec", "context"]), ""),
-        opt("limit", Kind::Int(50), "default 20"),
-    ],
-    read_only: true,
-    run: search,
-};
+    #[tool(
+        name = "search",
+        description = "Search specs, timelines and implementation logs (artifacts by name).",
+        annotations(read_only_hint = true)
+    )]
+    async fn search(&self, Parameters(args): Parameters<Args<SearchParams>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, search).await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct LogParams {
+    spec_name: String,
+    task_id: String,
+    summary: String,
+    files_modified: Option<Vec<String>>,
+    files_created: Option<Vec<String>>,
+    // Objects whose fields are read leniently (the peer's shapes), so their schema stays short.
+    #[schemars(description = "linesAdded, linesRemoved")]
+    statistics: Option<JsonObject>,
+    #[schemars(description = "apiEndpoints, components, functions, classes, integrations")]
+    artifacts: Option<JsonObject>,
+    // Listed for the peer's agents; the server reads it before the call (crate::scope).
+    #[allow(dead_code)]
+    project_path: Option<String>,
+}
+
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(inline)]
+enum Kind {
+    Log,
+    Spec,
+    Context,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct SearchParams {
+    query: String,
+    kind: Option<Kind>,
+    #[schemars(description = "default 20")]
+    limit: Option<Int<50>>,
+}
 
 fn log_error(e: LogError) -> ToolError {
     let hint = match &e {
@@ -69,12 +103,12 @@ struct Logged {
     unverified: Vec<String>,
 }
 
-fn log_implementation(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let spec = call.spec()?;
+fn log_implementation(call: &Call<'_>, p: LogParams) -> Result<Reply, ToolError> {
+    let spec = call.spec(&p.spec_name)?;
     let ws = call.workspace()?;
-    let task_id = call.required("taskId")?;
-    let artifacts = match call.object("artifacts") {
-        Some(a) => Artifacts::from_json(&serde_json::Value::Object(a.clone()).to_string()).map_err(|e| {
+    let task_id = p.task_id.as_str();
+    let artifacts = match p.artifacts {
+        Some(a) => Artifacts::from_json(&serde_json::Value::Object(a).to_string()).map_err(|e| {
             ToolError::new(
                 format!("invalid artifacts: {e}"),
                 "pass {apiEndpoints: [], components: [], functions: [], classes: [], integrations: []}",
@@ -82,7 +116,7 @@ fn log_implementation(call: &Call<'_>) -> Result<Reply, ToolError> {
         })?,
         None => Artifacts::default(),
     };
-    let stat = |k: &str| call.object("statistics").and_then(|s| s.get(k)).and_then(serde_json::Value::as_u64);
+    let stat = |k: &str| p.statistics.as_ref().and_then(|s| s.get(k)).and_then(serde_json::Value::as_u64);
     // The window starts when this task was started in a session, when a journal says so.
     let since = {
         let who = Identity::detect(&ws.root, &ws.config);
@@ -97,10 +131,10 @@ fn log_implementation(call: &Call<'_>) -> Result<Reply, ToolError> {
     };
     let new = NewLog {
         task_id: task_id.to_owned(),
-        summary: clip(call.required("summary")?, 4000),
+        summary: clip(&p.summary, 4000),
         artifacts,
-        files_modified: call.str_list("filesModified").into_iter().map(str::to_owned).collect(),
-        files_created: call.str_list("filesCreated").into_iter().map(str::to_owned).collect(),
+        files_modified: p.files_modified.unwrap_or_default(),
+        files_created: p.files_created.unwrap_or_default(),
         lines_added: stat("linesAdded"),
         lines_removed: stat("linesRemoved"),
         measure: Some(GitWindow { base: None, since }),
@@ -122,13 +156,21 @@ fn log_implementation(call: &Call<'_>) -> Result<Reply, ToolError> {
     }))
 }
 
-fn search(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let query = call.required("query")?;
+fn search(call: &Call<'_>, p: SearchParams) -> Result<Reply, ToolError> {
+    let query = p.query.as_str();
     if query.trim().is_empty() {
         return Err(ToolError::new("the query is empty", "pass words to look for, e.g. an artifact or function name"));
     }
-    let kinds: Vec<SearchKind> = call.str("kind").and_then(SearchKind::parse).into_iter().collect();
-    let limit = call.int("limit").map_or(20, |l| usize::try_from(l).unwrap_or(50)).clamp(1, 50);
+    let kinds: Vec<SearchKind> = p
+        .kind
+        .map(|k| match k {
+            Kind::Log => SearchKind::Log,
+            Kind::Spec => SearchKind::Spec,
+            Kind::Context => SearchKind::Context,
+        })
+        .into_iter()
+        .collect();
+    let limit = p.limit.map_or(20, |l| usize::try_from(l.0).unwrap_or(50)).clamp(1, 50);
     let mut r = search::search(call.workspace()?, &clip(query, 200), &kinds, limit);
     r.diagnostics.truncate(5);
     Ok(Reply::json(&r))

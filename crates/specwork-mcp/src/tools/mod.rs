@@ -1,15 +1,24 @@
-//! Every tool the server offers, in the order `tools/list` shows them.
+//! Every tool the server offers: one file per tool (or per family of tools), each with its
+//! typed arguments (`#[derive(Deserialize, JsonSchema)]`), its `#[tool]` method in a
+//! `#[tool_router]` block of its own, and one plain function that calls the core library and
+//! returns a [`crate::call::Reply`].
 //!
-//! Adding a tool is one entry here and one small function that calls the core library and
-//! returns a [`Reply`]: the schema, argument checks, workspace confinement, size bound and the
-//! MCP encoding (structured content plus the same as text, `isError` for failures) are shared.
+//! Adding a tool: write its file, add its router to [`router`] and its name to [`ORDER`]. The
+//! schema, argument checks, workspace confinement, size bound and the MCP encoding (structured
+//! content plus the same as text, `isError` for failures) are shared ([`crate::args`],
+//! `Server::run`). Keep the description to one short sentence and `tools/list` under 6 KB.
 
+use rmcp::handler::server::router::tool::ToolRouter;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use specwork_core::TaskStatus;
 use specwork_core::base::write::WriteError;
 use specwork_core::model::edit::EditError;
 use specwork_core::ops::OpError;
 use specwork_core::stores::session::SessionError;
 
-use crate::registry::{ToolDef, ToolError};
+use crate::call::ToolError;
+use crate::protocol::Server;
 
 mod approvals;
 mod cost;
@@ -23,34 +32,73 @@ mod status;
 pub(crate) mod steering_guide;
 mod tasks;
 
-/// The tools, in `tools/list` order.
-pub static TOOLS: &[ToolDef] = &[
-    guide::TOOL,
-    steering_guide::TOOL,
-    spec_status::TOOL,
-    status::TOOL,
-    resume::TOOL,
-    tasks::TOOL,
-    approvals::TOOL,
-    knowledge::LOG_IMPLEMENTATION,
-    sessions::START_SESSION,
-    sessions::DO_TASK,
-    sessions::LOG_TASK,
-    sessions::SESSION_STATUS,
-    sessions::END_SESSION,
-    cost::TOOL,
-    deliverables::TOOL,
-    knowledge::SEARCH,
+/// The tools, in `tools/list` order (the guide first: clients show them in this order).
+pub const ORDER: [&str; 16] = [
+    "spec-workflow-guide",
+    "steering-guide",
+    "spec-status",
+    "status",
+    "resume",
+    "tasks",
+    "approvals",
+    "log-implementation",
+    "start-session",
+    "do-task",
+    "log-task",
+    "session-status",
+    "end-session",
+    "cost",
+    "deliverables",
+    "search",
 ];
 
-/// A tool by name.
-pub fn find(name: &str) -> Option<&'static ToolDef> {
-    TOOLS.iter().find(|t| t.name == name)
+/// Every tool's route: its listing (name, description, schema, annotations) and its method.
+pub fn router() -> ToolRouter<Server> {
+    Server::guide_router()
+        + Server::steering_guide_router()
+        + Server::spec_status_router()
+        + Server::status_router()
+        + Server::resume_router()
+        + Server::tasks_router()
+        + Server::approvals_router()
+        + Server::knowledge_router()
+        + Server::sessions_router()
+        + Server::cost_router()
+        + Server::deliverables_router()
 }
 
 /// Whether a tool of that name is offered (prompts and the guide mention only those).
 pub fn has(name: &str) -> bool {
-    find(name).is_some()
+    ORDER.contains(&name)
+}
+
+/// The arguments of a tool that reads one spec.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SpecArg {
+    pub spec_name: String,
+}
+
+// A task status as an argument (a `//` comment: schemars lists doc comments as descriptions).
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(inline)]
+pub(crate) enum Status {
+    Pending,
+    InProgress,
+    Done,
+    Blocked,
+}
+
+impl From<Status> for TaskStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Pending => Self::Pending,
+            Status::InProgress => Self::InProgress,
+            Status::Done => Self::Done,
+            Status::Blocked => Self::Blocked,
+        }
+    }
 }
 
 /// The model-facing form of an operation's error.
@@ -104,7 +152,7 @@ pub(crate) mod view {
     use specwork_core::views::report::TaskRef;
     use specwork_core::{Task, TaskCounts};
 
-    use crate::registry::clip;
+    use crate::call::clip;
 
     /// Titles are clipped to this many characters in lists.
     pub const TITLE_CHARS: usize = 100;
@@ -221,16 +269,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_unique_and_descriptions_short() {
-        let mut names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), TOOLS.len());
-        for t in TOOLS {
-            assert!(t.description.len() <= 160, "{}: description is {} bytes", t.name, t.description.len());
-            assert!(!t.description.contains('\n'), "{}", t.name);
-            for p in t.params {
-                assert!(p.desc.len() <= 60, "{}.{}", t.name, p.name);
+    fn the_order_lists_every_routed_tool_once() {
+        let router = router();
+        let mut routed: Vec<String> = router.list_all().into_iter().map(|t| t.name.into_owned()).collect();
+        let mut listed: Vec<String> = ORDER.iter().map(|n| (*n).to_owned()).collect();
+        routed.sort_unstable();
+        listed.sort_unstable();
+        listed.dedup();
+        assert_eq!(routed, listed);
+    }
+
+    #[test]
+    fn descriptions_are_short() {
+        for t in crate::protocol::tool_list() {
+            let d = t.description.as_deref().unwrap_or_default();
+            assert!(!d.is_empty() && d.len() <= 160 && !d.contains('\n'), "{}: {d:?}", t.name);
+            for (name, p) in t.input_schema.get("properties").and_then(|p| p.as_object()).into_iter().flatten() {
+                let desc = p.get("description").and_then(|d| d.as_str()).unwrap_or_default();
+                assert!(desc.len() <= 60, "{}.{name}: {desc:?}", t.name);
             }
         }
     }

@@ -1,18 +1,28 @@
 //! `resume`: where to continue a spec — previous sessions, remaining tasks, the next task.
 
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
 use serde::Serialize;
 use specwork_core::views::report;
 
+use super::SpecArg;
 use super::view::{TaskItem, capped};
-use crate::registry::{Call, Reply, SPEC_NAME, ToolDef, ToolError, clip};
+use crate::args::Args;
+use crate::call::{Call, Reply, ToolError, clip};
+use crate::protocol::{Invocation, Server};
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "resume",
-    description: "Where to continue a spec: last sessions, remaining and next task.",
-    params: &[SPEC_NAME],
-    read_only: true,
-    run,
-};
+#[tool_router(router = resume_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(
+        name = "resume",
+        description = "Where to continue a spec: last sessions, remaining and next task.",
+        annotations(read_only_hint = true)
+    )]
+    async fn resume(&self, Parameters(args): Parameters<Args<SpecArg>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,8 +50,8 @@ struct ResumeReply {
     tasks_file: Option<String>,
 }
 
-fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let r = report::resume_with_sessions(call.workspace()?, call.spec()?).resume;
+fn run(call: &Call<'_>, p: SpecArg) -> Result<Reply, ToolError> {
+    let r = report::resume_with_sessions(call.workspace()?, call.spec(&p.spec_name)?).resume;
     let (remaining, remaining_count) = capped(&r.remaining, 20);
     let skip = r.sessions.len().saturating_sub(3);
     let sessions = r

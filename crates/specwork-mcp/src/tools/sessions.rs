@@ -2,7 +2,11 @@
 //! `end-session`. Each calls one operation of `specwork_core::ops` (or one view) and trims the
 //! answer.
 
-use serde::Serialize;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use specwork_core::TaskStatus;
 use specwork_core::base::display;
 use specwork_core::ops::session::{self as session_ops, SessionPick};
@@ -11,76 +15,98 @@ use specwork_core::stores::session::{self, StartOptions};
 use specwork_core::views::session_status;
 use specwork_core::views::today::DayFigures;
 
-use super::op_error;
 use super::view::{TaskDetail, capped};
-use crate::registry::{Call, Kind, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt, req};
+use super::{Status, op_error};
+use crate::args::{Args, Bool, flag};
+use crate::call::{Call, Reply, ToolError, clip};
+use crate::protocol::{Invocation, Server};
 
-const STATUSES: &[&str] = &["pending", "in-progress", "done", "blocked"];
-const TOKENS: &str = "e.g. 45k, if not measured";
-const SESSION: &str = "";
+#[tool_router(router = sessions_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(name = "start-session", description = "Start a work session on a spec (journals its task events).")]
+    async fn start_session(&self, Parameters(args): Parameters<Args<StartParams>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, start_session).await
+    }
 
-pub const START_SESSION: ToolDef = ToolDef {
-    name: "start-session",
-    description: "Start a work session on a spec (journals its task events).",
-    params: &[
-        req("name", Kind::Str, "e.g. inv-1000"),
-        SPEC_NAME,
-        opt("title", Kind::Str, ""),
-        opt("note", Kind::Str, "planning note"),
-    ],
-    read_only: false,
-    run: start_session,
-};
+    #[tool(name = "do-task", description = "Start a task (returns its prompt); done:true finishes it.")]
+    async fn do_task(&self, Parameters(args): Parameters<Args<DoTaskParams>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, do_task).await
+    }
 
-pub const DO_TASK: ToolDef = ToolDef {
-    name: "do-task",
-    description: "Start a task (returns its prompt); done:true finishes it.",
-    params: &[
-        SPEC_NAME,
-        req("taskId", Kind::Str, ""),
-        opt("done", Kind::Bool, ""),
-        opt("tokens", Kind::Str, TOKENS),
-        opt("force", Kind::Bool, "reopen; or finish unverified"),
-        opt("summary", Kind::Str, ""),
-        opt("session", Kind::Str, SESSION),
-    ],
-    read_only: false,
-    run: do_task,
-};
+    #[tool(name = "log-task", description = "Record a task's status (and tokens) by hand.")]
+    async fn log_task(&self, Parameters(args): Parameters<Args<LogTaskParams>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, log_task).await
+    }
 
-pub const LOG_TASK: ToolDef = ToolDef {
-    name: "log-task",
-    description: "Record a task's status (and tokens) by hand.",
-    params: &[
-        req("taskId", Kind::Str, ""),
-        req("status", Kind::Enum(STATUSES), ""),
-        opt("tokens", Kind::Str, TOKENS),
-        opt("specName", Kind::Str, "default: the session's"),
-        opt("note", Kind::Str, "blocked: the reason"),
-        opt("session", Kind::Str, SESSION),
-    ],
-    read_only: false,
-    run: log_task,
-};
+    #[tool(
+        name = "session-status",
+        description = "Open sessions and today's tokens and cost.",
+        annotations(read_only_hint = true)
+    )]
+    async fn session_status(&self, Parameters(args): Parameters<Args<StatusParams>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, session_status).await
+    }
 
-pub const SESSION_STATUS: ToolDef = ToolDef {
-    name: "session-status",
-    description: "Open sessions and today's tokens and cost.",
-    params: &[opt("mine", Kind::Bool, "only your sessions")],
-    read_only: true,
-    run: session_status,
-};
+    #[tool(name = "end-session", description = "End your session (records commits and measured tokens).")]
+    async fn end_session(&self, Parameters(args): Parameters<Args<EndParams>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, end_session).await
+    }
+}
 
-pub const END_SESSION: ToolDef = ToolDef {
-    name: "end-session",
-    description: "End your session (records commits and measured tokens).",
-    params: &[opt("name", Kind::Str, "")],
-    read_only: false,
-    run: end_session,
-};
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct StartParams {
+    #[schemars(description = "e.g. inv-1000")]
+    name: String,
+    spec_name: String,
+    title: Option<String>,
+    #[schemars(description = "planning note")]
+    note: Option<String>,
+}
 
-fn tokens(call: &Call<'_>) -> Result<Option<u64>, ToolError> {
-    call.str("tokens")
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct DoTaskParams {
+    spec_name: String,
+    task_id: String,
+    done: Option<Bool>,
+    #[schemars(description = "e.g. 45k, if not measured")]
+    tokens: Option<String>,
+    #[schemars(description = "reopen; or finish unverified")]
+    force: Option<Bool>,
+    summary: Option<String>,
+    session: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct LogTaskParams {
+    task_id: String,
+    status: Status,
+    #[schemars(description = "e.g. 45k, if not measured")]
+    tokens: Option<String>,
+    #[schemars(description = "default: the session's")]
+    spec_name: Option<String>,
+    #[schemars(description = "blocked: the reason")]
+    note: Option<String>,
+    session: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct StatusParams {
+    #[schemars(description = "only your sessions")]
+    mine: Option<Bool>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct EndParams {
+    name: Option<String>,
+}
+
+fn tokens(given: Option<&str>) -> Result<Option<u64>, ToolError> {
+    given
         .map(|t| {
             session::parse_tokens(t).ok_or_else(|| {
                 ToolError::new(format!("cannot read `{t}` as a token count"), "write it as 45k, 1.2M or 45000")
@@ -89,21 +115,17 @@ fn tokens(call: &Call<'_>) -> Result<Option<u64>, ToolError> {
         .transpose()
 }
 
-fn pick<'a>(call: &'a Call<'_>) -> SessionPick<'a> {
-    SessionPick::named(call.str("session"))
-}
-
-fn start_session(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let spec = call.spec()?;
-    let opts = StartOptions { name: call.required("name")?, title: call.str("title"), ..StartOptions::default() };
-    let notes: Vec<String> = call.str("note").map(|n| clip(n, 2000)).into_iter().collect();
+fn start_session(call: &Call<'_>, p: StartParams) -> Result<Reply, ToolError> {
+    let spec = call.spec(&p.spec_name)?;
+    let opts = StartOptions { name: &p.name, title: p.title.as_deref(), ..StartOptions::default() };
+    let notes: Vec<String> = p.note.as_deref().map(|n| clip(n, 2000)).into_iter().collect();
     let mut r = session_ops::start(call.workspace()?, spec, &opts, &notes).map_err(op_error)?;
     r.planned.truncate(30);
     Ok(Reply::json(&r))
 }
 
-fn end_session(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let r = session_ops::end(call.workspace()?, &SessionPick::named(call.str("name")), None).map_err(op_error)?;
+fn end_session(call: &Call<'_>, p: EndParams) -> Result<Reply, ToolError> {
+    let r = session_ops::end(call.workspace()?, &SessionPick::named(p.name.as_deref()), None).map_err(op_error)?;
     Ok(Reply::json(&r))
 }
 
@@ -119,27 +141,28 @@ struct Started {
     next: String,
 }
 
-fn do_task(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let spec = call.spec()?;
-    let id = call.required("taskId")?;
+fn do_task(call: &Call<'_>, p: DoTaskParams) -> Result<Reply, ToolError> {
+    let spec = call.spec(&p.spec_name)?;
+    let id = p.task_id.as_str();
     let ws = call.workspace()?;
-    if call.bool("done") == Some(true) {
+    let pick = SessionPick::named(p.session.as_deref());
+    if flag(p.done) {
         // The agent's own words for the implementation log: one paragraph, bounded.
-        let summary = call.str("summary").map(|n| clip(&n.split_whitespace().collect::<Vec<_>>().join(" "), 2000));
+        let summary = p.summary.map(|n| clip(&n.split_whitespace().collect::<Vec<_>>().join(" "), 2000));
         let opts = FinishOptions {
-            tokens: tokens(call)?,
-            pick: pick(call),
-            force: call.bool("force") == Some(true),
+            tokens: tokens(p.tokens.as_deref())?,
+            pick,
+            force: flag(p.force),
             summary: summary.as_deref(),
             ..FinishOptions::default()
         };
         return Ok(Reply::json(&task_ops::finish(ws, spec, id, &opts).map_err(op_error)?));
     }
-    if call.str("tokens").is_some() {
+    if p.tokens.is_some() {
         return Err(ToolError::new("`tokens` goes with done: true", "drop tokens, or finish the task with done: true"));
     }
-    let force = call.bool("force") == Some(true);
-    let o = StartOptionsTask { reopen: force, pass_gate: force, pick: pick(call) };
+    let force = flag(p.force);
+    let o = StartOptionsTask { reopen: force, pass_gate: force, pick };
     let r = task_ops::start(ws, spec, id, &o).map_err(op_error)?;
     Ok(Reply::json(&Started {
         next: format!("when finished: `do-task` {{specName: {}, taskId: {}, done: true}}", r.spec, r.task.id),
@@ -151,25 +174,25 @@ fn do_task(call: &Call<'_>) -> Result<Reply, ToolError> {
     }))
 }
 
-fn log_task(call: &Call<'_>) -> Result<Reply, ToolError> {
+fn log_task(call: &Call<'_>, p: LogTaskParams) -> Result<Reply, ToolError> {
     let ws = call.workspace()?;
-    let spec_id = match call.str("specName") {
-        Some(s) => s.to_owned(),
-        None => session_ops::current_spec(ws, &pick(call)).map_err(op_error)?,
+    let pick = SessionPick::named(p.session.as_deref());
+    let spec_id = match p.spec_name {
+        Some(s) => s,
+        None => session_ops::current_spec(ws, &pick).map_err(op_error)?,
     };
-    let spec = call.spec_by_id(&spec_id)?;
-    let status = call.str("status").and_then(TaskStatus::parse).unwrap_or(TaskStatus::Done);
+    let spec = call.spec(&spec_id)?;
     // One line, bounded: a note never becomes extra lines (or tasks) in tasks.md.
-    let note = call.str("note").map(|n| clip(&n.split_whitespace().collect::<Vec<_>>().join(" "), 300));
+    let note = p.note.map(|n| clip(&n.split_whitespace().collect::<Vec<_>>().join(" "), 300));
     let opts = FinishOptions {
-        status: Some(status),
-        tokens: tokens(call)?,
+        status: Some(TaskStatus::from(p.status)),
+        tokens: tokens(p.tokens.as_deref())?,
         note: note.as_deref(),
-        pick: pick(call),
+        pick,
         manual_log: true,
         ..FinishOptions::default()
     };
-    Ok(Reply::json(&task_ops::finish(ws, spec, call.required("taskId")?, &opts).map_err(op_error)?))
+    Ok(Reply::json(&task_ops::finish(ws, spec, &p.task_id, &opts).map_err(op_error)?))
 }
 
 #[derive(Serialize)]
@@ -197,10 +220,10 @@ struct StatusReply {
     today: DayFigures,
 }
 
-fn session_status(call: &Call<'_>) -> Result<Reply, ToolError> {
+fn session_status(call: &Call<'_>, p: StatusParams) -> Result<Reply, ToolError> {
     let root = call.root()?;
     let (config, _) = specwork_core::model::config::Config::load(root);
-    let r = session_status::build(root, &config, call.bool("mine") == Some(true), None);
+    let r = session_status::build(root, &config, flag(p.mine), None);
     let (sessions, session_count) = capped::<_, SessionRow>(
         r.sessions.into_iter().map(|s| SessionRow {
             name: s.name,

@@ -3,20 +3,39 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use specwork_core::stores::approvals::{self, DocKind, DocState};
 use specwork_core::{Layout, Spec, TaskStatus};
 
 use super::view::{Counts, TaskItem};
-use crate::registry::{Call, PROJECT_PATH, Reply, SPEC_NAME, ToolDef, ToolError, clip};
+use crate::args::Args;
+use crate::call::{Call, Reply, ToolError, clip};
+use crate::protocol::{Invocation, Server};
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "spec-status",
-    description: "One spec's phases, task progress and next task.",
-    params: &[SPEC_NAME, PROJECT_PATH],
-    read_only: true,
-    run,
-};
+#[tool_router(router = spec_status_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(
+        name = "spec-status",
+        description = "One spec's phases, task progress and next task.",
+        annotations(read_only_hint = true)
+    )]
+    async fn spec_status(&self, Parameters(args): Parameters<Args<Params>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct Params {
+    spec_name: String,
+    // Listed for the peer's agents; the server reads it before the call (crate::scope).
+    #[allow(dead_code)]
+    project_path: Option<String>,
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,8 +81,8 @@ struct SpecStatusReply {
     next_steps: Vec<String>,
 }
 
-fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let spec = call.spec()?;
+fn run(call: &Call<'_>, p: Params) -> Result<Reply, ToolError> {
+    let spec = call.spec(&p.spec_name)?;
     let root = call.root()?;
     let counts = spec.tasks.counts();
     // Approval states by document, from the durable records and snapshots.

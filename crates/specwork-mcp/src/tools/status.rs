@@ -1,18 +1,37 @@
 //! `status`: the portfolio of every spec (paged), or one spec's report with its task lists capped.
 
-use serde::Serialize;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use specwork_core::views::report;
 
 use super::view::{Counts, TaskItem, capped};
-use crate::registry::{CURSOR, Call, Kind, Reply, ToolDef, ToolError, clip, opt};
+use crate::args::{Args, Int};
+use crate::call::{Call, Page, Reply, ToolError, clip};
+use crate::protocol::{Invocation, Server};
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "status",
-    description: "All specs with progress (paged), or one spec's report (specName).",
-    params: &[opt("specName", Kind::Str, "omit for all specs"), CURSOR, opt("limit", Kind::Int(100), "")],
-    read_only: true,
-    run,
-};
+#[tool_router(router = status_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(
+        name = "status",
+        description = "All specs with progress (paged), or one spec's report (specName).",
+        annotations(read_only_hint = true)
+    )]
+    async fn status(&self, Parameters(args): Parameters<Args<Params>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct Params {
+    #[schemars(description = "omit for all specs")]
+    spec_name: Option<String>,
+    cursor: Option<String>,
+    limit: Option<Int<100>>,
+}
 
 /// Each task list of a one-spec report shows at most this many tasks.
 const LIST_MAX: usize = 15;
@@ -116,11 +135,11 @@ struct Deliverables {
     other: usize,
 }
 
-fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
-    if call.str("specName").is_some() {
-        return one(call);
+fn run(call: &Call<'_>, p: Params) -> Result<Reply, ToolError> {
+    if let Some(name) = &p.spec_name {
+        return one(call, name);
     }
-    let page = call.page(50)?;
+    let page = Page::new(p.cursor.as_deref(), p.limit.map(|l| l.0), 50)?;
     let ws = call.workspace()?;
     let p = report::portfolio(ws, false);
     let spec_count = p.specs.len();
@@ -151,8 +170,8 @@ fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
     }))
 }
 
-fn one(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let spec = call.spec()?;
+fn one(call: &Call<'_>, name: &str) -> Result<Reply, ToolError> {
+    let spec = call.spec(name)?;
     let r = report::spec_report(call.workspace()?, spec);
     let row = &r.row;
     let d = &r.deliverables;

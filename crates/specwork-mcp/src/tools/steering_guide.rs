@@ -1,18 +1,28 @@
 //! `steering-guide`: how to write the project's steering documents (product, tech, structure),
 //! the peer's tool of the same name, in specwork's own words.
 
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+
 use super::has;
-use crate::registry::{Call, Reply, ToolDef, ToolError};
+use crate::args::{Args, NoArgs};
+use crate::call::{Call, Reply, ToolError};
+use crate::protocol::{Invocation, Server};
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "steering-guide",
-    description: "How to write steering docs (product, tech, structure), if asked.",
-    params: &[],
-    read_only: true,
-    run,
-};
+#[tool_router(router = steering_guide_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(
+        name = "steering-guide",
+        description = "How to write steering docs (product, tech, structure), if asked.",
+        annotations(read_only_hint = true)
+    )]
+    async fn steering_guide(&self, Parameters(args): Parameters<Args<NoArgs>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
 
-fn run(_call: &Call<'_>) -> Result<Reply, ToolError> {
+fn run(_call: &Call<'_>, _: NoArgs) -> Result<Reply, ToolError> {
     Ok(super::guide::markdown(guide()))
 }
 

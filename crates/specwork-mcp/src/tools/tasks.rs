@@ -1,39 +1,61 @@
 //! `tasks`: list a spec's tasks (paged), show one task in full, or set a task's status in place.
 
-use serde::Serialize;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use specwork_core::model::edit::EditError;
 use specwork_core::ops::OpError;
 use specwork_core::ops::session::SessionPick;
 use specwork_core::ops::task as task_ops;
 use specwork_core::{TaskStatus, base::names};
 
+use super::Status;
 use super::view::{Counts, TaskDetail, TaskItem};
-use crate::registry::{CURSOR, Call, Kind, Reply, SPEC_NAME, ToolDef, ToolError, clip, opt};
+use crate::args::{Args, Int};
+use crate::call::{Call, Page, Reply, ToolError, clip};
+use crate::protocol::{Invocation, Server};
 
-const STATUSES: &[&str] = &["pending", "in-progress", "done", "blocked"];
+#[tool_router(router = tasks_router, vis = "pub(crate)")]
+impl Server {
+    #[tool(name = "tasks", description = "List a spec's tasks (paged), show one with its prompt, or set its status.")]
+    async fn tasks(&self, Parameters(args): Parameters<Args<Params>>, on: Invocation) -> CallToolResult {
+        self.run(on, args, run).await
+    }
+}
 
-pub const TOOL: ToolDef = ToolDef {
-    name: "tasks",
-    description: "List a spec's tasks (paged), show one with its prompt, or set its status.",
-    params: &[
-        opt("action", Kind::Enum(&["list", "show", "set"]), ""),
-        SPEC_NAME,
-        opt("taskId", Kind::Str, "for show and set"),
-        opt("status", Kind::Enum(STATUSES), "set: new status; list: filter"),
-        opt("reason", Kind::Str, "why blocked"),
-        opt("session", Kind::Str, ""),
-        CURSOR,
-        opt("limit", Kind::Int(200), ""),
-    ],
-    read_only: false,
-    run,
-};
+#[derive(Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(inline)]
+enum Action {
+    #[default]
+    List,
+    Show,
+    Set,
+}
 
-fn run(call: &Call<'_>) -> Result<Reply, ToolError> {
-    match call.str("action").unwrap_or("list") {
-        "show" => show(call),
-        "set" => set(call),
-        _ => list(call),
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct Params {
+    action: Option<Action>,
+    spec_name: String,
+    #[schemars(description = "for show and set")]
+    task_id: Option<String>,
+    #[schemars(description = "set: new status; list: filter")]
+    status: Option<Status>,
+    #[schemars(description = "why blocked")]
+    reason: Option<String>,
+    session: Option<String>,
+    cursor: Option<String>,
+    limit: Option<Int<200>>,
+}
+
+fn run(call: &Call<'_>, p: Params) -> Result<Reply, ToolError> {
+    match p.action.unwrap_or_default() {
+        Action::Show => show(call, &p),
+        Action::Set => set(call, &p),
+        Action::List => list(call, &p),
     }
 }
 
@@ -47,17 +69,17 @@ struct ListReply {
     next_cursor: Option<String>,
 }
 
-fn list(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let page = call.page(100)?;
-    let spec = call.spec()?;
-    let only = call.str("status").and_then(TaskStatus::parse);
+fn list(call: &Call<'_>, p: &Params) -> Result<Reply, ToolError> {
+    let page = Page::new(p.cursor.as_deref(), p.limit.map(|l| l.0), 100)?;
+    let spec = call.spec(&p.spec_name)?;
+    let only = p.status.map(TaskStatus::from);
     let (tasks, next_cursor) =
         page.take(spec.tasks.tasks.iter().filter(|t| only.is_none_or(|s| t.status == s)).map(TaskItem::from));
     Ok(Reply::json(&ListReply { spec: spec.id.clone(), counts: spec.tasks.counts().into(), tasks, next_cursor }))
 }
 
-fn task_id<'a>(call: &Call<'a>) -> Result<&'a str, ToolError> {
-    let id = call.str("taskId").ok_or_else(|| {
+fn task_id(p: &Params) -> Result<&str, ToolError> {
+    let id = p.task_id.as_deref().ok_or_else(|| {
         ToolError::new("missing argument `taskId`", "pass the task id, e.g. 1.2 (`tasks` lists them)")
     })?;
     names::task_id(id)?;
@@ -73,9 +95,9 @@ struct ShowReply {
     task: TaskDetail,
 }
 
-fn show(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let id = task_id(call)?;
-    let spec = call.spec()?;
+fn show(call: &Call<'_>, p: &Params) -> Result<Reply, ToolError> {
+    let id = task_id(p)?;
+    let spec = call.spec(&p.spec_name)?;
     let t = spec.tasks.find(id).ok_or_else(|| no_task(id, &spec.id))?;
     Ok(Reply::json(&ShowReply {
         spec: spec.id.clone(),
@@ -88,19 +110,19 @@ fn no_task(id: &str, spec: &str) -> ToolError {
     ToolError::new(format!("no task `{id}` in spec {spec}"), format!("`tasks` {{specName: {spec}}} lists the task ids"))
 }
 
-fn set(call: &Call<'_>) -> Result<Reply, ToolError> {
-    let id = task_id(call)?;
-    let status = call
-        .str("status")
-        .and_then(TaskStatus::parse)
+fn set(call: &Call<'_>, p: &Params) -> Result<Reply, ToolError> {
+    let id = task_id(p)?;
+    let status = p
+        .status
+        .map(TaskStatus::from)
         .ok_or_else(|| ToolError::new("missing argument `status`", "pass pending, in-progress, done or blocked"))?;
     // One line, bounded: a reason never becomes extra lines (or tasks) in tasks.md.
-    let reason = call.str("reason").map(|r| clip(&r.split_whitespace().collect::<Vec<_>>().join(" "), 200));
+    let reason = p.reason.as_deref().map(|r| clip(&r.split_whitespace().collect::<Vec<_>>().join(" "), 200));
     if reason.is_some() && status != TaskStatus::Blocked {
         return Err(ToolError::new("`reason` goes with status blocked", "drop reason, or set status blocked"));
     }
-    let spec = call.spec()?;
-    let pick = SessionPick::named(call.str("session"));
+    let spec = call.spec(&p.spec_name)?;
+    let pick = SessionPick::named(p.session.as_deref());
     let r =
         task_ops::set_marker(call.workspace()?, spec, id, status, reason.as_deref(), &pick).map_err(|e| match e {
             OpError::NoSuchTask { .. } | OpError::Edit(EditError::Task(_)) => no_task(id, &spec.id),

@@ -323,6 +323,26 @@ async def main():
         err(await c.call_tool("spec-status", {"specName": "invoice-managment"}), "spec-status typo", "did you mean invoice-management")
         err(await c.call_tool("spec-status", {}), "spec-status no name", "missing argument `specName`")
         err(await c.call_tool("tasks", {"specName": "invoice-management", "bogus": 1}), "unknown argument", "unknown argument `bogus`")
+        # Bad arguments are isError results that name the argument and list what the tool takes.
+        e = err(await c.call_tool("spec-status", {"specName": 5}), "specName of the wrong type", "argument `specName` must be a string")
+        check("hint: spec-status takes specName, projectPath" in e, "the hint lists the tool's arguments, required first", e)
+        e = err(await c.call_tool("do-task", {"specName": "appointment-booking"}), "missing taskId", "missing argument `taskId`")
+        check("hint: do-task takes specName, taskId, " in e, "do-task's hint", e)
+        for bad in ["lots", 500, -1, 2.5]:
+            err(await c.call_tool("status", {"limit": bad}), f"limit {bad!r}", "argument `limit` must be an integer from 0 to 100")
+        err(await c.call_tool("tasks", {"specName": "invoice-management", "action": "frobnicate"}), "unknown action", "argument `action` must be one of list, show, set")
+        err(await c.call_tool("log-task", {"taskId": "1.2", "status": "finished-ish"}), "unknown status", "argument `status` must be one of pending, in-progress, done, blocked")
+        err(await c.call_tool("session-status", {"mine": "yes"}), "mine as words", "argument `mine` must be true or false")
+        err(await c.call_tool("log-implementation", {"specName": "invoice-management", "taskId": "1.2", "summary": "x", "filesCreated": ["a.ts", 1]}),
+            "filesCreated with a number", "argument `filesCreated` must be an array of strings")
+        err(await c.call_tool("log-implementation", {"specName": "invoice-management", "taskId": "1.2", "summary": "x", "statistics": [42]}),
+            "statistics as a list", "argument `statistics` must be an object")
+        err(await c.call_tool("spec-workflow-guide", {"verbose": True}), "an argument to a tool that takes none", "spec-workflow-guide takes no arguments")
+        err(await c.call_tool("status", {"projectPath": 5}), "projectPath of the wrong type", "unknown argument `projectPath`")
+        # Numbers and flags sent as strings are read, and null is as good as absent.
+        page = ok(await c.call_tool("status", {"limit": "2", "specName": None, "projectPath": WS}), "limit as a string")
+        check(len(page["specs"]) == 2 and page["nextCursor"] == "2", "a string limit pages", page)
+        ok(await c.call_tool("session-status", {"mine": "true"}), "mine as a string")
         err(await c.call_tool("tasks", {"action": "show", "specName": "invoice-management", "taskId": "9.9"}), "no task", "no task `9.9`")
         for bad in ["../../etc", "/etc", "..%2f..%2fetc", "a/b", "..\\x"]:
             err(await c.call_tool("spec-status", {"specName": bad}), f"spec name {bad!r}", "invalid spec name")
