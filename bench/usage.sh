@@ -37,7 +37,7 @@ NONE=$PWD/$OUT/none
 export CLAUDE_CONFIG_DIR=$PWD/$CORPUS CODEX_HOME=$NONE GEMINI_DATA_DIR=$NONE OPENCODE_DATA_DIR=$NONE \
   AMP_DATA_DIR=$NONE QWEN_DATA_DIR=$NONE DROID_SESSIONS_DIR=$NONE KIMI_DATA_DIR=$NONE PI_AGENT_DIR=$NONE \
   OPENCLAW_DIR=$NONE CODEBUFF_DATA_DIR=$NONE KILO_DATA_DIR=$NONE GOOSE_PATH_ROOT=$NONE HERMES_HOME=$NONE
-export ANTIGRAVITY_DATA_DIR=$NONE
+export ANTIGRAVITY_DATA_DIR=$NONE GROK_HOME=$NONE ZCODE_HOME=$NONE
 CC_CMD="$CCUSAGE claude daily --json --offline -z UTC"
 COLD_CMD="$OURS --agent claude"
 ALL_CMD="$OURS"  # every agent; only Claude has logs
@@ -122,7 +122,7 @@ where ccusage's embedded price table is older than specwork's LiteLLM table).
 |---|---|---|---|---|---|
 | ccusage 20.0.24 (native binary) | `ccusage claude daily --json --offline -z UTC` | {cc*1000:.0f} ms | {cpu_col(cc_cpu)} | {mib/cc:.0f} MiB/s | {cc_rss} MiB |
 | specwork, cold (no cache) | `usage_scan --agent claude` | {cold*1000:.0f} ms | {cpu_col(cold_cpu)} | {mib/cold:.0f} MiB/s | {cold_rss} MiB |
-| specwork, cold, all 15 agents (14 without logs) | `usage_scan` | {all_s*1000:.0f} ms | {cpu_col(all_cpu)} | {mib/all_s:.0f} MiB/s | — |
+| specwork, cold, all 18 agents (17 without logs) | `usage_scan` | {all_s*1000:.0f} ms | {cpu_col(all_cpu)} | {mib/all_s:.0f} MiB/s | — |
 | specwork, nothing new (ledger) | `usage_scan --agent claude --cache DIR` | {warm*1000:.1f} ms | {cpu_col(warm_cpu)} | — | {warm_rss} MiB |
 | specwork CLI, nothing new | `specwork cost --all --json` (in a workspace) | {cli*1000:.1f} ms | {cpu_col(cli_cpu)} | — | {cli_rss} MiB |
 
