@@ -36,8 +36,8 @@ pub struct CostArgs {
     #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
     /// Only this agent's logs (repeatable) [default: all agents]
-    #[arg(long, value_enum, value_name = "AGENT")]
-    pub agent: Vec<AgentArg>,
+    #[arg(long, value_name = "AGENT", value_parser = agent_parser())]
+    pub agent: Vec<Agent>,
     /// Every project in the logs, not only this workspace's directory
     #[arg(long)]
     pub all: bool,
@@ -86,52 +86,12 @@ impl By {
     }
 }
 
-/// An agent on the command line.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AgentArg {
-    Claude,
-    Codex,
-    Gemini,
-    Opencode,
-    Amp,
-    Copilot,
-    Qwen,
-    Droid,
-    Kimi,
-    Pi,
-    Openclaw,
-    Codebuff,
-    Kilo,
-    Goose,
-    Hermes,
-    Grok,
-    Zcode,
-    Antigravity,
-}
-
-impl From<AgentArg> for Agent {
-    fn from(a: AgentArg) -> Self {
-        match a {
-            AgentArg::Claude => Agent::Claude,
-            AgentArg::Codex => Agent::Codex,
-            AgentArg::Gemini => Agent::Gemini,
-            AgentArg::Opencode => Agent::OpenCode,
-            AgentArg::Amp => Agent::Amp,
-            AgentArg::Copilot => Agent::Copilot,
-            AgentArg::Qwen => Agent::Qwen,
-            AgentArg::Droid => Agent::Droid,
-            AgentArg::Kimi => Agent::Kimi,
-            AgentArg::Pi => Agent::Pi,
-            AgentArg::Openclaw => Agent::OpenClaw,
-            AgentArg::Codebuff => Agent::Codebuff,
-            AgentArg::Kilo => Agent::Kilo,
-            AgentArg::Goose => Agent::Goose,
-            AgentArg::Hermes => Agent::Hermes,
-            AgentArg::Grok => Agent::Grok,
-            AgentArg::Zcode => Agent::Zcode,
-            AgentArg::Antigravity => Agent::Antigravity,
-        }
-    }
+/// An agent on the command line: one of the names usage reads ([`Agent::ALL`]), listed in `--help`
+/// and the completions.
+fn agent_parser() -> impl clap::builder::TypedValueParser<Value = Agent> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Agent::ALL.map(Agent::as_str))
+        .map(|name| name.parse::<Agent>().expect("every listed name parses"))
 }
 
 #[derive(Serialize)]
@@ -251,7 +211,7 @@ pub fn run(ctx: &Ctx, a: CostArgs) -> CmdResult {
         since: a.since.as_deref().map(|s| parse_date(s, "--since")).transpose()?,
         until: a.until.as_deref().map(|s| parse_date(s, "--until")).transpose()?,
         tz,
-        agents: a.agent.iter().map(|&x| x.into()).collect(),
+        agents: a.agent.clone(),
         all: a.all,
         no_cache: a.no_cache,
         progress: ctx.ui.scan_progress(),
